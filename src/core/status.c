@@ -1,0 +1,61 @@
+/* status.c — error records with messages that say what to do (see status.h). */
+#include "core/status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+NashStatus nash_fail(NashError *err, NashStatus code, const char *fmt, ...) {
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+NashStatus nash_fail_context(NashError *err, const char *fmt, ...) {
+    if (!err) return NASH_ERR_INTERNAL;
+    char prefix[NASH_ERROR_MSG_MAX];
+    char old[NASH_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    memcpy(old, err->msg, sizeof old);
+    size_t used = strnlen(prefix, sizeof prefix - 1);
+    memcpy(err->msg, prefix, used);
+    size_t room = sizeof err->msg - 1 - used;
+    size_t tail = strnlen(old, sizeof old - 1);
+    if (tail > room) tail = room;
+    memcpy(err->msg + used, old, tail);
+    err->msg[used + tail] = '\0';
+    if (err->code == NASH_OK) err->code = NASH_ERR_INTERNAL;
+    return err->code;
+}
+
+const char *nash_status_name(NashStatus code) {
+    switch (code) {
+    case NASH_OK: return "ok";
+    case NASH_ERR_INVALID: return "invalid";
+    case NASH_ERR_CONFIG: return "config";
+    case NASH_ERR_IO: return "io";
+    case NASH_ERR_DATA: return "data";
+    case NASH_ERR_NOMEM: return "nomem";
+    case NASH_ERR_MPI: return "mpi";
+    case NASH_ERR_INTERNAL: return "internal";
+    }
+    return "unknown";
+}
+
+int nash_status_exit_code(NashStatus code) {
+    switch (code) {
+    case NASH_OK: return 0;
+    case NASH_ERR_INVALID:
+    case NASH_ERR_CONFIG:
+    case NASH_ERR_DATA: return 2;
+    default: return 1;
+    }
+}

@@ -1,0 +1,26 @@
+/* init.h — parameter initialisers.
+ *
+ *   INIT_TORCH    PyTorch's defaults: Linear/Conv/ConvTranspose weight and bias
+ *                 U(-1/sqrt(fan_in), 1/sqrt(fan_in)) (kaiming_uniform with a = sqrt(5));
+ *                 fan_in as torch computes it: weight.size(1) * kh * kw (for ConvTranspose2d
+ *                 that is Cout*kh*kw). BatchNorm weight 1, bias 0.
+ *   INIT_DCGAN    Radford et al. 2016: weights N(0, 0.02), biases 0; BatchNorm weight
+ *                 N(1, 0.02), bias 0.
+ *   INIT_XAVIER   Glorot & Bengio 2010 uniform: U(-a, a), a = sqrt(6 / (fan_in + fan_out)); biases 0.
+ *   INIT_KAIMING  He et al. 2015 normal for ReLU: N(0, 2 / fan_in); biases 0.
+ * Tensor t draws from Philox stream (seed, t), so values do not depend on arena layout.
+ */
+#ifndef NASH_NN_INIT_H
+#define NASH_NN_INIT_H
+
+#include <stdint.h>
+
+#include "core/status.h"
+
+typedef enum { INIT_TORCH, INIT_DCGAN, INIT_XAVIER, INIT_KAIMING } InitScheme;
+
+/* "torch", "dcgan", "xavier", "kaiming" -> scheme; NASH_ERR_INVALID names the word otherwise. */
+NashStatus init_scheme_parse(const char *name, InitScheme *scheme, NashError *err);
+const char *init_scheme_name(InitScheme scheme);
+
+#endif

@@ -1,0 +1,118 @@
+/* net.h — a sequential network over flat arenas (STYLE.md §2).
+ *
+ * Built from a list of LayerSpec and a per-sample input shape: shapes are inferred layer by
+ * layer, a size table is computed, then one aligned allocation each for parameters, their
+ * gradients, buffers (batch-norm running statistics), activations and workspace. Gradient
+ * synchronisation is therefore one allreduce over `grads`, and a checkpoint a few datasets.
+ *
+ * Names follow torch.nn.Sequential: the layer at position i owns "i.weight", "i.bias",
+ * "i.running_mean", "i.running_var", with PyTorch's shapes, so a state_dict maps 1:1.
+ * Reshape and flatten alias their input (no copy).
+ */
+#ifndef NASH_NN_NET_H
+#define NASH_NN_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/arena.h"
+#include "core/shape.h"
+#include "core/status.h"
+#include "nn/act.h"
+#include "nn/batchnorm.h"
+#include "nn/conv2d.h"
+#include "nn/deconv2d.h"
+#include "nn/dense.h"
+#include "nn/dropout.h"
+#include "nn/init.h"
+#include "nn/pool2d.h"
+#include "nn/spec.h"
+
+#define NET_NAME_MAX 48
+
+typedef enum { PARAM_WEIGHT, PARAM_BIAS, PARAM_BN_WEIGHT, PARAM_BN_BIAS } ParamRole;
+
+/* One named tensor in an arena: a parameter (with its gradient at the same offset in `grads`)
+ * or a buffer. */
+typedef struct {
+    char name[NET_NAME_MAX]; /* "3.weight" */
+    Shape shape;             /* PyTorch layout */
+    size_t offset;           /* in floats, from the start of the arena */
+    size_t numel;
+    int layer;
+    ParamRole role;          /* parameters only */
+    int fan_in, fan_out;     /* parameters only, as torch computes them */
+} NetTensor;
+
+typedef struct {
+    LayerSpec spec;
+    Shape in, out;
+    union {
+        Dense dense;
+        Conv2d conv;
+        Deconv2d deconv;
+        Pool2d pool;
+        BatchNorm bn;
+        Act act;
+        Dropout dropout;
+    } u;
+    float *y; /* output activations (max_batch, out); aliases the input for reshape/flatten */
+} Layer;
+
+typedef struct {
+    int n_layers;
+    Layer *layers;
+    Shape in, out;
+    int max_batch;
+
+    float *params, *grads;    /* the same layout; `param_floats` long (with alignment padding) */
+    size_t param_floats;
+    size_t param_count;       /* true number of parameters, padding excluded */
+    NetTensor *param_info;
+    int n_params;             /* number of parameter tensors */
+
+    float *buffers;           /* batch-norm running statistics */
+    size_t buffer_floats;
+    NetTensor *buffer_info;
+    int n_buffers;
+
+    float *scratch;           /* workspace shared by the fast kernels, one layer at a time */
+    float *dact[2];           /* ping-pong activation gradients, max_batch * widest layer */
+    bool training;
+    DropoutKey key;           /* step and global index of the batch's first sample */
+
+    Arena param_arena, grad_arena, buffer_arena, act_arena, work_arena;
+} Net;
+
+/* Build a network for batches of up to max_batch samples of shape `in`. Parameters are zero
+ * until net_init_params; running_var starts at 1 as in PyTorch. Errors name the layer index and
+ * the shapes that do not fit. The network starts in training mode. */
+NashStatus net_init(Net *net, Shape in, const LayerSpec *specs, int n_specs, int max_batch, NashError *err);
+/* The same from text, one layer per line (see spec.h). */
+NashStatus net_init_text(Net *net, Shape in, const char *text, int max_batch, NashError *err);
+void net_free(Net *net);
+
+/* Fill parameters (and reset buffers) with a scheme, reproducibly from the seed. Dropout
+ * layers are keyed by the same seed. */
+void net_init_params(Net *net, InitScheme scheme, uint64_t seed);
+
+/* x (N, in)  ->  returns the output (N, out), valid until the next forward. N <= max_batch. */
+const float *net_forward(Net *net, const float *x, int n);
+/* Backpropagate dy (N, out) through the activations of the last forward on x. Parameter
+ * gradients are ADDED into `grads` when param_grads; dx (N, in) is written unless NULL. */
+void net_backward(Net *net, const float *x, const float *dy, float *dx, int n, bool param_grads);
+
+void net_zero_grad(Net *net);
+void net_set_training(Net *net, bool training);
+/* Use `reducer` for every batch-norm layer (NULL: per-rank statistics). */
+void net_set_stat_reducer(Net *net, const StatReducer *reducer);
+
+/* Look up a parameter or buffer by name; NULL if absent. */
+const NetTensor *net_find_param(const Net *net, const char *name);
+const NetTensor *net_find_buffer(const Net *net, const char *name);
+
+/* A human-readable table of layers, shapes and parameter counts. */
+void net_summary(const Net *net, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,26 @@
+/* pool2d.h — max and average 2-D pooling (torch.nn.MaxPool2d / AvgPool2d, ceil_mode False).
+ *
+ * Max: padding counts as -inf; backward routes dy to the first maximum of each window in
+ * row-major order (recomputed from x, so no index buffer). Average: divides by kh*kw when
+ * count_include_pad (PyTorch's default), otherwise by the number of in-bounds pixels.
+ */
+#ifndef NASH_NN_POOL2D_H
+#define NASH_NN_POOL2D_H
+
+#include <stdbool.h>
+
+typedef enum { POOL2D_MAX, POOL2D_AVG } Pool2dKind;
+
+typedef struct {
+    Pool2dKind kind;
+    int c, h, w, ho, wo;
+    int kh, kw, sh, sw, ph, pw;
+    bool count_include_pad;
+} Pool2d;
+
+/* x (N,C,H,W)  y (N,C,Ho,Wo) */
+void pool2d_forward(const Pool2d *l, const float *x, float *y, int n);
+/* x (N,C,H,W)  dy (N,C,Ho,Wo)  dx (N,C,H,W), written */
+void pool2d_backward(const Pool2d *l, const float *x, const float *dy, float *dx, int n);
+
+#endif

@@ -1,0 +1,65 @@
+/* spec.h — a layer described in one line of text, as written in configs and tests.
+ *
+ * Grammar: KIND [positional...] [key=value...]; sizes like k=4 or k=3x5 (height x width).
+ *   dense OUT [bias=0|1]                          Linear(in -> OUT)
+ *   conv2d OUT k=K [s=1] [p=0] [bias=1]            Conv2d(Cin -> OUT)
+ *   deconv2d OUT k=K [s=1] [p=0] [op=0] [bias=1]   ConvTranspose2d(Cin -> OUT), op = output padding
+ *   maxpool2d k=K [s=K] [p=0]
+ *   avgpool2d k=K [s=K] [p=0] [count_pad=1]
+ *   batchnorm [eps=1e-5] [momentum=0.1]            BatchNorm1d on (C) or (C,L), 2d on (C,H,W)
+ *   relu | leakyrelu [SLOPE=0.01] | tanh | sigmoid
+ *   reshape D1 [D2 [D3]] | flatten
+ *   dropout P
+ * Blank lines and text after '#' are ignored by spec_parse_lines.
+ * See docs/layers.md for the full reference.
+ */
+#ifndef NASH_NN_SPEC_H
+#define NASH_NN_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/shape.h"
+#include "core/status.h"
+
+typedef enum {
+    LAYER_DENSE,
+    LAYER_CONV2D,
+    LAYER_DECONV2D,
+    LAYER_MAXPOOL2D,
+    LAYER_AVGPOOL2D,
+    LAYER_BATCHNORM,
+    LAYER_RELU,
+    LAYER_LEAKY_RELU,
+    LAYER_TANH,
+    LAYER_SIGMOID,
+    LAYER_RESHAPE,
+    LAYER_FLATTEN,
+    LAYER_DROPOUT,
+} LayerKind;
+
+typedef struct {
+    LayerKind kind;
+    int units;                     /* dense: out features; conv2d/deconv2d: out channels */
+    int kh, kw, sh, sw, ph, pw;    /* window, stride, padding */
+    int oph, opw;                  /* deconv2d output padding */
+    bool bias;                     /* dense, conv2d, deconv2d */
+    bool count_include_pad;        /* avgpool2d */
+    float slope;                   /* leakyrelu */
+    float p;                       /* dropout */
+    float eps, momentum;           /* batchnorm */
+    Shape target;                  /* reshape */
+} LayerSpec;
+
+/* Parse one line. Errors name the offending word; the caller adds file:line. */
+NashStatus spec_parse(const char *line, LayerSpec *spec, NashError *err);
+/* Write the canonical one-line form (parses back to the same spec). */
+void spec_format(const LayerSpec *spec, char *buf, size_t size);
+/* "dense", "conv2d", ... */
+const char *layer_kind_name(LayerKind kind);
+
+/* Parse a block of lines (one layer per line) into at most `max` specs; *count receives how
+ * many. Errors say "line N: ...". */
+NashStatus spec_parse_lines(const char *text, LayerSpec *specs, int max, int *count, NashError *err);
+
+#endif
