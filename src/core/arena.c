@@ -1,12 +1,21 @@
 /* arena.c — aligned allocation and size tables (see arena.h). */
 #include "core/arena.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 size_t nash_align_up(size_t n) { return (n + NASH_ALIGN - 1) / NASH_ALIGN * NASH_ALIGN; }
 
+/* Larger requests are refused before they reach the allocator: rounding them up would wrap
+ * around to a small size, and no object can exceed PTRDIFF_MAX bytes anyway. */
+#define NASH_ALLOC_MAX ((size_t)PTRDIFF_MAX - NASH_ALIGN + 1)
+/* What a plan saturates to when its sizes overflow: a multiple of NASH_ALIGN above NASH_ALLOC_MAX,
+ * so that arena_init of an overflowed plan fails instead of allocating a wrapped-around size. */
+#define NASH_PLAN_OVERFLOW (SIZE_MAX / NASH_ALIGN * NASH_ALIGN)
+
 void *nash_alloc_zeroed(size_t bytes) {
+    if (bytes > NASH_ALLOC_MAX) return NULL;
     size_t rounded = nash_align_up(bytes ? bytes : 1);
     void *p = aligned_alloc(NASH_ALIGN, rounded);
     if (p) memset(p, 0, rounded);
@@ -17,12 +26,15 @@ void nash_free(void *p) { free(p); }
 
 size_t arena_plan_bytes(ArenaPlan *plan, size_t bytes) {
     size_t offset = plan->bytes;
-    plan->bytes += nash_align_up(bytes);
+    if (bytes > NASH_ALLOC_MAX || nash_align_up(bytes) > NASH_PLAN_OVERFLOW - plan->bytes)
+        plan->bytes = NASH_PLAN_OVERFLOW;
+    else
+        plan->bytes += nash_align_up(bytes);
     return offset;
 }
 
 size_t arena_plan_floats(ArenaPlan *plan, size_t count) {
-    return arena_plan_bytes(plan, count * sizeof(float));
+    return arena_plan_bytes(plan, count > SIZE_MAX / sizeof(float) ? SIZE_MAX : count * sizeof(float));
 }
 
 NashStatus arena_init(Arena *arena, size_t bytes, NashError *err) {

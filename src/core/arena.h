@@ -22,7 +22,8 @@
 /* Round n up to a multiple of NASH_ALIGN. */
 size_t nash_align_up(size_t n);
 
-/* Aligned, zero-filled allocation of `bytes` (at least 1); free with nash_free. NULL on failure. */
+/* Aligned, zero-filled allocation of `bytes` (at least 1); free with nash_free. NULL on failure,
+ * and for sizes above PTRDIFF_MAX - NASH_ALIGN + 1 (refused before the allocator is called). */
 void *nash_alloc_zeroed(size_t bytes);
 void nash_free(void *p);
 
@@ -31,7 +32,9 @@ typedef struct {
     size_t bytes; /* total so far, always a multiple of NASH_ALIGN */
 } ArenaPlan;
 
-/* Reserve `bytes` (aligned); returns the slice's byte offset within the arena. */
+/* Reserve `bytes` (aligned); returns the slice's byte offset within the arena. A plan whose total
+ * would overflow size_t saturates at SIZE_MAX rounded down to NASH_ALIGN, which arena_init refuses
+ * with NASH_ERR_NOMEM (so an absurd size from a config fails cleanly instead of wrapping around). */
 size_t arena_plan_bytes(ArenaPlan *plan, size_t bytes);
 /* Reserve `count` floats; returns the slice's byte offset. */
 size_t arena_plan_floats(ArenaPlan *plan, size_t count);

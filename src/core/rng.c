@@ -84,7 +84,12 @@ void rng_normal_at(uint64_t seed, uint64_t stream, uint64_t first, float *out, s
 
 void rng_uniform_fill(Rng *rng, float *out, size_t n, float lo, float hi) {
     rng_uniform_at(rng->seed, rng->stream, rng->block * 4, out, n);
-    for (size_t i = 0; i < n; i++) out[i] = lo + (hi - lo) * out[i];
+    /* lo + (hi - lo)*u rounds up to hi for u near 1 (e.g. [1, 2) at u = 1 - 2^-24): keep [lo, hi). */
+    const float below_hi = nextafterf(hi, lo);
+    for (size_t i = 0; i < n; i++) {
+        float v = lo + (hi - lo) * out[i];
+        out[i] = (hi > lo && v >= hi) ? below_hi : v;
+    }
     rng->block += (n + 3) / 4;
 }
 

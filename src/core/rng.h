@@ -41,7 +41,8 @@ Rng rng_make(uint64_t seed, uint64_t stream);
 /* The four words of block `block` of (seed, stream). */
 void rng_block_at(uint64_t seed, uint64_t stream, uint64_t block, uint32_t out[4]);
 
-/* Uniform floats in [lo, hi) and normals N(mean, std^2) from the current block onwards. */
+/* Uniform floats in [lo, hi) and normals N(mean, std^2) from the current block onwards.
+ * A uniform is lo + (hi - lo)*u; a result that rounds up to hi becomes the float just below hi. */
 void rng_uniform_fill(Rng *rng, float *out, size_t n, float lo, float hi);
 void rng_normal_fill(Rng *rng, float *out, size_t n, float mean, float std);
 

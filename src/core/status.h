@@ -34,8 +34,7 @@ typedef struct {
 /* Record an error (printf-style message) and return its code, so callers can write
  * `return nash_fail(err, NASH_ERR_IO, "%s: cannot open: %s", path, strerror(errno));`.
  * `err` may be NULL (the message is then dropped). */
-NashStatus nash_fail(NashError *err, NashStatus code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+NashStatus nash_fail(NashError *err, NashStatus code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Prefix an existing message with context ("loading generator: " + old message). */
 NashStatus nash_fail_context(NashError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -43,8 +42,9 @@ NashStatus nash_fail_context(NashError *err, const char *fmt, ...) __attribute__
 /* A short name of a status code ("invalid", "io", ...). */
 const char *nash_status_name(NashStatus code);
 
-/* The process exit code for an error status: 2 for configuration and invalid input,
- * 1 otherwise (documented in docs/exit-codes.md). */
+/* The process exit code for an error status: 2 for configuration and invalid input
+ * (NASH_ERR_CONFIG, NASH_ERR_INVALID, and NASH_ERR_DATA: a data file with the wrong contents),
+ * 0 for NASH_OK, 1 otherwise (documented in docs/exit-codes.md). */
 int nash_status_exit_code(NashStatus code);
 
 #endif
