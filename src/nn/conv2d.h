@@ -27,8 +27,7 @@ size_t conv2d_work_floats(const Conv2d *l, int n);
 /* x (N,Cin,H,W)  y (N,Cout,Ho,Wo)  work: conv2d_work_floats(l, n) floats */
 void conv2d_forward(const Conv2d *l, const float *x, float *y, int n, float *work);
 /* x (N,Cin,H,W)  dy (N,Cout,Ho,Wo)  dx (N,Cin,H,W) or NULL */
-void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx, int n, bool param_grads,
-                     float *work);
+void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx, int n, bool param_grads, float *work);
 
 void conv2d_forward_naive(const Conv2d *l, const float *x, float *y, int n);
 void conv2d_backward_naive(const Conv2d *l, const float *x, const float *dy, float *dx, int n, bool param_grads);

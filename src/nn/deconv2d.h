@@ -33,7 +33,6 @@ void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float
                        float *work);
 
 void deconv2d_forward_naive(const Deconv2d *l, const float *x, float *y, int n);
-void deconv2d_backward_naive(const Deconv2d *l, const float *x, const float *dy, float *dx, int n,
-                             bool param_grads);
+void deconv2d_backward_naive(const Deconv2d *l, const float *x, const float *dy, float *dx, int n, bool param_grads);
 
 #endif

@@ -1,0 +1,274 @@
+/* test_deconv2d.c — Deconv2d (ConvTranspose2d): the col2im+sgemm kernel against the naive one
+ * over a table of shapes (with output padding), the layer conventions of dense.h, the adjoint
+ * identity, and the duality with Conv2d: for the same W, deconv forward equals conv's input
+ * gradient, deconv's input gradient equals conv forward, and the weight gradients agree with
+ * the roles of x and dy swapped.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "core/shape.h"
+#include "nn/conv2d.h"
+#include "nn/deconv2d.h"
+
+#define ATOL 1e-5
+#define RTOL 1e-4
+
+typedef struct {
+    int n, cin, cout, h, w, kh, kw, sh, sw, ph, pw, oph, opw;
+    bool bias;
+} DeconvCase;
+
+static const DeconvCase cases[] = {
+    {1, 1, 1, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0, true},  /* smallest */
+    {3, 2, 3, 7, 5, 3, 3, 1, 1, 1, 1, 0, 0, true},  /* odd sizes, "same" padding */
+    {3, 4, 2, 7, 5, 4, 4, 2, 2, 1, 1, 0, 0, false}, /* DCGAN's k4 s2 p1 on odd sizes */
+    {1, 3, 2, 5, 4, 4, 4, 2, 2, 1, 1, 1, 1, true},  /* output padding 1, stride 2 */
+    {3, 2, 4, 4, 5, 3, 2, 3, 2, 1, 0, 1, 1, true},  /* rectangular kernel, stride 3x2, output padding */
+    {3, 1, 5, 6, 5, 3, 3, 3, 3, 2, 2, 2, 0, false}, /* stride 3, padding 2, output padding 2x0 */
+    {1, 5, 1, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, false}, /* 1x1, Cout 1 */
+    {3, 3, 3, 5, 7, 3, 2, 2, 3, 2, 1, 1, 2, true},  /* everything rectangular */
+    {3, 6, 4, 7, 7, 4, 4, 2, 2, 1, 1, 0, 0, true},  /* DCGAN-like, 7x7 -> 14x14 */
+    {3, 2, 2, 4, 3, 1, 1, 3, 2, 0, 0, 1, 1, true},  /* strided 1x1 leaves gaps filled by the bias */
+    {1, 3, 4, 6, 5, 2, 3, 3, 1, 0, 1, 2, 0, false}, /* kernel smaller than the stride */
+};
+
+static double worst_relerr, worst_ratio;
+
+static Deconv2d make_layer(const DeconvCase *c, unsigned long long seed) {
+    Deconv2d l = {.cin = c->cin,
+                  .cout = c->cout,
+                  .kh = c->kh,
+                  .kw = c->kw,
+                  .sh = c->sh,
+                  .sw = c->sw,
+                  .ph = c->ph,
+                  .pw = c->pw,
+                  .oph = c->oph,
+                  .opw = c->opw,
+                  .h = c->h,
+                  .w = c->w,
+                  .has_bias = c->bias};
+    l.ho = deconv_out_len(c->h, c->kh, c->sh, c->ph, c->oph);
+    l.wo = deconv_out_len(c->w, c->kw, c->sw, c->pw, c->opw);
+    size_t nw = (size_t)c->cin * (size_t)c->cout * (size_t)c->kh * (size_t)c->kw;
+    l.weight = malloc(sizeof(float) * nw);
+    l.dweight = calloc(nw, sizeof(float));
+    fill_uniform(l.weight, nw, -1.0f, 1.0f, seed);
+    if (c->bias) {
+        l.bias = malloc(sizeof(float) * (size_t)c->cout);
+        l.dbias = calloc((size_t)c->cout, sizeof(float));
+        fill_uniform(l.bias, (size_t)c->cout, -1.0f, 1.0f, seed + 1);
+    }
+    return l;
+}
+
+static void free_layer(Deconv2d *l) {
+    free(l->weight);
+    free(l->dweight);
+    free(l->bias);
+    free(l->dbias);
+}
+
+static size_t weight_size(const Deconv2d *l) {
+    return (size_t)l->cin * (size_t)l->cout * (size_t)l->kh * (size_t)l->kw;
+}
+static size_t in_size(const Deconv2d *l, int n) { return (size_t)n * (size_t)l->cin * (size_t)l->h * (size_t)l->w; }
+static size_t out_size(const Deconv2d *l, int n) { return (size_t)n * (size_t)l->cout * (size_t)l->ho * (size_t)l->wo; }
+
+static float *filled(size_t count, float value) {
+    float *a = malloc(sizeof(float) * (count ? count : 1));
+    for (size_t i = 0; i < count; i++) a[i] = value;
+    return a;
+}
+
+static void compare(const char *what, int index, const float *got, const float *ref, size_t n) {
+    const DeconvCase *c = &cases[index];
+    char name[192];
+    snprintf(name, sizeof name, "case %d (n%d %dx%dx%d -> %d, k%dx%d s%dx%d p%dx%d op%dx%d): %s", index, c->n, c->cin,
+             c->h, c->w, c->cout, c->kh, c->kw, c->sh, c->sw, c->ph, c->pw, c->oph, c->opw, what);
+    check_close_nonzero(name, got, ref, n, ATOL, RTOL);
+    if (check_last_relerr() > worst_relerr) worst_relerr = check_last_relerr();
+    if (check_last_ratio() > worst_ratio) worst_ratio = check_last_ratio();
+}
+
+static double dot(const float *a, const float *b, size_t n, double *scale) {
+    double sum = 0.0;
+    *scale = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        sum += (double)a[i] * b[i];
+        *scale += fabs((double)a[i] * b[i]);
+    }
+    return sum;
+}
+
+/* Fast against naive: y, dx, dW, db; then dx == NULL, param_grads == false and accumulation. */
+static void test_case(int index) {
+    const DeconvCase *c = &cases[index];
+    Deconv2d fast = make_layer(c, 500 + (unsigned long long)index);
+    Deconv2d naive = make_layer(c, 500 + (unsigned long long)index);
+    check_true(fast.ho > 0 && fast.wo > 0, "case %d: output size %dx%d", index, fast.ho, fast.wo);
+    size_t nx = in_size(&fast, c->n), ny = out_size(&fast, c->n), nw = weight_size(&fast);
+    size_t nb = (size_t)c->cout;
+    float *x = filled(nx, 0.0f), *dy = filled(ny, 0.0f);
+    fill_uniform(x, nx, -1.0f, 1.0f, 600 + (unsigned long long)index);
+    fill_uniform(dy, ny, -1.0f, 1.0f, 700 + (unsigned long long)index);
+    float *work = filled(deconv2d_work_floats(&fast, c->n), NAN);
+
+    float *y_fast = filled(ny, 7.0f), *y_naive = filled(ny, -3.0f);
+    deconv2d_forward(&fast, x, y_fast, c->n, work);
+    deconv2d_forward_naive(&naive, x, y_naive, c->n);
+    compare("y", index, y_fast, y_naive, ny);
+
+    float *dx_fast = filled(nx, 7.0f), *dx_naive = filled(nx, -3.0f);
+    deconv2d_backward(&fast, x, dy, dx_fast, c->n, true, work);
+    deconv2d_backward_naive(&naive, x, dy, dx_naive, c->n, true);
+    compare("dx", index, dx_fast, dx_naive, nx);
+    compare("dweight", index, fast.dweight, naive.dweight, nw);
+    if (c->bias) compare("dbias", index, fast.dbias, naive.dbias, nb);
+
+    float *dw_twice = filled(nw, 0.0f), *db_twice = filled(nb, 0.0f);
+    for (size_t i = 0; i < nw; i++) dw_twice[i] = 2.0f * naive.dweight[i];
+    for (size_t i = 0; c->bias && i < nb; i++) db_twice[i] = 2.0f * naive.dbias[i];
+    deconv2d_backward(&fast, x, dy, dx_fast, c->n, true, work);
+    deconv2d_backward_naive(&naive, x, dy, dx_naive, c->n, true);
+    compare("dweight after two backward calls (fast)", index, fast.dweight, dw_twice, nw);
+    compare("dweight after two backward calls (naive)", index, naive.dweight, dw_twice, nw);
+    compare("dx after two backward calls (fast)", index, dx_fast, dx_naive, nx);
+    if (c->bias) {
+        compare("dbias after two backward calls (fast)", index, fast.dbias, db_twice, nb);
+        compare("dbias after two backward calls (naive)", index, naive.dbias, db_twice, nb);
+    }
+
+    float *dw_before = filled(nw, 0.0f), *db_before = filled(nb, 0.0f), *dx_only = filled(nx, 7.0f);
+    for (int kernel = 0; kernel < 2; kernel++) {
+        Deconv2d *l = kernel ? &naive : &fast;
+        memcpy(dw_before, l->dweight, sizeof(float) * nw);
+        if (c->bias) memcpy(db_before, l->dbias, sizeof(float) * nb);
+        if (kernel)
+            deconv2d_backward_naive(l, x, dy, dx_only, c->n, false);
+        else
+            deconv2d_backward(l, x, dy, dx_only, c->n, false, work);
+        check_true(memcmp(dw_before, l->dweight, sizeof(float) * nw) == 0,
+                   "case %d: %s backward with param_grads=false changed dweight", index, kernel ? "naive" : "fast");
+        check_true(!c->bias || memcmp(db_before, l->dbias, sizeof(float) * nb) == 0,
+                   "case %d: %s backward with param_grads=false changed dbias", index, kernel ? "naive" : "fast");
+        compare(kernel ? "dx with param_grads=false (naive)" : "dx with param_grads=false (fast)", index, dx_only,
+                dx_naive, nx);
+    }
+
+    memset(fast.dweight, 0, sizeof(float) * nw);
+    memset(naive.dweight, 0, sizeof(float) * nw);
+    deconv2d_backward(&fast, x, dy, NULL, c->n, true, work);
+    deconv2d_backward_naive(&naive, x, dy, NULL, c->n, true);
+    compare("dweight with dx=NULL", index, fast.dweight, naive.dweight, nw);
+
+    Deconv2d linear = fast;
+    linear.has_bias = false;
+    linear.bias = linear.dbias = NULL;
+    for (int kernel = 0; kernel < 2; kernel++) {
+        if (kernel == 0) {
+            deconv2d_forward(&linear, x, y_fast, c->n, work);
+            deconv2d_backward(&linear, x, dy, dx_fast, c->n, false, work);
+        } else {
+            deconv2d_forward_naive(&linear, x, y_fast, c->n);
+            deconv2d_backward_naive(&linear, x, dy, dx_fast, c->n, false);
+        }
+        double scale_y, scale_x;
+        double lhs = dot(y_fast, dy, ny, &scale_y), rhs = dot(x, dx_fast, nx, &scale_x);
+        check_true(scale_y > 0.0 && fabs(lhs - rhs) <= 1e-5 * (scale_y + scale_x),
+                   "case %d: adjoint identity (%s): <deconv(x),r> = %.9g but <x,deconv^T(r)> = %.9g", index,
+                   kernel ? "naive" : "fast", lhs, rhs);
+    }
+
+    free(x), free(dy), free(work), free(y_fast), free(y_naive), free(dx_fast), free(dx_naive);
+    free(dw_twice), free(db_twice), free(dw_before), free(db_before), free(dx_only);
+    free_layer(&fast);
+    free_layer(&naive);
+}
+
+/* The Conv2d that deconv d transposes: (Ho,Wo) -> (H,W), Cin and Cout swapped, same weight
+ * buffer (Cin_d,Cout_d,kh,kw) == (Cout_c,Cin_c,kh,kw), no bias. */
+static Conv2d conv_of(const Deconv2d *d, float *dweight) {
+    return (Conv2d){.cin = d->cout,
+                    .cout = d->cin,
+                    .kh = d->kh,
+                    .kw = d->kw,
+                    .sh = d->sh,
+                    .sw = d->sw,
+                    .ph = d->ph,
+                    .pw = d->pw,
+                    .h = d->ho,
+                    .w = d->wo,
+                    .ho = d->h,
+                    .wo = d->w,
+                    .has_bias = false,
+                    .weight = d->weight,
+                    .dweight = dweight};
+}
+
+/* Deconv and conv with the same W are adjoints, so each one's forward is the other's input
+ * gradient, and dW agrees with x and dy swapped. Checked for both kernel pairs. */
+static void test_duality(int index) {
+    const DeconvCase *c = &cases[index];
+    Deconv2d d = make_layer(c, 800 + (unsigned long long)index);
+    free(d.bias), free(d.dbias);
+    d.has_bias = false;
+    d.bias = d.dbias = NULL;
+    size_t nx = in_size(&d, c->n), ny = out_size(&d, c->n), nw = weight_size(&d);
+    float *conv_dweight = filled(nw, 0.0f);
+    Conv2d conv = conv_of(&d, conv_dweight);
+    check_true(conv_out_len(conv.h, conv.kh, conv.sh, conv.ph) == conv.ho &&
+                   conv_out_len(conv.w, conv.kw, conv.sw, conv.pw) == conv.wo,
+               "case %d: conv over the deconv's output size gives back its input size", index);
+    size_t work_floats = deconv2d_work_floats(&d, c->n);
+    if (conv2d_work_floats(&conv, c->n) > work_floats) work_floats = conv2d_work_floats(&conv, c->n);
+    float *work = filled(work_floats, NAN);
+    float *x = filled(nx, 0.0f), *dy = filled(ny, 0.0f);
+    fill_uniform(x, nx, -1.0f, 1.0f, 900 + (unsigned long long)index);
+    fill_uniform(dy, ny, -1.0f, 1.0f, 1000 + (unsigned long long)index);
+    float *y_deconv = filled(ny, 0.0f), *y_conv = filled(ny, 0.0f);
+    float *dx_deconv = filled(nx, 0.0f), *dx_conv = filled(nx, 0.0f);
+
+    for (int kernel = 0; kernel < 2; kernel++) {
+        const char *name = kernel ? "naive" : "fast";
+        char what[96];
+        memset(d.dweight, 0, sizeof(float) * nw);
+        memset(conv_dweight, 0, sizeof(float) * nw);
+        if (kernel) {
+            deconv2d_forward_naive(&d, x, y_deconv, c->n);
+            conv2d_backward_naive(&conv, dy, x, y_conv, c->n, false);
+            deconv2d_backward_naive(&d, x, dy, dx_deconv, c->n, true);
+            conv2d_forward_naive(&conv, dy, dx_conv, c->n);
+            conv2d_backward_naive(&conv, dy, x, NULL, c->n, true);
+        } else {
+            deconv2d_forward(&d, x, y_deconv, c->n, work);
+            conv2d_backward(&conv, dy, x, y_conv, c->n, false, work);
+            deconv2d_backward(&d, x, dy, dx_deconv, c->n, true, work);
+            conv2d_forward(&conv, dy, dx_conv, c->n, work);
+            conv2d_backward(&conv, dy, x, NULL, c->n, true, work);
+        }
+        snprintf(what, sizeof what, "deconv forward == conv input gradient (%s)", name);
+        compare(what, index, y_deconv, y_conv, ny);
+        snprintf(what, sizeof what, "deconv input gradient == conv forward (%s)", name);
+        compare(what, index, dx_deconv, dx_conv, nx);
+        snprintf(what, sizeof what, "deconv dweight == conv dweight, x and dy swapped (%s)", name);
+        compare(what, index, d.dweight, conv_dweight, nw);
+    }
+
+    free(work), free(x), free(dy), free(y_deconv), free(y_conv), free(dx_deconv), free(dx_conv);
+    free(conv_dweight);
+    free_layer(&d);
+}
+
+int main(void) {
+    for (int i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) {
+        test_case(i);
+        test_duality(i);
+    }
+    printf("deconv2d: worst fast-vs-naive relative error %.3g, worst |diff|/allowed %.3g\n", worst_relerr, worst_ratio);
+    return check_finish("deconv2d");
+}
