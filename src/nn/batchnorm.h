@@ -27,12 +27,12 @@ typedef struct {
     int c, s;
     float eps, momentum;
     bool training;
-    float *weight, *bias;               /* gamma, beta (C) */
-    float *dweight, *dbias;             /* (C) */
-    float *running_mean, *running_var;  /* buffers (C) */
-    float *save_mean, *save_invstd;     /* workspace (C): this batch's statistics, for backward */
-    double *scratch;                    /* workspace: 2*C + 1 doubles for the sums */
-    const StatReducer *reducer;         /* NULL: this rank's batch only */
+    float *weight, *bias;              /* gamma, beta (C) */
+    float *dweight, *dbias;            /* (C) */
+    float *running_mean, *running_var; /* buffers (C) */
+    float *save_mean, *save_invstd;    /* workspace (C): this batch's statistics, for backward */
+    double *scratch;                   /* workspace: 2*C + 1 doubles for the sums */
+    const StatReducer *reducer;        /* NULL: this rank's batch only */
 } BatchNorm;
 
 /* x (N,C,S)  y (N,C,S). Training mode fills save_mean/save_invstd and updates running stats. */

@@ -1,0 +1,54 @@
+/* act.c — elementwise activations with PyTorch semantics (see act.h).
+ *
+ *   ReLU       y = max(x, 0)                   dy/dx = [x > 0]             (0 at x = 0)
+ *   LeakyReLU  y = x > 0 ? x : slope x         dy/dx = x > 0 ? 1 : slope   (slope at x = 0)
+ *   tanh       y = tanh x                      dy/dx = 1 - y^2
+ *   sigmoid    y = 1 / (1 + e^-x)              dy/dx = y (1 - y)
+ * Sigmoid is evaluated as e^x / (1 + e^x) for x < 0 so that e^(-x) never overflows.
+ * Every loop reads element k before writing it, so y may alias x and dx may alias dy.
+ */
+#include "nn/act.h"
+
+#include <math.h>
+
+static float sigmoid_stable(float x) {
+    if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
+    float e = expf(x);
+    return e / (1.0f + e);
+}
+
+/* x, y (count) */
+void act_forward(const Act *l, const float *x, float *y, size_t count) {
+    switch (l->kind) {
+    case ACT_RELU:
+        for (size_t k = 0; k < count; k++) y[k] = x[k] < 0.0f ? 0.0f : x[k];
+        break;
+    case ACT_LEAKY_RELU:
+        for (size_t k = 0; k < count; k++) y[k] = x[k] > 0.0f ? x[k] : l->slope * x[k];
+        break;
+    case ACT_TANH:
+        for (size_t k = 0; k < count; k++) y[k] = tanhf(x[k]);
+        break;
+    case ACT_SIGMOID:
+        for (size_t k = 0; k < count; k++) y[k] = sigmoid_stable(x[k]);
+        break;
+    }
+}
+
+/* x (count) forward input  y (count) forward output  dy, dx (count) */
+void act_backward(const Act *l, const float *x, const float *y, const float *dy, float *dx, size_t count) {
+    switch (l->kind) {
+    case ACT_RELU:
+        for (size_t k = 0; k < count; k++) dx[k] = x[k] > 0.0f ? dy[k] : 0.0f;
+        break;
+    case ACT_LEAKY_RELU:
+        for (size_t k = 0; k < count; k++) dx[k] = x[k] > 0.0f ? dy[k] : l->slope * dy[k];
+        break;
+    case ACT_TANH:
+        for (size_t k = 0; k < count; k++) dx[k] = dy[k] * (1.0f - y[k] * y[k]);
+        break;
+    case ACT_SIGMOID:
+        for (size_t k = 0; k < count; k++) dx[k] = dy[k] * y[k] * (1.0f - y[k]);
+        break;
+    }
+}

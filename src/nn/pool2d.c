@@ -1,0 +1,103 @@
+/* pool2d.c — max and average 2-D pooling with PyTorch semantics (see pool2d.h).
+ *
+ * Output (i, j) covers input rows i*sh - ph + [0, kh) and columns j*sw - pw + [0, kw).
+ *   max:  y = max over the in-bounds window (padding is -inf); the first maximum in row-major
+ *         order wins ties and receives dy in backward. A NaN always takes the window, as in
+ *         PyTorch's CPU kernel (so it propagates).
+ *   avg:  y = sum over the in-bounds window / d, with d = kh*kw when count_include_pad, else
+ *         the number of in-bounds pixels (with ceil_mode False the padded window never exceeds
+ *         H + 2ph, so PyTorch's divisor is exactly kh*kw).
+ */
+#include "nn/pool2d.h"
+
+#include <math.h>
+#include <string.h>
+
+/* The in-bounds part [r0, r1) x [c0, c1) of the window of output (i, j). */
+typedef struct {
+    int r0, r1, c0, c1;
+} Window;
+
+static Window pool2d_window(const Pool2d *l, int i, int j) {
+    int r = i * l->sh - l->ph, c = j * l->sw - l->pw;
+    Window win = {r, r + l->kh, c, c + l->kw};
+    if (win.r0 < 0) win.r0 = 0;
+    if (win.c0 < 0) win.c0 = 0;
+    if (win.r1 > l->h) win.r1 = l->h;
+    if (win.c1 > l->w) win.c1 = l->w;
+    return win;
+}
+
+/* Index in the (H,W) plane of the first maximum of the window, or -1 when it is all padding. */
+static long pool2d_argmax(const float *plane, int w, Window win) {
+    long best = -1;
+    float best_value = -INFINITY;
+    for (int r = win.r0; r < win.r1; r++) {
+        for (int c = win.c0; c < win.c1; c++) {
+            long at = (long)r * w + c;
+            float v = plane[at];
+            if (best < 0 || v > best_value || isnan(v)) {
+                best = at;
+                best_value = v;
+            }
+        }
+    }
+    return best;
+}
+
+static float pool2d_divisor(const Pool2d *l, Window win) {
+    if (l->count_include_pad) return (float)(l->kh * l->kw);
+    return (float)((win.r1 - win.r0) * (win.c1 - win.c0));
+}
+
+/* x (N,C,H,W)  y (N,C,Ho,Wo) */
+void pool2d_forward(const Pool2d *l, const float *x, float *y, int n) {
+    size_t in_plane = (size_t)l->h * l->w, out_plane = (size_t)l->ho * l->wo;
+    size_t planes = (size_t)n * l->c;
+    for (size_t p = 0; p < planes; p++) {
+        const float *xp = x + p * in_plane;
+        float *yp = y + p * out_plane;
+        for (int i = 0; i < l->ho; i++) {
+            for (int j = 0; j < l->wo; j++) {
+                Window win = pool2d_window(l, i, j);
+                float out;
+                if (l->kind == POOL2D_MAX) {
+                    long at = pool2d_argmax(xp, l->w, win);
+                    out = at < 0 ? -INFINITY : xp[at];
+                } else {
+                    float sum = 0.0f;
+                    for (int r = win.r0; r < win.r1; r++)
+                        for (int c = win.c0; c < win.c1; c++) sum += xp[(size_t)r * l->w + c];
+                    out = sum / pool2d_divisor(l, win);
+                }
+                yp[(size_t)i * l->wo + j] = out;
+            }
+        }
+    }
+}
+
+/* x (N,C,H,W)  dy (N,C,Ho,Wo)  dx (N,C,H,W), written */
+void pool2d_backward(const Pool2d *l, const float *x, const float *dy, float *dx, int n) {
+    size_t in_plane = (size_t)l->h * l->w, out_plane = (size_t)l->ho * l->wo;
+    size_t planes = (size_t)n * l->c;
+    memset(dx, 0, planes * in_plane * sizeof(float));
+    for (size_t p = 0; p < planes; p++) {
+        const float *xp = x + p * in_plane;
+        const float *dyp = dy + p * out_plane;
+        float *dxp = dx + p * in_plane;
+        for (int i = 0; i < l->ho; i++) {
+            for (int j = 0; j < l->wo; j++) {
+                Window win = pool2d_window(l, i, j);
+                float g = dyp[(size_t)i * l->wo + j];
+                if (l->kind == POOL2D_MAX) {
+                    long at = pool2d_argmax(xp, l->w, win);
+                    if (at >= 0) dxp[at] += g;
+                } else {
+                    float share = g / pool2d_divisor(l, win);
+                    for (int r = win.r0; r < win.r1; r++)
+                        for (int c = win.c0; c < win.c1; c++) dxp[(size_t)r * l->w + c] += share;
+                }
+            }
+        }
+    }
+}
