@@ -13,6 +13,7 @@
 #ifndef NASH_NN_INIT_H
 #define NASH_NN_INIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/status.h"
@@ -22,5 +23,13 @@ typedef enum { INIT_TORCH, INIT_DCGAN, INIT_XAVIER, INIT_KAIMING } InitScheme;
 /* "torch", "dcgan", "xavier", "kaiming" -> scheme; NASH_ERR_INVALID names the word otherwise. */
 NashStatus init_scheme_parse(const char *name, InitScheme *scheme, NashError *err);
 const char *init_scheme_name(InitScheme scheme);
+
+/* What a parameter tensor is, which decides how it is initialised. */
+typedef enum { PARAM_WEIGHT, PARAM_BIAS, PARAM_BN_WEIGHT, PARAM_BN_BIAS } ParamRole;
+
+/* Fill one tensor of n values for its role under a scheme, from Philox stream (seed, stream).
+ * fan_in and fan_out are those of the layer's weight (a bias uses its weight's fan_in). */
+void init_fill(float *values, size_t n, InitScheme scheme, ParamRole role, int fan_in, int fan_out, uint64_t seed,
+               uint64_t stream);
 
 #endif

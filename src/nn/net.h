@@ -31,8 +31,6 @@
 
 #define NET_NAME_MAX 48
 
-typedef enum { PARAM_WEIGHT, PARAM_BIAS, PARAM_BN_WEIGHT, PARAM_BN_BIAS } ParamRole;
-
 /* One named tensor in an arena: a parameter (with its gradient at the same offset in `grads`)
  * or a buffer. */
 typedef struct {
@@ -41,8 +39,8 @@ typedef struct {
     size_t offset;           /* in floats, from the start of the arena */
     size_t numel;
     int layer;
-    ParamRole role;          /* parameters only */
-    int fan_in, fan_out;     /* parameters only, as torch computes them */
+    ParamRole role;      /* parameters only */
+    int fan_in, fan_out; /* parameters only, as torch computes them */
 } NetTensor;
 
 typedef struct {
@@ -57,7 +55,8 @@ typedef struct {
         Act act;
         Dropout dropout;
     } u;
-    float *y; /* output activations (max_batch, out); aliases the input for reshape/flatten */
+    float *y;            /* owned output activations (max_batch, out); NULL for reshape/flatten */
+    const float *result; /* the output of the last forward: y, or the input for reshape/flatten */
 } Layer;
 
 typedef struct {
@@ -66,21 +65,21 @@ typedef struct {
     Shape in, out;
     int max_batch;
 
-    float *params, *grads;    /* the same layout; `param_floats` long (with alignment padding) */
+    float *params, *grads; /* the same layout; `param_floats` long (with alignment padding) */
     size_t param_floats;
-    size_t param_count;       /* true number of parameters, padding excluded */
+    size_t param_count; /* true number of parameters, padding excluded */
     NetTensor *param_info;
-    int n_params;             /* number of parameter tensors */
+    int n_params; /* number of parameter tensors */
 
-    float *buffers;           /* batch-norm running statistics */
+    float *buffers; /* batch-norm running statistics */
     size_t buffer_floats;
     NetTensor *buffer_info;
     int n_buffers;
 
-    float *scratch;           /* workspace shared by the fast kernels, one layer at a time */
-    float *dact[2];           /* ping-pong activation gradients, max_batch * widest layer */
+    float *scratch; /* workspace shared by the fast kernels, one layer at a time */
+    float *dact[2]; /* ping-pong activation gradients, max_batch * widest layer */
     bool training;
-    DropoutKey key;           /* step and global index of the batch's first sample */
+    DropoutKey key; /* step and global index of the batch's first sample */
 
     Arena param_arena, grad_arena, buffer_arena, act_arena, work_arena;
 } Net;

@@ -40,15 +40,15 @@ typedef enum {
 
 typedef struct {
     LayerKind kind;
-    int units;                     /* dense: out features; conv2d/deconv2d: out channels */
-    int kh, kw, sh, sw, ph, pw;    /* window, stride, padding */
-    int oph, opw;                  /* deconv2d output padding */
-    bool bias;                     /* dense, conv2d, deconv2d */
-    bool count_include_pad;        /* avgpool2d */
-    float slope;                   /* leakyrelu */
-    float p;                       /* dropout */
-    float eps, momentum;           /* batchnorm */
-    Shape target;                  /* reshape */
+    int units;                  /* dense: out features; conv2d/deconv2d: out channels */
+    int kh, kw, sh, sw, ph, pw; /* window, stride, padding */
+    int oph, opw;               /* deconv2d output padding */
+    bool bias;                  /* dense, conv2d, deconv2d */
+    bool count_include_pad;     /* avgpool2d */
+    float slope;                /* leakyrelu */
+    float p;                    /* dropout */
+    float eps, momentum;        /* batchnorm */
+    Shape target;               /* reshape */
 } LayerSpec;
 
 /* Parse one line. Errors name the offending word; the caller adds file:line. */

@@ -1,0 +1,526 @@
+/* net.c — the sequential network: shape inference, the size table and arenas, forward and
+ * backward through the layers, named parameters (see net.h). */
+#include "nn/net.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shape inference ------------------------------------------------------------------------ */
+
+static NashStatus shape_error(NashError *err, int index, const LayerSpec *spec, Shape in, const char *why) {
+    char line[160], shape[64];
+    spec_format(spec, line, sizeof line);
+    shape_format(in, shape, sizeof shape);
+    return nash_fail(err, NASH_ERR_CONFIG, "layer %d (%s): input shape %s %s", index, line, shape, why);
+}
+
+/* Fill l->out and the layer's geometry from l->in and l->spec. */
+static NashStatus layer_infer(Layer *l, int index, NashError *err) {
+    const LayerSpec *s = &l->spec;
+    Shape in = l->in;
+    switch (s->kind) {
+    case LAYER_DENSE:
+        if (in.ndim != 1) return shape_error(err, index, s, in, "is not flat; put `flatten` before a dense layer");
+        l->u.dense = (Dense){.in = in.dim[0], .out = s->units, .has_bias = s->bias};
+        l->out = shape_1d(s->units);
+        return NASH_OK;
+    case LAYER_CONV2D: {
+        if (in.ndim != 3) return shape_error(err, index, s, in, "is not (C,H,W)");
+        int ho = conv_out_len(in.dim[1], s->kh, s->sh, s->ph), wo = conv_out_len(in.dim[2], s->kw, s->sw, s->pw);
+        if (ho <= 0 || wo <= 0) return shape_error(err, index, s, in, "is smaller than the kernel");
+        l->u.conv = (Conv2d){.cin = in.dim[0],
+                             .cout = s->units,
+                             .kh = s->kh,
+                             .kw = s->kw,
+                             .sh = s->sh,
+                             .sw = s->sw,
+                             .ph = s->ph,
+                             .pw = s->pw,
+                             .h = in.dim[1],
+                             .w = in.dim[2],
+                             .ho = ho,
+                             .wo = wo,
+                             .has_bias = s->bias};
+        l->out = shape_3d(s->units, ho, wo);
+        return NASH_OK;
+    }
+    case LAYER_DECONV2D: {
+        if (in.ndim != 3) return shape_error(err, index, s, in, "is not (C,H,W)");
+        int ho = deconv_out_len(in.dim[1], s->kh, s->sh, s->ph, s->oph);
+        int wo = deconv_out_len(in.dim[2], s->kw, s->sw, s->pw, s->opw);
+        if (ho <= 0 || wo <= 0) return shape_error(err, index, s, in, "gives an empty output (padding too large)");
+        l->u.deconv = (Deconv2d){.cin = in.dim[0],
+                                 .cout = s->units,
+                                 .kh = s->kh,
+                                 .kw = s->kw,
+                                 .sh = s->sh,
+                                 .sw = s->sw,
+                                 .ph = s->ph,
+                                 .pw = s->pw,
+                                 .oph = s->oph,
+                                 .opw = s->opw,
+                                 .h = in.dim[1],
+                                 .w = in.dim[2],
+                                 .ho = ho,
+                                 .wo = wo,
+                                 .has_bias = s->bias};
+        l->out = shape_3d(s->units, ho, wo);
+        return NASH_OK;
+    }
+    case LAYER_MAXPOOL2D:
+    case LAYER_AVGPOOL2D: {
+        if (in.ndim != 3) return shape_error(err, index, s, in, "is not (C,H,W)");
+        int ho = conv_out_len(in.dim[1], s->kh, s->sh, s->ph), wo = conv_out_len(in.dim[2], s->kw, s->sw, s->pw);
+        if (ho <= 0 || wo <= 0) return shape_error(err, index, s, in, "is smaller than the window");
+        l->u.pool = (Pool2d){.kind = s->kind == LAYER_MAXPOOL2D ? POOL2D_MAX : POOL2D_AVG,
+                             .c = in.dim[0],
+                             .h = in.dim[1],
+                             .w = in.dim[2],
+                             .ho = ho,
+                             .wo = wo,
+                             .kh = s->kh,
+                             .kw = s->kw,
+                             .sh = s->sh,
+                             .sw = s->sw,
+                             .ph = s->ph,
+                             .pw = s->pw,
+                             .count_include_pad = s->count_include_pad};
+        l->out = in;
+        l->out.dim[1] = ho;
+        l->out.dim[2] = wo;
+        return NASH_OK;
+    }
+    case LAYER_BATCHNORM: {
+        if (in.ndim < 1 || in.ndim > 3) return shape_error(err, index, s, in, "is not (C), (C,L) or (C,H,W)");
+        int spatial = 1;
+        for (int d = 1; d < in.ndim; d++) spatial *= in.dim[d];
+        l->u.bn = (BatchNorm){.c = in.dim[0], .s = spatial, .eps = s->eps, .momentum = s->momentum};
+        l->out = in;
+        return NASH_OK;
+    }
+    case LAYER_RELU:
+    case LAYER_LEAKY_RELU:
+    case LAYER_TANH:
+    case LAYER_SIGMOID: {
+        static const ActKind acts[] = {[LAYER_RELU] = ACT_RELU,
+                                       [LAYER_LEAKY_RELU] = ACT_LEAKY_RELU,
+                                       [LAYER_TANH] = ACT_TANH,
+                                       [LAYER_SIGMOID] = ACT_SIGMOID};
+        l->u.act = (Act){.kind = acts[s->kind], .slope = s->slope};
+        l->out = in;
+        return NASH_OK;
+    }
+    case LAYER_RESHAPE:
+        if (shape_numel(s->target) != shape_numel(in))
+            return shape_error(err, index, s, in, "has a different number of elements than the target");
+        l->out = s->target;
+        return NASH_OK;
+    case LAYER_FLATTEN: l->out = shape_1d((int)shape_numel(in)); return NASH_OK;
+    case LAYER_DROPOUT:
+        l->u.dropout = (Dropout){.p = s->p, .stream_base = (uint64_t)(index + 1) << 40};
+        l->out = in;
+        return NASH_OK;
+    }
+    return nash_fail(err, NASH_ERR_INTERNAL, "layer %d: unknown kind %d", index, (int)s->kind);
+}
+
+static bool layer_aliases_input(const Layer *l) {
+    return l->spec.kind == LAYER_RESHAPE || l->spec.kind == LAYER_FLATTEN;
+}
+
+/* ---- the size table ------------------------------------------------------------------------- */
+
+typedef struct {
+    ArenaPlan params, buffers, acts, work;
+    size_t scratch_floats, widest;
+    size_t *act_off, *bn_off; /* per layer: activation offset; batch-norm workspace offset */
+} NetPlan;
+
+static void add_tensor(NetTensor *t, int *count, size_t *floats, ArenaPlan *plan, int layer, const char *suffix,
+                       Shape shape, ParamRole role, int fan_in, int fan_out) {
+    NetTensor *e = &t[(*count)++];
+    memset(e, 0, sizeof *e);
+    snprintf(e->name, sizeof e->name, "%d.%s", layer, suffix);
+    e->shape = shape;
+    e->numel = shape_numel(shape);
+    e->offset = arena_plan_floats(plan, e->numel) / sizeof(float);
+    e->layer = layer;
+    e->role = role;
+    e->fan_in = fan_in;
+    e->fan_out = fan_out;
+    *floats += e->numel;
+}
+
+static Shape shape_4d(int a, int b, int c, int d) { return (Shape){.ndim = 4, .dim = {a, b, c, d}}; }
+
+/* Register the parameters and buffers of layer i (names and PyTorch shapes). */
+static void layer_tensors(Net *net, int i, NetPlan *plan) {
+    const Layer *l = &net->layers[i];
+    NetTensor *p = net->param_info, *b = net->buffer_info;
+    int *np = &net->n_params, *nb = &net->n_buffers;
+    size_t *pc = &net->param_count, bc = 0;
+    switch (l->spec.kind) {
+    case LAYER_DENSE: {
+        const Dense *d = &l->u.dense;
+        add_tensor(p, np, pc, &plan->params, i, "weight", shape_2d(d->out, d->in), PARAM_WEIGHT, d->in, d->out);
+        if (d->has_bias) add_tensor(p, np, pc, &plan->params, i, "bias", shape_1d(d->out), PARAM_BIAS, d->in, d->out);
+        break;
+    }
+    case LAYER_CONV2D: {
+        const Conv2d *c = &l->u.conv;
+        int k = c->kh * c->kw;
+        Shape w = shape_4d(c->cout, c->cin, c->kh, c->kw);
+        add_tensor(p, np, pc, &plan->params, i, "weight", w, PARAM_WEIGHT, c->cin * k, c->cout * k);
+        if (c->has_bias)
+            add_tensor(p, np, pc, &plan->params, i, "bias", shape_1d(c->cout), PARAM_BIAS, c->cin * k, c->cout * k);
+        break;
+    }
+    case LAYER_DECONV2D: {
+        /* torch computes fans from weight.size(1) (Cout) and size(0) (Cin) */
+        const Deconv2d *c = &l->u.deconv;
+        int k = c->kh * c->kw;
+        Shape w = shape_4d(c->cin, c->cout, c->kh, c->kw);
+        add_tensor(p, np, pc, &plan->params, i, "weight", w, PARAM_WEIGHT, c->cout * k, c->cin * k);
+        if (c->has_bias)
+            add_tensor(p, np, pc, &plan->params, i, "bias", shape_1d(c->cout), PARAM_BIAS, c->cout * k, c->cin * k);
+        break;
+    }
+    case LAYER_BATCHNORM: {
+        int c = l->u.bn.c;
+        add_tensor(p, np, pc, &plan->params, i, "weight", shape_1d(c), PARAM_BN_WEIGHT, 0, 0);
+        add_tensor(p, np, pc, &plan->params, i, "bias", shape_1d(c), PARAM_BN_BIAS, 0, 0);
+        add_tensor(b, nb, &bc, &plan->buffers, i, "running_mean", shape_1d(c), PARAM_WEIGHT, 0, 0);
+        add_tensor(b, nb, &bc, &plan->buffers, i, "running_var", shape_1d(c), PARAM_WEIGHT, 0, 0);
+        break;
+    }
+    default: break;
+    }
+}
+
+static void plan_layer(Net *net, int i, NetPlan *plan) {
+    Layer *l = &net->layers[i];
+    size_t in_n = shape_numel(l->in), out_n = shape_numel(l->out);
+    if (in_n > plan->widest) plan->widest = in_n;
+    if (out_n > plan->widest) plan->widest = out_n;
+    plan->act_off[i] = layer_aliases_input(l) ? SIZE_MAX : arena_plan_floats(&plan->acts, out_n * net->max_batch);
+    size_t scratch = 0;
+    if (l->spec.kind == LAYER_CONV2D) scratch = conv2d_work_floats(&l->u.conv, net->max_batch);
+    if (l->spec.kind == LAYER_DECONV2D) scratch = deconv2d_work_floats(&l->u.deconv, net->max_batch);
+    if (scratch > plan->scratch_floats) plan->scratch_floats = scratch;
+    if (l->spec.kind == LAYER_BATCHNORM) {
+        int c = l->u.bn.c;
+        plan->bn_off[i] = arena_plan_floats(&plan->work, 2 * (size_t)c);
+        arena_plan_bytes(&plan->work, (2 * (size_t)c + 1) * sizeof(double));
+    }
+}
+
+/* Point every layer at its slices once the arenas exist. */
+static void bind_layers(Net *net, const NetPlan *plan) {
+    for (int t = 0; t < net->n_params; t++) {
+        const NetTensor *e = &net->param_info[t];
+        Layer *l = &net->layers[e->layer];
+        float *v = net->params + e->offset, *g = net->grads + e->offset;
+        bool is_bias = e->role == PARAM_BIAS || e->role == PARAM_BN_BIAS;
+        switch (l->spec.kind) {
+        case LAYER_DENSE:
+            if (is_bias)
+                l->u.dense.bias = v, l->u.dense.dbias = g;
+            else
+                l->u.dense.weight = v, l->u.dense.dweight = g;
+            break;
+        case LAYER_CONV2D:
+            if (is_bias)
+                l->u.conv.bias = v, l->u.conv.dbias = g;
+            else
+                l->u.conv.weight = v, l->u.conv.dweight = g;
+            break;
+        case LAYER_DECONV2D:
+            if (is_bias)
+                l->u.deconv.bias = v, l->u.deconv.dbias = g;
+            else
+                l->u.deconv.weight = v, l->u.deconv.dweight = g;
+            break;
+        case LAYER_BATCHNORM:
+            if (is_bias)
+                l->u.bn.bias = v, l->u.bn.dbias = g;
+            else
+                l->u.bn.weight = v, l->u.bn.dweight = g;
+            break;
+        default: break;
+        }
+    }
+    for (int t = 0; t < net->n_buffers; t++) {
+        const NetTensor *e = &net->buffer_info[t];
+        BatchNorm *bn = &net->layers[e->layer].u.bn;
+        float *v = net->buffers + e->offset;
+        if (strstr(e->name, "running_mean"))
+            bn->running_mean = v;
+        else
+            bn->running_var = v;
+    }
+    for (int i = 0; i < net->n_layers; i++) {
+        Layer *l = &net->layers[i];
+        if (plan->act_off[i] != SIZE_MAX) l->y = arena_at(&net->act_arena, plan->act_off[i]);
+        if (l->spec.kind == LAYER_BATCHNORM) {
+            BatchNorm *bn = &l->u.bn;
+            bn->save_mean = arena_at(&net->work_arena, plan->bn_off[i]);
+            bn->save_invstd = bn->save_mean + bn->c;
+            bn->scratch = (double *)(void *)arena_at(&net->work_arena,
+                                                     plan->bn_off[i] + nash_align_up(2 * bn->c * sizeof(float)));
+        }
+    }
+}
+
+static void reset_buffers(Net *net) {
+    for (int t = 0; t < net->n_buffers; t++) {
+        const NetTensor *e = &net->buffer_info[t];
+        float v = strstr(e->name, "running_var") ? 1.0f : 0.0f;
+        for (size_t k = 0; k < e->numel; k++) net->buffers[e->offset + k] = v;
+    }
+}
+
+NashStatus net_init(Net *net, Shape in, const LayerSpec *specs, int n_specs, int max_batch, NashError *err) {
+    memset(net, 0, sizeof *net);
+    if (n_specs <= 0) return nash_fail(err, NASH_ERR_CONFIG, "a network needs at least one layer");
+    if (max_batch <= 0) return nash_fail(err, NASH_ERR_INVALID, "batch size %d must be positive", max_batch);
+    if (shape_numel(in) == 0) return nash_fail(err, NASH_ERR_INVALID, "the input shape has no elements");
+    net->n_layers = n_specs;
+    net->max_batch = max_batch;
+    net->in = in;
+    net->layers = calloc((size_t)n_specs, sizeof *net->layers);
+    net->param_info = calloc(2 * (size_t)n_specs, sizeof *net->param_info);
+    net->buffer_info = calloc(2 * (size_t)n_specs, sizeof *net->buffer_info);
+    NetPlan plan = {0};
+    plan.act_off = calloc((size_t)n_specs, sizeof *plan.act_off);
+    plan.bn_off = calloc((size_t)n_specs, sizeof *plan.bn_off);
+    NashStatus st = NASH_OK;
+    if (!net->layers || !net->param_info || !net->buffer_info || !plan.act_off || !plan.bn_off) {
+        st = nash_fail(err, NASH_ERR_NOMEM, "cannot allocate a network of %d layers", n_specs);
+        goto done;
+    }
+    Shape cur = in;
+    for (int i = 0; i < n_specs && !st; i++) {
+        Layer *l = &net->layers[i];
+        l->spec = specs[i];
+        l->in = cur;
+        st = layer_infer(l, i, err);
+        cur = l->out;
+    }
+    if (st) goto done;
+    net->out = cur;
+    for (int i = 0; i < n_specs; i++) {
+        layer_tensors(net, i, &plan);
+        plan_layer(net, i, &plan);
+    }
+    net->param_floats = plan.params.bytes / sizeof(float);
+    net->buffer_floats = plan.buffers.bytes / sizeof(float);
+    size_t dact = plan.widest * (size_t)max_batch;
+    size_t dact_off[2] = {arena_plan_floats(&plan.work, dact), arena_plan_floats(&plan.work, dact)};
+    size_t scratch_off = arena_plan_floats(&plan.work, plan.scratch_floats);
+    if ((st = arena_init(&net->param_arena, plan.params.bytes, err)) ||
+        (st = arena_init(&net->grad_arena, plan.params.bytes, err)) ||
+        (st = arena_init(&net->buffer_arena, plan.buffers.bytes, err)) ||
+        (st = arena_init(&net->act_arena, plan.acts.bytes, err)) ||
+        (st = arena_init(&net->work_arena, plan.work.bytes, err)))
+        goto done;
+    net->params = arena_at(&net->param_arena, 0);
+    net->grads = arena_at(&net->grad_arena, 0);
+    net->buffers = arena_at(&net->buffer_arena, 0);
+    net->dact[0] = arena_at(&net->work_arena, dact_off[0]);
+    net->dact[1] = arena_at(&net->work_arena, dact_off[1]);
+    net->scratch = arena_at(&net->work_arena, scratch_off);
+    bind_layers(net, &plan);
+    reset_buffers(net);
+    net_set_training(net, true);
+done:
+    free(plan.act_off);
+    free(plan.bn_off);
+    if (st) net_free(net);
+    return st;
+}
+
+NashStatus net_init_text(Net *net, Shape in, const char *text, int max_batch, NashError *err) {
+    enum { MAX_LAYERS = 256 };
+    LayerSpec *specs = malloc(MAX_LAYERS * sizeof *specs);
+    if (!specs) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate layer specs");
+    int n = 0;
+    NashStatus st = spec_parse_lines(text, specs, MAX_LAYERS, &n, err);
+    if (!st) st = net_init(net, in, specs, n, max_batch, err);
+    free(specs);
+    return st;
+}
+
+void net_free(Net *net) {
+    arena_free(&net->param_arena);
+    arena_free(&net->grad_arena);
+    arena_free(&net->buffer_arena);
+    arena_free(&net->act_arena);
+    arena_free(&net->work_arena);
+    free(net->layers);
+    free(net->param_info);
+    free(net->buffer_info);
+    memset(net, 0, sizeof *net);
+}
+
+void net_init_params(Net *net, InitScheme scheme, uint64_t seed) {
+    for (int t = 0; t < net->n_params; t++) {
+        const NetTensor *e = &net->param_info[t];
+        init_fill(net->params + e->offset, e->numel, scheme, e->role, e->fan_in, e->fan_out, seed, (uint64_t)t);
+    }
+    reset_buffers(net);
+    for (int i = 0; i < net->n_layers; i++)
+        if (net->layers[i].spec.kind == LAYER_DROPOUT) net->layers[i].u.dropout.seed = seed;
+}
+
+/* ---- forward and backward ------------------------------------------------------------------- */
+
+static void layer_forward(Net *net, Layer *l, const float *x, int n) {
+    size_t count = (size_t)n * shape_numel(l->out);
+    switch (l->spec.kind) {
+    case LAYER_DENSE: dense_forward(&l->u.dense, x, l->y, n); break;
+    case LAYER_CONV2D: conv2d_forward(&l->u.conv, x, l->y, n, net->scratch); break;
+    case LAYER_DECONV2D: deconv2d_forward(&l->u.deconv, x, l->y, n, net->scratch); break;
+    case LAYER_MAXPOOL2D:
+    case LAYER_AVGPOOL2D: pool2d_forward(&l->u.pool, x, l->y, n); break;
+    case LAYER_BATCHNORM: batchnorm_forward(&l->u.bn, x, l->y, n); break;
+    case LAYER_RELU:
+    case LAYER_LEAKY_RELU:
+    case LAYER_TANH:
+    case LAYER_SIGMOID: act_forward(&l->u.act, x, l->y, count); break;
+    case LAYER_DROPOUT: dropout_forward(&l->u.dropout, x, l->y, n, shape_numel(l->out), net->key); break;
+    case LAYER_RESHAPE:
+    case LAYER_FLATTEN: break;
+    }
+    l->result = layer_aliases_input(l) ? x : l->y;
+}
+
+const float *net_forward(Net *net, const float *x, int n) {
+    const float *cur = x;
+    for (int i = 0; i < net->n_layers; i++) {
+        layer_forward(net, &net->layers[i], cur, n);
+        cur = net->layers[i].result;
+    }
+    return cur;
+}
+
+/* dy -> dx through one layer; dx may be NULL (only parameter gradients wanted). */
+static void layer_backward(Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                           bool param_grads) {
+    size_t count = (size_t)n * shape_numel(l->out);
+    switch (l->spec.kind) {
+    case LAYER_DENSE: dense_backward(&l->u.dense, x, dy, dx, n, param_grads); break;
+    case LAYER_CONV2D: conv2d_backward(&l->u.conv, x, dy, dx, n, param_grads, net->scratch); break;
+    case LAYER_DECONV2D: deconv2d_backward(&l->u.deconv, x, dy, dx, n, param_grads, net->scratch); break;
+    case LAYER_MAXPOOL2D:
+    case LAYER_AVGPOOL2D:
+        if (dx) pool2d_backward(&l->u.pool, x, dy, dx, n);
+        break;
+    case LAYER_BATCHNORM: batchnorm_backward(&l->u.bn, x, dy, dx, n, param_grads); break;
+    case LAYER_RELU:
+    case LAYER_LEAKY_RELU:
+    case LAYER_TANH:
+    case LAYER_SIGMOID:
+        if (dx) act_backward(&l->u.act, x, l->y, dy, dx, count);
+        break;
+    case LAYER_DROPOUT:
+        if (dx) dropout_backward(&l->u.dropout, dy, dx, n, shape_numel(l->out), net->key);
+        break;
+    case LAYER_RESHAPE:
+    case LAYER_FLATTEN: break;
+    }
+}
+
+static bool layer_has_params(const Layer *l) {
+    LayerKind k = l->spec.kind;
+    return k == LAYER_DENSE || k == LAYER_CONV2D || k == LAYER_DECONV2D || k == LAYER_BATCHNORM;
+}
+
+void net_backward(Net *net, const float *x, const float *dy, float *dx, int n, bool param_grads) {
+    /* The lowest layer that still needs an input gradient: below it only parameter gradients
+     * are wanted, and below the lowest parameterised layer nothing at all. */
+    int lowest = 0;
+    if (!dx) {
+        lowest = net->n_layers;
+        if (param_grads)
+            for (int i = 0; i < net->n_layers; i++)
+                if (layer_has_params(&net->layers[i])) {
+                    lowest = i;
+                    break;
+                }
+    }
+    const float *g = dy;
+    int next = 0;
+    for (int i = net->n_layers - 1; i >= lowest; i--) {
+        const Layer *l = &net->layers[i];
+        const float *in = i ? net->layers[i - 1].result : x;
+        if (layer_aliases_input(l)) {
+            if (i == 0 && dx) memcpy(dx, g, (size_t)n * shape_numel(l->in) * sizeof(float));
+            continue; /* same values, another shape */
+        }
+        float *gin;
+        if (i == 0)
+            gin = dx;
+        else if (i == lowest)
+            gin = NULL;
+        else {
+            gin = net->dact[next];
+            if (gin == g) gin = net->dact[next ^= 1];
+            next ^= 1;
+        }
+        layer_backward(net, l, in, g, gin, n, param_grads);
+        g = gin;
+    }
+}
+
+void net_zero_grad(Net *net) { memset(net->grads, 0, net->param_floats * sizeof(float)); }
+
+void net_set_training(Net *net, bool training) {
+    net->training = training;
+    for (int i = 0; i < net->n_layers; i++) {
+        Layer *l = &net->layers[i];
+        if (l->spec.kind == LAYER_BATCHNORM) l->u.bn.training = training;
+        if (l->spec.kind == LAYER_DROPOUT) l->u.dropout.training = training;
+    }
+}
+
+void net_set_stat_reducer(Net *net, const StatReducer *reducer) {
+    for (int i = 0; i < net->n_layers; i++)
+        if (net->layers[i].spec.kind == LAYER_BATCHNORM) net->layers[i].u.bn.reducer = reducer;
+}
+
+static const NetTensor *find(const NetTensor *t, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(t[i].name, name)) return &t[i];
+    return NULL;
+}
+
+const NetTensor *net_find_param(const Net *net, const char *name) { return find(net->param_info, net->n_params, name); }
+const NetTensor *net_find_buffer(const Net *net, const char *name) {
+    return find(net->buffer_info, net->n_buffers, name);
+}
+
+void net_summary(const Net *net, char *buf, size_t size) {
+    size_t used = 0;
+#define PUT(...)                                                                                                       \
+    do {                                                                                                               \
+        int k_ = snprintf(buf + used, size > used ? size - used : 0, __VA_ARGS__);                                     \
+        if (k_ > 0) used += (size_t)k_;                                                                                \
+        if (used >= size) used = size ? size - 1 : 0;                                                                  \
+    } while (0)
+    char in[64], out[64], line[160];
+    shape_format(net->in, in, sizeof in);
+    PUT("%-4s %-34s %-14s %10s\n", "#", "layer", "output", "params");
+    PUT("%-4s %-34s %-14s %10s\n", "", "input", in, "");
+    for (int i = 0; i < net->n_layers; i++) {
+        const Layer *l = &net->layers[i];
+        size_t count = 0;
+        for (int t = 0; t < net->n_params; t++)
+            if (net->param_info[t].layer == i) count += net->param_info[t].numel;
+        spec_format(&l->spec, line, sizeof line);
+        shape_format(l->out, out, sizeof out);
+        PUT("%-4d %-34s %-14s %10zu\n", i, line, out, count);
+    }
+    PUT("total parameters: %zu\n", net->param_count);
+#undef PUT
+}
