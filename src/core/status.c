@@ -59,3 +59,20 @@ int nash_status_exit_code(NashStatus code) {
     default: return 1;
     }
 }
+
+NashStatus nash_parse_name(const char *word, const char *const *names, int count, const char *what, int *index,
+                           NashError *err) {
+    for (int i = 0; i < count; i++)
+        if (!strcmp(word, names[i])) {
+            *index = i;
+            return NASH_OK;
+        }
+    char list[256] = "";
+    size_t used = 0;
+    for (int i = 0; i < count && used < sizeof list; i++) {
+        const char *sep = i == 0 ? "" : i == count - 1 ? " or " : ", ";
+        int k = snprintf(list + used, sizeof list - used, "%s%s", sep, names[i]);
+        if (k > 0) used += (size_t)k;
+    }
+    return nash_fail(err, NASH_ERR_CONFIG, "unknown %s '%s' (use %s)", what, word, list);
+}

@@ -39,6 +39,11 @@ NashStatus nash_fail(NashError *err, NashStatus code, const char *fmt, ...) __at
 /* Prefix an existing message with context ("loading generator: " + old message). */
 NashStatus nash_fail_context(NashError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Parse a word naming one of `count` enum values (names[i] names value i): stores the index in
+ * *index, or fails with NASH_ERR_CONFIG "unknown WHAT 'WORD' (use a, b or c)". */
+NashStatus nash_parse_name(const char *word, const char *const *names, int count, const char *what, int *index,
+                           NashError *err);
+
 /* A short name of a status code ("invalid", "io", ...). */
 const char *nash_status_name(NashStatus code);
 
