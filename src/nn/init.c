@@ -6,15 +6,13 @@
 
 #include "core/rng.h"
 
-static const char *scheme_names[] = {"torch", "dcgan", "xavier", "kaiming"};
+static const char *const scheme_names[] = {"torch", "dcgan", "xavier", "kaiming"};
 
 NashStatus init_scheme_parse(const char *name, InitScheme *scheme, NashError *err) {
-    for (int i = 0; i < 4; i++)
-        if (!strcmp(name, scheme_names[i])) {
-            *scheme = (InitScheme)i;
-            return NASH_OK;
-        }
-    return nash_fail(err, NASH_ERR_INVALID, "unknown initialiser '%s' (use torch, dcgan, xavier or kaiming)", name);
+    int index;
+    NashStatus st = nash_parse_name(name, scheme_names, 4, "initialiser", &index, err);
+    if (!st) *scheme = (InitScheme)index;
+    return st;
 }
 
 const char *init_scheme_name(InitScheme scheme) { return (unsigned)scheme < 4 ? scheme_names[scheme] : "unknown"; }

@@ -1,0 +1,25 @@
+/* noise.c — the generator's input z, keyed by global sample index (see noise.h). */
+#include "gan/noise.h"
+
+#include <string.h>
+
+#include "core/rng.h"
+
+NashStatus noise_kind_parse(const char *name, NoiseKind *kind, NashError *err) {
+    static const char *const names[] = {"gaussian", "uniform"};
+    int index;
+    NashStatus st = nash_parse_name(name, names, 2, "noise", &index, err);
+    if (!st) *kind = (NoiseKind)index;
+    return st;
+}
+
+void noise_fill(NoiseKind kind, uint64_t seed, uint64_t stream, int64_t first, int n, int latent, float *z) {
+    uint64_t start = (uint64_t)first * (uint64_t)latent;
+    size_t count = (size_t)n * (size_t)latent;
+    if (kind == NOISE_GAUSSIAN) {
+        rng_normal_at(seed, stream, start, z, count);
+    } else {
+        rng_uniform_at(seed, stream, start, z, count);
+        for (size_t i = 0; i < count; i++) z[i] = 2.0f * z[i] - 1.0f;
+    }
+}
