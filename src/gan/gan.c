@@ -1,0 +1,197 @@
+/* gan.c — both players and the single-process training step (see gan.h). */
+#include "gan/gan.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Join a config's layer lines into text, one per line. */
+static char *join_layers(const NetConfig *nc) {
+    size_t size = 1;
+    for (int i = 0; i < nc->n_layers; i++) size += strlen(nc->layers[i]) + 1;
+    char *text = malloc(size);
+    if (!text) return NULL;
+    text[0] = '\0';
+    for (int i = 0; i < nc->n_layers; i++) {
+        strcat(text, nc->layers[i]);
+        strcat(text, "\n");
+    }
+    return text;
+}
+
+/* Build one net, pointing errors at the config: "CONFIG:LINE: [generator] layer 3 ...". */
+static NashStatus build_net(Net *net, const Config *cfg, const char *section, const NetConfig *nc, Shape in, int batch,
+                            char **layers, NashError *err) {
+    *layers = join_layers(nc);
+    if (!*layers) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the %s's layer text", section);
+    LayerSpec specs[CONFIG_MAX_LAYERS];
+    for (int i = 0; i < nc->n_layers; i++) {
+        if (spec_parse(nc->layers[i], &specs[i], err))
+            return nash_fail_context(err, "%s:%d: [%s] layer = %s: ", cfg->source, nc->layer_lines[i], section,
+                                     nc->layers[i]);
+    }
+    NashStatus st = net_init(net, in, specs, nc->n_layers, batch, err);
+    if (st) return nash_fail_context(err, "%s: [%s]: ", cfg->source, section);
+    for (int i = 0; i < net->n_layers; i++) {
+        const Layer *l = &net->layers[i];
+        /* training-mode batch norm needs more than one value per channel (PyTorch refuses too) */
+        if (l->spec.kind == LAYER_BATCHNORM && (int64_t)batch * l->u.bn.s < 2)
+            return nash_fail(err, NASH_ERR_CONFIG,
+                             "%s:%d: [%s] layer = %s: batch norm over one value per channel; use train.batch >= 2",
+                             cfg->source, nc->layer_lines[i], section, nc->layers[i]);
+    }
+    InitScheme scheme;
+    if ((st = init_scheme_parse(nc->init, &scheme, err))) return st;
+    /* G and D draw their initial parameters from different seeds of the run */
+    net_init_params(net, scheme, cfg->train.seed * 2 + (section[0] == 'd'));
+    return NASH_OK;
+}
+
+NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, NashError *err) {
+    memset(gan, 0, sizeof *gan);
+    NashStatus st;
+    if ((st = loss_kind_parse(cfg->loss.kind, &gan->loss, err)) ||
+        (st = noise_kind_parse(cfg->generator.noise, &gan->noise, err)))
+        return st;
+    gan->latent = cfg->generator.latent;
+    gan->clip = cfg->loss.clip;
+    gan->n_critic = cfg->train.n_critic;
+    gan->batch = cfg->train.batch;
+    gan->seed = cfg->train.seed;
+    gan->ema_decay = cfg->train.ema;
+    if ((st = build_net(&gan->d, cfg, "discriminator", &cfg->discriminator.net, sample, gan->batch, &gan->d_layers,
+                        err)) ||
+        (st = build_net(&gan->g, cfg, "generator", &cfg->generator.net, shape_1d(gan->latent), gan->batch,
+                        &gan->g_layers, err)))
+        goto fail;
+    if (!shape_equal(gan->g.out, sample)) {
+        char a[64], b[64];
+        st = nash_fail(err, NASH_ERR_CONFIG,
+                       "%s: [generator] produces samples of shape %s but the data (and the discriminator's input) "
+                       "are %s; change the generator's last layers",
+                       cfg->source, shape_format(gan->g.out, a, sizeof a), shape_format(sample, b, sizeof b));
+        goto fail;
+    }
+    if (shape_numel(gan->d.out) != 1) {
+        char a[64];
+        st = nash_fail(err, NASH_ERR_CONFIG, "%s: [discriminator] must output one value per sample, not %s",
+                       cfg->source, shape_format(gan->d.out, a, sizeof a));
+        goto fail;
+    }
+    if ((st = optim_init(&gan->opt_g, &cfg->optim_g, gan->g.param_floats, err)) ||
+        (st = optim_init(&gan->opt_d, &cfg->optim_d, gan->d.param_floats, err)))
+        goto fail;
+    size_t n_sample = shape_numel(sample);
+    gan->z = nash_alloc_zeroed((size_t)gan->batch * gan->latent * sizeof(float));
+    gan->dlogit = nash_alloc_zeroed((size_t)gan->batch * sizeof(float));
+    gan->dfake = nash_alloc_zeroed((size_t)gan->batch * n_sample * sizeof(float));
+    if (gan->ema_decay > 0.0) {
+        gan->ema = nash_alloc_zeroed(gan->g.param_floats * sizeof(float));
+        if (gan->ema) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
+    }
+    if (!gan->z || !gan->dlogit || !gan->dfake || (gan->ema_decay > 0.0 && !gan->ema)) {
+        st = nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the training buffers for batch %d", gan->batch);
+        goto fail;
+    }
+    return NASH_OK;
+fail:
+    gan_free(gan);
+    return st;
+}
+
+void gan_free(Gan *gan) {
+    net_free(&gan->g);
+    net_free(&gan->d);
+    optim_free(&gan->opt_g);
+    optim_free(&gan->opt_d);
+    free(gan->g_layers);
+    free(gan->d_layers);
+    nash_free(gan->z);
+    nash_free(gan->dlogit);
+    nash_free(gan->dfake);
+    nash_free(gan->ema);
+    memset(gan, 0, sizeof *gan);
+}
+
+double gan_l2(const float *x, size_t n) {
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += (double)x[i] * x[i];
+    return sqrt(s);
+}
+
+static double mean_of(const float *x, int n) {
+    double s = 0.0;
+    for (int i = 0; i < n; i++) s += x[i];
+    return n ? s / n : 0.0;
+}
+
+static void clip_params(Net *net, float c) {
+    for (size_t i = 0; i < net->param_floats; i++) net->params[i] = fminf(c, fmaxf(-c, net->params[i]));
+}
+
+void gan_d_step(Gan *gan, const float *real, int n, uint64_t step, unsigned phase, int64_t sample_base,
+                StepStats *stats) {
+    const double norm = 1.0 / n;
+    noise_fill(gan->noise, gan->seed, noise_stream(step, phase), sample_base, n, gan->latent, gan->z);
+    const float *fake = net_forward(&gan->g, gan->z, n);
+
+    net_zero_grad(&gan->d);
+    gan->d.key = (DropoutKey){.step = noise_stream(step, phase), .sample_base = (uint64_t)sample_base};
+    const float *t = net_forward(&gan->d, real, n);
+    stats->d_real = loss_mean_sigmoid(t, n);
+    stats->raw_real = mean_of(t, n);
+    double loss = loss_d_real(gan->loss, t, n, norm, gan->dlogit);
+    net_backward(&gan->d, real, gan->dlogit, NULL, n, true);
+
+    t = net_forward(&gan->d, fake, n);
+    stats->d_fake = loss_mean_sigmoid(t, n);
+    stats->raw_fake = mean_of(t, n);
+    loss += loss_d_fake(gan->loss, t, n, norm, gan->dlogit);
+    net_backward(&gan->d, fake, gan->dlogit, NULL, n, true);
+
+    stats->loss_d = loss;
+    stats->grad_norm_d = gan_l2(gan->d.grads, gan->d.param_floats);
+    optim_step(&gan->opt_d, gan->d.params, gan->d.grads);
+    if (gan->loss == LOSS_WGAN) clip_params(&gan->d, (float)gan->clip);
+}
+
+void gan_g_step(Gan *gan, int n, uint64_t step, int64_t sample_base, StepStats *stats) {
+    const uint64_t stream = noise_stream(step, NOISE_PHASE_GENERATOR);
+    noise_fill(gan->noise, gan->seed, stream, sample_base, n, gan->latent, gan->z);
+    const float *fake = net_forward(&gan->g, gan->z, n);
+    gan->d.key = (DropoutKey){.step = stream, .sample_base = (uint64_t)sample_base};
+    const float *t = net_forward(&gan->d, fake, n);
+    stats->loss_g = loss_g(gan->loss, t, n, 1.0 / n, gan->dlogit);
+    net_backward(&gan->d, fake, gan->dlogit, gan->dfake, n, false);
+
+    net_zero_grad(&gan->g);
+    gan->g.key = gan->d.key;
+    net_backward(&gan->g, gan->z, gan->dfake, NULL, n, true);
+    stats->grad_norm_g = gan_l2(gan->g.grads, gan->g.param_floats);
+    optim_step(&gan->opt_g, gan->g.params, gan->g.grads);
+    if (gan->ema) {
+        const float a = (float)gan->ema_decay;
+        for (size_t i = 0; i < gan->g.param_floats; i++) gan->ema[i] = a * gan->ema[i] + (1.0f - a) * gan->g.params[i];
+    }
+}
+
+void gan_generate(Gan *gan, uint64_t stream, int64_t first, int n, bool use_ema, float *out) {
+    float *saved = NULL;
+    if (use_ema && gan->ema) {
+        saved = malloc(gan->g.param_floats * sizeof *saved);
+        if (saved) {
+            memcpy(saved, gan->g.params, gan->g.param_floats * sizeof *saved);
+            memcpy(gan->g.params, gan->ema, gan->g.param_floats * sizeof *saved);
+        }
+    }
+    noise_fill(gan->noise, gan->seed, stream, first, n, gan->latent, gan->z);
+    net_set_training(&gan->g, false);
+    const float *y = net_forward(&gan->g, gan->z, n);
+    memcpy(out, y, (size_t)n * shape_numel(gan->g.out) * sizeof *out);
+    net_set_training(&gan->g, true);
+    if (saved) {
+        memcpy(gan->g.params, saved, gan->g.param_floats * sizeof *saved);
+        free(saved);
+    }
+}
