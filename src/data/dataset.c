@@ -304,6 +304,19 @@ NashStatus dataset_read(DatasetReader *r, int64_t first, int64_t count, float *o
     return NASH_OK;
 }
 
+NashStatus dataset_read_stored(DatasetReader *r, int64_t first, int64_t count, void *out, NashError *err) {
+    if (!r) return nash_fail(err, NASH_ERR_INVALID, "dataset_read_stored: no reader");
+    NashStatus st = check_range(r, r->name, first, count, err);
+    if (st != NASH_OK || count == 0) return st;
+    if (!out) return nash_fail(err, NASH_ERR_INVALID, "%s: dataset_read_stored: no output buffer", r->path);
+    hid_t mem_type = r->info.kind == DATASET_IMAGES ? H5T_NATIVE_UINT8 : H5T_NATIVE_FLOAT;
+    return read_slab(r, r->data, r->name, mem_type, first, count, out, err);
+}
+
+size_t dataset_stored_bytes(const DatasetInfo *info) {
+    return shape_numel(info->sample) * (info->kind == DATASET_IMAGES ? 1 : sizeof(float));
+}
+
 NashStatus dataset_read_labels(DatasetReader *r, int64_t first, int64_t count, uint8_t *out, NashError *err) {
     if (!r) return nash_fail(err, NASH_ERR_INVALID, "dataset_read_labels: no reader");
     if (!r->info.has_labels)

@@ -13,6 +13,7 @@
 #define NASH_DATA_DATASET_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/shape.h"
@@ -50,6 +51,12 @@ typedef struct DatasetReader DatasetReader;
 NashStatus dataset_open(const char *path, DatasetReader **out, DatasetInfo *info, NashError *err);
 /* Samples [first, first+count) as float32 (count, sample); images scaled to [-1, 1]. */
 NashStatus dataset_read(DatasetReader *r, int64_t first, int64_t count, float *out, NashError *err);
+/* Samples [first, first+count) as stored, without conversion: uint8 (count, C,H,W) for images,
+ * float32 (count, D...) for vectors, dataset_stored_bytes(info) bytes per sample. For readers that
+ * keep raw samples in memory and scale them later (data/stream.c: a quarter of the memory). */
+NashStatus dataset_read_stored(DatasetReader *r, int64_t first, int64_t count, void *out, NashError *err);
+/* Bytes of one sample as stored: numel for images, 4*numel for vectors. */
+size_t dataset_stored_bytes(const DatasetInfo *info);
 /* Labels [first, first+count); NASH_ERR_DATA if the file has none. */
 NashStatus dataset_read_labels(DatasetReader *r, int64_t first, int64_t count, uint8_t *out, NashError *err);
 /* A float64 array attribute of /x (any numeric type is converted): reads its values into out,

@@ -3,6 +3,7 @@
 #include "data/h5util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,11 @@
 #include <unistd.h>
 
 /* ---- errors, files and names ------------------------------------------------------------------ */
+
+static pthread_mutex_t h5util_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+void h5util_lock(void) { pthread_mutex_lock(&h5util_mutex); }
+void h5util_unlock(void) { pthread_mutex_unlock(&h5util_mutex); }
 
 void h5util_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 

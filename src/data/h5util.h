@@ -19,6 +19,14 @@
 
 /* ---- errors, files and names ------------------------------------------------------------------ */
 
+/* The process-wide HDF5 lock. Debian's HDF5 1.10 (libhdf5-openmpi) is built without
+ * thread-safety (H5_HAVE_THREADSAFE undefined, H5is_library_threadsafe says false), so two threads
+ * must never be inside the library at once. data/stream.c's reader thread holds this lock for each
+ * of its reads; any other thread that calls HDF5 while a stream is open (a checkpoint written
+ * mid-run, the final weights written before stream_close) must hold it too. Not recursive. */
+void h5util_lock(void);
+void h5util_unlock(void);
+
 /* Turn off HDF5's automatic error printing on this thread (nash prints its own messages). */
 void h5util_quiet(void);
 
