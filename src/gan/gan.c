@@ -48,22 +48,24 @@ static NashStatus build_net(Net *net, const Config *cfg, const char *section, co
     return NASH_OK;
 }
 
-NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, NashError *err) {
+NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool has_g, bool has_d, NashError *err) {
     memset(gan, 0, sizeof *gan);
     NashStatus st;
     if ((st = loss_kind_parse(cfg->loss.kind, &gan->loss, err)) ||
         (st = noise_kind_parse(cfg->generator.noise, &gan->noise, err)))
         return st;
+    gan->has_g = has_g;
+    gan->has_d = has_d;
+    gan->sample = sample;
     gan->latent = cfg->generator.latent;
     gan->clip = cfg->loss.clip;
     gan->n_critic = cfg->train.n_critic;
-    gan->batch = cfg->train.batch;
+    gan->batch = batch;
     gan->seed = cfg->train.seed;
     gan->ema_decay = cfg->train.ema;
-    if ((st = build_net(&gan->d, cfg, "discriminator", &cfg->discriminator.net, sample, gan->batch, &gan->d_layers,
-                        err)) ||
-        (st = build_net(&gan->g, cfg, "generator", &cfg->generator.net, shape_1d(gan->latent), gan->batch,
-                        &gan->g_layers, err)))
+    if ((st = build_net(&gan->d, cfg, "discriminator", &cfg->discriminator.net, sample, batch, &gan->d_layers, err)) ||
+        (st = build_net(&gan->g, cfg, "generator", &cfg->generator.net, shape_1d(gan->latent), batch, &gan->g_layers,
+                        err)))
         goto fail;
     if (!shape_equal(gan->g.out, sample)) {
         char a[64], b[64];
@@ -79,19 +81,22 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, NashError *err) {
                        cfg->source, shape_format(gan->d.out, a, sizeof a));
         goto fail;
     }
-    if ((st = optim_init(&gan->opt_g, &cfg->optim_g, gan->g.param_floats, err)) ||
-        (st = optim_init(&gan->opt_d, &cfg->optim_d, gan->d.param_floats, err)))
+    /* both were built to check the shapes; keep only the players this process holds */
+    if (!has_g) net_free(&gan->g);
+    if (!has_d) net_free(&gan->d);
+    if ((has_g && (st = optim_init(&gan->opt_g, &cfg->optim_g, gan->g.param_floats, err))) ||
+        (has_d && (st = optim_init(&gan->opt_d, &cfg->optim_d, gan->d.param_floats, err))))
         goto fail;
     size_t n_sample = shape_numel(sample);
-    gan->z = nash_alloc_zeroed((size_t)gan->batch * gan->latent * sizeof(float));
-    gan->dlogit = nash_alloc_zeroed((size_t)gan->batch * sizeof(float));
-    gan->dfake = nash_alloc_zeroed((size_t)gan->batch * n_sample * sizeof(float));
-    if (gan->ema_decay > 0.0) {
+    gan->z = nash_alloc_zeroed((size_t)batch * gan->latent * sizeof(float));
+    gan->dlogit = nash_alloc_zeroed((size_t)batch * sizeof(float));
+    gan->dfake = nash_alloc_zeroed((size_t)batch * n_sample * sizeof(float));
+    if (has_g && gan->ema_decay > 0.0) {
         gan->ema = nash_alloc_zeroed(gan->g.param_floats * sizeof(float));
         if (gan->ema) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
     }
-    if (!gan->z || !gan->dlogit || !gan->dfake || (gan->ema_decay > 0.0 && !gan->ema)) {
-        st = nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the training buffers for batch %d", gan->batch);
+    if (!gan->z || !gan->dlogit || !gan->dfake || (has_g && gan->ema_decay > 0.0 && !gan->ema)) {
+        st = nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the training buffers for batch %d", batch);
         goto fail;
     }
     return NASH_OK;
@@ -120,54 +125,62 @@ double gan_l2(const float *x, size_t n) {
     return sqrt(s);
 }
 
-static double mean_of(const float *x, int n) {
+static double sum_of(const float *x, int n) {
     double s = 0.0;
     for (int i = 0; i < n; i++) s += x[i];
-    return n ? s / n : 0.0;
+    return s;
 }
 
 static void clip_params(Net *net, float c) {
     for (size_t i = 0; i < net->param_floats; i++) net->params[i] = fminf(c, fmaxf(-c, net->params[i]));
 }
 
-void gan_d_step(Gan *gan, const float *real, int n, uint64_t step, unsigned phase, int64_t sample_base,
-                StepStats *stats) {
-    const double norm = 1.0 / n;
-    noise_fill(gan->noise, gan->seed, noise_stream(step, phase), sample_base, n, gan->latent, gan->z);
-    const float *fake = net_forward(&gan->g, gan->z, n);
+const float *gan_fakes(Gan *gan, uint64_t step, unsigned phase, int64_t first, int n) {
+    const uint64_t stream = noise_stream(step, phase);
+    noise_fill(gan->noise, gan->seed, stream, first, n, gan->latent, gan->z);
+    gan->g.key = (DropoutKey){.step = stream, .sample_base = (uint64_t)first};
+    return net_forward(&gan->g, gan->z, n);
+}
 
-    net_zero_grad(&gan->d);
-    gan->d.key = (DropoutKey){.step = noise_stream(step, phase), .sample_base = (uint64_t)sample_base};
+void gan_d_zero(Gan *gan) { net_zero_grad(&gan->d); }
+
+void gan_d_real(Gan *gan, const float *real, int n, double norm, DropoutKey key, StepStats *stats) {
+    gan->d.key = key;
     const float *t = net_forward(&gan->d, real, n);
-    stats->d_real = loss_mean_sigmoid(t, n);
-    stats->raw_real = mean_of(t, n);
-    double loss = loss_d_real(gan->loss, t, n, norm, gan->dlogit);
+    stats->d_real = norm * n * loss_mean_sigmoid(t, n);
+    stats->raw_real = norm * sum_of(t, n);
+    stats->loss_d = loss_d_real(gan->loss, t, n, norm, gan->dlogit);
     net_backward(&gan->d, real, gan->dlogit, NULL, n, true);
+}
 
-    t = net_forward(&gan->d, fake, n);
-    stats->d_fake = loss_mean_sigmoid(t, n);
-    stats->raw_fake = mean_of(t, n);
-    loss += loss_d_fake(gan->loss, t, n, norm, gan->dlogit);
+void gan_d_fake(Gan *gan, const float *fake, int n, double norm, DropoutKey key, StepStats *stats) {
+    gan->d.key = key;
+    const float *t = net_forward(&gan->d, fake, n);
+    stats->d_fake = norm * n * loss_mean_sigmoid(t, n);
+    stats->raw_fake = norm * sum_of(t, n);
+    stats->loss_d += loss_d_fake(gan->loss, t, n, norm, gan->dlogit);
     net_backward(&gan->d, fake, gan->dlogit, NULL, n, true);
+}
 
-    stats->loss_d = loss;
+void gan_d_update(Gan *gan, StepStats *stats) {
     stats->grad_norm_d = gan_l2(gan->d.grads, gan->d.param_floats);
     optim_step(&gan->opt_d, gan->d.params, gan->d.grads);
     if (gan->loss == LOSS_WGAN) clip_params(&gan->d, (float)gan->clip);
 }
 
-void gan_g_step(Gan *gan, int n, uint64_t step, int64_t sample_base, StepStats *stats) {
-    const uint64_t stream = noise_stream(step, NOISE_PHASE_GENERATOR);
-    noise_fill(gan->noise, gan->seed, stream, sample_base, n, gan->latent, gan->z);
-    const float *fake = net_forward(&gan->g, gan->z, n);
-    gan->d.key = (DropoutKey){.step = stream, .sample_base = (uint64_t)sample_base};
+void gan_g_input_grad(Gan *gan, const float *fake, int n, double norm, DropoutKey key, float *dfake, StepStats *stats) {
+    gan->d.key = key;
     const float *t = net_forward(&gan->d, fake, n);
-    stats->loss_g = loss_g(gan->loss, t, n, 1.0 / n, gan->dlogit);
-    net_backward(&gan->d, fake, gan->dlogit, gan->dfake, n, false);
+    stats->loss_g = loss_g(gan->loss, t, n, norm, gan->dlogit);
+    net_backward(&gan->d, fake, gan->dlogit, dfake, n, false);
+}
 
+void gan_g_backward(Gan *gan, const float *dfake, int n) {
     net_zero_grad(&gan->g);
-    gan->g.key = gan->d.key;
-    net_backward(&gan->g, gan->z, gan->dfake, NULL, n, true);
+    net_backward(&gan->g, gan->z, dfake, NULL, n, true);
+}
+
+void gan_g_update(Gan *gan, StepStats *stats) {
     stats->grad_norm_g = gan_l2(gan->g.grads, gan->g.param_floats);
     optim_step(&gan->opt_g, gan->g.params, gan->g.grads);
     if (gan->ema) {

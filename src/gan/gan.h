@@ -1,18 +1,18 @@
-/* gan.h — the two players and one training step, in one process.
+/* gan.h — the two players and the pieces of a training step.
  *
  * A step is n_critic discriminator steps, then one generator step (Goodfellow et al. 2014,
- * Algorithm 1). Each is a pure function of the networks, the real batch, the step number and
- * the seed: noise comes from noise.h keyed by (seed, step, phase, global sample index), so the
- * distributed trainer (dist/) can split the same computation across ranks and get the same
- * numbers.
+ * Algorithm 1). The pieces below are pure functions of the networks, a batch slice, the step
+ * and the seed: noise comes from noise.h keyed by (seed, step, phase, global sample index), and
+ * every loss term is scaled by norm = 1/(global batch), so a slice's contributions summed over
+ * ranks (dist/) equal the single-process numbers. How the pieces are composed — who holds G and
+ * D, where fakes and their gradients travel, where gradients are summed — is dist/'s business:
  *
- *   D step (phase k):  z = noise(step, k);  x_f = G(z)            G in training mode
- *                      t_r = D(x_r): loss_d_real, backward into D's gradients
- *                      t_f = D(x_f): loss_d_fake, backward into D's gradients
- *                      D optimizer step; wgan: clip D's parameters to [-clip, clip]
- *   G step:            z = noise(step, G);  x_f = G(z);  t = D(x_f)
- *                      loss_g; backward through D to x_f only (no D weight gradients);
- *                      backward through G; G optimizer step; EMA of G's parameters
+ *   D step (phase k):  fakes = gan_fakes(step, k)                          on G's holder
+ *                      gan_d_real(x_r), gan_d_fake(fakes)                   on D's holder
+ *                      [sum D's gradients over D's ranks]  gan_d_update    (wgan: clip)
+ *   G step:            fakes = gan_fakes(step, G)
+ *                      gan_g_input_grad(fakes) -> dfakes: through D to its input only
+ *                      gan_g_backward(dfakes)  [sum G's gradients]  gan_g_update  (EMA)
  * Real and fake batches go through D separately, so batch norm in D sees each on its own (as
  * in the PyTorch DCGAN example).
  */
@@ -30,14 +30,16 @@
 #include "nn/net.h"
 
 typedef struct {
+    bool has_g, has_d; /* which players this process holds */
     Net g, d;
     char *g_layers, *d_layers; /* the layer lines each net was built from ('\n'-separated) */
+    Shape sample;              /* one data sample: D's input, G's output */
     int latent;
     NoiseKind noise;
     LossKind loss;
     double clip;
     int n_critic;
-    int batch; /* largest batch a step takes */
+    int batch; /* largest slice a piece takes */
     uint64_t seed;
     Optimizer opt_g, opt_d;
     double ema_decay;
@@ -45,9 +47,11 @@ typedef struct {
     float *z, *dlogit, *dfake; /* scratch: (batch, latent), (batch), (batch, sample) */
 } Gan;
 
-/* What one step measured. Losses are batch means; d_real/d_fake are mean sigma(D(.)) and
- * raw_real/raw_fake mean raw outputs, from the last D step. Gradient norms are L2 over the
- * whole flat gradient of each network. */
+/* What a step measured, as sums over this process's samples scaled by norm = 1/(global
+ * batch): summed over the ranks that hold the samples they are batch means. loss_* are the
+ * losses, d_real/d_fake the means of sigma(D(.)), raw_* the means of D's raw outputs, all from
+ * the last D step (loss_g from the G step). The gradient norms are L2 over each network's whole
+ * (summed) gradient, set by whoever updates. */
 typedef struct {
     double loss_d, loss_g;
     double d_real, d_fake;
@@ -55,18 +59,36 @@ typedef struct {
     double grad_norm_d, grad_norm_g;
 } StepStats;
 
-/* Build both networks from the config for data samples of `sample` shape: D takes `sample`, G
- * takes (latent) and must produce `sample` — an error names both shapes (and the config lines
- * of a layer that does not fit). Parameters are initialised from train.seed. */
-NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, NashError *err);
+/* Build the players this process holds from the config, for data samples of `sample` shape and
+ * slices of up to `batch` samples: D takes `sample`, G takes (latent) and must produce `sample`
+ * — an error names both shapes (and the config line of a layer that does not fit). Parameters
+ * are initialised from train.seed, so every rank holding a player starts from the same values.
+ * Both players are always built to check shapes; the ones not held are freed again. */
+NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool has_g, bool has_d, NashError *err);
 void gan_free(Gan *gan);
 
-/* One D step on real (n, sample), phase in 0..n_critic-1. sample_base is the global index of
- * the first sample (keys the noise). */
-void gan_d_step(Gan *gan, const float *real, int n, uint64_t step, unsigned phase, int64_t sample_base,
-                StepStats *stats);
-/* One G step on a batch of n fakes. */
-void gan_g_step(Gan *gan, int n, uint64_t step, int64_t sample_base, StepStats *stats);
+/* G: fakes for global samples [first, first+n) of the noise of (step, phase); returns G's
+ * output (n, sample), valid until G runs again. G is in training mode. */
+const float *gan_fakes(Gan *gan, uint64_t step, unsigned phase, int64_t first, int n);
+
+/* D: zero D's gradients (once per D step, before the first accumulation). */
+void gan_d_zero(Gan *gan);
+/* D: forward real (n, sample) and add the real half of the D loss's gradient. `key` keys
+ * dropout (step stream and global index of the first sample). */
+void gan_d_real(Gan *gan, const float *real, int n, double norm, DropoutKey key, StepStats *stats);
+/* D: forward fakes and add the fake half of the D loss's gradient. */
+void gan_d_fake(Gan *gan, const float *fake, int n, double norm, DropoutKey key, StepStats *stats);
+/* D: the optimizer step on the (already summed) gradient; wgan clips D's parameters. */
+void gan_d_update(Gan *gan, StepStats *stats);
+
+/* D: forward fakes, the G loss, and backward to D's input only (no D weight gradients):
+ * dfake (n, sample) written. */
+void gan_g_input_grad(Gan *gan, const float *fake, int n, double norm, DropoutKey key, float *dfake, StepStats *stats);
+/* G: zero G's gradients and backpropagate dfake through the activations of the last
+ * gan_fakes (same n). */
+void gan_g_backward(Gan *gan, const float *dfake, int n);
+/* G: the optimizer step on the (already summed) gradient, then the EMA. */
+void gan_g_update(Gan *gan, StepStats *stats);
 
 /* Generate samples [first, first+n) of noise `stream` (eval mode: batch norm with running
  * statistics), using the EMA weights when `use_ema` and EMA is on. out (n, sample); n <= batch.

@@ -1,29 +1,72 @@
-/* trainer.h — a whole training run in one process: data, steps, outputs.
+/* run.h — what a training run leaves behind, written by one process (world rank 0).
  *
- * Writes into the run directory (docs/training.md):
+ * The run directory (docs/training.md):
  *   config.ini      the resolved config
  *   metrics.csv     one row every train.log_every steps (columns in docs/training.md)
- *   samples/step_NNNNNNNN.png   a grid (images) or scatter (2-D points) of a fixed noise batch,
- *                   every output.sample_every steps and at the end
+ *   samples/step_NNNNNNNN.png   a grid (images) or scatter (2-D points) of the fixed noise batch
  *   weights.h5      the final generator and discriminator (io/weights.h), and the EMA generator
- *   eval.txt        for toy mixtures: modes covered and high-quality fraction at the end
- * and a progress line on the terminal. The same config and seed give bitwise-identical files.
+ *   eval.txt        for toy mixtures: modes covered, high-quality fraction, W1 before and after
+ * plus the progress line on the terminal. Everything here is refused or created before step 1.
  */
-#ifndef NASH_GAN_TRAINER_H
-#define NASH_GAN_TRAINER_H
+#ifndef NASH_GAN_RUN_H
+#define NASH_GAN_RUN_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/status.h"
+#include "data/toy.h"
+#include "gan/gan.h"
 #include "io/config.h"
+
+#define RUN_PATH_MAX 4096
 
 typedef struct {
     const char *run_dir; /* overrides output.dir when not NULL */
     FILE *progress;      /* where the progress line goes (NULL: nowhere) */
     bool progress_tty;   /* redraw one line in place instead of printing lines */
+    /* Called when this rank fails after training started, when the other ranks cannot be told
+     * any more: the caller prints the error and ends the whole job (MPI_Abort). Does not return. */
+    void (*fatal)(const NashError *err);
 } TrainOptions;
 
-NashStatus trainer_run(const Config *cfg, const TrainOptions *opt, NashError *err);
+/* Seconds per step spent by each role, averaged over the ranks of the role: computing,
+ * waiting for the other group's fakes or gradients, in allreduce, waiting for data. */
+typedef struct {
+    double g_compute, g_exchange, g_allreduce;
+    double d_compute, d_exchange, d_allreduce, d_data;
+} TimeSplit;
+
+typedef struct {
+    const Config *cfg;
+    const TrainOptions *opt;
+    char dir[RUN_PATH_MAX];
+    FILE *metrics;
+    Shape sample;
+    float *ref; /* up to RUN_REF_SAMPLES real samples: plots and distances */
+    int64_t n_ref;
+    bool toy; /* the data is a toy mixture (mix holds it) */
+    ToyMixture mix;
+    double w1_initial; /* vectors: W1 of the untrained generator to the data, else NAN */
+    double t0;
+} Run;
+
+/* Read the reference samples (HDF5: call before any reader thread starts; Debian's HDF5 is not
+ * thread-safe). Nothing is written. */
+NashStatus run_prepare(Run *run, const Config *cfg, const TrainOptions *opt, Shape sample, NashError *err);
+/* Create the run directory, config.ini and metrics.csv. */
+NashStatus run_open(Run *run, NashError *err);
+/* Before step 1, with G initialised: the untrained generator's distance to the data. */
+NashStatus run_start(Run *run, Gan *gan, NashError *err);
+/* A metrics row and the progress line. */
+NashStatus run_log(Run *run, int64_t step, int64_t epoch, const StepStats *stats, const TimeSplit *time,
+                   NashError *err);
+/* A sample picture of the fixed noise batch at `step` (needs G). */
+NashStatus run_samples(Run *run, Gan *gan, int64_t step, NashError *err);
+/* The end: the last picture, weights.h5 (needs G and D's parameters in gan; HDF5: no reader
+ * thread may be running), eval.txt. */
+NashStatus run_finish(Run *run, Gan *gan, NashError *err);
+void run_close(Run *run);
 
 #endif
