@@ -5,65 +5,89 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "gan/trainer.h"
+#include "dist/train.h"
 #include "io/config.h"
 
 #define MAX_OVERRIDES 256
 
 static int usage_error(const char *fmt, const char *arg) {
+    if (dist_rank() != 0) return NASH_EXIT_USAGE;
     fprintf(stderr, "nash train: ");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "; see nash train --help\n");
     return NASH_EXIT_USAGE;
 }
 
-static int train_run(int argc, char **argv) {
-    const char *config_path = NULL, *run_dir = NULL;
+/* A rank failing after step 1 cannot tell the others: say which rank and end the job. */
+static _Noreturn void fatal(const NashError *err) {
+    fprintf(stderr, "nash train: rank %d: %s\n", dist_rank(), err->msg);
+    fflush(stderr);
+    dist_abort(nash_status_exit_code(err->code));
+}
+
+typedef struct {
+    const char *config_path, *run_dir;
     const char *overrides[MAX_OVERRIDES];
-    int n_overrides = 0;
-    bool quiet = false;
+    int n_overrides;
+    bool quiet;
+} TrainArgs;
+
+static int parse_args(int argc, char **argv, TrainArgs *a) {
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--set") || !strcmp(a, "--run-dir") || !strcmp(a, "--resume")) {
-            if (i + 1 >= argc) return usage_error("%s needs a value", a);
+        const char *arg = argv[i];
+        if (!strcmp(arg, "--set") || !strcmp(arg, "--run-dir") || !strcmp(arg, "--resume")) {
+            if (i + 1 >= argc) return usage_error("%s needs a value", arg);
             const char *v = argv[++i];
-            if (!strcmp(a, "--set")) {
-                if (n_overrides == MAX_OVERRIDES) return usage_error("too many --set options (%s)", v);
-                overrides[n_overrides++] = v;
-            } else if (!strcmp(a, "--run-dir")) {
-                run_dir = v;
+            if (!strcmp(arg, "--set")) {
+                if (a->n_overrides == MAX_OVERRIDES) return usage_error("too many --set options (%s)", v);
+                a->overrides[a->n_overrides++] = v;
+            } else if (!strcmp(arg, "--run-dir")) {
+                a->run_dir = v;
             } else {
-                fprintf(stderr, "nash train: --resume is not available yet: checkpoints come with the "
-                                "checkpoint issue; train from the start\n");
-                return NASH_EXIT_USAGE;
+                return usage_error("%s is not available yet: resumable checkpoints come with the checkpoint "
+                                   "issue; train from the start",
+                                   "--resume");
             }
-        } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
-            quiet = true;
-        } else if (a[0] == '-') {
-            return usage_error("unknown option '%s'", a);
-        } else if (config_path) {
-            return usage_error("one config file only (got a second: '%s')", a);
+        } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
+            a->quiet = true;
+        } else if (arg[0] == '-') {
+            return usage_error("unknown option '%s'", arg);
+        } else if (a->config_path) {
+            return usage_error("one config file only (got a second: '%s')", arg);
         } else {
-            config_path = a;
+            a->config_path = arg;
         }
     }
-    if (!config_path) return usage_error("%s", "no config file given");
-
-    Config *cfg = malloc(sizeof *cfg);
-    if (!cfg) return NASH_EXIT_RUNTIME;
-    NashError err = {0};
-    NashStatus st = config_load(config_path, overrides, n_overrides, cfg, &err);
-    if (!st) {
-        TrainOptions opt = {
-            .run_dir = run_dir, .progress = quiet ? NULL : stdout, .progress_tty = !quiet && isatty(STDOUT_FILENO)};
-        st = trainer_run(cfg, &opt, &err);
-    }
-    free(cfg);
-    if (st) {
-        fprintf(stderr, "nash train: %s\n", err.msg);
-        return nash_status_exit_code(st);
-    }
+    if (!a->config_path) return usage_error("%s", "no config file given");
     return NASH_EXIT_OK;
+}
+
+static int train_run(int argc, char **argv) {
+    dist_init(&argc, &argv);
+    TrainArgs args = {0};
+    int code = parse_args(argc, argv, &args);
+    Config *cfg = code ? NULL : malloc(sizeof *cfg);
+    NashError err = {0};
+    NashStatus st = code ? NASH_ERR_CONFIG : !cfg ? NASH_ERR_NOMEM : NASH_OK;
+    if (!st) st = config_load(args.config_path, args.overrides, args.n_overrides, cfg, &err);
+    int failed;
+    /* every rank reads the same file: agree on the verdict so that none waits for the others */
+    NashStatus all = dist_agree(st, &failed);
+    if (!all) {
+        bool talk = dist_rank() == 0 && !args.quiet;
+        TrainOptions opt = {.run_dir = args.run_dir,
+                            .progress = talk ? stdout : NULL,
+                            .progress_tty = talk && isatty(STDOUT_FILENO),
+                            .fatal = fatal};
+        st = dist_train(cfg, &opt, &err);
+        all = st;
+    }
+    /* the lowest failing rank explains; the others were told by dist_agree */
+    if (st && !code && (dist_rank() == failed || failed < 0)) fprintf(stderr, "nash train: %s\n", err.msg);
+    free(cfg);
+    dist_finalize();
+    if (code) return code;
+    return all ? nash_status_exit_code(all) : NASH_EXIT_OK;
 }
 
 const NashCommand cmd_train = {
@@ -71,10 +95,11 @@ const NashCommand cmd_train = {
     .summary = "train a GAN from an INI config, alone or under mpirun/srun",
     .usage = "usage: nash train CONFIG.ini [--set SECTION.KEY=VALUE]... [--run-dir DIR] [--quiet]\n"
              "\n"
-             "Train a GAN as the config describes (docs/config.md). Writes into the run directory\n"
-             "(output.dir, or --run-dir): config.ini (resolved), metrics.csv, samples/*.png, weights.h5\n"
-             "and, for toy data, eval.txt (docs/training.md). A progress line shows step, ETA,\n"
-             "images/s and the latest losses.\n"
+             "Train a GAN as the config describes (docs/config.md). Alone it runs both players in one\n"
+             "process; under mpirun the ranks split into a generator group and a discriminator group\n"
+             "(cluster.layout = split, cluster.generator_ranks) or all hold both (colocated); see\n"
+             "docs/distributed.md. Rank 0 writes into the run directory (output.dir, or --run-dir):\n"
+             "config.ini, metrics.csv, samples/*.png, weights.h5 and, for toy data, eval.txt.\n"
              "\n"
              "  --set SECTION.KEY=VALUE   override one config key (repeatable), e.g. --set train.steps=500\n"
              "  --run-dir DIR             write the run's outputs here instead of output.dir\n"

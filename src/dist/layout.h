@@ -1,0 +1,42 @@
+/* layout.h — who does what: the ranks' roles, their communicators and batch slices.
+ *
+ *   split      (cluster.layout = split, P >= 2) world ranks [0, g) form the generator group and
+ *              [g, P) the discriminator group (g = cluster.generator_ranks), joined by an
+ *              intercommunicator. Generator rank i makes the fakes of global batch positions
+ *              [i*B/g, (i+1)*B/g); discriminator rank j owns positions [j*B/d, (j+1)*B/d) of
+ *              the real batch and of the fakes.
+ *   colocated  every rank holds both players and positions [r*B/P, (r+1)*B/P): plain data
+ *              parallelism, the baseline. One process alone is a colocated world of one.
+ * Gradients of each player are summed over the ranks that hold it; with cluster.sync_bn batch
+ * statistics are too (docs/distributed.md).
+ */
+#ifndef NASH_DIST_LAYOUT_H
+#define NASH_DIST_LAYOUT_H
+
+#include <mpi.h>
+#include <stdbool.h>
+
+#include "core/status.h"
+#include "io/config.h"
+
+typedef struct {
+    bool split;
+    int rank, size;          /* in MPI_COMM_WORLD */
+    bool has_g, has_d;       /* the players this rank computes */
+    int g_ranks, d_ranks;    /* ranks holding G and D */
+    int g_index, d_index;    /* this rank's index among them, -1 when not one of them */
+    MPI_Comm g_comm, d_comm; /* the ranks holding G / D (MPI_COMM_NULL when not a member) */
+    MPI_Comm inter;          /* split: between the groups; MPI_COMM_NULL otherwise */
+    int batch;               /* global batch B */
+    int g_slice, d_slice;    /* samples per generator rank, per discriminator rank */
+} Layout;
+
+/* Work out the layout from the config and the world size, refusing impossible ones with a
+ * message naming the keys and numbers (no discriminator rank, a batch that does not divide). */
+NashStatus layout_init(Layout *lay, const Config *cfg, NashError *err);
+void layout_free(Layout *lay);
+
+/* "split 1G+3D" / "colocated 4" */
+void layout_describe(const Layout *lay, char *buf, int size);
+
+#endif

@@ -1,0 +1,403 @@
+/* train.c — the training loop over generator and discriminator ranks (see train.h and
+ * docs/distributed.md).
+ *
+ * Alternating schedule (exactly the single-process computation, up to float reduction order):
+ *   D step k:  G ranks make fakes of (step, k) for their positions -> D ranks;
+ *              D ranks: real part, fakes, D loss gradients; allreduce over D; update
+ *   G step:    G ranks make fakes of (step, G) -> D ranks: G loss, backward to the input only;
+ *              input gradients -> G ranks: backward; allreduce over G; update
+ * Simultaneous schedule (n_critic = 1): one set of fakes per step; D computes its own gradient
+ * and the G loss's input gradient from the same forward pass, so both players step from the
+ * same point and G's backward overlaps D's allreduce and update.
+ */
+#include "dist/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/dataset.h"
+#include "data/stream.h"
+#include "dist/exchange.h"
+#include "dist/layout.h"
+#include "dist/reduce.h"
+
+/* The streaming reader: blocks of 1024 samples, shuffled in windows of 8 blocks, at most 32
+ * blocks (about 25 MB of Fashion-MNIST floats) in memory per rank (data/stream.h). */
+#define STREAM_BLOCK 1024
+#define STREAM_WINDOW 8
+#define STREAM_BUFFER_BLOCKS 32
+
+enum { TAG_FAKES = 100, TAG_GRADS = 400 };
+
+typedef struct {
+    double g_compute, g_exchange, g_allreduce;
+    double d_compute, d_exchange, d_allreduce, d_data;
+} Clock;
+
+typedef struct {
+    const Config *cfg;
+    const TrainOptions *opt;
+    Layout lay;
+    Gan gan;
+    Stream *stream;
+    Run run;
+    bool run_prepared, run_open;
+    MPI_Comm g_slot, d_slot; /* the communicators the batch-norm reducers use */
+    StatReducer g_reducer, d_reducer;
+    float *rows; /* (max slice, sample): fakes arriving at D, input gradients arriving at G */
+    size_t width;
+    double norm;
+    StepStats stats;
+    Clock clock, logged;
+    int64_t steps_logged;
+    bool simultaneous;
+    Shape sample;
+} Trainer;
+
+void dist_init(int *argc, char ***argv) {
+    int ready;
+    MPI_Initialized(&ready);
+    if (!ready) MPI_Init(argc, argv);
+}
+
+void dist_finalize(void) {
+    int done;
+    MPI_Finalized(&done);
+    if (!done) MPI_Finalize();
+}
+
+int dist_rank(void) {
+    int r;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+int dist_size(void) {
+    int n;
+    MPI_Comm_size(MPI_COMM_WORLD, &n);
+    return n;
+}
+
+_Noreturn void dist_abort(int code) {
+    MPI_Abort(MPI_COMM_WORLD, code);
+    exit(code); /* MPI_Abort does not return; this keeps the compiler sure of it */
+}
+
+NashStatus dist_agree(NashStatus local, int *first_failed) {
+    int mine[2] = {(int)local, local ? dist_rank() : dist_size()}, all[2];
+    int worst;
+    MPI_Allreduce(&mine[0], &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Allreduce(&mine[1], &all[1], 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    *first_failed = all[1] < dist_size() ? all[1] : -1;
+    return (NashStatus)worst;
+}
+
+static double wall(void) { return MPI_Wtime(); }
+
+/* ---- setup ---------------------------------------------------------------------------------- */
+
+static NashStatus setup(Trainer *t, NashError *err) {
+    const Config *cfg = t->cfg;
+    NashStatus st = layout_init(&t->lay, cfg, err);
+    if (st) return st;
+    Layout *lay = &t->lay;
+    t->simultaneous = strcmp(cfg->cluster.schedule, "simultaneous") == 0;
+    if (t->simultaneous && cfg->train.n_critic != 1)
+        return nash_fail(err, NASH_ERR_CONFIG, "cluster.schedule = simultaneous needs train.n_critic = 1 (got %d)",
+                         cfg->train.n_critic);
+    Shape sample;
+    int64_t n = 0;
+    DatasetReader *reader;
+    DatasetInfo info;
+    if ((st = dataset_open(cfg->data.path, &reader, &info, err))) {
+        nash_fail_context(err, "data.path: ");
+        err->code = NASH_ERR_DATA;
+        return NASH_ERR_DATA;
+    }
+    dataset_close(reader);
+    /* rank 0 reads its reference samples before the reader thread starts using HDF5 */
+    if (lay->rank == 0 && (st = run_prepare(&t->run, cfg, t->opt, info.sample, err))) return st;
+    t->run_prepared = lay->rank == 0;
+    sample = info.sample;
+    n = info.n;
+    if (lay->has_d) {
+        StreamConfig sc = {.path = cfg->data.path,
+                           .seed = cfg->train.seed,
+                           .batch = lay->batch,
+                           .parts = lay->d_ranks,
+                           .part = lay->d_index,
+                           .block = STREAM_BLOCK,
+                           .window = STREAM_WINDOW,
+                           .buffer_blocks = STREAM_BUFFER_BLOCKS,
+                           .start_batch = 0};
+        if ((st = stream_open(&sc, &t->stream, &sample, &n, err))) {
+            nash_fail_context(err, "data.path: ");
+            err->code = NASH_ERR_DATA;
+            return NASH_ERR_DATA;
+        }
+    }
+    if (n < lay->batch)
+        return nash_fail(err, NASH_ERR_DATA, "%s holds %lld samples, fewer than one batch of train.batch = %d",
+                         cfg->data.path, (long long)n, lay->batch);
+    int slice = lay->g_slice > lay->d_slice ? lay->g_slice : lay->d_slice;
+    /* rank 0 also holds D's parameters at the end, to write weights.h5 */
+    if ((st = gan_init(&t->gan, cfg, sample, slice, lay->has_g, lay->has_d || lay->rank == 0, err))) return st;
+    if (cfg->cluster.sync_bn) {
+        t->g_slot = lay->g_comm;
+        t->d_slot = lay->d_comm;
+        t->g_reducer = reduce_stat_reducer(&t->g_slot);
+        t->d_reducer = reduce_stat_reducer(&t->d_slot);
+        if (lay->has_g) net_set_stat_reducer(&t->gan.g, &t->g_reducer);
+        if (lay->has_d) net_set_stat_reducer(&t->gan.d, &t->d_reducer);
+    }
+    t->width = shape_numel(sample);
+    t->norm = 1.0 / lay->batch;
+    t->rows = nash_alloc_zeroed((size_t)slice * t->width * sizeof(float));
+    if (!t->rows) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the exchange buffer");
+    t->sample = sample;
+    return NASH_OK;
+}
+
+/* ---- one step ------------------------------------------------------------------------------- */
+
+static NashStatus next_real(Trainer *t, const float **real, NashError *err) {
+    double t0 = wall();
+    NashStatus st = stream_next(t->stream, real, NULL, err);
+    t->clock.d_data += wall() - t0;
+    return st;
+}
+
+/* Fakes of (step, phase) where D needs them: returns D's view of its fakes (d_slice rows). */
+static const float *fakes_to_d(Trainer *t, uint64_t step, unsigned phase, int tag) {
+    Layout *lay = &t->lay;
+    const float *fakes = NULL;
+    if (lay->has_g) {
+        double t0 = wall();
+        fakes = gan_fakes(&t->gan, step, phase, (int64_t)lay->g_index * lay->g_slice, lay->g_slice);
+        t->clock.g_compute += wall() - t0;
+    }
+    if (!lay->split) return fakes;
+    double t0 = wall();
+    if (lay->has_g) memcpy(t->rows, fakes, (size_t)lay->g_slice * t->width * sizeof(float));
+    exchange_to_d(lay, t->rows, t->width, tag);
+    if (lay->has_g)
+        t->clock.g_exchange += wall() - t0;
+    else
+        t->clock.d_exchange += wall() - t0;
+    return t->rows;
+}
+
+static DropoutKey d_key(const Trainer *t, uint64_t step, unsigned phase) {
+    return (DropoutKey){.step = noise_stream(step, phase),
+                        .sample_base = (uint64_t)t->lay.d_index * (uint64_t)t->lay.d_slice};
+}
+
+static void d_update(Trainer *t) {
+    double t0 = wall();
+    reduce_sum_floats(t->gan.d.grads, t->gan.d.param_floats, t->lay.d_comm);
+    double t1 = wall();
+    gan_d_update(&t->gan, &t->stats);
+    t->clock.d_allreduce += t1 - t0;
+    t->clock.d_compute += wall() - t1;
+}
+
+/* G's input gradients, already in gan.dfake (colocated) or arriving from D (split). */
+static void g_backward_update(Trainer *t, const float *dfake) {
+    Layout *lay = &t->lay;
+    double t0 = wall();
+    gan_g_backward(&t->gan, dfake, lay->g_slice);
+    double t1 = wall();
+    reduce_sum_floats(t->gan.g.grads, t->gan.g.param_floats, lay->g_comm);
+    double t2 = wall();
+    gan_g_update(&t->gan, &t->stats);
+    t->clock.g_compute += (t1 - t0) + (wall() - t2);
+    t->clock.g_allreduce += t2 - t1;
+}
+
+/* Input gradients from D back to G (split), returning G's view of them. */
+static const float *grads_to_g(Trainer *t, const float *dfake) {
+    Layout *lay = &t->lay;
+    if (!lay->split) return dfake;
+    double t0 = wall();
+    if (lay->has_d) memcpy(t->rows, dfake, (size_t)lay->d_slice * t->width * sizeof(float));
+    exchange_to_g(lay, t->rows, t->width, TAG_GRADS);
+    if (lay->has_g)
+        t->clock.g_exchange += wall() - t0;
+    else
+        t->clock.d_exchange += wall() - t0;
+    return t->rows;
+}
+
+static NashStatus step_alternating(Trainer *t, uint64_t step, NashError *err) {
+    Layout *lay = &t->lay;
+    for (int k = 0; k < t->cfg->train.n_critic; k++) {
+        const float *fakes = fakes_to_d(t, step, (unsigned)k, TAG_FAKES + k);
+        if (!lay->has_d) continue;
+        const float *real;
+        NashStatus st = next_real(t, &real, err);
+        if (st) return st;
+        double t0 = wall();
+        gan_d_zero(&t->gan);
+        gan_d_real(&t->gan, real, lay->d_slice, t->norm, d_key(t, step, (unsigned)k), &t->stats);
+        gan_d_fake(&t->gan, fakes, lay->d_slice, t->norm, d_key(t, step, (unsigned)k), &t->stats);
+        t->clock.d_compute += wall() - t0;
+        d_update(t);
+    }
+    const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, TAG_FAKES + 99);
+    if (lay->has_d) {
+        double t0 = wall();
+        gan_g_input_grad(&t->gan, fakes, lay->d_slice, t->norm, d_key(t, step, NOISE_PHASE_GENERATOR), t->gan.dfake,
+                         &t->stats);
+        t->clock.d_compute += wall() - t0;
+    }
+    const float *dfake = grads_to_g(t, t->gan.dfake);
+    if (lay->has_g) g_backward_update(t, dfake);
+    return NASH_OK;
+}
+
+static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
+    Layout *lay = &t->lay;
+    const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, TAG_FAKES);
+    if (lay->has_d) {
+        const float *real;
+        NashStatus st = next_real(t, &real, err);
+        if (st) return st;
+        DropoutKey key = d_key(t, step, NOISE_PHASE_GENERATOR);
+        double t0 = wall();
+        gan_d_zero(&t->gan);
+        gan_d_real(&t->gan, real, lay->d_slice, t->norm, key, &t->stats);
+        gan_d_fake(&t->gan, fakes, lay->d_slice, t->norm, key, &t->stats);
+        /* the G loss's input gradient at the same D parameters, from the same fakes */
+        gan_g_input_grad(&t->gan, fakes, lay->d_slice, t->norm, key, t->gan.dfake, &t->stats);
+        t->clock.d_compute += wall() - t0;
+    }
+    if (lay->split) {
+        /* D sends G its gradients first, then updates while G runs its backward */
+        const float *dfake = grads_to_g(t, t->gan.dfake);
+        if (lay->has_d) d_update(t);
+        if (lay->has_g) g_backward_update(t, dfake);
+    } else {
+        d_update(t);
+        g_backward_update(t, t->gan.dfake);
+    }
+    return NASH_OK;
+}
+
+/* ---- logging -------------------------------------------------------------------------------- */
+
+/* Every rank contributes what it holds; rank 0 logs the sums (docs/distributed.md). */
+static NashStatus log_step(Trainer *t, int64_t step, NashError *err) {
+    Layout *lay = &t->lay;
+    const StepStats *s = &t->stats;
+    double steps = (double)(step - t->steps_logged);
+    Clock c = t->clock, p = t->logged;
+    double v[16] = {0};
+    if (lay->has_d) {
+        v[0] = s->loss_d;
+        v[1] = s->loss_g;
+        v[2] = s->d_real;
+        v[3] = s->d_fake;
+        v[4] = s->raw_real;
+        v[5] = s->raw_fake;
+        v[7] = (c.d_compute - p.d_compute) / steps / lay->d_ranks;
+        v[8] = (c.d_exchange - p.d_exchange) / steps / lay->d_ranks;
+        v[9] = (c.d_allreduce - p.d_allreduce) / steps / lay->d_ranks;
+        v[10] = (c.d_data - p.d_data) / steps / lay->d_ranks;
+    }
+    if (lay->d_index == 0) {
+        StreamStats ss;
+        stream_stats(t->stream, &ss);
+        v[6] = s->grad_norm_d;
+        v[11] = (double)ss.epoch;
+    }
+    if (lay->has_g) {
+        v[12] = (c.g_compute - p.g_compute) / steps / lay->g_ranks;
+        v[13] = (c.g_exchange - p.g_exchange) / steps / lay->g_ranks;
+        v[14] = (c.g_allreduce - p.g_allreduce) / steps / lay->g_ranks;
+    }
+    if (lay->g_index == 0) v[15] = s->grad_norm_g;
+    MPI_Reduce(lay->rank == 0 ? MPI_IN_PLACE : v, v, 16, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+    t->logged = t->clock;
+    t->steps_logged = step;
+    if (lay->rank != 0) return NASH_OK;
+    StepStats sum = {.loss_d = v[0],
+                     .loss_g = v[1],
+                     .d_real = v[2],
+                     .d_fake = v[3],
+                     .raw_real = v[4],
+                     .raw_fake = v[5],
+                     .grad_norm_d = v[6],
+                     .grad_norm_g = v[15]};
+    TimeSplit time = {.d_compute = v[7],
+                      .d_exchange = v[8],
+                      .d_allreduce = v[9],
+                      .d_data = v[10],
+                      .g_compute = v[12],
+                      .g_exchange = v[13],
+                      .g_allreduce = v[14]};
+    return run_log(&t->run, step, (int64_t)v[11], &sum, &time, err);
+}
+
+/* Split layout: the first discriminator rank sends D's parameters and buffers to rank 0. */
+static void gather_discriminator(Trainer *t) {
+    Layout *lay = &t->lay;
+    if (!lay->split) return;
+    Net *d = &t->gan.d;
+    if (lay->d_index == 0) {
+        MPI_Send(d->params, (int)d->param_floats, MPI_FLOAT, 0, 900, MPI_COMM_WORLD);
+        MPI_Send(d->buffers, (int)d->buffer_floats, MPI_FLOAT, 0, 901, MPI_COMM_WORLD);
+    } else if (lay->rank == 0) {
+        int from = lay->g_ranks;
+        MPI_Recv(d->params, (int)d->param_floats, MPI_FLOAT, from, 900, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Recv(d->buffers, (int)d->buffer_floats, MPI_FLOAT, from, 901, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    }
+}
+
+static void teardown(Trainer *t) {
+    if (t->run_prepared) run_close(&t->run);
+    if (t->stream) stream_close(t->stream);
+    gan_free(&t->gan);
+    nash_free(t->rows);
+    layout_free(&t->lay);
+}
+
+NashStatus dist_train(const Config *cfg, const TrainOptions *opt, NashError *err) {
+    Trainer *t = calloc(1, sizeof *t);
+    if (!t) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the trainer");
+    t->cfg = cfg;
+    t->opt = opt;
+    /* every refusal is agreed on before anything is written: first the layout, data and
+     * networks on every rank, then the run directory, which only rank 0 creates */
+    NashStatus st = setup(t, err);
+    int failed;
+    NashStatus all = dist_agree(st, &failed);
+    if (!all && t->lay.rank == 0) {
+        st = run_open(&t->run, err);
+        t->run_open = true;
+    }
+    if (!all) all = dist_agree(st, &failed);
+    if (all) {
+        if (!st) st = nash_fail(err, all, "rank %d refused the run (see its message)", failed);
+        teardown(t);
+        free(t);
+        return st;
+    }
+    if (t->lay.rank == 0) st = run_start(&t->run, &t->gan, err);
+    for (int64_t step = 1; !st && step <= cfg->train.steps; step++) {
+        st = t->simultaneous ? step_simultaneous(t, (uint64_t)step, err) : step_alternating(t, (uint64_t)step, err);
+        if (!st && (step % cfg->train.log_every == 0 || step == cfg->train.steps)) st = log_step(t, step, err);
+        if (!st && t->lay.rank == 0 && cfg->output.sample_every > 0 && step % cfg->output.sample_every == 0 &&
+            step != cfg->train.steps)
+            st = run_samples(&t->run, &t->gan, step, err);
+    }
+    if (!st) gather_discriminator(t);
+    /* the reader thread stops before rank 0 writes weights.h5: one HDF5 user at a time */
+    if (t->stream) stream_close(t->stream);
+    t->stream = NULL;
+    if (!st && t->lay.rank == 0) st = run_finish(&t->run, &t->gan, err);
+    if (st && opt->fatal && dist_size() > 1) opt->fatal(err); /* the others cannot be told: end the job */
+    teardown(t);
+    free(t);
+    return st;
+}
