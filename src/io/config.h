@@ -45,10 +45,10 @@ typedef struct {
 typedef struct {
     char kind[CONFIG_WORD_MAX]; /* sgd | adam | rmsprop */
     double lr;
-    double beta1, beta2;        /* adam */
-    double momentum;            /* sgd, rmsprop */
-    double alpha;               /* rmsprop smoothing */
-    double eps;                 /* adam, rmsprop */
+    double beta1, beta2; /* adam */
+    double momentum;     /* sgd, rmsprop */
+    double alpha;        /* rmsprop smoothing */
+    double eps;          /* adam, rmsprop */
     double weight_decay;
 } OptimConfig;
 
@@ -75,12 +75,12 @@ typedef struct {
     } loss;
 
     struct {
-        int64_t steps;    /* generator steps */
-        int batch;        /* global batch */
+        int64_t steps; /* generator steps */
+        int batch;     /* global batch */
         uint64_t seed;
-        int n_critic;     /* D steps per G step */
-        double ema;       /* decay of the EMA of G's weights used for sampling; 0 = off */
-        int log_every;    /* steps between progress lines and metrics rows */
+        int n_critic;  /* D steps per G step */
+        double ema;    /* decay of the EMA of G's weights used for sampling; 0 = off */
+        int log_every; /* steps between progress lines and metrics rows */
     } train;
 
     OptimConfig optim_g, optim_d; /* [optim.g], [optim.d] */
@@ -94,10 +94,10 @@ typedef struct {
     } output;
 
     struct {
-        int generator_ranks;           /* ranks in the generator group (split layout) */
-        char layout[CONFIG_WORD_MAX];  /* split | colocated */
-        char schedule[CONFIG_WORD_MAX];/* alternating | simultaneous */
-        bool sync_bn;                  /* synchronise batch-norm statistics across a group */
+        int generator_ranks;            /* ranks in the generator group (split layout) */
+        char layout[CONFIG_WORD_MAX];   /* split | colocated */
+        char schedule[CONFIG_WORD_MAX]; /* alternating | simultaneous */
+        bool sync_bn;                   /* synchronise batch-norm statistics across a group */
     } cluster;
 
     struct {
@@ -114,8 +114,7 @@ void config_defaults(Config *cfg);
  * whole list with one layer per ';'-separated item. `path` may be NULL (defaults and overrides
  * only; source "(defaults)"). Errors: "FILE:LINE: [section] key: why" or
  * "--set section.key=value: why"; nothing is left half-applied in `cfg` on error. */
-NashStatus config_load(const char *path, const char *const *overrides, int n_overrides, Config *cfg,
-                       NashError *err);
+NashStatus config_load(const char *path, const char *const *overrides, int n_overrides, Config *cfg, NashError *err);
 
 /* Apply one "section.key=value" to cfg (used by config_load; exposed for tests). */
 NashStatus config_set(Config *cfg, const char *assignment, NashError *err);
