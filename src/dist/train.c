@@ -22,12 +22,6 @@
 #include "dist/layout.h"
 #include "dist/reduce.h"
 
-/* The streaming reader: blocks of 1024 samples, shuffled in windows of 8 blocks, at most 32
- * blocks (about 25 MB of Fashion-MNIST floats) in memory per rank (data/stream.h). */
-#define STREAM_BLOCK 1024
-#define STREAM_WINDOW 8
-#define STREAM_BUFFER_BLOCKS 32
-
 enum { TAG_FAKES = 100, TAG_GRADS = 400 };
 
 typedef struct {
@@ -127,9 +121,9 @@ static NashStatus setup(Trainer *t, NashError *err) {
                            .batch = lay->batch,
                            .parts = lay->d_ranks,
                            .part = lay->d_index,
-                           .block = STREAM_BLOCK,
-                           .window = STREAM_WINDOW,
-                           .buffer_blocks = STREAM_BUFFER_BLOCKS,
+                           .block = cfg->data.block,
+                           .window = cfg->data.window,
+                           .buffer_blocks = cfg->data.buffer_blocks,
                            .start_batch = 0};
         if ((st = stream_open(&sc, &t->stream, &sample, &n, err))) {
             nash_fail_context(err, "data.path: ");

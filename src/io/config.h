@@ -57,6 +57,9 @@ typedef struct {
 
     struct {
         char path[CONFIG_PATH_MAX]; /* HDF5 data file written by `nash data` */
+        int block;                  /* samples per streamed block (data/stream.h) */
+        int window;                 /* blocks per shuffle window */
+        int buffer_blocks;          /* memory cap of each reader, in blocks */
     } data;
 
     struct {
