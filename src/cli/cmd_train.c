@@ -79,11 +79,11 @@ static int train_run(int argc, char **argv) {
                             .progress = talk ? stdout : NULL,
                             .progress_tty = talk && isatty(STDOUT_FILENO),
                             .fatal = fatal};
-        st = dist_train(cfg, &opt, &err);
+        st = dist_train(cfg, &opt, &failed, &err);
         all = st;
     }
     /* the lowest failing rank explains; the others were told by dist_agree */
-    if (st && !code && (dist_rank() == failed || failed < 0)) fprintf(stderr, "nash train: %s\n", err.msg);
+    if (st && !code && dist_rank() == failed) fprintf(stderr, "nash train: %s\n", err.msg);
     free(cfg);
     dist_finalize();
     if (code) return code;

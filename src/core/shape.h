@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define SHAPE_MAX_DIMS 4
 
@@ -34,5 +35,9 @@ char *shape_format(Shape s, char *buf, size_t size);
 int conv_out_len(int in, int kernel, int stride, int pad);
 /* Output length of a transposed convolution: (in - 1)*stride - 2*pad + kernel + out_pad. */
 int deconv_out_len(int in, int kernel, int stride, int pad, int out_pad);
+
+/* Part j of `parts` of n items is [slice_start(n, parts, j), slice_start(n, parts, j + 1)): sizes differ by at most
+ * one. */
+static inline int slice_start(int n, int parts, int j) { return (int)((int64_t)n * j / parts); }
 
 #endif

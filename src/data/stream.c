@@ -60,7 +60,7 @@ struct Stream {
     DatasetReader *reader;
     DatasetInfo info;
     size_t numel, stored_bytes; /* per sample: floats out, bytes in the file */
-    int share;                  /* batch / parts */
+    int share;                  /* this part's rows (stream_share) */
     int64_t batches_per_epoch;  /* n / batch (the consumer's copy; order belongs to the reader) */
     StreamOrder order;
     /* block cache (reader thread only) */
@@ -102,10 +102,10 @@ static NashStatus check_config(const StreamConfig *cfg, const char *path, NashEr
     if (cfg->parts < 1)
         return nash_fail(err, NASH_ERR_CONFIG, "%s: stream: %d discriminator ranks; there must be at least one", path,
                          cfg->parts);
-    if (cfg->batch < 1 || cfg->batch % cfg->parts != 0)
+    if (cfg->batch < cfg->parts)
         return nash_fail(err, NASH_ERR_CONFIG,
-                         "train.batch = %d cannot be split over %d discriminator ranks: it must be a positive "
-                         "multiple of %d; change train.batch or the number of ranks",
+                         "train.batch = %d cannot be split over %d discriminator ranks: each needs at least one "
+                         "sample; raise train.batch to at least %d or use fewer ranks",
                          cfg->batch, cfg->parts, cfg->parts);
     if (cfg->part < 0 || cfg->part >= cfg->parts)
         return nash_fail(err, NASH_ERR_INVALID, "%s: stream: part %d does not exist, there are parts 0 to %d", path,
@@ -312,7 +312,7 @@ NashStatus stream_open(const StreamConfig *cfg, Stream **out, Shape *sample, int
     if (st == NASH_OK) {
         s->numel = shape_numel(s->info.sample);
         s->stored_bytes = dataset_stored_bytes(&s->info);
-        s->share = cfg->batch / cfg->parts;
+        s->share = slice_start(cfg->batch, cfg->parts, cfg->part + 1) - slice_start(cfg->batch, cfg->parts, cfg->part);
         st = stream_order_init(&s->order, s->info.n, cfg->seed, cfg->batch, cfg->block, cfg->window, err);
         if (st != NASH_OK) nash_fail_context(err, "%s: ", s->path);
         s->batches_per_epoch = s->order.batches_per_epoch;
@@ -374,6 +374,8 @@ NashStatus stream_next(Stream *s, const float **samples, const int64_t **indices
     if (indices) *indices = rb->indices;
     return NASH_OK;
 }
+
+int stream_share(const Stream *s) { return s->share; }
 
 void stream_stats(const Stream *s, StreamStats *out) {
     StreamShared *sh = s->shared;

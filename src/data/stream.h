@@ -9,10 +9,12 @@
  *   4. Global batch b of the epoch is positions [b*B, (b+1)*B) of that order; the last N mod B
  *      samples of the epoch are not used (a different few each epoch).
  *   5. A batch is a SET: it is sorted by sample index, and part j of `parts` is its sorted
- *      positions [j*B/parts, (j+1)*B/parts). Nothing in a GAN step depends on the order of the
- *      real samples within a batch (losses are means, batch norm sums), so the batch is the
- *      same for any number of parts, while part j's samples cluster in the j-th part of each
- *      window — each D rank reads mostly its own share of the file.
+ *      positions [slice_start(B, parts, j), slice_start(B, parts, j + 1)) (core/shape.h; B need
+ *      not be a multiple of parts, the part sizes differ by at most one, 1 <= parts <= B).
+ *      Nothing in a GAN step depends on the order of the real samples within a batch (losses
+ *      are means, batch norm sums), so the batch is the same for any number of parts, while
+ *      part j's samples cluster in the j-th part of each window — each D rank reads mostly its
+ *      own share of the file.
  * The order does not depend on `parts`, so 1, 2 or 4 discriminator ranks see the same batches;
  * over an epoch every used sample is delivered exactly once across all parts.
  *
@@ -34,7 +36,7 @@ typedef struct {
     const char *path;
     uint64_t seed;
     int batch;           /* global batch B */
-    int parts, part;     /* this consumer is part `part` of `parts` (B % parts == 0) */
+    int parts, part;     /* this consumer is part `part` of `parts` (1 <= parts <= B) */
     int block;           /* samples per block (e.g. 1024) */
     int window;          /* blocks per shuffle window (e.g. 8) */
     int buffer_blocks;   /* memory cap, in blocks (e.g. 4 * window) */
@@ -52,21 +54,26 @@ typedef struct {
     int64_t blocks_read;
 } StreamStats;
 
-/* Open and validate the file (as dataset_open does), check the config (B % parts, the cap),
+/* Open and validate the file (as dataset_open does), check the config (1 <= parts <= B, the cap),
  * start the reader thread. The sample shape is returned in *sample and the count in *n. */
 NashStatus stream_open(const StreamConfig *cfg, Stream **out, Shape *sample, int64_t *n, NashError *err);
 
-/* The next batch part: (B/parts, sample) floats (images scaled to [-1, 1]), valid until the next
- * call; *indices (B/parts sample indices, sorted) when not NULL. Errors from the reader thread
+/* The next batch part: (share, sample) floats (images scaled to [-1, 1]), where share is this
+ * part's share: slice_start(B,parts,part+1) - slice_start(B,parts,part) rows; valid until the next
+ * call; *indices (share sample indices, sorted) when not NULL. Errors from the reader thread
  * (a read failing mid-run) are returned here, naming the file. */
 NashStatus stream_next(Stream *s, const float **samples, const int64_t **indices, NashError *err);
+
+/* The rows stream_next returns: slice_start(B,parts,part+1) - slice_start(B,parts,part). */
+int stream_share(const Stream *s);
 
 void stream_stats(const Stream *s, StreamStats *out);
 /* Stop the reader thread and free everything. */
 void stream_close(Stream *s);
 
 /* The epoch order itself, for tests and tools: the sorted sample indices of part `part` of
- * global batch `batch` (counting from 0 across epochs). out has B/parts entries. */
+ * global batch `batch` (counting from 0 across epochs). out has slice_start(B, parts, part + 1) -
+ * slice_start(B, parts, part) entries (all -1 for arguments stream_open would refuse). */
 void stream_batch_indices(int64_t n, uint64_t seed, int batch_size, int block, int window, int64_t batch, int parts,
                           int part, int64_t *out);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/rng.h"
+#include "core/shape.h"
 #include "data/stream.h"
 
 NashStatus stream_order_init(StreamOrder *o, int64_t n, uint64_t seed, int batch, int block, int window,
@@ -160,17 +161,18 @@ void stream_order_batch(StreamOrder *o, int64_t g, int parts, int part, int64_t 
         for (; pos < stop; pos++) o->scratch[filled++] = samples[pos - start];
     }
     qsort(o->scratch, (size_t)filled, sizeof *o->scratch, compare_index);
-    int share = o->batch / parts;
-    memcpy(out, o->scratch + (size_t)part * (size_t)share, (size_t)share * sizeof *out);
+    int first = slice_start(o->batch, parts, part), share = slice_start(o->batch, parts, part + 1) - first;
+    memcpy(out, o->scratch + first, (size_t)share * sizeof *out);
 }
 
 void stream_batch_indices(int64_t n, uint64_t seed, int batch_size, int block, int window, int64_t batch, int parts,
                           int part, int64_t *out) {
     StreamOrder order;
-    bool usable = parts >= 1 && batch_size % parts == 0 && part >= 0 && part < parts && batch >= 0;
+    bool usable = parts >= 1 && parts <= batch_size && part >= 0 && part < parts && batch >= 0;
     if (!usable || stream_order_init(&order, n, seed, batch_size, block, window, NULL) != NASH_OK) {
         /* Arguments stream_open would refuse, or no memory: no order exists. */
-        for (int i = 0; parts >= 1 && i < batch_size / parts; i++) out[i] = -1;
+        int share = parts >= 1 ? slice_start(batch_size, parts, part + 1) - slice_start(batch_size, parts, part) : 0;
+        for (int i = 0; i < share; i++) out[i] = -1;
         return;
     }
     stream_order_batch(&order, batch, parts, part, out);

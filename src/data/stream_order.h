@@ -10,8 +10,9 @@
  *     ascending) and shuffles that list with the same Fisher–Yates, r = rng_make(seed,
  *     0x5c0000000000 + e*2^20 + w); the epoch's order is window 0's list, then window 1's, ...;
  *   - global batch g is epoch e = g / (N / B), batch b = g % (N / B), positions [b*B, (b+1)*B)
- *     of epoch e's order; the batch is sorted by sample index and part j of p is its sorted
- *     positions [j*B/p, (j+1)*B/p).
+ *     of epoch e's order; the batch is sorted by sample index and part j of p (1 <= p <= B) is
+ *     its sorted positions [slice_start(B, p, j), slice_start(B, p, j + 1)) (core/shape.h: the
+ *     sizes differ by at most one, B need not be a multiple of p).
  * Limits that keep the Philox streams apart and rng_below's bound in 32 bits: at most 2^20
  * windows per epoch, window*block < 2^32; stream_order_init refuses more.
  *
@@ -69,7 +70,8 @@ const int64_t *stream_order_window(StreamOrder *o, int64_t epoch, int64_t w, int
 /* The first and last window (inclusive) that global batch g touches. */
 void stream_order_batch_windows(StreamOrder *o, int64_t g, int64_t *first, int64_t *last);
 
-/* Sorted sample indices of part `part` of `parts` of global batch g into out (batch/parts). */
+/* Sorted sample indices of part `part` of `parts` (1 <= parts <= batch) of global batch g into out
+ * (slice_start(batch, parts, part + 1) - slice_start(batch, parts, part) entries). */
 void stream_order_batch(StreamOrder *o, int64_t g, int parts, int part, int64_t *out);
 
 #endif

@@ -1,12 +1,14 @@
 /* exchange.c — fakes to the discriminators, their gradients back (see exchange.h). */
 #include "dist/exchange.h"
 
+#include "core/shape.h"
+
 #define EXCHANGE_MAX_PEERS 1024
 
 /* The overlap of generator rank i's and discriminator rank j's positions: [*lo, *hi). */
 static void overlap(const Layout *lay, int i, int j, int *lo, int *hi) {
-    int g0 = i * lay->g_slice, g1 = g0 + lay->g_slice;
-    int d0 = j * lay->d_slice, d1 = d0 + lay->d_slice;
+    int g0 = slice_start(lay->batch, lay->g_ranks, i), g1 = slice_start(lay->batch, lay->g_ranks, i + 1);
+    int d0 = slice_start(lay->batch, lay->d_ranks, j), d1 = slice_start(lay->batch, lay->d_ranks, j + 1);
     *lo = g0 > d0 ? g0 : d0;
     *hi = g1 < d1 ? g1 : d1;
 }
@@ -18,7 +20,7 @@ static size_t exchange(const Layout *lay, float *rows, size_t width, int tag, in
     int n_req = 0;
     size_t bytes = 0;
     int me = lay->has_g ? lay->g_index : lay->d_index;
-    int first = lay->has_g ? me * lay->g_slice : me * lay->d_slice;
+    int first = lay->has_g ? lay->g_first : lay->d_first;
     int peers = lay->has_g ? lay->d_ranks : lay->g_ranks;
     int sending = lay->has_g == from_g;
     for (int p = 0; p < peers && n_req < EXCHANGE_MAX_PEERS; p++) {

@@ -1,13 +1,31 @@
 /* layout.c — roles, communicators and batch slices (see layout.h). */
 #include "dist/layout.h"
 
+#include "core/shape.h"
+
 #include <stdio.h>
 #include <string.h>
 
-static NashStatus check_divides(int batch, int ranks, const char *who, NashError *err) {
-    if (batch % ranks == 0) return NASH_OK;
-    return nash_fail(err, NASH_ERR_CONFIG, "train.batch = %d does not divide among %d %s rank%s; use a multiple of %d",
-                     batch, ranks, who, ranks == 1 ? "" : "s", ranks);
+static NashStatus check_enough(int batch, int ranks, const char *who, NashError *err) {
+    if (batch >= ranks) return NASH_OK;
+    return nash_fail(err, NASH_ERR_CONFIG,
+                     "train.batch = %d gives %d %srank%s less than one sample each; use at least %d", batch, ranks, who,
+                     ranks == 1 ? "" : "s", ranks);
+}
+
+/* Each rank's positions of the global batch: [slice_start(B, parts, i), slice_start(B, parts, i+1)). */
+static void set_slices(Layout *lay) {
+    int g = lay->g_ranks, d = lay->d_ranks;
+    if (lay->g_index >= 0) {
+        lay->g_first = slice_start(lay->batch, g, lay->g_index);
+        lay->g_count = slice_start(lay->batch, g, lay->g_index + 1) - lay->g_first;
+    }
+    if (lay->d_index >= 0) {
+        lay->d_first = slice_start(lay->batch, d, lay->d_index);
+        lay->d_count = slice_start(lay->batch, d, lay->d_index + 1) - lay->d_first;
+    }
+    int fewest = g < d ? g : d;
+    lay->max_slice = (lay->batch + fewest - 1) / fewest;
 }
 
 NashStatus layout_init(Layout *lay, const Config *cfg, NashError *err) {
@@ -18,12 +36,12 @@ NashStatus layout_init(Layout *lay, const Config *cfg, NashError *err) {
     lay->batch = cfg->train.batch;
     lay->split = strcmp(cfg->cluster.layout, "split") == 0 && lay->size > 1;
     if (!lay->split) {
-        NashStatus st = check_divides(lay->batch, lay->size, "", err);
+        NashStatus st = check_enough(lay->batch, lay->size, "", err);
         if (st) return st;
         lay->has_g = lay->has_d = true;
         lay->g_ranks = lay->d_ranks = lay->size;
         lay->g_index = lay->d_index = lay->rank;
-        lay->g_slice = lay->d_slice = lay->batch / lay->size;
+        set_slices(lay);
         MPI_Comm_dup(MPI_COMM_WORLD, &lay->g_comm);
         MPI_Comm_dup(MPI_COMM_WORLD, &lay->d_comm);
         return NASH_OK;
@@ -36,15 +54,14 @@ NashStatus layout_init(Layout *lay, const Config *cfg, NashError *err) {
     lay->g_ranks = g;
     lay->d_ranks = lay->size - g;
     NashStatus st;
-    if ((st = check_divides(lay->batch, lay->g_ranks, "generator", err)) ||
-        (st = check_divides(lay->batch, lay->d_ranks, "discriminator", err)))
+    if ((st = check_enough(lay->batch, lay->g_ranks, "generator ", err)) ||
+        (st = check_enough(lay->batch, lay->d_ranks, "discriminator ", err)))
         return st;
     lay->has_g = lay->rank < g;
     lay->has_d = !lay->has_g;
     lay->g_index = lay->has_g ? lay->rank : -1;
     lay->d_index = lay->has_d ? lay->rank - g : -1;
-    lay->g_slice = lay->batch / lay->g_ranks;
-    lay->d_slice = lay->batch / lay->d_ranks;
+    set_slices(lay);
     MPI_Comm group;
     MPI_Comm_split(MPI_COMM_WORLD, lay->has_g ? 0 : 1, lay->rank, &group);
     if (lay->has_g)

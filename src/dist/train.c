@@ -134,7 +134,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     if (n < lay->batch)
         return nash_fail(err, NASH_ERR_DATA, "%s holds %lld samples, fewer than one batch of train.batch = %d",
                          cfg->data.path, (long long)n, lay->batch);
-    int slice = lay->g_slice > lay->d_slice ? lay->g_slice : lay->d_slice;
+    int slice = lay->max_slice;
     /* rank 0 also holds D's parameters at the end, to write weights.h5 */
     if ((st = gan_init(&t->gan, cfg, sample, slice, lay->has_g, lay->has_d || lay->rank == 0, err))) return st;
     if (cfg->cluster.sync_bn) {
@@ -168,12 +168,12 @@ static const float *fakes_to_d(Trainer *t, uint64_t step, unsigned phase, int ta
     const float *fakes = NULL;
     if (lay->has_g) {
         double t0 = wall();
-        fakes = gan_fakes(&t->gan, step, phase, (int64_t)lay->g_index * lay->g_slice, lay->g_slice);
+        fakes = gan_fakes(&t->gan, step, phase, lay->g_first, lay->g_count);
         t->clock.g_compute += wall() - t0;
     }
     if (!lay->split) return fakes;
     double t0 = wall();
-    if (lay->has_g) memcpy(t->rows, fakes, (size_t)lay->g_slice * t->width * sizeof(float));
+    if (lay->has_g) memcpy(t->rows, fakes, (size_t)lay->g_count * t->width * sizeof(float));
     exchange_to_d(lay, t->rows, t->width, tag);
     if (lay->has_g)
         t->clock.g_exchange += wall() - t0;
@@ -183,8 +183,7 @@ static const float *fakes_to_d(Trainer *t, uint64_t step, unsigned phase, int ta
 }
 
 static DropoutKey d_key(const Trainer *t, uint64_t step, unsigned phase) {
-    return (DropoutKey){.step = noise_stream(step, phase),
-                        .sample_base = (uint64_t)t->lay.d_index * (uint64_t)t->lay.d_slice};
+    return (DropoutKey){.step = noise_stream(step, phase), .sample_base = (uint64_t)t->lay.d_first};
 }
 
 static void d_update(Trainer *t) {
@@ -200,7 +199,7 @@ static void d_update(Trainer *t) {
 static void g_backward_update(Trainer *t, const float *dfake) {
     Layout *lay = &t->lay;
     double t0 = wall();
-    gan_g_backward(&t->gan, dfake, lay->g_slice);
+    gan_g_backward(&t->gan, dfake, lay->g_count);
     double t1 = wall();
     reduce_sum_floats(t->gan.g.grads, t->gan.g.param_floats, lay->g_comm);
     double t2 = wall();
@@ -214,7 +213,7 @@ static const float *grads_to_g(Trainer *t, const float *dfake) {
     Layout *lay = &t->lay;
     if (!lay->split) return dfake;
     double t0 = wall();
-    if (lay->has_d) memcpy(t->rows, dfake, (size_t)lay->d_slice * t->width * sizeof(float));
+    if (lay->has_d) memcpy(t->rows, dfake, (size_t)lay->d_count * t->width * sizeof(float));
     exchange_to_g(lay, t->rows, t->width, TAG_GRADS);
     if (lay->has_g)
         t->clock.g_exchange += wall() - t0;
@@ -233,15 +232,15 @@ static NashStatus step_alternating(Trainer *t, uint64_t step, NashError *err) {
         if (st) return st;
         double t0 = wall();
         gan_d_zero(&t->gan);
-        gan_d_real(&t->gan, real, lay->d_slice, t->norm, d_key(t, step, (unsigned)k), &t->stats);
-        gan_d_fake(&t->gan, fakes, lay->d_slice, t->norm, d_key(t, step, (unsigned)k), &t->stats);
+        gan_d_real(&t->gan, real, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
+        gan_d_fake(&t->gan, fakes, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
         t->clock.d_compute += wall() - t0;
         d_update(t);
     }
     const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, TAG_FAKES + 99);
     if (lay->has_d) {
         double t0 = wall();
-        gan_g_input_grad(&t->gan, fakes, lay->d_slice, t->norm, d_key(t, step, NOISE_PHASE_GENERATOR), t->gan.dfake,
+        gan_g_input_grad(&t->gan, fakes, lay->d_count, t->norm, d_key(t, step, NOISE_PHASE_GENERATOR), t->gan.dfake,
                          &t->stats);
         t->clock.d_compute += wall() - t0;
     }
@@ -260,10 +259,10 @@ static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
         DropoutKey key = d_key(t, step, NOISE_PHASE_GENERATOR);
         double t0 = wall();
         gan_d_zero(&t->gan);
-        gan_d_real(&t->gan, real, lay->d_slice, t->norm, key, &t->stats);
-        gan_d_fake(&t->gan, fakes, lay->d_slice, t->norm, key, &t->stats);
+        gan_d_real(&t->gan, real, lay->d_count, t->norm, key, &t->stats);
+        gan_d_fake(&t->gan, fakes, lay->d_count, t->norm, key, &t->stats);
         /* the G loss's input gradient at the same D parameters, from the same fakes */
-        gan_g_input_grad(&t->gan, fakes, lay->d_slice, t->norm, key, t->gan.dfake, &t->stats);
+        gan_g_input_grad(&t->gan, fakes, lay->d_count, t->norm, key, t->gan.dfake, &t->stats);
         t->clock.d_compute += wall() - t0;
     }
     if (lay->split) {
@@ -356,7 +355,7 @@ static void teardown(Trainer *t) {
     layout_free(&t->lay);
 }
 
-NashStatus dist_train(const Config *cfg, const TrainOptions *opt, NashError *err) {
+NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_failed, NashError *err) {
     Trainer *t = calloc(1, sizeof *t);
     if (!t) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the trainer");
     t->cfg = cfg;
@@ -371,6 +370,7 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, NashError *err
         t->run_open = true;
     }
     if (!all) all = dist_agree(st, &failed);
+    *first_failed = failed;
     if (all) {
         if (!st) st = nash_fail(err, all, "rank %d refused the run (see its message)", failed);
         teardown(t);
@@ -390,6 +390,7 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, NashError *err
     if (t->stream) stream_close(t->stream);
     t->stream = NULL;
     if (!st && t->lay.rank == 0) st = run_finish(&t->run, &t->gan, err);
+    if (st) *first_failed = t->lay.rank;
     if (st && opt->fatal && dist_size() > 1) opt->fatal(err); /* the others cannot be told: end the job */
     teardown(t);
     free(t);

@@ -23,8 +23,9 @@ _Noreturn void dist_abort(int code);
 NashStatus dist_agree(NashStatus local, int *first_failed);
 
 /* Train as the config says. Everything that can be refused (layout, data, networks, run
- * directory) is agreed on by all ranks before step 1, so every rank returns the same verdict;
- * after that a failure on one rank calls opt->fatal. Rank 0 writes the run's outputs. */
-NashStatus dist_train(const Config *cfg, const TrainOptions *opt, NashError *err);
+ * directory) is agreed on by all ranks before step 1, so every rank returns the same verdict and
+ * *first_failed names the lowest rank that refused (the one whose message to print); after that
+ * a failure on one rank calls opt->fatal. Rank 0 writes the run's outputs. */
+NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_failed, NashError *err);
 
 #endif

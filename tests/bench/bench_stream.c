@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/shape.h"
 #include "data/stream.h"
 
 #define COMPUTE_BATCHES 600
@@ -36,7 +37,8 @@ static int64_t blocks_needed(const StreamConfig *cfg, int64_t n) {
     char *need = calloc((size_t)n_blocks, 1);
     for (int64_t b = 0; need && b < n / cfg->batch; b++) {
         stream_batch_indices(n, cfg->seed, cfg->batch, cfg->block, cfg->window, b, cfg->parts, cfg->part, idx);
-        for (int i = 0; i < cfg->batch / cfg->parts; i++) need[idx[i] / cfg->block] = 1;
+        int share = slice_start(cfg->batch, cfg->parts, cfg->part + 1) - slice_start(cfg->batch, cfg->parts, cfg->part);
+        for (int i = 0; i < share; i++) need[idx[i] / cfg->block] = 1;
     }
     for (int64_t k = 0; need && k < n_blocks; k++) count += need[k];
     free(need);

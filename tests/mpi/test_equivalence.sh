@@ -7,14 +7,15 @@
 #     step of lr 10 has wrecked); p0 comes from a run with lr = 1e-30, whose step changes nothing;
 #   - the parameters after 20 steps of plain SGD agree within rtol 1e-4;
 #   - with Adam, the loss curves over 20 steps agree within 1e-3 relative;
-# for 2 ranks (1G+1D), 3 ranks (1G+2D) and 4 ranks (2G+2D) split, and 2 ranks colocated.
+# for 2 ranks (1G+1D), 3 ranks (1G+2D), 4 ranks (2G+2D) and 4 ranks (1G+3D: the batch of 10
+# splits 3/3/4 among the discriminator ranks) split, and 2 ranks colocated.
 . "$(dirname "$0")/lib.sh"
 CFG="$SRC/tests/mpi/tiny-dcgan.ini"
 CMP=(/usr/bin/python3 "$SRC/tests/mpi/compare_weights.py")
 check "import Fashion-MNIST" fashion "$WORK/f.h5"
 data=(--set data.path="$WORK/f.h5")
 
-layouts=("2 split 1" "3 split 1" "4 split 2" "2 colocated 1")
+layouts=("2 split 1" "3 split 1" "4 split 2" "4 split 1" "2 colocated 1")
 run_all() { # run_all NAME SETTINGS...
     local name=$1; shift
     check "$name: 1 rank" train_np 1 "$WORK/$name-1" "$CFG" "${data[@]}" "$@"

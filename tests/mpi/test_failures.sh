@@ -18,8 +18,8 @@ refuse() { # refuse NP WANT SETTINGS...
     check "refused ($want): nothing written" test ! -e "$run"
 }
 refuse 2 "leaves no discriminator rank" --set cluster.generator_ranks=2
-refuse 3 "does not divide among 2 generator ranks" --set cluster.generator_ranks=2 --set train.batch=9
-refuse 4 "does not divide among 3 discriminator ranks" --set train.batch=16
+refuse 4 "gives 3 discriminator ranks less than one sample each" --set cluster.generator_ranks=1 --set train.batch=2
+refuse 3 "gives 3 ranks less than one sample each" --set cluster.layout=colocated --set train.batch=2
 refuse 3 "train.n_critic = 1" --set cluster.schedule=simultaneous --set train.n_critic=2
 
 for victim in 0 2; do

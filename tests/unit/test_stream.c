@@ -4,12 +4,12 @@
  *    streamed for three epochs by parts 0 and 1 of 2 at the same time (two reader threads), with
  *    blocks of 50 and windows of 3 (batches straddle windows): every batch part has the indices of
  *    stream_batch_indices and the samples dataset_read returns for them (x/127.5 - 1), bit for bit;
- *    with the smallest cap stream_open accepts and with one larger than the file. With the
- *    smallest cap no block is read twice in an epoch (blocks_read is the count of distinct blocks
- *    the part needs). A resumed stream (start_batch) continues the same order; a vectors file
- *    streams its floats unchanged.
+ *    with the smallest cap stream_open accepts and with one larger than the file; and by parts 0, 1
+ *    and 2 of 3 (64 = 21 + 21 + 22 rows, stream_share). With the smallest cap no block is read
+ *    twice in an epoch (blocks_read is the count of distinct blocks the part needs). A resumed
+ *    stream (start_batch) continues the same order; a vectors file streams its floats unchanged.
  * 2. Locality: N = 4096, blocks of 64, windows of 8, B = 64, parts = 4: blocks read per epoch.
- * 3. Refusals: B % parts != 0, a cap below the minimum, a missing file (dataset_open's message),
+ * 3. Refusals: more parts than B, a cap below the minimum, a missing file (dataset_open's message),
  *    part >= parts, N < B.
  * 4. A read failing mid-run (a compressed chunk overwritten) is returned by stream_next, naming
  *    the file, after the batches read before it; close is prompt while the reader waits for the
@@ -73,7 +73,8 @@ static void blocks_needed(const StreamConfig *c, int64_t n, int64_t g0, int64_t 
     *distinct = *per_epoch_sum = 0;
     for (int64_t g = g0; g < g1; g++) {
         stream_batch_indices(n, c->seed, c->batch, c->block, c->window, g, c->parts, c->part, idx);
-        for (int i = 0; i < c->batch / c->parts; i++) {
+        int share = slice_start(c->batch, c->parts, c->part + 1) - slice_start(c->batch, c->parts, c->part);
+        for (int i = 0; i < share; i++) {
             int64_t k = idx[i] / c->block;
             if (!seen[k]) seen[k] = 1, ++*distinct;
             if (seen_epoch[k] != g / per_epoch) seen_epoch[k] = g / per_epoch, ++*per_epoch_sum;
@@ -99,32 +100,38 @@ static void check_reads(const StreamConfig *c, int64_t n, int64_t g0, int64_t g1
                whole_file ? " or at all" : "");
 }
 
-/* Stream `batches` batches from both parts of 2 at once, interleaved; compare with the order and
- * with `ref` (n, sample) floats. Returns the streams' stats in st[2]. */
-static void stream_both(StreamConfig c[2], const float *ref, int64_t n, size_t numel, int64_t batches,
-                        StreamStats st[2], const char *label) {
-    Stream *s[2] = {NULL, NULL};
+/* Stream `batches` batches from all c[0].parts (at most 4) parts at once, interleaved; compare with
+ * the order and with `ref` (n, sample) floats. Returns the streams' stats in st[parts]. */
+static void stream_parts(StreamConfig *c, const float *ref, int64_t n, size_t numel, int64_t batches, StreamStats *st,
+                         const char *label) {
+    Stream *s[4] = {NULL, NULL, NULL, NULL};
     NashError err = {0};
     Shape sample;
     int64_t count = 0;
-    for (int p = 0; p < 2; p++)
+    const int parts = c[0].parts;
+    for (int p = 0; p < parts; p++)
         if (!check_true(stream_open(&c[p], &s[p], &sample, &count, &err) == NASH_OK, "%s: open part %d: %s", label, p,
                         err.msg))
             goto done;
     check_true(count == n && shape_numel(sample) == numel, "%s: open reports %lld samples of %zu values", label,
                (long long)count, shape_numel(sample));
-    int share = c[0].batch / c[0].parts;
+    int share[4];
+    for (int p = 0; p < parts; p++) {
+        share[p] = slice_start(c[p].batch, parts, p + 1) - slice_start(c[p].batch, parts, p);
+        check_true(stream_share(s[p]) == share[p], "%s: part %d of %d has %d rows (%d expected)", label, p, parts,
+                   stream_share(s[p]), share[p]);
+    }
     int64_t expect[256];
     bool order_ok = true, data_ok = true, next_ok = true;
     for (int64_t g = c[0].start_batch; g < c[0].start_batch + batches && next_ok; g++) {
-        for (int p = 0; p < 2 && next_ok; p++) {
+        for (int p = 0; p < parts && next_ok; p++) {
             const float *x;
             const int64_t *idx;
             next_ok = check_true(stream_next(s[p], &x, &idx, &err) == NASH_OK, "%s: next: %s", label, err.msg);
             if (!next_ok) break;
-            stream_batch_indices(n, c[p].seed, c[p].batch, c[p].block, c[p].window, g, 2, p, expect);
-            if (memcmp(idx, expect, (size_t)share * sizeof *idx) != 0) order_ok = false;
-            for (int i = 0; i < share && data_ok; i++)
+            stream_batch_indices(n, c[p].seed, c[p].batch, c[p].block, c[p].window, g, parts, p, expect);
+            if (memcmp(idx, expect, (size_t)share[p] * sizeof *idx) != 0) order_ok = false;
+            for (int i = 0; i < share[p] && data_ok; i++)
                 data_ok = memcmp(x + (size_t)i * numel, ref + (size_t)idx[i] * numel, numel * sizeof *x) == 0;
             if (!data_ok)
                 check_true(false, "%s: batch %lld part %d: samples differ from the file", label, (long long)g, p);
@@ -132,12 +139,12 @@ static void stream_both(StreamConfig c[2], const float *ref, int64_t n, size_t n
     }
     check_true(order_ok, "%s: indices equal stream_batch_indices for %lld batches", label, (long long)batches);
     check_true(data_ok, "%s: every sample equals the file's (scaled as dataset_read)", label);
-    for (int p = 0; p < 2; p++) stream_stats(s[p], &st[p]);
+    for (int p = 0; p < parts; p++) stream_stats(s[p], &st[p]);
     int64_t last = c[0].start_batch + batches - 1;
     check_true(st[0].batch == last && st[0].epoch == last / (n / c[0].batch), "%s: stats name batch %lld epoch %lld",
                label, (long long)st[0].batch, (long long)st[0].epoch);
 done:
-    for (int p = 0; p < 2; p++) stream_close(s[p]);
+    for (int p = 0; p < parts; p++) stream_close(s[p]);
 }
 
 static void test_delivery(void) {
@@ -170,7 +177,7 @@ static void test_delivery(void) {
         StreamStats st[2];
         char label[64];
         snprintf(label, sizeof label, "images, cap %d", caps[k]);
-        stream_both(c, ref, N_IMAGES, PIXELS, epochs * per_epoch, st, label);
+        stream_parts(c, ref, N_IMAGES, PIXELS, epochs * per_epoch, st, label);
         for (int p = 0; p < 2; p++) {
             check_reads(&c[p], N_IMAGES, 0, epochs * per_epoch, &st[p], caps[k] >= 60, label);
             check_true(st[p].bytes_read == st[p].blocks_read * 50 * PIXELS,
@@ -183,8 +190,15 @@ static void test_delivery(void) {
     StreamConfig c[2] = {config(images_path, 64, 2, 0, 50, 3, 6), config(images_path, 64, 2, 1, 50, 3, 6)};
     c[0].start_batch = c[1].start_batch = 50;
     StreamStats st[2];
-    stream_both(c, ref, N_IMAGES, PIXELS, 60, st, "images, from batch 50");
+    stream_parts(c, ref, N_IMAGES, PIXELS, 60, st, "images, from batch 50");
     for (int p = 0; p < 2; p++) check_reads(&c[p], N_IMAGES, 50, 110, &st[p], false, "images, from batch 50");
+
+    /* B = 64 over 3 parts (21, 21, 22 rows), the smallest cap, two epochs. */
+    StreamConfig c3[3];
+    StreamStats st3[3];
+    for (int p = 0; p < 3; p++) c3[p] = config(images_path, 64, 3, p, 50, 3, 6);
+    stream_parts(c3, ref, N_IMAGES, PIXELS, 2 * per_epoch, st3, "images, 3 parts");
+    for (int p = 0; p < 3; p++) check_reads(&c3[p], N_IMAGES, 0, 2 * per_epoch, &st3[p], false, "images, 3 parts");
 
     /* A vectors file: (N, 3) floats come out unchanged. */
     enum { NV = 500 };
@@ -193,7 +207,7 @@ static void test_delivery(void) {
     if (check_true(dataset_write_vectors(vectors_path, vec, NV, shape_1d(3), NULL, NULL, 0, &err) == NASH_OK,
                    "write a vectors file: %s", err.msg)) {
         StreamConfig v[2] = {config(vectors_path, 32, 2, 0, 16, 4, 8), config(vectors_path, 32, 2, 1, 16, 4, 8)};
-        stream_both(v, vec, NV, 3, 40, st, "vectors");
+        stream_parts(v, vec, NV, 3, 40, st, "vectors");
     }
     free(vec);
 done:
@@ -268,8 +282,8 @@ static void expect_refused(StreamConfig c, NashStatus code, const char *a, const
 }
 
 static void test_refusals(void) {
-    expect_refused(config(images_path, 64, 3, 0, 64, 8, 32), NASH_ERR_CONFIG, "train.batch = 64",
-                   "3 discriminator ranks", "B = 64 over 3 parts");
+    expect_refused(config(images_path, 2, 3, 0, 64, 8, 32), NASH_ERR_CONFIG, "train.batch = 2", "3 discriminator ranks",
+                   "B = 2 over 3 parts");
     expect_refused(config(images_path, 64, 2, 0, 50, 3, 5), NASH_ERR_CONFIG, "buffer_blocks = 5", "at least 6",
                    "a cap of 5 blocks for windows of 3");
     expect_refused(config(images_path, 16, 2, 0, 50, 1, 1), NASH_ERR_CONFIG, "buffer_blocks = 1", "at least 2",

@@ -5,12 +5,15 @@
  *    into windows, shuffle each window, concatenate, cut into sorted batches and parts) equals
  *    stream_batch_indices for every batch and part of two epochs, in geometries where windows are
  *    a multiple of the batch and where batches straddle two or more windows.
- * 2. Coverage, for N = 1000 and 4100, B = 64 with parts 1, 2, 4 and B = 60 with parts 1, 3:
+ * 2. Coverage, for N = 1000 and 4100, B = 64 with parts 1, 2, 3, 4 and B = 60 with parts 1, 3:
  *    over one epoch the union of all parts of all batches holds every index at most once and
- *    exactly N - N mod B distinct indices in [0, N); each part is sorted; the parts of a batch
- *    concatenated equal the parts = 1 batch (the order does not depend on the rank count).
+ *    exactly N - N mod B distinct indices in [0, N); each part is sorted and has
+ *    slice_start(B, p, j + 1) - slice_start(B, p, j) entries (21, 21, 22 for B = 64 over 3); the
+ *    parts of a batch concatenated equal the parts = 1 batch (the order does not depend on the
+ *    rank count).
  * 3. Epochs differ; the same seed gives the same order, another seed another; the unused tail
- *    (N mod B samples) differs between epochs; refused arguments give -1.
+ *    (N mod B samples) differs between epochs; refused arguments (more parts than B, N < B) give
+ *    -1 in the part's entries and write nothing more.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +56,7 @@ static void reference_epoch(int64_t n, uint64_t seed, int block, int window, int
 static void test_reference(int64_t n, int batch, int block, int window, int parts) {
     const uint64_t seed = 17;
     int64_t *order = malloc((size_t)n * sizeof *order), sorted[256], got[256];
-    int64_t per_epoch = n / batch, share = batch / parts;
+    int64_t per_epoch = n / batch;
     bool ok = true;
     for (int64_t e = 0; e < 2 && ok; e++) {
         reference_epoch(n, seed, block, window, e, order);
@@ -61,8 +64,9 @@ static void test_reference(int64_t n, int batch, int block, int window, int part
             memcpy(sorted, order + b * batch, (size_t)batch * sizeof *sorted);
             qsort(sorted, (size_t)batch, sizeof *sorted, compare_index);
             for (int p = 0; p < parts && ok; p++) {
+                int first = slice_start(batch, parts, p), share = slice_start(batch, parts, p + 1) - first;
                 stream_batch_indices(n, seed, batch, block, window, e * per_epoch + b, parts, p, got);
-                ok = memcmp(got, sorted + p * share, (size_t)share * sizeof *got) == 0;
+                ok = memcmp(got, sorted + first, (size_t)share * sizeof *got) == 0;
                 if (!ok)
                     check_true(false, "N %lld B %d block %d window %d: epoch %lld batch %lld part %d/%d differs",
                                (long long)n, batch, block, window, (long long)e, (long long)b, p, parts);
@@ -74,19 +78,25 @@ static void test_reference(int64_t n, int batch, int block, int window, int part
     free(order);
 }
 
-/* Every batch of epoch e, all parts: coverage, sortedness, parts concatenate to the whole. */
+/* Every batch of epoch e, all parts: coverage, sortedness, part sizes, parts concatenate to the
+ * whole. */
 static void test_coverage(int64_t n, int batch, int parts, int64_t e) {
     const int block = 64, window = 8;
     const uint64_t seed = 5;
-    int64_t per_epoch = n / batch, share = batch / parts;
+    int64_t per_epoch = n / batch;
     int *seen = calloc((size_t)n, sizeof *seen);
-    int64_t whole[256], part[256];
-    bool sorted = true, concat = true, in_range = true;
+    int64_t whole[256], part[257];
+    bool sorted = true, concat = true, in_range = true, sizes = true;
     for (int64_t b = 0; b < per_epoch; b++) {
         int64_t g = e * per_epoch + b;
         stream_batch_indices(n, seed, batch, block, window, g, 1, 0, whole);
         for (int p = 0; p < parts; p++) {
+            int first = slice_start(batch, parts, p), share = slice_start(batch, parts, p + 1) - first;
+            for (int i = 0; i < 257; i++) part[i] = -2; /* entries past the part's share stay -2 */
             stream_batch_indices(n, seed, batch, block, window, g, parts, p, part);
+            int written = 0;
+            while (written < 257 && part[written] != -2) written++;
+            if (written != share) sizes = false;
             for (int64_t i = 0; i < share; i++) {
                 if (part[i] < 0 || part[i] >= n) {
                     in_range = false;
@@ -95,7 +105,7 @@ static void test_coverage(int64_t n, int batch, int parts, int64_t e) {
                 seen[part[i]]++;
                 if (i > 0 && part[i] <= part[i - 1]) sorted = false;
             }
-            if (memcmp(part, whole + p * share, (size_t)share * sizeof *part) != 0) concat = false;
+            if (memcmp(part, whole + first, (size_t)share * sizeof *part) != 0) concat = false;
         }
     }
     int64_t distinct = 0, repeated = 0;
@@ -108,6 +118,7 @@ static void test_coverage(int64_t n, int batch, int parts, int64_t e) {
     check_true(distinct == n - n % batch, "%s: %lld distinct indices, expected N - N mod B = %lld", label,
                (long long)distinct, (long long)(n - n % batch));
     check_true(sorted, "%s: each part sorted", label);
+    check_true(sizes, "%s: part j has slice_start(B, p, j + 1) - slice_start(B, p, j) entries", label);
     check_true(concat, "%s: parts concatenated equal the parts = 1 batch", label);
     free(seen);
 }
@@ -149,10 +160,28 @@ static void test_seeds_and_epochs(void) {
     free(b);
 
     int64_t out[64] = {0};
-    stream_batch_indices(n, 1, 64, 64, 8, 0, 3, 0, out); /* 64 % 3 != 0 */
-    check_true(out[0] == -1, "B %% parts != 0 gives -1, not an order");
+    stream_batch_indices(n, 1, 4, 64, 8, 0, 5, 4, out); /* 5 parts of B = 4: part 4 would be [3, 4) */
+    check_true(out[0] == -1 && out[1] == 0, "more parts than B gives -1 (one entry), not an order");
     stream_batch_indices(10, 1, 16, 4, 2, 0, 4, 0, out); /* N < B */
     check_true(out[0] == -1 && out[3] == -1, "N < B gives -1");
+    for (int i = 0; i < 64; i++) out[i] = -2;
+    stream_batch_indices(10, 1, 16, 4, 2, 0, 3, 2, out); /* N < B, 3 parts: part 2 is [10, 16) */
+    check_true(out[0] == -1 && out[5] == -1 && out[6] == -2, "N < B with 3 parts gives -1 in 6 entries");
+}
+
+/* B = 64 over 3 parts, literally: parts 0, 1, 2 hold sorted positions [0, 21), [21, 42), [42, 64). */
+static void test_uneven_sizes(void) {
+    int64_t whole[64], part[65];
+    const int start[4] = {0, 21, 42, 64};
+    stream_batch_indices(4100, 5, 64, 64, 8, 7, 1, 0, whole);
+    for (int p = 0; p < 3; p++) {
+        for (int i = 0; i < 65; i++) part[i] = -2;
+        stream_batch_indices(4100, 5, 64, 64, 8, 7, 3, p, part);
+        int len = start[p + 1] - start[p];
+        check_true(slice_start(64, 3, p) == start[p] && part[len] == -2 && part[len - 1] >= 0 &&
+                       memcmp(part, whole + start[p], (size_t)len * sizeof *part) == 0,
+                   "B = 64, part %d of 3: %d entries, sorted positions [%d, %d)", p, len, start[p], start[p + 1]);
+    }
 }
 
 int main(void) {
@@ -162,16 +191,20 @@ int main(void) {
     test_reference(3000, 64, 50, 3, 2);
     test_reference(1000, 60, 20, 1, 3);
     test_reference(1001, 64, 1000, 2, 1); /* one full block and a block of 1 */
+    test_reference(4100, 64, 64, 8, 3);   /* uneven parts: 21, 21, 22 */
+    test_reference(3000, 64, 50, 3, 3);
     const int64_t sizes[] = {1000, 4100};
     for (int i = 0; i < 2; i++) {
         for (int64_t e = 0; e < 2; e++) {
             test_coverage(sizes[i], 64, 1, e);
             test_coverage(sizes[i], 64, 2, e);
+            test_coverage(sizes[i], 64, 3, e);
             test_coverage(sizes[i], 64, 4, e);
             test_coverage(sizes[i], 60, 1, e);
             test_coverage(sizes[i], 60, 3, e);
         }
     }
+    test_uneven_sizes();
     test_seeds_and_epochs();
     return check_finish("stream_order");
 }
