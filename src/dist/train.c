@@ -25,11 +25,6 @@
 enum { TAG_FAKES = 100, TAG_GRADS = 400 };
 
 typedef struct {
-    double g_compute, g_exchange, g_allreduce;
-    double d_compute, d_exchange, d_allreduce, d_data;
-} Clock;
-
-typedef struct {
     const Config *cfg;
     const TrainOptions *opt;
     Layout lay;
@@ -43,7 +38,7 @@ typedef struct {
     size_t width;
     double norm;
     StepStats stats;
-    Clock clock, logged;
+    TimeSplit clock, logged; /* seconds so far, and at the last log */
     int64_t steps_logged;
     bool simultaneous;
     Shape sample;
@@ -284,7 +279,7 @@ static NashStatus log_step(Trainer *t, int64_t step, NashError *err) {
     Layout *lay = &t->lay;
     const StepStats *s = &t->stats;
     double steps = (double)(step - t->steps_logged);
-    Clock c = t->clock, p = t->logged;
+    TimeSplit c = t->clock, p = t->logged;
     double v[16] = {0};
     if (lay->has_d) {
         v[0] = s->loss_d;

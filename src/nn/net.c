@@ -215,6 +215,30 @@ static void plan_layer(Net *net, int i, NetPlan *plan) {
     }
 }
 
+/* Where layer l keeps the pointers to its weight (or bias) values and gradient; false for
+ * layers without parameters. */
+static bool layer_param_slots(Layer *l, bool bias, float ***value, float ***grad) {
+    switch (l->spec.kind) {
+    case LAYER_DENSE:
+        *value = bias ? &l->u.dense.bias : &l->u.dense.weight;
+        *grad = bias ? &l->u.dense.dbias : &l->u.dense.dweight;
+        return true;
+    case LAYER_CONV2D:
+        *value = bias ? &l->u.conv.bias : &l->u.conv.weight;
+        *grad = bias ? &l->u.conv.dbias : &l->u.conv.dweight;
+        return true;
+    case LAYER_DECONV2D:
+        *value = bias ? &l->u.deconv.bias : &l->u.deconv.weight;
+        *grad = bias ? &l->u.deconv.dbias : &l->u.deconv.dweight;
+        return true;
+    case LAYER_BATCHNORM:
+        *value = bias ? &l->u.bn.bias : &l->u.bn.weight;
+        *grad = bias ? &l->u.bn.dbias : &l->u.bn.dweight;
+        return true;
+    default: return false;
+    }
+}
+
 /* Point every layer at its slices once the arenas exist. */
 static void bind_layers(Net *net, const NetPlan *plan) {
     for (int t = 0; t < net->n_params; t++) {
@@ -222,33 +246,10 @@ static void bind_layers(Net *net, const NetPlan *plan) {
         Layer *l = &net->layers[e->layer];
         float *v = net->params + e->offset, *g = net->grads + e->offset;
         bool is_bias = e->role == PARAM_BIAS || e->role == PARAM_BN_BIAS;
-        switch (l->spec.kind) {
-        case LAYER_DENSE:
-            if (is_bias)
-                l->u.dense.bias = v, l->u.dense.dbias = g;
-            else
-                l->u.dense.weight = v, l->u.dense.dweight = g;
-            break;
-        case LAYER_CONV2D:
-            if (is_bias)
-                l->u.conv.bias = v, l->u.conv.dbias = g;
-            else
-                l->u.conv.weight = v, l->u.conv.dweight = g;
-            break;
-        case LAYER_DECONV2D:
-            if (is_bias)
-                l->u.deconv.bias = v, l->u.deconv.dbias = g;
-            else
-                l->u.deconv.weight = v, l->u.deconv.dweight = g;
-            break;
-        case LAYER_BATCHNORM:
-            if (is_bias)
-                l->u.bn.bias = v, l->u.bn.dbias = g;
-            else
-                l->u.bn.weight = v, l->u.bn.dweight = g;
-            break;
-        default: break;
-        }
+        float **value, **grad;
+        if (!layer_param_slots(l, is_bias, &value, &grad)) continue;
+        *value = v;
+        *grad = g;
     }
     for (int t = 0; t < net->n_buffers; t++) {
         const NetTensor *e = &net->buffer_info[t];
