@@ -3,17 +3,12 @@
 
 #include "core/atomic.h"
 #include "data/h5util.h"
+#include "io/h5io.h"
 
 static herr_t write_samples(hid_t file, const float *samples, int n, Shape shape) {
     hsize_t dims[SHAPE_MAX_DIMS + 1] = {(hsize_t)n};
     for (int i = 0; i < shape.ndim; i++) dims[i + 1] = (hsize_t)shape.dim[i];
-    hid_t space = H5Screate_simple(shape.ndim + 1, dims, NULL), set = H5I_INVALID_HID;
-    herr_t rc = -1;
-    if (space >= 0) set = H5Dcreate2(file, "samples", H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (set >= 0) rc = H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, samples);
-    if (set >= 0 && H5Dclose(set) < 0) rc = -1;
-    if (space >= 0) H5Sclose(space);
-    return rc;
+    return io_write_floats(file, "samples", shape.ndim + 1, dims, samples, false);
 }
 
 NashStatus samples_write(const char *path, const float *samples, int n, Shape shape, const SamplesInfo *info,

@@ -1,5 +1,7 @@
 /* weights.c — networks in HDF5: save both players atomically, read back a group's layer lines,
- * input shape and tensors, all-or-nothing (see weights.h and docs/weights.md). */
+ * input shape and tensors, all-or-nothing (see weights.h and docs/weights.md). The pieces that
+ * checkpoints and sample files reuse (tensor writing with CRC-32s, group writing and reading)
+ * are declared in h5io.h. */
 #include "io/weights.h"
 
 #include <ctype.h>
@@ -7,25 +9,61 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zlib.h>
+
 #include "core/atomic.h"
 #include "data/h5util.h"
+#include "io/h5io.h"
 
 /* ---- saving --------------------------------------------------------------------------------- */
 
-static herr_t write_tensor(hid_t group, const NetTensor *t, const float *data) {
-    hsize_t dims[SHAPE_MAX_DIMS];
-    for (int i = 0; i < t->shape.ndim; i++) dims[i] = (hsize_t)t->shape.dim[i];
-    hid_t space = t->shape.ndim ? H5Screate_simple(t->shape.ndim, dims, NULL) : H5Screate(H5S_SCALAR);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "checksums are taken over native floats, which must be the file's little-endian bytes"
+#endif
+
+uint32_t io_crc32(const void *bytes, size_t n) {
+    const Bytef *p = bytes;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (n > 0) {
+        uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = crc32(crc, p, chunk);
+        p += chunk;
+        n -= chunk;
+    }
+    return (uint32_t)crc;
+}
+
+herr_t io_write_crc32_attr(hid_t set, uint32_t crc) {
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t attr = space < 0 ? H5I_INVALID_HID : H5Acreate2(set, "crc32", H5T_STD_U32LE, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = attr < 0 ? -1 : H5Awrite(attr, H5T_NATIVE_UINT32, &crc);
+    if (attr >= 0 && H5Aclose(attr) < 0) rc = -1;
+    if (space >= 0) H5Sclose(space);
+    return rc;
+}
+
+herr_t io_write_floats(hid_t loc, const char *name, int ndim, const hsize_t *dims, const float *data, bool checksum) {
+    hid_t space = ndim ? H5Screate_simple(ndim, dims, NULL) : H5Screate(H5S_SCALAR);
     hid_t set = H5I_INVALID_HID;
     herr_t rc = -1;
-    if (space >= 0) set = H5Dcreate2(group, t->name, H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (space >= 0) set = H5Dcreate2(loc, name, H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (set >= 0) rc = H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+    if (rc >= 0 && checksum) {
+        hssize_t n = H5Sget_simple_extent_npoints(space);
+        rc = n < 0 ? -1 : io_write_crc32_attr(set, io_crc32(data, (size_t)n * sizeof(float)));
+    }
     if (set >= 0 && H5Dclose(set) < 0) rc = -1;
     if (space >= 0) H5Sclose(space);
     return rc;
 }
 
-static NashStatus write_group(hid_t file, const char *path, const WeightsEntry *e, NashError *err) {
+static herr_t write_tensor(hid_t group, const NetTensor *t, const float *data, bool checksum) {
+    hsize_t dims[SHAPE_MAX_DIMS];
+    for (int i = 0; i < t->shape.ndim; i++) dims[i] = (hsize_t)t->shape.dim[i];
+    return io_write_floats(group, t->name, t->shape.ndim, dims, data, checksum);
+}
+
+NashStatus weights_write_group(hid_t file, const char *path, const WeightsEntry *e, bool checksum, NashError *err) {
     const Net *net = e->net;
     hid_t g = H5Gcreate2(file, e->group, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return nash_fail(err, NASH_ERR_IO, "%s: cannot create group /%s", path, e->group);
@@ -37,28 +75,26 @@ static NashStatus write_group(hid_t file, const char *path, const WeightsEntry *
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write the attributes of /%s", path, e->group);
     const float *params = e->params ? e->params : net->params;
     for (int t = 0; !st && t < net->n_params; t++)
-        if (write_tensor(g, &net->param_info[t], params + net->param_info[t].offset) < 0)
+        if (write_tensor(g, &net->param_info[t], params + net->param_info[t].offset, checksum) < 0)
             st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /%s/%s", path, e->group, net->param_info[t].name);
     for (int t = 0; !st && t < net->n_buffers; t++)
-        if (write_tensor(g, &net->buffer_info[t], net->buffers + net->buffer_info[t].offset) < 0)
+        if (write_tensor(g, &net->buffer_info[t], net->buffers + net->buffer_info[t].offset, checksum) < 0)
             st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /%s/%s", path, e->group, net->buffer_info[t].name);
     if (H5Gclose(g) < 0 && !st) st = nash_fail(err, NASH_ERR_IO, "%s: cannot close group /%s", path, e->group);
     return st;
 }
 
-static NashStatus check_group_name(const char *path, const char *group, NashError *err) {
+NashStatus weights_check_group_name(const char *path, const char *group, NashError *err) {
     if (!group || !*group || strchr(group, '/') || !strcmp(group, "config") || !strcmp(group, "."))
         return nash_fail(err, NASH_ERR_INVALID, "%s: '%s' cannot name a network group (one word, not 'config')", path,
                          group ? group : "(null)");
     return NASH_OK;
 }
 
-NashStatus weights_save(const char *path, const WeightsEntry *entries, int n_entries, const char *config_text,
-                        NashError *err) {
-    h5util_quiet();
+NashStatus weights_check_entries(const char *path, const WeightsEntry *entries, int n_entries, NashError *err) {
     if (n_entries <= 0) return nash_fail(err, NASH_ERR_INVALID, "%s: no network to save", path);
     for (int i = 0; i < n_entries; i++) {
-        NashStatus st = check_group_name(path, entries[i].group, err);
+        NashStatus st = weights_check_group_name(path, entries[i].group, err);
         if (st) return st;
         if (!entries[i].net || !entries[i].layers)
             return nash_fail(err, NASH_ERR_INVALID, "%s: group /%s has no network or no layer lines", path,
@@ -67,14 +103,22 @@ NashStatus weights_save(const char *path, const WeightsEntry *entries, int n_ent
             if (!strcmp(entries[i].group, entries[j].group))
                 return nash_fail(err, NASH_ERR_INVALID, "%s: group /%s given twice", path, entries[i].group);
     }
+    return NASH_OK;
+}
+
+NashStatus weights_save(const char *path, const WeightsEntry *entries, int n_entries, const char *config_text,
+                        NashError *err) {
+    h5util_quiet();
+    NashStatus st = weights_check_entries(path, entries, n_entries, err);
+    if (st) return st;
     AtomicFile af;
     hid_t file;
-    NashStatus st = h5util_create_atomic(path, &af, &file, err);
+    st = h5util_create_atomic(path, &af, &file, err);
     if (st) return st;
     if (h5util_write_string_attr(file, "format", WEIGHTS_FORMAT) < 0 ||
         h5util_write_int_attr(file, "version", WEIGHTS_VERSION) < 0)
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write the format attributes", path);
-    for (int i = 0; !st && i < n_entries; i++) st = write_group(file, path, &entries[i], err);
+    for (int i = 0; !st && i < n_entries; i++) st = weights_write_group(file, path, &entries[i], false, err);
     if (!st && h5util_write_string_dataset(file, "config", config_text ? config_text : "") < 0)
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /config", path);
     return h5util_commit_atomic(&af, file, st, err);
@@ -82,8 +126,7 @@ NashStatus weights_save(const char *path, const WeightsEntry *entries, int n_ent
 
 /* ---- reading -------------------------------------------------------------------------------- */
 
-/* Open a weights file and check its format attributes. */
-static NashStatus open_weights(const char *path, hid_t *file, NashError *err) {
+NashStatus weights_open_file(const char *path, hid_t *file, NashError *err) {
     NashStatus st = h5util_open_read(path, file, err);
     if (st) return st;
     char *format = h5util_read_string_attr(*file, "format");
@@ -131,9 +174,9 @@ static herr_t join_group_name(hid_t loc, const char *name, const H5L_info_t *inf
     return 0;
 }
 
-static NashStatus open_group(hid_t file, const char *path, const char *group, hid_t *g, NashError *err) {
+NashStatus weights_open_group(hid_t file, const char *path, const char *group, hid_t *g, NashError *err) {
     *g = H5I_INVALID_HID;
-    NashStatus st = check_group_name(path, group, err);
+    NashStatus st = weights_check_group_name(path, group, err);
     if (st) return st;
     if (H5Lexists(file, group, H5P_DEFAULT) <= 0) {
         NameJoin join = {{0}, 0};
@@ -149,9 +192,9 @@ static NashStatus open_group(hid_t file, const char *path, const char *group, hi
 
 /* Open a weights file and one of its network groups; on failure nothing is left open. */
 static NashStatus open_weights_group(const char *path, const char *group, hid_t *file, hid_t *g, NashError *err) {
-    NashStatus st = open_weights(path, file, err);
+    NashStatus st = weights_open_file(path, file, err);
     if (st) return st;
-    st = open_group(*file, path, group, g, err);
+    st = weights_open_group(*file, path, group, g, err);
     if (st) {
         H5Fclose(*file);
         *file = H5I_INVALID_HID;
@@ -192,7 +235,7 @@ NashStatus weights_read_spec(const char *path, const char *group, char **layers,
 NashStatus weights_read_config(const char *path, char **config_text, NashError *err) {
     *config_text = NULL;
     hid_t file;
-    NashStatus st = open_weights(path, &file, err);
+    NashStatus st = weights_open_file(path, &file, err);
     if (st) return st;
     if (H5Lexists(file, "config", H5P_DEFAULT) <= 0)
         st = nash_fail(err, NASH_ERR_DATA, "%s: no /config dataset", path);
@@ -261,6 +304,25 @@ static herr_t find_extra(hid_t loc, const char *name, const H5L_info_t *info, vo
     return 1;
 }
 
+NashStatus weights_read_group(hid_t g, const char *path, const char *group, const Net *net, float *params,
+                              float *buffers, NashError *err) {
+    NashStatus st = NASH_OK;
+    for (int t = 0; !st && t < net->n_params; t++)
+        st = read_tensor(g, path, group, &net->param_info[t], params + net->param_info[t].offset, err);
+    for (int t = 0; !st && t < net->n_buffers; t++)
+        st = read_tensor(g, path, group, &net->buffer_info[t], buffers + net->buffer_info[t].offset, err);
+    if (st) return st;
+    ExtraSearch search = {.net = net, .extra = ""};
+    hsize_t idx = 0;
+    if (H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, find_extra, &search) < 0)
+        return nash_fail(err, NASH_ERR_DATA, "%s: cannot list /%s", path, group);
+    if (search.extra[0])
+        return nash_fail(err, NASH_ERR_DATA,
+                         "%s: /%s/%s is in the file but not in the network (a different architecture?)", path, group,
+                         search.extra);
+    return NASH_OK;
+}
+
 NashStatus weights_load(const char *path, const char *group, Net *net, NashError *err) {
     hid_t file, g;
     NashStatus st = open_weights_group(path, group, &file, &g, err);
@@ -274,20 +336,7 @@ NashStatus weights_load(const char *path, const char *group, Net *net, NashError
     }
     if (net->param_floats) memcpy(params, net->params, net->param_floats * sizeof(float));
     if (net->buffer_floats) memcpy(buffers, net->buffers, net->buffer_floats * sizeof(float));
-    for (int t = 0; !st && t < net->n_params; t++)
-        st = read_tensor(g, path, group, &net->param_info[t], params + net->param_info[t].offset, err);
-    for (int t = 0; !st && t < net->n_buffers; t++)
-        st = read_tensor(g, path, group, &net->buffer_info[t], buffers + net->buffer_info[t].offset, err);
-    if (!st) {
-        ExtraSearch search = {.net = net, .extra = ""};
-        hsize_t idx = 0;
-        if (H5Literate(g, H5_INDEX_NAME, H5_ITER_INC, &idx, find_extra, &search) < 0)
-            st = nash_fail(err, NASH_ERR_DATA, "%s: cannot list /%s", path, group);
-        else if (search.extra[0])
-            st = nash_fail(err, NASH_ERR_DATA,
-                           "%s: /%s/%s is in the file but not in the network (a different architecture?)", path, group,
-                           search.extra);
-    }
+    st = weights_read_group(g, path, group, net, params, buffers, err);
     if (!st) {
         if (net->param_floats) memcpy(net->params, params, net->param_floats * sizeof(float));
         if (net->buffer_floats) memcpy(net->buffers, buffers, net->buffer_floats * sizeof(float));
