@@ -26,7 +26,7 @@ static _Noreturn void fatal(const NashError *err) {
 }
 
 typedef struct {
-    const char *config_path, *run_dir;
+    const char *config_path, *run_dir, *resume;
     const char *overrides[MAX_OVERRIDES];
     int n_overrides;
     bool quiet;
@@ -44,9 +44,7 @@ static int parse_args(int argc, char **argv, TrainArgs *a) {
             } else if (!strcmp(arg, "--run-dir")) {
                 a->run_dir = v;
             } else {
-                return usage_error("%s is not available yet: resumable checkpoints come with the checkpoint "
-                                   "issue; train from the start",
-                                   "--resume");
+                a->resume = v;
             }
         } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
             a->quiet = true;
@@ -75,7 +73,8 @@ static int train_run(int argc, char **argv) {
     NashStatus all = dist_agree(st, &failed);
     if (!all) {
         bool talk = dist_rank() == 0 && !args.quiet;
-        TrainOptions opt = {.run_dir = args.run_dir,
+        TrainOptions opt = {.resume = args.resume,
+                            .run_dir = args.run_dir,
                             .progress = talk ? stdout : NULL,
                             .progress_tty = talk && isatty(STDOUT_FILENO),
                             .fatal = fatal};
@@ -83,7 +82,11 @@ static int train_run(int argc, char **argv) {
         all = st;
     }
     /* the lowest failing rank explains; the others were told by dist_agree */
-    if (st && !code && dist_rank() == failed) fprintf(stderr, "nash train: %s\n", err.msg);
+    if (st == NASH_CHECKPOINTED) {
+        if (dist_rank() == 0) printf("nash train: %s\n", err.msg);
+    } else if (st && !code && dist_rank() == failed) {
+        fprintf(stderr, "nash train: %s\n", err.msg);
+    }
     free(cfg);
     dist_finalize();
     if (code) return code;
@@ -93,18 +96,23 @@ static int train_run(int argc, char **argv) {
 const NashCommand cmd_train = {
     .name = "train",
     .summary = "train a GAN from an INI config, alone or under mpirun/srun",
-    .usage = "usage: nash train CONFIG.ini [--set SECTION.KEY=VALUE]... [--run-dir DIR] [--quiet]\n"
-             "\n"
-             "Train a GAN as the config describes (docs/config.md). Alone it runs both players in one\n"
-             "process; under mpirun the ranks split into a generator group and a discriminator group\n"
-             "(cluster.layout = split, cluster.generator_ranks) or all hold both (colocated); see\n"
-             "docs/distributed.md. Rank 0 writes into the run directory (output.dir, or --run-dir):\n"
-             "config.ini, metrics.csv, samples/*.png, weights.h5 and, for toy data, eval.txt.\n"
-             "\n"
-             "  --set SECTION.KEY=VALUE   override one config key (repeatable), e.g. --set train.steps=500\n"
-             "  --run-dir DIR             write the run's outputs here instead of output.dir\n"
-             "  --quiet, -q               no progress output\n"
-             "\n"
-             "Exit codes: 0 done, 1 runtime failure, 2 bad config, data or usage (docs/exit-codes.md).\n",
+    .usage =
+        "usage: nash train CONFIG.ini [--set SECTION.KEY=VALUE]... [--run-dir DIR] [--resume PATH|auto] [--quiet]\n"
+        "\n"
+        "Train a GAN as the config describes (docs/config.md). Alone it runs both players in one\n"
+        "process; under mpirun the ranks split into a generator group and a discriminator group\n"
+        "(cluster.layout = split, cluster.generator_ranks) or all hold both (colocated); see\n"
+        "docs/distributed.md. Rank 0 writes into the run directory (output.dir, or --run-dir):\n"
+        "config.ini, metrics.csv, samples/*.png, weights.h5 and, for toy data, eval.txt.\n"
+        "\n"
+        "  --set SECTION.KEY=VALUE   override one config key (repeatable), e.g. --set train.steps=500\n"
+        "  --run-dir DIR             write the run's outputs here instead of output.dir\n"
+        "  --resume PATH|auto        continue from a checkpoint; auto takes the newest whole one in\n"
+        "                            <run dir>/ckpt and starts fresh if there is none (docs/checkpoint.md)\n"
+        "  --quiet, -q               no progress output\n"
+        "\n"
+        "SIGUSR1 or SIGTERM: every rank stops at the next step boundary after a checkpoint; exit 75.\n"
+        "Exit codes: 0 done, 1 runtime failure, 2 bad config, data or usage, 75 checkpointed after a\n"
+        "signal: resume with --resume auto (docs/exit-codes.md).\n",
     .run = train_run,
 };

@@ -46,6 +46,7 @@ const char *nash_status_name(NashStatus code) {
     case NASH_ERR_NOMEM: return "nomem";
     case NASH_ERR_MPI: return "mpi";
     case NASH_ERR_INTERNAL: return "internal";
+    case NASH_CHECKPOINTED: return "checkpointed";
     }
     return "unknown";
 }
@@ -56,6 +57,7 @@ int nash_status_exit_code(NashStatus code) {
     case NASH_ERR_INVALID:
     case NASH_ERR_CONFIG:
     case NASH_ERR_DATA: return 2;
+    case NASH_CHECKPOINTED: return 75;
     default: return 1;
     }
 }

@@ -22,6 +22,8 @@ typedef enum {
     NASH_ERR_NOMEM,    /* an allocation failed */
     NASH_ERR_MPI,      /* an MPI call or the rank layout failed */
     NASH_ERR_INTERNAL, /* a broken invariant: a bug in nash */
+    NASH_CHECKPOINTED, /* not a failure: stopped by a signal after saving a checkpoint; run again
+                          with --resume auto to continue (exit code 75, EX_TEMPFAIL) */
 } NashStatus;
 
 #define NASH_ERROR_MSG_MAX 1024

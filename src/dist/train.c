@@ -13,6 +13,7 @@
 #include "dist/train.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,7 @@
 #include "dist/exchange.h"
 #include "dist/layout.h"
 #include "dist/reduce.h"
+#include "io/checkpoint.h"
 
 enum { TAG_FAKES = 100, TAG_GRADS = 400 };
 
@@ -42,7 +44,29 @@ typedef struct {
     int64_t steps_logged;
     bool simultaneous;
     Shape sample;
+    int64_t first_step;     /* 1, or the step after the checkpoint resumed from */
+    int batches_per_step;   /* data batches one step consumes */
+    char resume_path[4096]; /* the checkpoint resumed from, "" for a fresh run */
+    CheckpointState resumed;
 } Trainer;
+
+/* SIGUSR1 and SIGTERM only set this flag; the ranks agree on it at the next step boundary. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig) {
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void install_stop_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
 
 void dist_init(int *argc, char ***argv) {
     int ready;
@@ -86,12 +110,83 @@ static double wall(void) { return MPI_Wtime(); }
 
 /* ---- setup ---------------------------------------------------------------------------------- */
 
+/* Which checkpoint to resume from: rank 0 decides (for "auto", the newest that verifies in the
+ * run directory; none means a fresh start) and tells the others, then every rank verifies it. */
+static NashStatus resolve_resume(Trainer *t, NashError *err) {
+    const TrainOptions *opt = t->opt;
+    t->first_step = 1;
+    if (!opt->resume) return NASH_OK;
+    NashStatus st = NASH_OK;
+    if (t->lay.rank == 0) {
+        if (strcmp(opt->resume, "auto") == 0) {
+            const char *dir = opt->run_dir ? opt->run_dir : t->cfg->output.dir;
+            char skipped[4096] = "";
+            st =
+                ckpt_find_latest(dir, t->resume_path, sizeof t->resume_path, &t->resumed, skipped, sizeof skipped, err);
+            if (!st && skipped[0] && opt->progress) fprintf(opt->progress, "skipped checkpoints:\n%s\n", skipped);
+            if (!st && !t->resume_path[0] && opt->progress)
+                fprintf(opt->progress, "no checkpoint in %s/ckpt: starting from step 1\n", dir);
+        } else {
+            snprintf(t->resume_path, sizeof t->resume_path, "%s", opt->resume);
+        }
+    }
+    int code = (int)st;
+    MPI_Bcast(&code, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (code) return t->lay.rank == 0 ? st : nash_fail(err, (NashStatus)code, "rank 0 could not choose a checkpoint");
+    MPI_Bcast(t->resume_path, (int)sizeof t->resume_path, MPI_CHAR, 0, MPI_COMM_WORLD);
+    if (!t->resume_path[0]) return NASH_OK;
+    if ((st = ckpt_verify(t->resume_path, &t->resumed, err))) {
+        nash_fail_context(err, "--resume: ");
+        err->code = NASH_ERR_DATA;
+        return NASH_ERR_DATA;
+    }
+    if (t->resumed.seed != t->cfg->train.seed)
+        return nash_fail(err, NASH_ERR_CONFIG,
+                         "%s was trained with train.seed = %llu but the config says %llu; resume with the same seed",
+                         t->resume_path, (unsigned long long)t->resumed.seed, (unsigned long long)t->cfg->train.seed);
+    t->first_step = t->resumed.step + 1;
+    return NASH_OK;
+}
+
+/* One player's parameters, buffers and optimizer from the checkpoint, refusing another
+ * optimizer than the config's. */
+static NashStatus load_player(Trainer *t, const char *group, Net *net, Optimizer *o, NashError *err) {
+    char kind[16] = "";
+    int64_t steps = 0;
+    NashStatus st =
+        ckpt_load_player(t->resume_path, group, net, o ? o->m : NULL, o ? o->v : NULL, o ? o->n : 0, &steps, kind, err);
+    if (st) return st;
+    if (o && strcmp(kind, optim_kind_name(o->kind)) != 0)
+        return nash_fail(err, NASH_ERR_CONFIG, "%s: /%s was trained with optimizer %s but the config says %s",
+                         t->resume_path, group, kind, optim_kind_name(o->kind));
+    if (o) o->t = steps;
+    return NASH_OK;
+}
+
+static NashStatus load_checkpoint(Trainer *t, NashError *err) {
+    Gan *gan = &t->gan;
+    NashStatus st = NASH_OK;
+    bool ema_loaded = false;
+    if (gan->has_g && gan->ema) {
+        /* the EMA goes through G's net first, then G's own parameters replace it */
+        NashError ignored = {0};
+        ema_loaded = load_player(t, "generator_ema", &gan->g, NULL, &ignored) == NASH_OK;
+        if (ema_loaded) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
+    }
+    if (gan->has_g && (st = load_player(t, "generator", &gan->g, &gan->opt_g, err))) return st;
+    /* a checkpoint made without EMA starts the average at the resumed parameters */
+    if (gan->has_g && gan->ema && !ema_loaded) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
+    if (gan->has_d && (st = load_player(t, "discriminator", &gan->d, &gan->opt_d, err))) return st;
+    return NASH_OK;
+}
+
 static NashStatus setup(Trainer *t, NashError *err) {
     const Config *cfg = t->cfg;
     NashStatus st = layout_init(&t->lay, cfg, err);
     if (st) return st;
     Layout *lay = &t->lay;
     t->simultaneous = strcmp(cfg->cluster.schedule, "simultaneous") == 0;
+    t->batches_per_step = t->simultaneous ? 1 : cfg->train.n_critic;
     if (t->simultaneous && cfg->train.n_critic != 1)
         return nash_fail(err, NASH_ERR_CONFIG, "cluster.schedule = simultaneous needs train.n_critic = 1 (got %d)",
                          cfg->train.n_critic);
@@ -110,6 +205,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     t->run_prepared = lay->rank == 0;
     sample = info.sample;
     n = info.n;
+    if ((st = resolve_resume(t, err))) return st;
     if (lay->has_d) {
         StreamConfig sc = {.path = cfg->data.path,
                            .seed = cfg->train.seed,
@@ -119,7 +215,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
                            .block = cfg->data.block,
                            .window = cfg->data.window,
                            .buffer_blocks = cfg->data.buffer_blocks,
-                           .start_batch = 0};
+                           .start_batch = t->resumed.data_batch};
         if ((st = stream_open(&sc, &t->stream, &sample, &n, err))) {
             nash_fail_context(err, "data.path: ");
             err->code = NASH_ERR_DATA;
@@ -145,7 +241,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     t->rows = nash_alloc_zeroed((size_t)slice * t->width * sizeof(float));
     if (!t->rows) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the exchange buffer");
     t->sample = sample;
-    return NASH_OK;
+    return t->resume_path[0] ? load_checkpoint(t, err) : NASH_OK;
 }
 
 /* ---- one step ------------------------------------------------------------------------------- */
@@ -327,19 +423,43 @@ static NashStatus log_step(Trainer *t, int64_t step, NashError *err) {
     return run_log(&t->run, step, (int64_t)v[11], &sum, &time, err);
 }
 
-/* Split layout: the first discriminator rank sends D's parameters and buffers to rank 0. */
+/* Split layout: the first discriminator rank sends D's parameters, buffers and optimizer state
+ * to rank 0, which writes checkpoints and weights. */
 static void gather_discriminator(Trainer *t) {
     Layout *lay = &t->lay;
     if (!lay->split) return;
     Net *d = &t->gan.d;
+    Optimizer *o = &t->gan.opt_d;
     if (lay->d_index == 0) {
         MPI_Send(d->params, (int)d->param_floats, MPI_FLOAT, 0, 900, MPI_COMM_WORLD);
         MPI_Send(d->buffers, (int)d->buffer_floats, MPI_FLOAT, 0, 901, MPI_COMM_WORLD);
+        if (o->m) MPI_Send(o->m, (int)o->n, MPI_FLOAT, 0, 902, MPI_COMM_WORLD);
+        if (o->v) MPI_Send(o->v, (int)o->n, MPI_FLOAT, 0, 903, MPI_COMM_WORLD);
+        MPI_Send(&o->t, 1, MPI_INT64_T, 0, 904, MPI_COMM_WORLD);
     } else if (lay->rank == 0) {
         int from = lay->g_ranks;
         MPI_Recv(d->params, (int)d->param_floats, MPI_FLOAT, from, 900, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         MPI_Recv(d->buffers, (int)d->buffer_floats, MPI_FLOAT, from, 901, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (o->m) MPI_Recv(o->m, (int)o->n, MPI_FLOAT, from, 902, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        if (o->v) MPI_Recv(o->v, (int)o->n, MPI_FLOAT, from, 903, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Recv(&o->t, 1, MPI_INT64_T, from, 904, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     }
+}
+
+/* A checkpoint of the state after `step` (every rank calls; rank 0 writes). */
+static NashStatus save_checkpoint(Trainer *t, int64_t step, char *path, size_t size, NashError *err) {
+    gather_discriminator(t);
+    if (t->lay.rank != 0) return NASH_OK;
+    char layout[64];
+    layout_describe(&t->lay, layout, sizeof layout);
+    return run_checkpoint(&t->run, &t->gan, step, step * t->batches_per_step, layout, t->lay.size, path, size, err);
+}
+
+/* Has any rank been asked to stop (SIGUSR1/SIGTERM)? All ranks get the same answer. */
+static bool agree_stop(const Trainer *t) {
+    int stop = stop_requested ? 1 : 0;
+    if (t->lay.size > 1) MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    return stop != 0;
 }
 
 static void teardown(Trainer *t) {
@@ -355,13 +475,14 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
     if (!t) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the trainer");
     t->cfg = cfg;
     t->opt = opt;
+    install_stop_handlers();
     /* every refusal is agreed on before anything is written: first the layout, data and
      * networks on every rank, then the run directory, which only rank 0 creates */
     NashStatus st = setup(t, err);
     int failed;
     NashStatus all = dist_agree(st, &failed);
     if (!all && t->lay.rank == 0) {
-        st = run_open(&t->run, err);
+        st = run_open(&t->run, t->first_step - 1, err);
         t->run_open = true;
     }
     if (!all) all = dist_agree(st, &failed);
@@ -372,13 +493,32 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
         free(t);
         return st;
     }
-    if (t->lay.rank == 0) st = run_start(&t->run, &t->gan, err);
-    for (int64_t step = 1; !st && step <= cfg->train.steps; step++) {
+    if (t->lay.rank == 0 && !t->resume_path[0]) st = run_start(&t->run, &t->gan, err);
+    if (t->lay.rank == 0 && t->resume_path[0] && opt->progress)
+        fprintf(opt->progress, "resuming from %s (step %lld)\n", t->resume_path, (long long)t->resumed.step);
+    char ckpt[4096] = "";
+    int64_t every = cfg->output.checkpoint_every;
+    for (int64_t step = t->first_step; !st && step <= cfg->train.steps; step++) {
         st = t->simultaneous ? step_simultaneous(t, (uint64_t)step, err) : step_alternating(t, (uint64_t)step, err);
         if (!st && (step % cfg->train.log_every == 0 || step == cfg->train.steps)) st = log_step(t, step, err);
         if (!st && t->lay.rank == 0 && cfg->output.sample_every > 0 && step % cfg->output.sample_every == 0 &&
             step != cfg->train.steps)
             st = run_samples(&t->run, &t->gan, step, err);
+        bool stop = !st && agree_stop(t);
+        if (!st && (step == cfg->train.steps || stop || (every > 0 && step % every == 0)))
+            st = save_checkpoint(t, step, ckpt, sizeof ckpt, err);
+        if (!st && stop) {
+            st = nash_fail(err, NASH_CHECKPOINTED,
+                           "stopped by a signal after step %lld; saved %s; run again with --resume auto to continue",
+                           (long long)step, t->lay.rank == 0 ? ckpt : "a checkpoint");
+            break;
+        }
+    }
+    if (st == NASH_CHECKPOINTED) {
+        *first_failed = 0;
+        teardown(t);
+        free(t);
+        return st;
     }
     if (!st) gather_discriminator(t);
     /* the reader thread stops before rank 0 writes weights.h5: one HDF5 user at a time */

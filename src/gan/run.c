@@ -2,16 +2,19 @@
  * evaluation (see run.h). */
 #include "gan/run.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/fsutil.h"
 #include "data/dataset.h"
 #include "eval/modes.h"
 #include "eval/wasserstein.h"
+#include "io/checkpoint.h"
 #include "io/png.h"
 #include "io/weights.h"
 
@@ -53,7 +56,47 @@ NashStatus run_prepare(Run *run, const Config *cfg, const TrainOptions *opt, Sha
     return read_reference(run, err);
 }
 
-NashStatus run_open(Run *run, NashError *err) {
+/* Keep the header and the rows of steps <= `step` of an existing metrics.csv. */
+static NashStatus trim_metrics(const char *path, int64_t step, NashError *err) {
+    FILE *in = fopen(path, "r");
+    if (!in) return NASH_OK; /* nothing logged yet */
+    char tmp[RUN_PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.trim", path);
+    FILE *out = fopen(tmp, "w");
+    if (!out) {
+        fclose(in);
+        return nash_fail(err, NASH_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
+    }
+    char line[4096];
+    bool header = true;
+    while (fgets(line, sizeof line, in)) {
+        if (header || strtoll(line, NULL, 10) <= step) fputs(line, out);
+        header = false;
+    }
+    fclose(in);
+    if (ferror(out) | fclose(out) || rename(tmp, path) != 0)
+        return nash_fail(err, NASH_ERR_IO, "cannot rewrite %s", path);
+    return NASH_OK;
+}
+
+/* Temporary files of checkpoint saves that a killed writer left behind (".step_*.tmp.*": a
+ * finished save renames its own) are removed when a run starts; nothing else is touched. */
+static void remove_stale_temps(const char *run_dir) {
+    char dir[RUN_PATH_MAX + 8];
+    snprintf(dir, sizeof dir, "%s/ckpt", run_dir);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strncmp(e->d_name, ".step_", 6) != 0 || !strstr(e->d_name, ".tmp.")) continue;
+        char path[RUN_PATH_MAX + 8 + 256];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
+NashStatus run_open(Run *run, int64_t resume_step, NashError *err) {
     const Config *cfg = run->cfg;
     char path[RUN_PATH_MAX];
     NashStatus st;
@@ -65,12 +108,38 @@ NashStatus run_open(Run *run, NashError *err) {
     config_write(cfg, f);
     if (ferror(f) | fclose(f)) return nash_fail(err, NASH_ERR_IO, "cannot write %s", path);
     if ((st = fs_join(run->dir, "metrics.csv", path, sizeof path, err))) return st;
-    run->metrics = fopen(path, "w");
+    if (resume_step > 0 && (st = trim_metrics(path, resume_step, err))) return st;
+    bool fresh = resume_step == 0 || access(path, F_OK) != 0;
+    run->metrics = fopen(path, fresh ? "w" : "a");
     if (!run->metrics) return nash_fail(err, NASH_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-    fprintf(run->metrics, "step,epoch,loss_d,loss_g,d_real,d_fake,raw_real,raw_fake,grad_norm_d,grad_norm_g,"
-                          "images_per_s,g_compute,g_exchange,g_allreduce,d_compute,d_exchange,d_allreduce,d_data\n");
+    if (fresh)
+        fprintf(run->metrics,
+                "step,epoch,loss_d,loss_g,d_real,d_fake,raw_real,raw_fake,grad_norm_d,grad_norm_g,"
+                "images_per_s,g_compute,g_exchange,g_allreduce,d_compute,d_exchange,d_allreduce,d_data\n");
+    remove_stale_temps(run->dir);
     run->t0 = now();
+    run->step0 = resume_step;
     return NASH_OK;
+}
+
+NashStatus run_checkpoint(Run *run, Gan *gan, int64_t step, int64_t data_batch, const char *layout, int world_size,
+                          char *path, size_t size, NashError *err) {
+    NashStatus st = ckpt_path(run->dir, step, path, size, err);
+    if (st) return st;
+    char *config_text = config_to_string(run->cfg);
+    if (!config_text) return nash_fail(err, NASH_ERR_NOMEM, "cannot format the config");
+    CheckpointState state = {
+        .step = step, .data_batch = data_batch, .seed = run->cfg->train.seed, .world_size = world_size};
+    snprintf(state.layout, sizeof state.layout, "%s", layout);
+    CheckpointPlayer players[3] = {{"generator", &gan->g, gan->g_layers, NULL, optim_kind_name(gan->opt_g.kind),
+                                    gan->opt_g.m, gan->opt_g.v, gan->opt_g.t},
+                                   {"discriminator", &gan->d, gan->d_layers, NULL, optim_kind_name(gan->opt_d.kind),
+                                    gan->opt_d.m, gan->opt_d.v, gan->opt_d.t},
+                                   {"generator_ema", &gan->g, gan->g_layers, gan->ema, NULL, NULL, NULL, 0}};
+    st = ckpt_save(path, &state, players, gan->ema ? 3 : 2, config_text, err);
+    free(config_text);
+    if (!st) st = ckpt_prune(run->dir, run->cfg->output.keep, err);
+    return st;
 }
 
 /* Samples [0, n) of the fixed noise stream, generated a slice at a time. */
@@ -103,7 +172,7 @@ NashStatus run_start(Run *run, Gan *gan, NashError *err) {
 
 NashStatus run_log(Run *run, int64_t step, int64_t epoch, const StepStats *s, const TimeSplit *t, NashError *err) {
     double elapsed = now() - run->t0;
-    double rate = (double)step * run->cfg->train.batch / fmax(elapsed, 1e-9);
+    double rate = (double)(step - run->step0) * run->cfg->train.batch / fmax(elapsed, 1e-9);
     fprintf(run->metrics, "%lld,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.2f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n",
             (long long)step, (long long)epoch, s->loss_d, s->loss_g, s->d_real, s->d_fake, s->raw_real, s->raw_fake,
             s->grad_norm_d, s->grad_norm_g, rate, t->g_compute, t->g_exchange, t->g_allreduce, t->d_compute,
@@ -112,7 +181,7 @@ NashStatus run_log(Run *run, int64_t step, int64_t epoch, const StepStats *s, co
     FILE *out = run->opt->progress;
     if (!out) return NASH_OK;
     int64_t total = run->cfg->train.steps;
-    double eta = (double)(total - step) * elapsed / fmax((double)step, 1.0);
+    double eta = (double)(total - step) * elapsed / fmax((double)(step - run->step0), 1.0);
     const char *lead = run->opt->progress_tty ? "\r\033[K" : "";
     fprintf(out, "%sstep %lld/%lld (%3.0f%%) | %7.1f img/s | ETA %4.0fs | D %.4f G %.4f | D(x) %.3f D(G(z)) %.3f%s",
             lead, (long long)step, (long long)total, 100.0 * (double)step / (double)total, rate, eta, s->loss_d,

@@ -26,6 +26,8 @@ typedef struct {
     const char *run_dir; /* overrides output.dir when not NULL */
     FILE *progress;      /* where the progress line goes (NULL: nowhere) */
     bool progress_tty;   /* redraw one line in place instead of printing lines */
+    const char *resume;  /* NULL: a fresh run; "auto": the newest valid checkpoint of the run
+                            directory if there is one; else a checkpoint's path */
     /* Called when this rank fails after training started, when the other ranks cannot be told
      * any more: the caller prints the error and ends the whole job (MPI_Abort). Does not return. */
     void (*fatal)(const NashError *err);
@@ -50,13 +52,20 @@ typedef struct {
     ToyMixture mix;
     double w1_initial; /* vectors: W1 of the untrained generator to the data, else NAN */
     double t0;
+    int64_t step0; /* the step this process started after (a resumed run's checkpoint) */
 } Run;
 
 /* Read the reference samples (HDF5: call before any reader thread starts; Debian's HDF5 is not
  * thread-safe). Nothing is written. */
 NashStatus run_prepare(Run *run, const Config *cfg, const TrainOptions *opt, Shape sample, NashError *err);
-/* Create the run directory, config.ini and metrics.csv. */
-NashStatus run_open(Run *run, NashError *err);
+/* Create the run directory, config.ini and metrics.csv. Resuming after `resume_step` steps keeps
+ * the metrics rows up to that step and appends after them. */
+NashStatus run_open(Run *run, int64_t resume_step, NashError *err);
+/* Write <run dir>/ckpt/step_NNNNNNNN.h5 for the state in gan (both players, their optimizers and
+ * the EMA must be present on this process) and keep the newest output.keep. *path receives the
+ * file written (size bytes). */
+NashStatus run_checkpoint(Run *run, Gan *gan, int64_t step, int64_t data_batch, const char *layout, int world_size,
+                          char *path, size_t size, NashError *err);
 /* Before step 1, with G initialised: the untrained generator's distance to the data. */
 NashStatus run_start(Run *run, Gan *gan, NashError *err);
 /* A metrics row and the progress line. */

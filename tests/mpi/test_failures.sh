@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A rank that dies ends the job: SIGKILL one rank of a running 3-rank job (rank 0, a generator
 # rank, then rank 2, a discriminator rank) and mpirun exits
-# non-zero within 30 s, leaving no process behind. Invalid layouts are refused up front, by
+# non-zero within 30 s, leaving no process behind and the newest checkpoint whole. Invalid layouts are refused up front, by
 # every rank alike, with exit 2 and nothing written.
 . "$(dirname "$0")/lib.sh"
 CFG="$SRC/tests/mpi/tiny-dcgan.ini"
@@ -24,10 +24,10 @@ refuse 3 "train.n_critic = 1" --set cluster.schedule=simultaneous --set train.n_
 
 for victim in 0 2; do
     "${MPIRUN[@]}" -n 3 "$NASH" train "$CFG" "${data[@]}" --set train.steps=100000 --run-dir "$WORK/kill-$victim" \
-        --quiet >"$WORK/kill-$victim.log" 2>&1 &
+        --set output.checkpoint_every=5 --quiet >"$WORK/kill-$victim.log" 2>&1 &
     launcher=$!
     # wait until the ranks are training (metrics rows appear), at most 60 s
-    for _ in $(seq 600); do [ "$(wc -l <"$WORK/kill-$victim/metrics.csv" 2>/dev/null || echo 0)" -gt 2 ] && break; sleep 0.1; done
+    for _ in $(seq 600); do [ "$( { wc -l <"$WORK/kill-$victim/metrics.csv"; } 2>/dev/null || echo 0)" -gt 2 ] && break; sleep 0.1; done
     ranks=($(pgrep -P "$launcher"))
     check "3 ranks running under mpirun (pids ${ranks[*]})" test "${#ranks[@]}" -eq 3
     # Open MPI tells each process its rank in the environment
@@ -59,6 +59,8 @@ for victim in 0 2; do
     for _ in $(seq 50); do [ "$(running)" -eq 0 ] && break; sleep 0.1; done
     left=$(running)
     check "killing rank $victim: no rank left running ($left)" test "$left" -eq 0
+    newest=$(ls "$WORK/kill-$victim"/ckpt/step_*.h5 2>/dev/null | tail -1)
+    check "killing rank $victim: the newest checkpoint ($newest) is whole" "$NASH" inspect "$newest" --no-config
     [ "$left" -eq 0 ] || kill -KILL "${ranks[@]}" 2>/dev/null
 done
 finish

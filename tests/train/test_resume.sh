@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Resume is exact: 40 steps straight and 20 steps + --resume auto + 20 steps give bitwise-equal
+# parameters, buffers, EMA and optimizer moments (h5diff of the final checkpoints and weights) and
+# the same loss log. A corrupt newest checkpoint is skipped for the previous one; an explicit
+# corrupt or incompatible checkpoint is refused, naming what is wrong.
+. "$(dirname "$0")/lib.sh"
+CFG="$SRC/tests/mpi/tiny-dcgan.ini"
+check "import Fashion-MNIST" "$NASH" data fashion-mnist --out "$WORK/f.h5"
+loud=(--set data.path="$WORK/f.h5" --set optim.g.kind=adam --set optim.d.kind=adam --set train.ema=0.9
+    --set output.checkpoint_every=10)
+common=("${loud[@]}" --quiet)
+
+check "40 steps straight" "$NASH" train "$CFG" "${common[@]}" --set train.steps=40 --run-dir "$WORK/a"
+check "20 steps" "$NASH" train "$CFG" "${common[@]}" --set train.steps=20 --run-dir "$WORK/b"
+check "--resume auto, to 40" "$NASH" train "$CFG" "${common[@]}" --set train.steps=40 --run-dir "$WORK/b" --resume auto
+check "same weights.h5" h5diff "$WORK/a/weights.h5" "$WORK/b/weights.h5"
+check "same final checkpoint (parameters, buffers, EMA, moments)" \
+    h5diff "$WORK/a/ckpt/step_00000040.h5" "$WORK/b/ckpt/step_00000040.h5"
+check "optimizer moments present" sh -c "h5ls -r '$WORK/a/ckpt/step_00000040.h5' | grep -q '/optim/generator/m'"
+strip() { cut -d, -f1-10 "$1"; }
+check "same loss log" cmp <(strip "$WORK/a/metrics.csv") <(strip "$WORK/b/metrics.csv")
+check "keeps output.keep = 3 checkpoints" test "$(ls "$WORK/a/ckpt" | wc -l)" -eq 3
+
+# corrupt the newest: flip one byte of a dataset's payload
+/usr/bin/python3 - "$WORK/a/ckpt/step_00000040.h5" <<'PY' || fail "flip a byte"
+import sys, h5py
+path = sys.argv[1]
+with h5py.File(path, "r") as f:
+    off = f["discriminator/0.weight"].id.get_offset()
+with open(path, "r+b") as raw:
+    raw.seek(off + 5)
+    b = raw.read(1)
+    raw.seek(off + 5)
+    raw.write(bytes([b[0] ^ 0x40]))
+PY
+out=$("$NASH" train "$CFG" "${loud[@]}" --set train.steps=40 --run-dir "$WORK/a" --resume auto 2>&1)
+check "corrupt newest: resume auto exits 0" test $? -eq 0
+if grep -q "resuming from .*step_00000030.h5" <<<"$out"; then ok "falls back to step 30"; else fail "no fallback: $out"; fi
+if grep -q "discriminator/0.weight" <<<"$out"; then ok "names the corrupt dataset"; else fail "skipped list: $out"; fi
+
+: > "$WORK/empty.h5"
+out=$("$NASH" train "$CFG" "${common[@]}" --set train.steps=40 --run-dir "$WORK/c" --resume "$WORK/empty.h5" 2>&1)
+check "explicit empty checkpoint refused with exit 2 (got $?)" test $? -eq 2
+check "nothing written for a refused resume" test ! -e "$WORK/c"
+out=$("$NASH" train "$CFG" "${common[@]}" --set generator.latent=8 --set train.steps=40 --run-dir "$WORK/d" \
+    --resume "$WORK/b/ckpt/step_00000040.h5" 2>&1)
+code=$?
+check "other latent size refused (exit $code)" test "$code" -eq 2
+if grep -q "0.weight" <<<"$out" && grep -q "(784,8)\|(784,16)" <<<"$out"; then ok "names the layer and shapes"; else fail "message: $out"; fi
+finish

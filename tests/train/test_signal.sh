@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# SIGUSR1 and SIGTERM only set a flag: the run saves a checkpoint at the next step boundary and
+# exits 75 ("checkpointed, requeue me"); --resume auto then continues to the end.
+. "$(dirname "$0")/lib.sh"
+CFG="$SRC/tests/mpi/tiny-dcgan.ini"
+check "import Fashion-MNIST" "$NASH" data fashion-mnist --out "$WORK/f.h5"
+for sig in USR1 TERM; do
+    run="$WORK/$sig"
+    "$NASH" train "$CFG" --set data.path="$WORK/f.h5" --set train.steps=100000 --run-dir "$run" >"$run.log" 2>&1 &
+    pid=$!
+    for _ in $(seq 300); do [ "$( { wc -l <"$run/metrics.csv"; } 2>/dev/null || echo 0)" -gt 3 ] && break; sleep 0.1; done
+    kill -"$sig" "$pid"
+    wait "$pid"
+    code=$?
+    check "SIG$sig: exit 75 (got $code)" test "$code" -eq 75
+    check "SIG$sig: says how to continue" grep -q "resume auto" "$run.log"
+    ckpt=$(ls "$run"/ckpt/step_*.h5 2>/dev/null | tail -1)
+    check "SIG$sig: a checkpoint ($ckpt)" test -n "$ckpt"
+    step=$(basename "$ckpt" .h5 | sed 's/step_0*//')
+    check "SIG$sig: resume finishes" "$NASH" train "$CFG" --set data.path="$WORK/f.h5" --set train.steps=$((step + 5)) \
+        --run-dir "$run" --resume auto --quiet
+    check "SIG$sig: weights written after resume" test -s "$run/weights.h5"
+done
+finish
