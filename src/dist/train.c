@@ -13,6 +13,7 @@
 #include "dist/train.h"
 
 #include <math.h>
+#include <time.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "dist/layout.h"
 #include "dist/reduce.h"
 #include "io/checkpoint.h"
+#include "metrics/publish.h"
 
 enum { TAG_FAKES = 100, TAG_GRADS = 400 };
 
@@ -48,6 +50,7 @@ typedef struct {
     int batches_per_step;   /* data batches one step consumes */
     char resume_path[4096]; /* the checkpoint resumed from, "" for a fresh run */
     CheckpointState resumed;
+    MetricsPublisher *pub; /* rank 0, when monitor.enabled */
 } Trainer;
 
 /* SIGUSR1 and SIGTERM only set this flag; the ranks agree on it at the next step boundary. */
@@ -180,6 +183,20 @@ static NashStatus load_checkpoint(Trainer *t, NashError *err) {
     return NASH_OK;
 }
 
+/* Rank 0 publishes the run's metrics (metrics/publish.h); the run id names the run directory and
+ * the start time, so several runs show side by side in one monitor. */
+static NashStatus open_publisher(Trainer *t, NashError *err) {
+    const char *dir = t->opt->run_dir ? t->opt->run_dir : t->cfg->output.dir;
+    const char *base = strrchr(dir, '/');
+    char run_id[160];
+    snprintf(run_id, sizeof run_id, "%.100s-%ld", base && base[1] ? base + 1 : dir, (long)time(NULL));
+    const char *role = !t->lay.split ? "GD" : t->lay.has_g ? "G" : "D";
+    NashStatus st =
+        metrics_open(&t->pub, t->cfg->monitor.endpoint, t->cfg->monitor.allow_remote, run_id, 0, role, err);
+    if (st) nash_fail_context(err, "monitor.endpoint: ");
+    return st;
+}
+
 static NashStatus setup(Trainer *t, NashError *err) {
     const Config *cfg = t->cfg;
     NashStatus st = layout_init(&t->lay, cfg, err);
@@ -241,6 +258,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     t->rows = nash_alloc_zeroed((size_t)slice * t->width * sizeof(float));
     if (!t->rows) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the exchange buffer");
     t->sample = sample;
+    if (lay->rank == 0 && cfg->monitor.enabled && (st = open_publisher(t, err))) return st;
     return t->resume_path[0] ? load_checkpoint(t, err) : NASH_OK;
 }
 
@@ -420,7 +438,15 @@ static NashStatus log_step(Trainer *t, int64_t step, NashError *err) {
                       .g_compute = v[12],
                       .g_exchange = v[13],
                       .g_allreduce = v[14]};
-    return run_log(&t->run, step, (int64_t)v[11], &sum, &time, err);
+    NashStatus st = run_log(&t->run, step, (int64_t)v[11], &sum, &time, err);
+    MetricsStep m = {.step = step, .epoch = (int64_t)v[11], .steps = t->cfg->train.steps, .loss_d = sum.loss_d,
+                     .loss_g = sum.loss_g, .d_real = sum.d_real, .d_fake = sum.d_fake,
+                     .grad_norm_d = sum.grad_norm_d, .grad_norm_g = sum.grad_norm_g,
+                     .images_per_s = t->run.images_per_s, .g_compute = time.g_compute,
+                     .g_exchange = time.g_exchange, .g_allreduce = time.g_allreduce, .d_compute = time.d_compute,
+                     .d_exchange = time.d_exchange, .d_allreduce = time.d_allreduce, .d_data = time.d_data};
+    metrics_step(t->pub, &m);
+    return st;
 }
 
 /* Split layout: the first discriminator rank sends D's parameters, buffers and optimizer state
@@ -463,6 +489,7 @@ static bool agree_stop(const Trainer *t) {
 }
 
 static void teardown(Trainer *t) {
+    metrics_close(t->pub);
     if (t->run_prepared) run_close(&t->run);
     if (t->stream) stream_close(t->stream);
     gan_free(&t->gan);
@@ -494,19 +521,31 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
         return st;
     }
     if (t->lay.rank == 0 && !t->resume_path[0]) st = run_start(&t->run, &t->gan, err);
+    if (t->pub) {
+        char layout[64];
+        layout_describe(&t->lay, layout, sizeof layout);
+        char *text = config_to_string(cfg);
+        metrics_run_start(t->pub, text ? text : "", layout, cfg->train.steps, cfg->train.batch, t->first_step - 1);
+        free(text);
+    }
     if (t->lay.rank == 0 && t->resume_path[0] && opt->progress)
         fprintf(opt->progress, "resuming from %s (step %lld)\n", t->resume_path, (long long)t->resumed.step);
     char ckpt[4096] = "";
-    int64_t every = cfg->output.checkpoint_every;
+    int64_t every = cfg->output.checkpoint_every, done_step = t->first_step - 1;
     for (int64_t step = t->first_step; !st && step <= cfg->train.steps; step++) {
+        done_step = step;
         st = t->simultaneous ? step_simultaneous(t, (uint64_t)step, err) : step_alternating(t, (uint64_t)step, err);
         if (!st && (step % cfg->train.log_every == 0 || step == cfg->train.steps)) st = log_step(t, step, err);
         if (!st && t->lay.rank == 0 && cfg->output.sample_every > 0 && step % cfg->output.sample_every == 0 &&
             step != cfg->train.steps)
             st = run_samples(&t->run, &t->gan, step, err);
+        if (!st && t->pub && t->run.last_samples[0] && step % cfg->output.sample_every == 0)
+            metrics_samples(t->pub, step, t->run.last_samples);
         bool stop = !st && agree_stop(t);
         if (!st && (step == cfg->train.steps || stop || (every > 0 && step % every == 0)))
             st = save_checkpoint(t, step, ckpt, sizeof ckpt, err);
+        if (!st && t->pub && ckpt[0] && (step == cfg->train.steps || stop || (every > 0 && step % every == 0)))
+            metrics_checkpoint(t->pub, step, ckpt);
         if (!st && stop) {
             st = nash_fail(err, NASH_CHECKPOINTED,
                            "stopped by a signal after step %lld; saved %s; run again with --resume auto to continue",
@@ -515,6 +554,7 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
         }
     }
     if (st == NASH_CHECKPOINTED) {
+        metrics_run_end(t->pub, "checkpointed", err->msg, done_step);
         *first_failed = 0;
         teardown(t);
         free(t);
@@ -525,6 +565,8 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
     if (t->stream) stream_close(t->stream);
     t->stream = NULL;
     if (!st && t->lay.rank == 0) st = run_finish(&t->run, &t->gan, err);
+    if (!st && t->pub && t->run.last_samples[0]) metrics_samples(t->pub, cfg->train.steps, t->run.last_samples);
+    metrics_run_end(t->pub, st ? "failed" : "done", st ? err->msg : "", cfg->train.steps);
     if (st) *first_failed = t->lay.rank;
     if (st && opt->fatal && dist_size() > 1) opt->fatal(err); /* the others cannot be told: end the job */
     teardown(t);

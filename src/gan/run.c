@@ -173,6 +173,7 @@ NashStatus run_start(Run *run, Gan *gan, NashError *err) {
 NashStatus run_log(Run *run, int64_t step, int64_t epoch, const StepStats *s, const TimeSplit *t, NashError *err) {
     double elapsed = now() - run->t0;
     double rate = (double)(step - run->step0) * run->cfg->train.batch / fmax(elapsed, 1e-9);
+    run->images_per_s = rate;
     fprintf(run->metrics, "%lld,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.2f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n",
             (long long)step, (long long)epoch, s->loss_d, s->loss_g, s->d_real, s->d_fake, s->raw_real, s->raw_fake,
             s->grad_norm_d, s->grad_norm_g, rate, t->g_compute, t->g_exchange, t->g_allreduce, t->d_compute,
@@ -212,6 +213,7 @@ NashStatus run_samples(Run *run, Gan *gan, int64_t step, NashError *err) {
         st = png_write_scatter(path, x, n, run->ref, n_ref, ceilf(bound * 1.25f), 512, err);
     }
     free(x);
+    if (!st) snprintf(run->last_samples, sizeof run->last_samples, "%s", path);
     return st;
 }
 

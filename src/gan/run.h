@@ -53,6 +53,8 @@ typedef struct {
     double w1_initial; /* vectors: W1 of the untrained generator to the data, else NAN */
     double t0;
     int64_t step0; /* the step this process started after (a resumed run's checkpoint) */
+    char last_samples[RUN_PATH_MAX]; /* the picture run_samples wrote last */
+    double images_per_s;             /* as of the last run_log */
 } Run;
 
 /* Read the reference samples (HDF5: call before any reader thread starts; Debian's HDF5 is not

@@ -106,6 +106,7 @@ typedef struct {
     struct {
         bool enabled;
         char endpoint[CONFIG_PATH_MAX]; /* ZeroMQ endpoint the trainer publishes to */
+        bool allow_remote;              /* allow an endpoint that is not loopback */
     } monitor;
 } Config;
 

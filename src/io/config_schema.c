@@ -121,7 +121,9 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
     TEXT("monitor", "enabled", CONFIG_BOOL, "true", monitor.enabled,
          "publish metrics (never blocks training, even with no monitor listening)"),
     TEXT("monitor", "endpoint", CONFIG_STRING, "tcp://127.0.0.1:5555", monitor.endpoint,
-         "ZeroMQ endpoint the trainer publishes to"),
+         "ZeroMQ endpoint the trainer publishes to (the monitor binds it)"),
+    TEXT("monitor", "allow_remote", CONFIG_BOOL, "false", monitor.allow_remote,
+         "allow an endpoint off this machine (by default only loopback, ipc:// and inproc://)"),
 };
 
 _Static_assert(sizeof config_keys / sizeof config_keys[0] == CONFIG_N_KEYS, "CONFIG_N_KEYS matches the table");

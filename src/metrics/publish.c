@@ -1,0 +1,267 @@
+/* publish.c — the trainer's side of the metrics channel (publish.h, schema in docs/metrics.md).
+ *
+ * One ZeroMQ context and one PUB socket per publisher, connected (never bound) to the monitor's
+ * endpoint. Every message takes the next "seq", sent or not, so a dropped message shows up as a
+ * gap at the monitor; a send that fails for any reason (EAGAIN from a full queue, a message over
+ * METRICS_MAX_MESSAGE, out of memory) only increments the dropped counter.
+ */
+#include "metrics/publish.h"
+
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <zmq.h>
+
+#include "metrics/frame.h"
+#include "metrics/monitor.h"
+
+#define PUBLISH_SNDHWM 1000
+
+struct MetricsPublisher {
+    void *ctx, *sock;
+    char run[FRAME_RUN_MAX + 1];
+    char role[3];
+    int rank;
+    uint64_t seq, dropped;
+};
+
+static double wall_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static NashStatus set_int_option(MetricsPublisher *p, int option, int value, const char *name, const char *endpoint,
+                                 NashError *err) {
+    if (zmq_setsockopt(p->sock, option, &value, sizeof value) == 0) return NASH_OK;
+    return nash_fail(err, NASH_ERR_IO, "metrics publisher for %s: cannot set %s: %s", endpoint, name,
+                     zmq_strerror(zmq_errno()));
+}
+
+NashStatus metrics_open(MetricsPublisher **out, const char *endpoint, bool allow_remote, const char *run_id,
+                        int rank, const char *role, NashError *err) {
+    *out = NULL;
+    if (!endpoint || !*endpoint) endpoint = METRICS_DEFAULT_ENDPOINT;
+    if (!allow_remote && !monitor_endpoint_is_local(endpoint))
+        return nash_fail(err, NASH_ERR_CONFIG,
+                         "refusing to publish metrics to %s: not a loopback address (tcp://127.0.0.1:PORT, "
+                         "tcp://localhost:PORT, tcp://[::1]:PORT, ipc://PATH); the metrics channel has no "
+                         "authentication, set monitor.allow_remote = true to send to another host",
+                         endpoint);
+    size_t run_len = run_id ? strlen(run_id) : 0;
+    if (run_len == 0 || run_len > FRAME_RUN_MAX)
+        return nash_fail(err, NASH_ERR_INVALID, "metrics run id must be 1..%d bytes (got %zu)", FRAME_RUN_MAX,
+                         run_len);
+    if (rank < 0) return nash_fail(err, NASH_ERR_INVALID, "metrics rank must be >= 0 (got %d)", rank);
+    if (!role || (strcmp(role, "G") != 0 && strcmp(role, "D") != 0 && strcmp(role, "GD") != 0))
+        return nash_fail(err, NASH_ERR_INVALID, "metrics role must be G, D or GD (got '%s')", role ? role : "(null)");
+
+    MetricsPublisher *p = calloc(1, sizeof *p);
+    if (!p) return nash_fail(err, NASH_ERR_NOMEM, "out of memory for the metrics publisher");
+    memcpy(p->run, run_id, run_len + 1);
+    memcpy(p->role, role, strlen(role) + 1);
+    p->rank = rank;
+    NashStatus st = NASH_OK;
+    p->ctx = zmq_ctx_new();
+    if (!p->ctx) {
+        st = nash_fail(err, NASH_ERR_IO, "metrics publisher: cannot create a ZeroMQ context: %s",
+                       zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    p->sock = zmq_socket(p->ctx, ZMQ_PUB);
+    if (!p->sock) {
+        st = nash_fail(err, NASH_ERR_IO, "metrics publisher: cannot create a ZeroMQ PUB socket: %s",
+                       zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    if ((st = set_int_option(p, ZMQ_LINGER, 0, "ZMQ_LINGER", endpoint, err)) != NASH_OK ||
+        (st = set_int_option(p, ZMQ_SNDHWM, PUBLISH_SNDHWM, "ZMQ_SNDHWM", endpoint, err)) != NASH_OK ||
+        (st = set_int_option(p, ZMQ_XPUB_NODROP, 1, "ZMQ_XPUB_NODROP", endpoint, err)) != NASH_OK)
+        goto fail;
+    if (zmq_connect(p->sock, endpoint) != 0) {
+        st = nash_fail(err, NASH_ERR_CONFIG,
+                       "metrics publisher cannot connect to %s: %s (check monitor.endpoint, e.g. "
+                       "tcp://127.0.0.1:5555)",
+                       endpoint, zmq_strerror(zmq_errno()));
+        goto fail;
+    }
+    *out = p;
+    return NASH_OK;
+fail:
+    metrics_close(p);
+    return st;
+}
+
+void metrics_close(MetricsPublisher *p) {
+    if (!p) return;
+    if (p->sock) zmq_close(p->sock);
+    if (p->ctx) zmq_ctx_term(p->ctx);
+    free(p);
+}
+
+uint64_t metrics_dropped(const MetricsPublisher *p) { return p ? p->dropped : 0; }
+
+/* A message with the common fields; NULL when out of memory. Takes the next seq. */
+static cJSON *message_new(MetricsPublisher *p, const char *kind) {
+    cJSON *obj = cJSON_CreateObject();
+    if (obj) {
+        cJSON_AddNumberToObject(obj, "schema", METRICS_SCHEMA);
+        cJSON_AddStringToObject(obj, "kind", kind);
+        cJSON_AddStringToObject(obj, "run", p->run);
+        cJSON_AddNumberToObject(obj, "rank", p->rank);
+        cJSON_AddStringToObject(obj, "role", p->role);
+        cJSON_AddNumberToObject(obj, "seq", (double)p->seq);
+        cJSON_AddNumberToObject(obj, "time", wall_seconds());
+        cJSON_AddNumberToObject(obj, "dropped", (double)p->dropped);
+    }
+    p->seq++;
+    return obj;
+}
+
+/* The JSON text of obj when it fits in METRICS_MAX_MESSAGE bytes (caller frees), else NULL. */
+static char *message_print(const cJSON *obj, size_t *len) {
+    char *text = cJSON_PrintUnformatted(obj);
+    if (!text) return NULL;
+    *len = strlen(text);
+    if (*len <= METRICS_MAX_MESSAGE) return text;
+    cJSON_free(text);
+    return NULL;
+}
+
+/* Send the printed text without blocking; any failure counts as dropped. */
+static void message_send(MetricsPublisher *p, char *text, size_t len) {
+    if (!text || zmq_send(p->sock, text, len, ZMQ_DONTWAIT) != (int)len) p->dropped++;
+    cJSON_free(text);
+}
+
+/* Print, send and free obj (NULL: out of memory, dropped). */
+static void message_finish(MetricsPublisher *p, cJSON *obj) {
+    size_t len = 0;
+    char *text = obj ? message_print(obj, &len) : NULL;
+    cJSON_Delete(obj);
+    message_send(p, text, len);
+}
+
+static const char *text_or_empty(const char *text) { return text ? text : ""; }
+
+void metrics_run_start(MetricsPublisher *p, const char *config_text, const char *layout, int64_t steps, int batch,
+                       int64_t resumed_from) {
+    if (!p) return;
+    cJSON *obj = message_new(p, "run_start");
+    const char *config = text_or_empty(config_text);
+    size_t keep = strlen(config), len = 0;
+    char *text = NULL, *cut = NULL;
+    if (obj) {
+        cJSON_AddStringToObject(obj, "layout", text_or_empty(layout));
+        cJSON_AddNumberToObject(obj, "steps", (double)steps);
+        cJSON_AddNumberToObject(obj, "batch", batch);
+        cJSON_AddNumberToObject(obj, "resumed_from", (double)resumed_from);
+        cJSON_AddStringToObject(obj, "config", config);
+        text = message_print(obj, &len);
+    }
+    if (obj && !text && keep > 0) {
+        /* Too big: cut the config (at a UTF-8 character boundary) until the message fits. Each
+         * config byte removed shortens the JSON by at least one byte, so this ends. */
+        cJSON_AddTrueToObject(obj, "config_truncated");
+        cut = malloc(keep + 1);
+        while (cut && !text && keep > 0) {
+            char *full = cJSON_PrintUnformatted(obj);
+            size_t full_len = full ? strlen(full) : 0;
+            cJSON_free(full);
+            if (full_len <= METRICS_MAX_MESSAGE) break; /* out of memory, not too big */
+            size_t over = full_len - METRICS_MAX_MESSAGE;
+            keep = over < keep ? keep - over : 0;
+            while (keep > 0 && ((unsigned char)config[keep] & 0xC0) == 0x80) keep--;
+            memcpy(cut, config, keep);
+            cut[keep] = '\0';
+            cJSON *item = cJSON_CreateString(cut);
+            if (!item || !cJSON_ReplaceItemInObjectCaseSensitive(obj, "config", item)) {
+                cJSON_Delete(item);
+                break;
+            }
+            text = message_print(obj, &len);
+        }
+        free(cut);
+    }
+    cJSON_Delete(obj);
+    message_send(p, text, len);
+}
+
+void metrics_step(MetricsPublisher *p, const MetricsStep *m) {
+    if (!p || !m) return;
+    cJSON *obj = message_new(p, "step");
+    if (obj) {
+        cJSON_AddNumberToObject(obj, "step", (double)m->step);
+        cJSON_AddNumberToObject(obj, "epoch", (double)m->epoch);
+        cJSON_AddNumberToObject(obj, "steps", (double)m->steps);
+        cJSON_AddNumberToObject(obj, "loss_d", m->loss_d);
+        cJSON_AddNumberToObject(obj, "loss_g", m->loss_g);
+        cJSON_AddNumberToObject(obj, "d_real", m->d_real);
+        cJSON_AddNumberToObject(obj, "d_fake", m->d_fake);
+        cJSON_AddNumberToObject(obj, "d_real_gap", fabs(m->d_real - 0.5));
+        cJSON_AddNumberToObject(obj, "d_fake_gap", fabs(m->d_fake - 0.5));
+        cJSON_AddNumberToObject(obj, "grad_norm_d", m->grad_norm_d);
+        cJSON_AddNumberToObject(obj, "grad_norm_g", m->grad_norm_g);
+        cJSON_AddNumberToObject(obj, "images_per_s", m->images_per_s);
+        cJSON *split = cJSON_AddObjectToObject(obj, "time_split");
+        if (split) {
+            cJSON_AddNumberToObject(split, "g_compute", m->g_compute);
+            cJSON_AddNumberToObject(split, "g_exchange", m->g_exchange);
+            cJSON_AddNumberToObject(split, "g_allreduce", m->g_allreduce);
+            cJSON_AddNumberToObject(split, "d_compute", m->d_compute);
+            cJSON_AddNumberToObject(split, "d_exchange", m->d_exchange);
+            cJSON_AddNumberToObject(split, "d_allreduce", m->d_allreduce);
+            cJSON_AddNumberToObject(split, "d_data", m->d_data);
+        }
+    }
+    message_finish(p, obj);
+}
+
+static void step_and_path(MetricsPublisher *p, const char *kind, int64_t step, const char *path) {
+    if (!p) return;
+    cJSON *obj = message_new(p, kind);
+    if (obj) {
+        cJSON_AddNumberToObject(obj, "step", (double)step);
+        cJSON_AddStringToObject(obj, "path", text_or_empty(path));
+    }
+    message_finish(p, obj);
+}
+
+void metrics_samples(MetricsPublisher *p, int64_t step, const char *path) { step_and_path(p, "samples", step, path); }
+
+void metrics_checkpoint(MetricsPublisher *p, int64_t step, const char *path) {
+    step_and_path(p, "checkpoint", step, path);
+}
+
+/* Non-finite values are left out: "metrics" holds numbers only (JSON has no NaN or Inf). */
+void metrics_eval(MetricsPublisher *p, int64_t step, const char *const *names, const double *values, int n) {
+    if (!p) return;
+    cJSON *obj = message_new(p, "eval");
+    if (obj) {
+        cJSON_AddNumberToObject(obj, "step", (double)step);
+        cJSON *metrics = cJSON_AddObjectToObject(obj, "metrics");
+        for (int i = 0; metrics && names && values && i < n; i++)
+            if (names[i] && isfinite(values[i])) cJSON_AddNumberToObject(metrics, names[i], values[i]);
+    }
+    message_finish(p, obj);
+}
+
+void metrics_warning(MetricsPublisher *p, const char *text) {
+    if (!p) return;
+    cJSON *obj = message_new(p, "warning");
+    if (obj) cJSON_AddStringToObject(obj, "text", text_or_empty(text));
+    message_finish(p, obj);
+}
+
+void metrics_run_end(MetricsPublisher *p, const char *status, const char *reason, int64_t step) {
+    if (!p) return;
+    cJSON *obj = message_new(p, "run_end");
+    if (obj) {
+        cJSON_AddStringToObject(obj, "status", status ? status : "failed");
+        cJSON_AddStringToObject(obj, "reason", text_or_empty(reason));
+        cJSON_AddNumberToObject(obj, "step", (double)step);
+    }
+    message_finish(p, obj);
+}
