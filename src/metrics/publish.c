@@ -40,8 +40,8 @@ static NashStatus set_int_option(MetricsPublisher *p, int option, int value, con
                      zmq_strerror(zmq_errno()));
 }
 
-NashStatus metrics_open(MetricsPublisher **out, const char *endpoint, bool allow_remote, const char *run_id,
-                        int rank, const char *role, NashError *err) {
+NashStatus metrics_open(MetricsPublisher **out, const char *endpoint, bool allow_remote, const char *run_id, int rank,
+                        const char *role, NashError *err) {
     *out = NULL;
     if (!endpoint || !*endpoint) endpoint = METRICS_DEFAULT_ENDPOINT;
     if (!allow_remote && !monitor_endpoint_is_local(endpoint))
@@ -52,8 +52,7 @@ NashStatus metrics_open(MetricsPublisher **out, const char *endpoint, bool allow
                          endpoint);
     size_t run_len = run_id ? strlen(run_id) : 0;
     if (run_len == 0 || run_len > FRAME_RUN_MAX)
-        return nash_fail(err, NASH_ERR_INVALID, "metrics run id must be 1..%d bytes (got %zu)", FRAME_RUN_MAX,
-                         run_len);
+        return nash_fail(err, NASH_ERR_INVALID, "metrics run id must be 1..%d bytes (got %zu)", FRAME_RUN_MAX, run_len);
     if (rank < 0) return nash_fail(err, NASH_ERR_INVALID, "metrics rank must be >= 0 (got %d)", rank);
     if (!role || (strcmp(role, "G") != 0 && strcmp(role, "D") != 0 && strcmp(role, "GD") != 0))
         return nash_fail(err, NASH_ERR_INVALID, "metrics role must be G, D or GD (got '%s')", role ? role : "(null)");
@@ -146,13 +145,27 @@ static void message_finish(MetricsPublisher *p, cJSON *obj) {
 
 static const char *text_or_empty(const char *text) { return text ? text : ""; }
 
+/* Print obj with its "config" set to the longest prefix of config of at most `keep` bytes that
+ * ends on a UTF-8 character boundary (buf holds keep + 1 bytes); NULL when it does not fit. */
+static char *print_config_prefix(cJSON *obj, const char *config, size_t keep, char *buf, size_t *len) {
+    while (keep > 0 && ((unsigned char)config[keep] & 0xC0) == 0x80) keep--;
+    memcpy(buf, config, keep);
+    buf[keep] = '\0';
+    cJSON *item = cJSON_CreateString(buf);
+    if (!item || !cJSON_ReplaceItemInObjectCaseSensitive(obj, "config", item)) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+    return message_print(obj, len);
+}
+
 void metrics_run_start(MetricsPublisher *p, const char *config_text, const char *layout, int64_t steps, int batch,
                        int64_t resumed_from) {
     if (!p) return;
     cJSON *obj = message_new(p, "run_start");
     const char *config = text_or_empty(config_text);
-    size_t keep = strlen(config), len = 0;
-    char *text = NULL, *cut = NULL;
+    size_t config_len = strlen(config), len = 0;
+    char *text = NULL;
     if (obj) {
         cJSON_AddStringToObject(obj, "layout", text_or_empty(layout));
         cJSON_AddNumberToObject(obj, "steps", (double)steps);
@@ -161,29 +174,24 @@ void metrics_run_start(MetricsPublisher *p, const char *config_text, const char 
         cJSON_AddStringToObject(obj, "config", config);
         text = message_print(obj, &len);
     }
-    if (obj && !text && keep > 0) {
-        /* Too big: cut the config (at a UTF-8 character boundary) until the message fits. Each
-         * config byte removed shortens the JSON by at least one byte, so this ends. */
+    if (obj && !text && config_len > 0) {
+        /* Too big: binary search for the longest config prefix that fits (a shorter prefix never
+         * prints longer). Every config byte prints as at least one byte, so no prefix longer than
+         * METRICS_MAX_MESSAGE fits. */
         cJSON_AddTrueToObject(obj, "config_truncated");
-        cut = malloc(keep + 1);
-        while (cut && !text && keep > 0) {
-            char *full = cJSON_PrintUnformatted(obj);
-            size_t full_len = full ? strlen(full) : 0;
-            cJSON_free(full);
-            if (full_len <= METRICS_MAX_MESSAGE) break; /* out of memory, not too big */
-            size_t over = full_len - METRICS_MAX_MESSAGE;
-            keep = over < keep ? keep - over : 0;
-            while (keep > 0 && ((unsigned char)config[keep] & 0xC0) == 0x80) keep--;
-            memcpy(cut, config, keep);
-            cut[keep] = '\0';
-            cJSON *item = cJSON_CreateString(cut);
-            if (!item || !cJSON_ReplaceItemInObjectCaseSensitive(obj, "config", item)) {
-                cJSON_Delete(item);
-                break;
-            }
-            text = message_print(obj, &len);
+        size_t lo = 0, hi = config_len < METRICS_MAX_MESSAGE ? config_len : METRICS_MAX_MESSAGE + 1;
+        char *buf = malloc(hi + 1);
+        while (buf && hi - lo > 1) {
+            size_t mid = lo + (hi - lo) / 2;
+            char *fits = print_config_prefix(obj, config, mid, buf, &len);
+            if (fits)
+                lo = mid;
+            else
+                hi = mid;
+            cJSON_free(fits);
         }
-        free(cut);
+        if (buf) text = print_config_prefix(obj, config, lo, buf, &len);
+        free(buf);
     }
     cJSON_Delete(obj);
     message_send(p, text, len);
