@@ -46,8 +46,8 @@ typedef struct {
 
 /* Connect a publisher; an endpoint that is not tcp://127.x, tcp://localhost, ipc:// or
  * inproc:// is refused unless allow_remote (config monitor.allow_remote). */
-NashStatus metrics_open(MetricsPublisher **out, const char *endpoint, bool allow_remote, const char *run_id,
-                        int rank, const char *role, NashError *err);
+NashStatus metrics_open(MetricsPublisher **out, const char *endpoint, bool allow_remote, const char *run_id, int rank,
+                        const char *role, NashError *err);
 void metrics_close(MetricsPublisher *p); /* NULL is fine */
 
 /* Each call builds one message and sends it without blocking; NULL publishers are ignored. */
