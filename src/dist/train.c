@@ -560,7 +560,8 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
         free(t);
         return st;
     }
-    if (!st) gather_discriminator(t);
+    /* rank 0 needs D's final state for weights.h5; a final checkpoint has already fetched it */
+    if (!st && t->first_step > cfg->train.steps) gather_discriminator(t);
     /* the reader thread stops before rank 0 writes weights.h5: one HDF5 user at a time */
     if (t->stream) stream_close(t->stream);
     t->stream = NULL;

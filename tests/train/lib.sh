@@ -21,3 +21,19 @@ finish() {
 }
 # value KEY FILE: the value of a "key value" line
 value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+
+# flip_byte FILE DATASET OFFSET: flip one bit of a byte inside DATASET's stored payload (h5py
+# finds where the contiguous dataset lives in the file), to corrupt a checkpoint on purpose.
+flip_byte() {
+    /usr/bin/python3 - "$1" "$2" "$3" <<'PY'
+import sys, h5py
+path, name, delta = sys.argv[1], sys.argv[2], int(sys.argv[3])
+with h5py.File(path, "r") as f:
+    off = f[name].id.get_offset() + delta
+with open(path, "r+b") as raw:
+    raw.seek(off)
+    b = raw.read(1)
+    raw.seek(off)
+    raw.write(bytes([b[0] ^ 0x40]))
+PY
+}

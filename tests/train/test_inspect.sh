@@ -41,17 +41,7 @@ check "--no-config drops the config" sh -c "[ $code -eq 0 ] && ! grep -q '^\[tra
 
 cp "$ck/step_00000020.h5" "$WORK/flip.h5"
 if "$PY" -c 'import h5py' 2>/dev/null; then
-    "$PY" - "$WORK/flip.h5" <<'PYEOF'
-import sys, h5py
-path = sys.argv[1]
-with h5py.File(path, "r") as f:
-    off = f["generator/0.weight"].id.get_offset()
-with open(path, "r+b") as f:
-    f.seek(off + 7)
-    b = f.read(1)
-    f.seek(off + 7)
-    f.write(bytes([b[0] ^ 0x04]))
-PYEOF
+    flip_byte "$WORK/flip.h5" generator/0.weight 7
     inspect "$WORK/flip.h5"
     check "a flipped byte: exit 1 (got $code)" test "$code" -eq 1
     check "a flipped byte: the message names /generator/0.weight ($err)" has "$err" "/generator/0.weight"

@@ -22,17 +22,7 @@ check "same loss log" cmp <(strip "$WORK/a/metrics.csv") <(strip "$WORK/b/metric
 check "keeps output.keep = 3 checkpoints" test "$(ls "$WORK/a/ckpt" | wc -l)" -eq 3
 
 # corrupt the newest: flip one byte of a dataset's payload
-/usr/bin/python3 - "$WORK/a/ckpt/step_00000040.h5" <<'PY' || fail "flip a byte"
-import sys, h5py
-path = sys.argv[1]
-with h5py.File(path, "r") as f:
-    off = f["discriminator/0.weight"].id.get_offset()
-with open(path, "r+b") as raw:
-    raw.seek(off + 5)
-    b = raw.read(1)
-    raw.seek(off + 5)
-    raw.write(bytes([b[0] ^ 0x40]))
-PY
+flip_byte "$WORK/a/ckpt/step_00000040.h5" discriminator/0.weight 5 || fail "flip a byte"
 out=$("$NASH" train "$CFG" "${loud[@]}" --set train.steps=40 --run-dir "$WORK/a" --resume auto 2>&1)
 check "corrupt newest: resume auto exits 0" test $? -eq 0
 if grep -q "resuming from .*step_00000030.h5" <<<"$out"; then ok "falls back to step 30"; else fail "no fallback: $out"; fi
