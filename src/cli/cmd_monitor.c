@@ -1,6 +1,7 @@
 /* cmd_monitor.c — `nash monitor`: receive a training run's metrics over ZeroMQ and show them.
  *
- *   nash monitor [--bind EP] [--csv FILE] [--jsonl FILE] [--once] [--timeout S] [--allow-remote]
+ *   nash monitor [--bind EP] [--http HOST:PORT] [--csv FILE] [--jsonl FILE] [--once] [--timeout S]
+ *                [--allow-remote]
  *
  * A dashboard redrawn in place when stdout is a terminal, one line per message otherwise; a
  * summary line at the end. Exit codes: 0 when stopped by SIGINT/SIGTERM, after a run_end with
@@ -75,11 +76,11 @@ static int monitor_main(int argc, char **argv) {
         if ((got = option_value(argc, argv, &i, "--bind", &opt.endpoint)) != 0 ||
             (got = option_value(argc, argv, &i, "--csv", &opt.csv_path)) != 0 ||
             (got = option_value(argc, argv, &i, "--jsonl", &opt.jsonl_path)) != 0 ||
-            (got = option_value(argc, argv, &i, "--timeout", &timeout)) != 0) {
+            (got = option_value(argc, argv, &i, "--timeout", &timeout)) != 0 ||
+            (got = option_value(argc, argv, &i, "--http", &opt.http)) != 0) {
             if (got < 0) return NASH_EXIT_USAGE;
             continue;
         }
-        if (strncmp(argv[i], "--http", 6) == 0) return usage_error("--http is not implemented yet");
         return usage_error("unexpected argument '%s'", argv[i]);
     }
     if (timeout) {
@@ -112,9 +113,9 @@ static int monitor_main(int argc, char **argv) {
 
 const NashCommand cmd_monitor = {
     .name = "monitor",
-    .summary = "watch training metrics: terminal dashboard, CSV, JSONL",
-    .usage = "usage: nash monitor [--bind tcp://127.0.0.1:5555] [--csv FILE] [--jsonl FILE] [--once]\n"
-             "                    [--timeout S] [--allow-remote]\n"
+    .summary = "watch training metrics: terminal dashboard, web page, CSV, JSONL",
+    .usage = "usage: nash monitor [--bind tcp://127.0.0.1:5555] [--http 127.0.0.1:8080] [--csv FILE]\n"
+             "                    [--jsonl FILE] [--once] [--timeout S] [--allow-remote]\n"
              "\n"
              "Receive the metrics training runs publish over ZeroMQ (monitor.endpoint in the config;\n"
              "the trainers connect, the monitor binds) and show them: a dashboard redrawn in place\n"
@@ -122,12 +123,13 @@ const NashCommand cmd_monitor = {
              "frames are counted and skipped; gaps in a publisher's sequence are counted as lost.\n"
              "\n"
              "  --bind ENDPOINT   where to receive metrics (default tcp://127.0.0.1:5555)\n"
+             "  --http HOST:PORT  also serve a live web dashboard there (loopback; port 0 picks a\n"
+             "                    free one; the URL is printed on stderr)\n"
              "  --csv FILE        append one row per step message to FILE (header when new)\n"
              "  --jsonl FILE      append every valid message to FILE, one JSON object a line\n"
              "  --once            exit after the first run_end message\n"
              "  --timeout S       exit after S seconds without any message (exit 1 with --once)\n"
-             "  --allow-remote    allow binding a non-loopback address (no authentication)\n"
-             "\n"
-             "An HTTP dashboard (--http ADDR:PORT) comes later.\n",
+             "  --allow-remote    allow non-loopback addresses for --bind and --http (neither has\n"
+             "                    authentication)\n",
     .run = monitor_main,
 };

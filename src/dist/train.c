@@ -13,45 +13,19 @@
 #include "dist/train.h"
 
 #include <math.h>
-#include <time.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "data/dataset.h"
 #include "data/stream.h"
 #include "dist/exchange.h"
 #include "dist/layout.h"
 #include "dist/reduce.h"
+#include "dist/trainer.h"
 #include "io/checkpoint.h"
 #include "metrics/publish.h"
-
-enum { TAG_FAKES = 100, TAG_GRADS = 400 };
-
-typedef struct {
-    const Config *cfg;
-    const TrainOptions *opt;
-    Layout lay;
-    Gan gan;
-    Stream *stream;
-    Run run;
-    bool run_prepared, run_open;
-    MPI_Comm g_slot, d_slot; /* the communicators the batch-norm reducers use */
-    StatReducer g_reducer, d_reducer;
-    float *rows; /* (max slice, sample): fakes arriving at D, input gradients arriving at G */
-    size_t width;
-    double norm;
-    StepStats stats;
-    TimeSplit clock, logged; /* seconds so far, and at the last log */
-    int64_t steps_logged;
-    bool simultaneous;
-    Shape sample;
-    int64_t first_step;     /* 1, or the step after the checkpoint resumed from */
-    int batches_per_step;   /* data batches one step consumes */
-    char resume_path[4096]; /* the checkpoint resumed from, "" for a fresh run */
-    CheckpointState resumed;
-    MetricsPublisher *pub; /* rank 0, when monitor.enabled */
-} Trainer;
 
 /* SIGUSR1 and SIGTERM only set this flag; the ranks agree on it at the next step boundary. */
 static volatile sig_atomic_t stop_requested;
@@ -108,8 +82,6 @@ NashStatus dist_agree(NashStatus local, int *first_failed) {
     *first_failed = all[1] < dist_size() ? all[1] : -1;
     return (NashStatus)worst;
 }
-
-static double wall(void) { return MPI_Wtime(); }
 
 /* ---- setup ---------------------------------------------------------------------------------- */
 
@@ -191,8 +163,7 @@ static NashStatus open_publisher(Trainer *t, NashError *err) {
     char run_id[160];
     snprintf(run_id, sizeof run_id, "%.100s-%ld", base && base[1] ? base + 1 : dir, (long)time(NULL));
     const char *role = !t->lay.split ? "GD" : t->lay.has_g ? "G" : "D";
-    NashStatus st =
-        metrics_open(&t->pub, t->cfg->monitor.endpoint, t->cfg->monitor.allow_remote, run_id, 0, role, err);
+    NashStatus st = metrics_open(&t->pub, t->cfg->monitor.endpoint, t->cfg->monitor.allow_remote, run_id, 0, role, err);
     if (st) nash_fail_context(err, "monitor.endpoint: ");
     return st;
 }
@@ -265,9 +236,9 @@ static NashStatus setup(Trainer *t, NashError *err) {
 /* ---- one step ------------------------------------------------------------------------------- */
 
 static NashStatus next_real(Trainer *t, const float **real, NashError *err) {
-    double t0 = wall();
+    double t0 = MPI_Wtime();
     NashStatus st = stream_next(t->stream, real, NULL, err);
-    t->clock.d_data += wall() - t0;
+    t->clock.d_data += MPI_Wtime() - t0;
     return st;
 }
 
@@ -276,18 +247,18 @@ static const float *fakes_to_d(Trainer *t, uint64_t step, unsigned phase, int ta
     Layout *lay = &t->lay;
     const float *fakes = NULL;
     if (lay->has_g) {
-        double t0 = wall();
+        double t0 = MPI_Wtime();
         fakes = gan_fakes(&t->gan, step, phase, lay->g_first, lay->g_count);
-        t->clock.g_compute += wall() - t0;
+        t->clock.g_compute += MPI_Wtime() - t0;
     }
     if (!lay->split) return fakes;
-    double t0 = wall();
+    double t0 = MPI_Wtime();
     if (lay->has_g) memcpy(t->rows, fakes, (size_t)lay->g_count * t->width * sizeof(float));
     exchange_to_d(lay, t->rows, t->width, tag);
     if (lay->has_g)
-        t->clock.g_exchange += wall() - t0;
+        t->clock.g_exchange += MPI_Wtime() - t0;
     else
-        t->clock.d_exchange += wall() - t0;
+        t->clock.d_exchange += MPI_Wtime() - t0;
     return t->rows;
 }
 
@@ -296,24 +267,24 @@ static DropoutKey d_key(const Trainer *t, uint64_t step, unsigned phase) {
 }
 
 static void d_update(Trainer *t) {
-    double t0 = wall();
+    double t0 = MPI_Wtime();
     reduce_sum_floats(t->gan.d.grads, t->gan.d.param_floats, t->lay.d_comm);
-    double t1 = wall();
+    double t1 = MPI_Wtime();
     gan_d_update(&t->gan, &t->stats);
     t->clock.d_allreduce += t1 - t0;
-    t->clock.d_compute += wall() - t1;
+    t->clock.d_compute += MPI_Wtime() - t1;
 }
 
 /* G's input gradients, already in gan.dfake (colocated) or arriving from D (split). */
 static void g_backward_update(Trainer *t, const float *dfake) {
     Layout *lay = &t->lay;
-    double t0 = wall();
+    double t0 = MPI_Wtime();
     gan_g_backward(&t->gan, dfake, lay->g_count);
-    double t1 = wall();
+    double t1 = MPI_Wtime();
     reduce_sum_floats(t->gan.g.grads, t->gan.g.param_floats, lay->g_comm);
-    double t2 = wall();
+    double t2 = MPI_Wtime();
     gan_g_update(&t->gan, &t->stats);
-    t->clock.g_compute += (t1 - t0) + (wall() - t2);
+    t->clock.g_compute += (t1 - t0) + (MPI_Wtime() - t2);
     t->clock.g_allreduce += t2 - t1;
 }
 
@@ -321,13 +292,13 @@ static void g_backward_update(Trainer *t, const float *dfake) {
 static const float *grads_to_g(Trainer *t, const float *dfake) {
     Layout *lay = &t->lay;
     if (!lay->split) return dfake;
-    double t0 = wall();
+    double t0 = MPI_Wtime();
     if (lay->has_d) memcpy(t->rows, dfake, (size_t)lay->d_count * t->width * sizeof(float));
     exchange_to_g(lay, t->rows, t->width, TAG_GRADS);
     if (lay->has_g)
-        t->clock.g_exchange += wall() - t0;
+        t->clock.g_exchange += MPI_Wtime() - t0;
     else
-        t->clock.d_exchange += wall() - t0;
+        t->clock.d_exchange += MPI_Wtime() - t0;
     return t->rows;
 }
 
@@ -339,19 +310,19 @@ static NashStatus step_alternating(Trainer *t, uint64_t step, NashError *err) {
         const float *real;
         NashStatus st = next_real(t, &real, err);
         if (st) return st;
-        double t0 = wall();
+        double t0 = MPI_Wtime();
         gan_d_zero(&t->gan);
         gan_d_real(&t->gan, real, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
         gan_d_fake(&t->gan, fakes, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
-        t->clock.d_compute += wall() - t0;
+        t->clock.d_compute += MPI_Wtime() - t0;
         d_update(t);
     }
     const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, TAG_FAKES + 99);
     if (lay->has_d) {
-        double t0 = wall();
+        double t0 = MPI_Wtime();
         gan_g_input_grad(&t->gan, fakes, lay->d_count, t->norm, d_key(t, step, NOISE_PHASE_GENERATOR), t->gan.dfake,
                          &t->stats);
-        t->clock.d_compute += wall() - t0;
+        t->clock.d_compute += MPI_Wtime() - t0;
     }
     const float *dfake = grads_to_g(t, t->gan.dfake);
     if (lay->has_g) g_backward_update(t, dfake);
@@ -366,13 +337,13 @@ static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
         NashStatus st = next_real(t, &real, err);
         if (st) return st;
         DropoutKey key = d_key(t, step, NOISE_PHASE_GENERATOR);
-        double t0 = wall();
+        double t0 = MPI_Wtime();
         gan_d_zero(&t->gan);
         gan_d_real(&t->gan, real, lay->d_count, t->norm, key, &t->stats);
         gan_d_fake(&t->gan, fakes, lay->d_count, t->norm, key, &t->stats);
         /* the G loss's input gradient at the same D parameters, from the same fakes */
         gan_g_input_grad(&t->gan, fakes, lay->d_count, t->norm, key, t->gan.dfake, &t->stats);
-        t->clock.d_compute += wall() - t0;
+        t->clock.d_compute += MPI_Wtime() - t0;
     }
     if (lay->split) {
         /* D sends G its gradients first, then updates while G runs its backward */
@@ -386,101 +357,6 @@ static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
     return NASH_OK;
 }
 
-/* ---- logging -------------------------------------------------------------------------------- */
-
-/* Every rank contributes what it holds; rank 0 logs the sums (docs/distributed.md). */
-static NashStatus log_step(Trainer *t, int64_t step, NashError *err) {
-    Layout *lay = &t->lay;
-    const StepStats *s = &t->stats;
-    double steps = (double)(step - t->steps_logged);
-    TimeSplit c = t->clock, p = t->logged;
-    double v[16] = {0};
-    if (lay->has_d) {
-        v[0] = s->loss_d;
-        v[1] = s->loss_g;
-        v[2] = s->d_real;
-        v[3] = s->d_fake;
-        v[4] = s->raw_real;
-        v[5] = s->raw_fake;
-        v[7] = (c.d_compute - p.d_compute) / steps / lay->d_ranks;
-        v[8] = (c.d_exchange - p.d_exchange) / steps / lay->d_ranks;
-        v[9] = (c.d_allreduce - p.d_allreduce) / steps / lay->d_ranks;
-        v[10] = (c.d_data - p.d_data) / steps / lay->d_ranks;
-    }
-    if (lay->d_index == 0) {
-        StreamStats ss;
-        stream_stats(t->stream, &ss);
-        v[6] = s->grad_norm_d;
-        v[11] = (double)ss.epoch;
-    }
-    if (lay->has_g) {
-        v[12] = (c.g_compute - p.g_compute) / steps / lay->g_ranks;
-        v[13] = (c.g_exchange - p.g_exchange) / steps / lay->g_ranks;
-        v[14] = (c.g_allreduce - p.g_allreduce) / steps / lay->g_ranks;
-    }
-    if (lay->g_index == 0) v[15] = s->grad_norm_g;
-    MPI_Reduce(lay->rank == 0 ? MPI_IN_PLACE : v, v, 16, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-    t->logged = t->clock;
-    t->steps_logged = step;
-    if (lay->rank != 0) return NASH_OK;
-    StepStats sum = {.loss_d = v[0],
-                     .loss_g = v[1],
-                     .d_real = v[2],
-                     .d_fake = v[3],
-                     .raw_real = v[4],
-                     .raw_fake = v[5],
-                     .grad_norm_d = v[6],
-                     .grad_norm_g = v[15]};
-    TimeSplit time = {.d_compute = v[7],
-                      .d_exchange = v[8],
-                      .d_allreduce = v[9],
-                      .d_data = v[10],
-                      .g_compute = v[12],
-                      .g_exchange = v[13],
-                      .g_allreduce = v[14]};
-    NashStatus st = run_log(&t->run, step, (int64_t)v[11], &sum, &time, err);
-    MetricsStep m = {.step = step, .epoch = (int64_t)v[11], .steps = t->cfg->train.steps, .loss_d = sum.loss_d,
-                     .loss_g = sum.loss_g, .d_real = sum.d_real, .d_fake = sum.d_fake,
-                     .grad_norm_d = sum.grad_norm_d, .grad_norm_g = sum.grad_norm_g,
-                     .images_per_s = t->run.images_per_s, .g_compute = time.g_compute,
-                     .g_exchange = time.g_exchange, .g_allreduce = time.g_allreduce, .d_compute = time.d_compute,
-                     .d_exchange = time.d_exchange, .d_allreduce = time.d_allreduce, .d_data = time.d_data};
-    metrics_step(t->pub, &m);
-    return st;
-}
-
-/* Split layout: the first discriminator rank sends D's parameters, buffers and optimizer state
- * to rank 0, which writes checkpoints and weights. */
-static void gather_discriminator(Trainer *t) {
-    Layout *lay = &t->lay;
-    if (!lay->split) return;
-    Net *d = &t->gan.d;
-    Optimizer *o = &t->gan.opt_d;
-    if (lay->d_index == 0) {
-        MPI_Send(d->params, (int)d->param_floats, MPI_FLOAT, 0, 900, MPI_COMM_WORLD);
-        MPI_Send(d->buffers, (int)d->buffer_floats, MPI_FLOAT, 0, 901, MPI_COMM_WORLD);
-        if (o->m) MPI_Send(o->m, (int)o->n, MPI_FLOAT, 0, 902, MPI_COMM_WORLD);
-        if (o->v) MPI_Send(o->v, (int)o->n, MPI_FLOAT, 0, 903, MPI_COMM_WORLD);
-        MPI_Send(&o->t, 1, MPI_INT64_T, 0, 904, MPI_COMM_WORLD);
-    } else if (lay->rank == 0) {
-        int from = lay->g_ranks;
-        MPI_Recv(d->params, (int)d->param_floats, MPI_FLOAT, from, 900, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        MPI_Recv(d->buffers, (int)d->buffer_floats, MPI_FLOAT, from, 901, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (o->m) MPI_Recv(o->m, (int)o->n, MPI_FLOAT, from, 902, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        if (o->v) MPI_Recv(o->v, (int)o->n, MPI_FLOAT, from, 903, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        MPI_Recv(&o->t, 1, MPI_INT64_T, from, 904, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-    }
-}
-
-/* A checkpoint of the state after `step` (every rank calls; rank 0 writes). */
-static NashStatus save_checkpoint(Trainer *t, int64_t step, char *path, size_t size, NashError *err) {
-    gather_discriminator(t);
-    if (t->lay.rank != 0) return NASH_OK;
-    char layout[64];
-    layout_describe(&t->lay, layout, sizeof layout);
-    return run_checkpoint(&t->run, &t->gan, step, step * t->batches_per_step, layout, t->lay.size, path, size, err);
-}
-
 /* Has any rank been asked to stop (SIGUSR1/SIGTERM)? All ranks get the same answer. */
 static bool agree_stop(const Trainer *t) {
     int stop = stop_requested ? 1 : 0;
@@ -489,6 +365,10 @@ static bool agree_stop(const Trainer *t) {
 }
 
 static void teardown(Trainer *t) {
+    if (t->pub && t->opt->progress)
+        fprintf(t->opt->progress, "metrics: %llu messages to %s, %llu dropped, %llu monitor joins\n",
+                (unsigned long long)metrics_messages(t->pub), t->cfg->monitor.endpoint,
+                (unsigned long long)metrics_dropped(t->pub), (unsigned long long)metrics_joins(t->pub));
     metrics_close(t->pub);
     if (t->run_prepared) run_close(&t->run);
     if (t->stream) stream_close(t->stream);
@@ -535,7 +415,7 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
     for (int64_t step = t->first_step; !st && step <= cfg->train.steps; step++) {
         done_step = step;
         st = t->simultaneous ? step_simultaneous(t, (uint64_t)step, err) : step_alternating(t, (uint64_t)step, err);
-        if (!st && (step % cfg->train.log_every == 0 || step == cfg->train.steps)) st = log_step(t, step, err);
+        if (!st && (step % cfg->train.log_every == 0 || step == cfg->train.steps)) st = trainer_log_step(t, step, err);
         if (!st && t->lay.rank == 0 && cfg->output.sample_every > 0 && step % cfg->output.sample_every == 0 &&
             step != cfg->train.steps)
             st = run_samples(&t->run, &t->gan, step, err);
@@ -543,7 +423,7 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
             metrics_samples(t->pub, step, t->run.last_samples);
         bool stop = !st && agree_stop(t);
         if (!st && (step == cfg->train.steps || stop || (every > 0 && step % every == 0)))
-            st = save_checkpoint(t, step, ckpt, sizeof ckpt, err);
+            st = trainer_save_checkpoint(t, step, ckpt, sizeof ckpt, err);
         if (!st && t->pub && ckpt[0] && (step == cfg->train.steps || stop || (every > 0 && step % every == 0)))
             metrics_checkpoint(t->pub, step, ckpt);
         if (!st && stop) {
@@ -561,7 +441,7 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
         return st;
     }
     /* rank 0 needs D's final state for weights.h5; a final checkpoint has already fetched it */
-    if (!st && t->first_step > cfg->train.steps) gather_discriminator(t);
+    if (!st && t->first_step > cfg->train.steps) trainer_gather_discriminator(t);
     /* the reader thread stops before rank 0 writes weights.h5: one HDF5 user at a time */
     if (t->stream) stream_close(t->stream);
     t->stream = NULL;

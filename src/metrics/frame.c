@@ -72,6 +72,33 @@ static bool get_object(MonitorState *s, const cJSON *obj, const char *key, const
     return true;
 }
 
+/* The optional "ranks" array of a step message: at most METRICS_MAX_RANK_TIMES objects. */
+static bool parse_rank_times(MonitorState *s, const cJSON *obj, FrameMessage *msg) {
+    const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(obj, "ranks"), *item = NULL;
+    if (!ranks) return true;
+    if (!cJSON_IsArray(ranks)) return reject(s, "\"ranks\" is not an array");
+    if (cJSON_GetArraySize(ranks) > METRICS_MAX_RANK_TIMES)
+        return reject(s, "\"ranks\" has more than %d entries", METRICS_MAX_RANK_TIMES);
+    cJSON_ArrayForEach(item, ranks) {
+        MetricsRankTime *r = &msg->rank_times[msg->n_rank_times];
+        int64_t rank = 0;
+        const char *role = NULL;
+        if (!cJSON_IsObject(item)) return reject(s, "a \"ranks\" entry is not an object");
+        if (!get_int(s, item, "rank", &rank) || !get_string(s, item, "role", &role) ||
+            !get_number(s, item, "compute", true, &r->compute) ||
+            !get_number(s, item, "exchange", true, &r->exchange) ||
+            !get_number(s, item, "allreduce", true, &r->allreduce) || !get_number(s, item, "data", true, &r->data))
+            return false;
+        if (rank > 0x7fffffff) return reject(s, "a \"ranks\" entry's \"rank\" is too large");
+        if (strcmp(role, "G") != 0 && strcmp(role, "D") != 0 && strcmp(role, "GD") != 0)
+            return reject(s, "a \"ranks\" entry's \"role\" is not G, D or GD");
+        r->rank = (int)rank;
+        snprintf(r->role, sizeof r->role, "%s", role);
+        msg->n_rank_times++;
+    }
+    return true;
+}
+
 static bool parse_step(MonitorState *s, const cJSON *obj, FrameMessage *msg) {
     MetricsStep *m = &msg->m;
     const cJSON *split = NULL;
@@ -92,15 +119,14 @@ static bool parse_step(MonitorState *s, const cJSON *obj, FrameMessage *msg) {
            get_number(s, split, "d_compute", true, &m->d_compute) &&
            get_number(s, split, "d_exchange", true, &m->d_exchange) &&
            get_number(s, split, "d_allreduce", true, &m->d_allreduce) &&
-           get_number(s, split, "d_data", true, &m->d_data);
+           get_number(s, split, "d_data", true, &m->d_data) && parse_rank_times(s, obj, msg);
 }
 
 static bool parse_kind(MonitorState *s, const cJSON *obj, FrameMessage *msg) {
-    const char *ignored = NULL;
     const cJSON *metrics = NULL, *item = NULL;
     switch (msg->kind) {
     case FRAME_KIND_RUN_START:
-        return get_string(s, obj, "config", &ignored) && get_string(s, obj, "layout", &msg->text) &&
+        return get_string(s, obj, "config", &msg->config) && get_string(s, obj, "layout", &msg->text) &&
                get_int(s, obj, "steps", &msg->m.steps) && get_int(s, obj, "batch", &msg->batch) &&
                get_int(s, obj, "resumed_from", &msg->resumed_from);
     case FRAME_KIND_STEP: return parse_step(s, obj, msg);
@@ -187,6 +213,24 @@ static void track_seq(MonitorRun *run, const FrameMessage *msg) {
     if (msg->dropped > pub->dropped || msg->seq == 0) pub->dropped = msg->dropped;
 }
 
+/* Append a point, thinning the series by half when it is full (frame.h). */
+static void series_add(MonitorSeries *series, const MetricsStep *m) {
+    if (series->stride == 0) series->stride = 1;
+    if (series->seen++ % series->stride != 0) return;
+    if (series->n == MONITOR_SERIES_MAX) {
+        for (int i = 0; i < MONITOR_SERIES_MAX / 2; i++) series->points[i] = series->points[2 * i];
+        series->n = MONITOR_SERIES_MAX / 2;
+        series->stride *= 2;
+        series->seen = 1;
+    }
+    series->points[series->n++] = (MonitorPoint){.step = (double)m->step,
+                                                 .loss_d = m->loss_d,
+                                                 .loss_g = m->loss_g,
+                                                 .d_real = m->d_real,
+                                                 .d_fake = m->d_fake,
+                                                 .images_per_s = m->images_per_s};
+}
+
 static void track_step(MonitorRun *run, const FrameMessage *msg) {
     const MetricsStep *m = &msg->m;
     if (run->have_step && m->step < run->last.step) return; /* an older step from another rank */
@@ -203,7 +247,12 @@ static void track_step(MonitorRun *run, const FrameMessage *msg) {
     run->d_real_gap = msg->d_real_gap;
     run->d_fake_gap = msg->d_fake_gap;
     if (m->steps > 0) run->steps = m->steps;
+    if (msg->n_rank_times > 0) {
+        memcpy(run->rank_times, msg->rank_times, sizeof run->rank_times[0] * (size_t)msg->n_rank_times);
+        run->n_rank_times = msg->n_rank_times;
+    }
     if (!new_step) return;
+    series_add(&run->series, m);
     int slot = (run->hist_head + run->hist_len) % MONITOR_HISTORY;
     if (run->hist_len == MONITOR_HISTORY) {
         slot = run->hist_head;
@@ -238,6 +287,7 @@ static void track(MonitorState *s, const FrameMessage *msg) {
         run->batch = msg->batch;
         run->resumed_from = msg->resumed_from;
         run->ended = false;
+        copy_text(run->config, sizeof run->config, msg->config);
         break;
     case FRAME_KIND_STEP: track_step(run, msg); break;
     case FRAME_KIND_SAMPLES:

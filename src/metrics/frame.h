@@ -20,7 +20,10 @@
  * the last eval and warning, how the run ended, and per publisher (rank, role) the expected next
  * "seq": a jump forward counts the skipped messages as lost (the first message heard sets the
  * baseline, so messages sent before the monitor started are not counted; a jump backwards is a
- * restarted publisher and resets it) and the publisher's own "dropped" count.
+ * restarted publisher and resets it) and the publisher's own "dropped" count. For the web
+ * dashboard also: the resolved config text, the newest per-rank time split, and curves over the
+ * whole run (MonitorSeries: at most MONITOR_SERIES_MAX points; when full, every other point is
+ * dropped and only every 2nd, 4th, ... new step is kept, so the curve always spans the run).
  */
 #ifndef NASH_METRICS_FRAME_H
 #define NASH_METRICS_FRAME_H
@@ -35,7 +38,9 @@
 #define MONITOR_MAX_RUNS 8
 #define MONITOR_MAX_PUBLISHERS 64
 #define MONITOR_HISTORY 200
-#define MONITOR_TEXT_MAX 256 /* paths, reasons, warnings are kept up to this many bytes */
+#define MONITOR_TEXT_MAX 256     /* paths, reasons, warnings are kept up to this many bytes */
+#define MONITOR_SERIES_MAX 1024  /* points of the full-run curves (thinned as the run grows) */
+#define MONITOR_CONFIG_MAX 16384 /* bytes of the run_start config kept (longer is cut) */
 
 typedef enum { FRAME_ACCEPTED, FRAME_OVERSIZED, FRAME_MALFORMED } FrameVerdict;
 
@@ -61,9 +66,23 @@ typedef struct {
     int64_t step, batch, resumed_from; /* step: step, samples, checkpoint, eval, run_end */
     MetricsStep m;                     /* step messages (m.step == step) */
     double d_real_gap, d_fake_gap;
-    const char *text;   /* layout, path, warning text, run_end reason; NULL otherwise */
-    const char *status; /* run_end */
+    const char *text;                                   /* layout, path, warning text, run_end reason; NULL otherwise */
+    const char *status;                                 /* run_end */
+    const char *config;                                 /* run_start */
+    MetricsRankTime rank_times[METRICS_MAX_RANK_TIMES]; /* step messages with "ranks" */
+    int n_rank_times;
 } FrameMessage;
+
+/* One curve point per kept step. */
+typedef struct {
+    double step, loss_d, loss_g, d_real, d_fake, images_per_s;
+} MonitorPoint;
+
+typedef struct {
+    MonitorPoint points[MONITOR_SERIES_MAX];
+    int n;
+    int64_t stride, seen; /* keep every stride-th new step; new steps seen so far */
+} MonitorSeries;
 
 typedef struct {
     int rank;
@@ -93,6 +112,10 @@ typedef struct {
     int64_t end_step;
     MonitorPublisher pubs[MONITOR_MAX_PUBLISHERS];
     int n_pubs;
+    MetricsRankTime rank_times[METRICS_MAX_RANK_TIMES]; /* from the newest step message with them */
+    int n_rank_times;
+    MonitorSeries series;
+    char config[MONITOR_CONFIG_MAX];
 } MonitorRun;
 
 typedef struct {

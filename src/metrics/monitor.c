@@ -11,6 +11,7 @@
 
 #include "metrics/frame.h"
 #include "metrics/view.h"
+#include "metrics/web.h"
 
 #define MONITOR_REDRAW_S 0.25
 
@@ -89,7 +90,10 @@ static void csv_row(FILE *f, const FrameMessage *msg) {
 typedef struct {
     const MonitorOptions *opt;
     const char *endpoint;
+    char label[160]; /* the endpoint, and the dashboard's URL with --http */
     MonitorState *state;
+    pthread_mutex_t lock; /* held while the state changes (the web threads read it) */
+    WebServer *web;
     FILE *csv, *jsonl;
     bool saw_run_end;
     bool write_failed;
@@ -139,15 +143,19 @@ static bool monitor_receive(Monitor *mon, void *sock) {
             total += zmq_msg_size(&part);
         } while (zmq_msg_more(&part));
         zmq_msg_close(&part);
+        pthread_mutex_lock(&mon->lock);
         mon->state->frames++;
         mon->state->malformed++;
         snprintf(mon->state->last_error, sizeof mon->state->last_error, "a multipart message");
+        pthread_mutex_unlock(&mon->lock);
         if (!mon->opt->dashboard) view_skipped(stdout, FRAME_MALFORMED, total, mon->state->last_error);
         return true;
     }
     FrameMessage msg;
     size_t len = zmq_msg_size(&part);
+    pthread_mutex_lock(&mon->lock);
     FrameVerdict verdict = frame_handle(mon->state, zmq_msg_data(&part), len, &msg);
+    pthread_mutex_unlock(&mon->lock);
     zmq_msg_close(&part);
     if (verdict == FRAME_ACCEPTED) {
         monitor_accept(mon, &msg);
@@ -163,7 +171,7 @@ static void redraw(Monitor *mon) {
     size_t size = 0;
     FILE *mem = open_memstream(&buf, &size);
     if (!mem) return;
-    view_dashboard(mem, mon->state, mon->endpoint, now_seconds(), true);
+    view_dashboard(mem, mon->state, mon->label, now_seconds(), true);
     if (fclose(mem) == 0) {
         fwrite(buf, 1, size, stdout);
         fflush(stdout);
@@ -199,6 +207,7 @@ static NashStatus monitor_loop(Monitor *mon, void *sock, MonitorEnd *end, NashEr
                 if (opt->once && mon->saw_run_end) break;
             }
             last_frame = monotonic_seconds();
+            web_changed(mon->web);
             NashStatus st = flush_files(mon, err);
             if (st != NASH_OK) return st;
         }
@@ -263,16 +272,29 @@ NashStatus monitor_run(const MonitorOptions *opt, MonitorEnd *end, NashError *er
     if (st == NASH_OK && opt->jsonl_path) st = open_append(opt->jsonl_path, &mon.jsonl, NULL, err);
     void *ctx = NULL, *sock = NULL;
     if (st == NASH_OK) st = monitor_open_socket(mon.endpoint, &ctx, &sock, err);
+    pthread_mutex_init(&mon.lock, NULL);
+    snprintf(mon.label, sizeof mon.label, "%s", mon.endpoint);
+    if (st == NASH_OK && opt->http) {
+        st = web_start(&mon.web, opt->http, opt->allow_remote, mon.state, &mon.lock, mon.endpoint, err);
+        if (st == NASH_OK) {
+            snprintf(mon.label, sizeof mon.label, "%s  web %s", mon.endpoint, web_url(mon.web));
+            fprintf(stderr, "nash monitor: dashboard at %s\n", web_url(mon.web));
+        }
+    }
     if (st == NASH_OK) {
         if (!opt->dashboard) printf("nash monitor: listening on %s\n", mon.endpoint);
         fflush(stdout);
         st = monitor_loop(&mon, sock, end, err);
         if (opt->dashboard) redraw(&mon);
+        web_stop(mon.web);
+        mon.web = NULL;
         NashStatus flushed = flush_files(&mon, st == NASH_OK ? err : NULL);
         if (st == NASH_OK) st = flushed;
-        zmq_close(sock);
-        zmq_ctx_term(ctx);
     }
+    web_stop(mon.web);
+    if (sock) zmq_close(sock);
+    if (ctx) zmq_ctx_term(ctx);
+    pthread_mutex_destroy(&mon.lock);
     if (mon.csv && fclose(mon.csv) != 0 && st == NASH_OK)
         st = nash_fail(err, NASH_ERR_IO, "%s: write failed: %s", opt->csv_path, strerror(errno));
     if (mon.jsonl && fclose(mon.jsonl) != 0 && st == NASH_OK)

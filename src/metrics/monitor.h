@@ -13,7 +13,8 @@
  * Outputs: the dashboard (view.h) redrawn in place when `dashboard`, else one line per message
  * on stdout; --csv appends one row per step message (header when the file is empty); --jsonl
  * appends every accepted message as one line of JSON. Files are flushed after each batch of
- * frames, so they can be tailed.
+ * frames, so they can be tailed. With --http the web dashboard (web.h) serves the same state
+ * from its own threads; its address is printed on stderr ("nash monitor: dashboard at URL").
  */
 #ifndef NASH_METRICS_MONITOR_H
 #define NASH_METRICS_MONITOR_H
@@ -30,6 +31,7 @@ typedef struct {
     const char *endpoint;   /* NULL: METRICS_DEFAULT_ENDPOINT */
     const char *csv_path;   /* NULL: no CSV */
     const char *jsonl_path; /* NULL: no JSONL */
+    const char *http;       /* "HOST:PORT": serve the web dashboard there (web.h); NULL: none */
     bool allow_remote;
     bool once;                   /* stop after the first run_end */
     double timeout;              /* > 0: stop after this many seconds without any frame */

@@ -5,6 +5,7 @@
  * gap at the monitor; a send that fails for any reason (EAGAIN from a full queue, a message over
  * METRICS_MAX_MESSAGE, out of memory) only increments the dropped counter.
  */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "metrics/publish.h"
 
 #include <cjson/cJSON.h>
@@ -18,14 +19,35 @@
 #include "metrics/monitor.h"
 
 #define PUBLISH_SNDHWM 1000
+#define PUBLISH_JOIN_WAIT_MS 250 /* metrics_open waits this long for a listening monitor */
 
 struct MetricsPublisher {
     void *ctx, *sock;
     char run[FRAME_RUN_MAX + 1];
     char role[3];
     int rank;
-    uint64_t seq, dropped;
+    uint64_t seq, dropped, joins;
+    /* the run_start fields, sent again to every monitor that joins later */
+    bool started, restarting;
+    char *config, layout[64];
+    int64_t steps, resumed_from;
+    int batch;
 };
+
+static void resend_run_start(MetricsPublisher *p);
+static const char *text_or_empty(const char *text) { return text ? text : ""; }
+
+/* Read the subscription messages XPUB queued (one per monitor that connected, thanks to
+ * ZMQ_XPUB_VERBOSE); true when a monitor joined since the last call. */
+static bool monitor_joined(MetricsPublisher *p) {
+    bool joined = false;
+    unsigned char sub[8];
+    int n;
+    while ((n = zmq_recv(p->sock, sub, sizeof sub, ZMQ_DONTWAIT)) >= 1)
+        if (sub[0] == 1) joined = true;
+    if (joined) p->joins++;
+    return joined;
+}
 
 static double wall_seconds(void) {
     struct timespec ts;
@@ -69,15 +91,16 @@ NashStatus metrics_open(MetricsPublisher **out, const char *endpoint, bool allow
                        zmq_strerror(zmq_errno()));
         goto fail;
     }
-    p->sock = zmq_socket(p->ctx, ZMQ_PUB);
+    p->sock = zmq_socket(p->ctx, ZMQ_XPUB);
     if (!p->sock) {
-        st = nash_fail(err, NASH_ERR_IO, "metrics publisher: cannot create a ZeroMQ PUB socket: %s",
+        st = nash_fail(err, NASH_ERR_IO, "metrics publisher: cannot create a ZeroMQ XPUB socket: %s",
                        zmq_strerror(zmq_errno()));
         goto fail;
     }
     if ((st = set_int_option(p, ZMQ_LINGER, 0, "ZMQ_LINGER", endpoint, err)) != NASH_OK ||
         (st = set_int_option(p, ZMQ_SNDHWM, PUBLISH_SNDHWM, "ZMQ_SNDHWM", endpoint, err)) != NASH_OK ||
-        (st = set_int_option(p, ZMQ_XPUB_NODROP, 1, "ZMQ_XPUB_NODROP", endpoint, err)) != NASH_OK)
+        (st = set_int_option(p, ZMQ_XPUB_NODROP, 1, "ZMQ_XPUB_NODROP", endpoint, err)) != NASH_OK ||
+        (st = set_int_option(p, ZMQ_XPUB_VERBOSE, 1, "ZMQ_XPUB_VERBOSE", endpoint, err)) != NASH_OK)
         goto fail;
     if (zmq_connect(p->sock, endpoint) != 0) {
         st = nash_fail(err, NASH_ERR_CONFIG,
@@ -86,6 +109,10 @@ NashStatus metrics_open(MetricsPublisher **out, const char *endpoint, bool allow
                        endpoint, zmq_strerror(zmq_errno()));
         goto fail;
     }
+    /* A monitor already listening subscribes within milliseconds; waiting for it here keeps the
+     * first messages (run_start above all) from being discarded before it is known. */
+    zmq_pollitem_t item = {.socket = p->sock, .events = ZMQ_POLLIN};
+    if (zmq_poll(&item, 1, PUBLISH_JOIN_WAIT_MS) > 0) monitor_joined(p);
     *out = p;
     return NASH_OK;
 fail:
@@ -95,6 +122,7 @@ fail:
 
 void metrics_close(MetricsPublisher *p) {
     if (!p) return;
+    free(p->config);
     if (p->sock) zmq_close(p->sock);
     if (p->ctx) zmq_ctx_term(p->ctx);
     free(p);
@@ -102,8 +130,14 @@ void metrics_close(MetricsPublisher *p) {
 
 uint64_t metrics_dropped(const MetricsPublisher *p) { return p ? p->dropped : 0; }
 
-/* A message with the common fields; NULL when out of memory. Takes the next seq. */
+uint64_t metrics_messages(const MetricsPublisher *p) { return p ? p->seq : 0; }
+
+uint64_t metrics_joins(const MetricsPublisher *p) { return p ? p->joins : 0; }
+
+/* A message with the common fields; NULL when out of memory. Takes the next seq. A monitor that
+ * joined since the last message first gets run_start again. */
 static cJSON *message_new(MetricsPublisher *p, const char *kind) {
+    if (monitor_joined(p) && p->started && !p->restarting) resend_run_start(p);
     cJSON *obj = cJSON_CreateObject();
     if (obj) {
         cJSON_AddNumberToObject(obj, "schema", METRICS_SCHEMA);
@@ -143,8 +177,6 @@ static void message_finish(MetricsPublisher *p, cJSON *obj) {
     message_send(p, text, len);
 }
 
-static const char *text_or_empty(const char *text) { return text ? text : ""; }
-
 /* Print obj with its "config" set to the longest prefix of config of at most `keep` bytes that
  * ends on a UTF-8 character boundary (buf holds keep + 1 bytes); NULL when it does not fit. */
 static char *print_config_prefix(cJSON *obj, const char *config, size_t keep, char *buf, size_t *len) {
@@ -159,9 +191,24 @@ static char *print_config_prefix(cJSON *obj, const char *config, size_t keep, ch
     return message_print(obj, len);
 }
 
+static void resend_run_start(MetricsPublisher *p) {
+    p->restarting = true;
+    metrics_run_start(p, p->config, p->layout, p->steps, p->batch, p->resumed_from);
+    p->restarting = false;
+}
+
 void metrics_run_start(MetricsPublisher *p, const char *config_text, const char *layout, int64_t steps, int batch,
                        int64_t resumed_from) {
     if (!p) return;
+    if (!p->restarting) {
+        free(p->config);
+        p->config = strdup(text_or_empty(config_text));
+        snprintf(p->layout, sizeof p->layout, "%s", text_or_empty(layout));
+        p->steps = steps;
+        p->batch = batch;
+        p->resumed_from = resumed_from;
+        p->started = true;
+    }
     cJSON *obj = message_new(p, "run_start");
     const char *config = text_or_empty(config_text);
     size_t config_len = strlen(config), len = 0;
@@ -223,17 +270,37 @@ void metrics_step(MetricsPublisher *p, const MetricsStep *m) {
             cJSON_AddNumberToObject(split, "d_allreduce", m->d_allreduce);
             cJSON_AddNumberToObject(split, "d_data", m->d_data);
         }
+        if (m->ranks && m->n_ranks > 0 && m->n_ranks <= METRICS_MAX_RANK_TIMES) {
+            cJSON *ranks = cJSON_AddArrayToObject(obj, "ranks");
+            for (int i = 0; ranks && i < m->n_ranks; i++) {
+                const MetricsRankTime *r = &m->ranks[i];
+                cJSON *item = cJSON_CreateObject();
+                if (!item || !cJSON_AddItemToArray(ranks, item)) {
+                    cJSON_Delete(item);
+                    break;
+                }
+                cJSON_AddNumberToObject(item, "rank", r->rank);
+                cJSON_AddStringToObject(item, "role", r->role);
+                cJSON_AddNumberToObject(item, "compute", r->compute);
+                cJSON_AddNumberToObject(item, "exchange", r->exchange);
+                cJSON_AddNumberToObject(item, "allreduce", r->allreduce);
+                cJSON_AddNumberToObject(item, "data", r->data);
+            }
+        }
     }
     message_finish(p, obj);
 }
 
+/* The path is sent absolute (when it exists), so a monitor started in another directory finds it. */
 static void step_and_path(MetricsPublisher *p, const char *kind, int64_t step, const char *path) {
     if (!p) return;
     cJSON *obj = message_new(p, kind);
+    char *absolute = path ? realpath(path, NULL) : NULL;
     if (obj) {
         cJSON_AddNumberToObject(obj, "step", (double)step);
-        cJSON_AddStringToObject(obj, "path", text_or_empty(path));
+        cJSON_AddStringToObject(obj, "path", absolute ? absolute : text_or_empty(path));
     }
+    free(absolute);
     message_finish(p, obj);
 }
 

@@ -7,6 +7,7 @@
 
 #define VIEW_SPARK_WIDTH 60
 #define VIEW_BAR_WIDTH 30
+#define VIEW_MAX_RANK_LINES 8
 
 void view_clean(char *dst, size_t size, const char *src) {
     if (size == 0) return;
@@ -73,6 +74,20 @@ static void print_split(FILE *out, const MetricsStep *m) {
             m->d_compute * ds, m->d_exchange * ds, m->d_allreduce * ds, m->d_data * ds);
 }
 
+/* One line per rank (the first VIEW_MAX_RANK_LINES): ms/step and its split. */
+static void print_ranks(FILE *out, const MonitorRun *run) {
+    for (int i = 0; i < run->n_rank_times && i < VIEW_MAX_RANK_LINES; i++) {
+        const MetricsRankTime *r = &run->rank_times[i];
+        double total = r->compute + r->exchange + r->allreduce + r->data;
+        double pct = total > 0.0 ? 100.0 / total : 0.0;
+        fprintf(out,
+                "  rank %-3d %-2s %7.1f ms/step: compute %3.0f%% exchange %3.0f%% allreduce %3.0f%% data %3.0f%%\n",
+                r->rank, r->role, total * 1e3, r->compute * pct, r->exchange * pct, r->allreduce * pct, r->data * pct);
+    }
+    if (run->n_rank_times > VIEW_MAX_RANK_LINES)
+        fprintf(out, "  ... and %d more ranks\n", run->n_rank_times - VIEW_MAX_RANK_LINES);
+}
+
 static void print_run(FILE *out, const MonitorRun *run, double now) {
     char id[FRAME_RUN_MAX + 1], text[MONITOR_TEXT_MAX], layout[64];
     view_clean(id, sizeof id, run->id);
@@ -107,6 +122,7 @@ static void print_run(FILE *out, const MonitorRun *run, double now) {
             fprintf(out, "  loss %s %s\n", which == 0 ? "D" : "G", spark);
         }
         print_split(out, m);
+        print_ranks(out, run);
     } else {
         fprintf(out, "  no step message yet\n");
     }

@@ -95,6 +95,18 @@ def validate(frames):
         errors.append(f"{where}: \"config_truncated\" is present but not true")
     if kind == "step" and type(obj.get("time_split")) is dict:
         check_fields(obj["time_split"], {k: NUMBER_OR_NULL for k in TIME_SPLIT}, where + " time_split", errors)
+    if kind == "step" and "ranks" in obj:
+        ranks = obj["ranks"]
+        if type(ranks) is not list or not 1 <= len(ranks) <= 64:
+            errors.append(f"{where}: \"ranks\" is not a list of 1..64 entries")
+        else:
+            rank_fields = {"rank": INT, "role": COMMON["role"], "compute": NUMBER_OR_NULL,
+                           "exchange": NUMBER_OR_NULL, "allreduce": NUMBER_OR_NULL, "data": NUMBER_OR_NULL}
+            for i, entry in enumerate(ranks):
+                if type(entry) is not dict:
+                    errors.append(f"{where}: ranks[{i}] is not an object")
+                else:
+                    check_fields(entry, rank_fields, f"{where} ranks[{i}]", errors)
     if kind == "eval" and type(obj.get("metrics")) is dict:
         for name, value in obj["metrics"].items():
             if not is_number(value):

@@ -2,12 +2,7 @@
 # The metrics channel end to end: a real subscriber written in Python from docs/metrics.md alone
 # (subscriber.py) reads a short run's stream and validates every message; with no monitor at all
 # the run still finishes and exits 0. Loopback only; every process is ended by PID.
-. "$(dirname "$0")/../train/lib.sh"
-free_port() { /usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-if ! /usr/bin/python3 -c 'import zmq' 2>/dev/null; then
-    echo "SKIP: /usr/bin/python3 cannot import zmq (Debian python3-zmq; cluster/install-deps.sh installs it)"
-    exit 0
-fi
+. "$(dirname "$0")/lib.sh"
 check "import ring8" "$NASH" data toy ring8 --n 4000 --out "$WORK/r.h5"
 port=$(free_port)
 /usr/bin/python3 "$SRC/tests/metrics/subscriber.py" "tcp://127.0.0.1:$port" 60 >"$WORK/sub.log" 2>&1 &

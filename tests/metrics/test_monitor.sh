@@ -5,18 +5,7 @@
 # valid messages, its CSV the step rows, and its output the skipped-frame counts. Also: a
 # non-loopback --bind is refused (exit 2), --timeout ends a wait, SIGTERM stops it promptly.
 # Every process is ended by PID.
-. "$(dirname "$0")/../train/lib.sh"
-PY=/usr/bin/python3
-if ! "$PY" -c 'import zmq' 2>/dev/null; then
-    echo "SKIP: $PY cannot import zmq (Debian python3-zmq; cluster/install-deps.sh installs it)"
-    exit 0
-fi
-free_port() { "$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-# wait_gone PID SECONDS: true when PID has exited within SECONDS
-wait_gone() {
-    for _ in $(seq $(($2 * 10))); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
-    return 1
-}
+. "$(dirname "$0")/lib.sh"
 
 cat >"$WORK/publish.py" <<'EOF'
 import json, sys, time, zmq

@@ -19,6 +19,7 @@
 #include "metrics/frame.h"
 #include "metrics/monitor.h"
 #include "metrics/view.h"
+#include "metrics/web.h"
 
 #define MSG_MAX 4096
 
@@ -325,6 +326,83 @@ static void test_tracking(void) {
     free(s);
 }
 
+/* Per-rank times ("ranks"), the whole-run series and the web dashboard's JSON of the state. */
+static void test_ranks_series_web(void) {
+    MonitorState *s = calloc(1, sizeof *s);
+    frame_state_init(s);
+    char buf[MSG_MAX];
+    int n = make_valid(buf, sizeof buf, "w", FRAME_KIND_RUN_START, 0, 0, 0);
+    feed(s, buf, (size_t)n);
+    const long long steps = 5000;
+    for (long long step = 1; step <= steps; step++) {
+        n = make_valid(buf, sizeof buf, "w", FRAME_KIND_STEP, step, step, 0);
+        feed(s, buf, (size_t)n);
+    }
+    const MonitorSeries *series = &s->runs[0].series;
+    bool ordered = series->n > 0 && series->points[0].step == 1.0;
+    for (int i = 1; i < series->n; i++)
+        if (series->points[i].step != series->points[i - 1].step + (double)series->stride) ordered = false;
+    check_true(series->n > MONITOR_SERIES_MAX / 2 && series->n <= MONITOR_SERIES_MAX && series->stride == 8 && ordered,
+               "5000 steps thinned to %d points at stride %lld, evenly spaced from step 1", series->n,
+               (long long)series->stride);
+    check_true(fabs(series->points[series->n - 1].step - (double)steps) < (double)series->stride,
+               "the series reaches the newest steps (last %.0f)", series->points[series->n - 1].step);
+
+    const char *with_ranks =
+        "{\"schema\":1,\"kind\":\"step\",\"run\":\"w\",\"rank\":0,\"role\":\"G\",\"seq\":5001,\"time\":1,"
+        "\"dropped\":0,\"step\":5001,\"epoch\":1,\"steps\":6000,\"loss_d\":1,\"loss_g\":1,\"d_real\":0.5,"
+        "\"d_fake\":0.5,\"d_real_gap\":0,\"d_fake_gap\":0,\"grad_norm_d\":1,\"grad_norm_g\":1,"
+        "\"images_per_s\":10,\"time_split\":{\"g_compute\":0,\"g_exchange\":0,\"g_allreduce\":0,\"d_compute\":0,"
+        "\"d_exchange\":0,\"d_allreduce\":0,\"d_data\":0},\"ranks\":[{\"rank\":0,\"role\":\"G\",\"compute\":0.5,"
+        "\"exchange\":0.25,\"allreduce\":0,\"data\":0},{\"rank\":1,\"role\":\"D\",\"compute\":0.4,\"exchange\":null,"
+        "\"allreduce\":0.1,\"data\":0.01}]}";
+    check_true(feed(s, with_ranks, strlen(with_ranks)) == FRAME_ACCEPTED, "a step with per-rank times is accepted");
+    const MonitorRun *run = &s->runs[0];
+    check_true(run->n_rank_times == 2 && run->rank_times[1].rank == 1 && strcmp(run->rank_times[1].role, "D") == 0 &&
+                   run->rank_times[0].exchange == 0.25 && isnan(run->rank_times[1].exchange),
+               "per-rank times recorded (null reads as NaN)");
+    static const char *const bad_ranks[] = {
+        "\"ranks\":{}",
+        "\"ranks\":[1]",
+        "\"ranks\":[{\"rank\":0,\"role\":\"X\",\"compute\":0,\"exchange\":0,"
+        "\"allreduce\":0,\"data\":0}]",
+        "\"ranks\":[{\"rank\":-1,\"role\":\"G\",\"compute\":0,\"exchange\":0,\"allreduce\":0,\"data\":0}]",
+        "\"ranks\":[{\"rank\":0,\"role\":\"G\",\"compute\":\"fast\",\"exchange\":0,\"allreduce\":0,\"data\":0}]",
+        "\"ranks\":[{\"rank\":0,\"role\":\"G\",\"exchange\":0,\"allreduce\":0,\"data\":0}]"};
+    for (size_t i = 0; i < sizeof bad_ranks / sizeof *bad_ranks; i++) {
+        char frame[MSG_MAX];
+        const char *cut = strstr(with_ranks, "\"ranks\"");
+        int len = snprintf(frame, sizeof frame, "%.*s%s}", (int)(cut - with_ranks), with_ranks, bad_ranks[i]);
+        check_true(feed(s, frame, (size_t)len) == FRAME_MALFORMED, "bad ranks %zu is malformed (%s)", i, s->last_error);
+    }
+    char many[MSG_MAX * 4];
+    const char *cut = strstr(with_ranks, "\"ranks\"");
+    int used = snprintf(many, sizeof many, "%.*s\"ranks\":[", (int)(cut - with_ranks), with_ranks);
+    for (int r = 0; r <= METRICS_MAX_RANK_TIMES; r++)
+        used += snprintf(many + used, sizeof many - (size_t)used,
+                         "%s{\"rank\":%d,\"role\":\"D\",\"compute\":0,\"exchange\":0,\"allreduce\":0,\"data\":0}",
+                         r ? "," : "", r);
+    used += snprintf(many + used, sizeof many - (size_t)used, "]}");
+    check_true(feed(s, many, (size_t)used) == FRAME_MALFORMED, "%d rank entries are too many",
+               METRICS_MAX_RANK_TIMES + 1);
+
+    char *json = web_state_json(s, "tcp://127.0.0.1:5555");
+    cJSON *root = json ? cJSON_Parse(json) : NULL;
+    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(root, "runs");
+    const cJSON *first = cJSON_GetArrayItem(runs, 0);
+    const cJSON *points = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(first, "series"), "step");
+    const cJSON *ranks = cJSON_GetObjectItemCaseSensitive(first, "ranks");
+    const cJSON *exchange = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(ranks, 1), "exchange");
+    check_true(root && cJSON_GetArraySize(runs) == 1 && cJSON_GetArraySize(points) == run->series.n &&
+                   cJSON_GetArraySize(ranks) == 2 && cJSON_IsNull(exchange),
+               "the web state holds the run, its series, its ranks (NaN as null)");
+    check_true(json && strstr(json, "\"config\":\"[train]\\nsteps = 1000\\n\"") != NULL,
+               "the web state holds the config");
+    cJSON_Delete(root);
+    free(json);
+    free(s);
+}
+
 static void test_endpoints(void) {
     static const char *const local[] = {"tcp://127.0.0.1:5555", "tcp://127.1.2.3:1",    "tcp://localhost:5555",
                                         "tcp://[::1]:5555",     "ipc:///tmp/nash.sock", "inproc://metrics"};
@@ -342,6 +420,7 @@ int main(void) {
     test_fuzz();
     test_schema();
     test_tracking();
+    test_ranks_series_web();
     test_endpoints();
     return check_finish("monitor_frames");
 }

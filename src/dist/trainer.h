@@ -1,0 +1,55 @@
+/* trainer.h — the state of one rank's training run, shared by train.c (setup and the step loop)
+ * and report.c (logging, metrics and checkpoints). Private to dist/.
+ */
+#ifndef NASH_DIST_TRAINER_H
+#define NASH_DIST_TRAINER_H
+
+#include <mpi.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "data/stream.h"
+#include "dist/layout.h"
+#include "dist/train.h"
+#include "gan/gan.h"
+#include "gan/run.h"
+#include "io/checkpoint.h"
+#include "metrics/publish.h"
+
+enum { TAG_FAKES = 100, TAG_GRADS = 400 };
+
+typedef struct {
+    const Config *cfg;
+    const TrainOptions *opt;
+    Layout lay;
+    Gan gan;
+    Stream *stream;
+    Run run;
+    bool run_prepared, run_open;
+    MPI_Comm g_slot, d_slot; /* the communicators the batch-norm reducers use */
+    StatReducer g_reducer, d_reducer;
+    float *rows; /* (max slice, sample): fakes arriving at D, input gradients arriving at G */
+    size_t width;
+    double norm;
+    StepStats stats;
+    TimeSplit clock, logged; /* seconds so far, and at the last log */
+    int64_t steps_logged;
+    bool simultaneous;
+    Shape sample;
+    int64_t first_step;     /* 1, or the step after the checkpoint resumed from */
+    int batches_per_step;   /* data batches one step consumes */
+    char resume_path[4096]; /* the checkpoint resumed from, "" for a fresh run */
+    CheckpointState resumed;
+    MetricsPublisher *pub; /* rank 0, when monitor.enabled */
+} Trainer;
+
+/* Log the step on rank 0 (metrics.csv, progress, the monitor): every rank contributes its
+ * statistics and its own time split. Every rank calls. */
+NashStatus trainer_log_step(Trainer *t, int64_t step, NashError *err);
+/* Split layout: the first discriminator rank sends D's parameters, buffers and optimizer state
+ * to rank 0, which writes checkpoints and weights. Every rank calls. */
+void trainer_gather_discriminator(Trainer *t);
+/* A checkpoint of the state after `step` (every rank calls; rank 0 writes and sets path). */
+NashStatus trainer_save_checkpoint(Trainer *t, int64_t step, char *path, size_t size, NashError *err);
+
+#endif
