@@ -96,7 +96,8 @@ static void print_run(FILE *out, const MonitorRun *run, double now) {
     if (run->resumed_from > 0) fprintf(out, "  resumed from step %" PRId64, run->resumed_from);
     if (run->ended) {
         view_clean(text, sizeof text, run->end_reason);
-        fprintf(out, "  ENDED %s at step %" PRId64 " (%s)", run->end_status, run->end_step, text);
+        fprintf(out, "  ENDED %s at step %" PRId64, run->end_status, run->end_step);
+        if (text[0]) fprintf(out, " (%s)", text);
     }
     fprintf(out, "\n");
     if (run->have_step) {
