@@ -274,6 +274,10 @@ float *fixture_read_floats(const Fixture *fx, const char *path, size_t *count, i
     return read_dataset(fx, path, H5T_NATIVE_FLOAT, sizeof(float), count, ndim, dims);
 }
 
+double *fixture_read_doubles(const Fixture *fx, const char *path, size_t *count, int *ndim, size_t *dims) {
+    return read_dataset(fx, path, H5T_NATIVE_DOUBLE, sizeof(double), count, ndim, dims);
+}
+
 int64_t *fixture_read_int64(const Fixture *fx, const char *path, size_t *count) {
     return read_dataset(fx, path, H5T_NATIVE_INT64, sizeof(int64_t), count, NULL, NULL);
 }

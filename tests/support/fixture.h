@@ -60,6 +60,8 @@ bool fixture_attr_shape(const Fixture *fx, const char *obj, const char *attr, Sh
 /* A dataset converted to float32 / int64, malloc'd; *count receives the number of elements.
  * When dims is not NULL it receives the dims (room for FIXTURE_MAX_DIMS) and *ndim their number. */
 float *fixture_read_floats(const Fixture *fx, const char *path, size_t *count, int *ndim, size_t *dims);
+/* The same, converted to float64 (for references that need double precision). */
+double *fixture_read_doubles(const Fixture *fx, const char *path, size_t *count, int *ndim, size_t *dims);
 int64_t *fixture_read_int64(const Fixture *fx, const char *path, size_t *count);
 
 #endif
