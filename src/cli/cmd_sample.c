@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
-#include "gan/noise.h"
+#include "gan/sampler.h"
 #include "io/png.h"
 #include "io/samples.h"
 #include "io/weights.h"
@@ -107,87 +107,6 @@ static int parse_args(int argc, char **argv, SampleArgs *a) {
     return -1;
 }
 
-/* The value of `key` in section [section] of INI text into buf (trimmed, inline ';'/'#' comments
- * removed). Returns false when absent. The last occurrence wins, as in the config reader. */
-static bool ini_find(const char *text, const char *section, const char *key, char *buf, size_t size) {
-    bool in_section = false, found = false;
-    size_t slen = strlen(section), klen = strlen(key);
-    for (const char *line = text; line && *line;) {
-        const char *eol = strchr(line, '\n');
-        const char *end = eol ? eol : line + strlen(line);
-        const char *p = line;
-        while (p < end && isspace((unsigned char)*p)) p++;
-        if (p < end && *p == '[') {
-            const char *close = memchr(p, ']', (size_t)(end - p));
-            const char *name = p + 1;
-            while (name < end && isspace((unsigned char)*name)) name++;
-            const char *name_end = close ? close : end;
-            while (name_end > name && isspace((unsigned char)name_end[-1])) name_end--;
-            in_section = close && (size_t)(name_end - name) == slen && !strncmp(name, section, slen);
-        } else if (in_section && (size_t)(end - p) > klen && !strncmp(p, key, klen)) {
-            const char *q = p + klen;
-            while (q < end && (*q == ' ' || *q == '\t')) q++;
-            if (q < end && *q == '=') {
-                q++;
-                while (q < end && isspace((unsigned char)*q)) q++;
-                const char *v_end = q;
-                while (v_end < end && *v_end != ';' && *v_end != '#') v_end++;
-                while (v_end > q && isspace((unsigned char)v_end[-1])) v_end--;
-                snprintf(buf, size, "%.*s", (int)(v_end - q), q);
-                found = true;
-            }
-        }
-        line = eol ? eol + 1 : NULL;
-    }
-    return found;
-}
-
-/* The noise kind from the [generator] noise key of the file's /config (gaussian if absent). */
-static NashStatus read_noise(const char *path, NoiseKind *kind, char *name, size_t size, NashError *err) {
-    char *config = NULL;
-    NashStatus st = weights_read_config(path, &config, err);
-    if (st) return st;
-    if (!ini_find(config, "generator", "noise", name, size)) snprintf(name, size, "gaussian");
-    free(config);
-    st = noise_kind_parse(name, kind, err);
-    if (st) return nash_fail_context(err, "%s: /config: [generator] noise: ", path);
-    return NASH_OK;
-}
-
-static NashStatus load_generator(const SampleArgs *a, Net *net, NashError *err) {
-    char *layers = NULL;
-    Shape in;
-    NashStatus st = weights_read_spec(a->weights, a->group, &layers, &in, err);
-    if (st) return st;
-    int batch = a->train_mode || a->n < SAMPLE_CHUNK ? a->n : SAMPLE_CHUNK;
-    st = net_init_text(net, in, layers, batch, err);
-    free(layers);
-    if (st) return nash_fail_context(err, "%s: /%s: ", a->weights, a->group);
-    st = weights_load(a->weights, a->group, net, err);
-    if (st) {
-        net_free(net);
-        return st;
-    }
-    net_set_training(net, a->train_mode);
-    return NASH_OK;
-}
-
-/* samples (n, net->out): z for sample i is sample i of the fixed stream of the seed. */
-static NashStatus generate(const SampleArgs *a, Net *net, NoiseKind kind, float *samples, NashError *err) {
-    int latent = (int)shape_numel(net->in);
-    size_t out_numel = shape_numel(net->out);
-    float *z = malloc((size_t)net->max_batch * (size_t)latent * sizeof *z);
-    if (!z) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the noise for %d samples", net->max_batch);
-    for (int first = 0; first < a->n; first += net->max_batch) {
-        int k = a->n - first < net->max_batch ? a->n - first : net->max_batch;
-        noise_fill(kind, a->seed, NOISE_STREAM_FIXED, first, k, latent, z);
-        const float *y = net_forward(net, z, k);
-        memcpy(samples + (size_t)first * out_numel, y, (size_t)k * out_numel * sizeof *y);
-    }
-    free(z);
-    return NASH_OK;
-}
-
 static NashStatus write_png(const SampleArgs *a, Shape out, const float *samples, char *what, size_t size,
                             NashError *err) {
     char shape[64];
@@ -221,35 +140,37 @@ static int sample_run(int argc, char **argv) {
     if (code >= 0) return code;
 
     NashError err = {0};
-    NoiseKind kind;
-    char noise[32];
-    Net net;
-    NashStatus st = read_noise(a.weights, &kind, noise, sizeof noise, &err);
-    if (!st) st = load_generator(&a, &net, &err);
+    Sampler sampler;
+    int chunk = a.train_mode || a.n < SAMPLE_CHUNK ? a.n : SAMPLE_CHUNK;
+    NashStatus st = sampler_open(&sampler, a.weights, a.group, chunk, a.train_mode, &err);
+    Net *net = &sampler.net;
     if (st) {
         fprintf(stderr, "nash sample: %s\n", err.msg);
         return nash_status_exit_code(st);
     }
-    float *samples = malloc((size_t)a.n * shape_numel(net.out) * sizeof *samples);
+    float *samples = malloc((size_t)a.n * shape_numel(net->out) * sizeof *samples);
     if (!samples) st = nash_fail(&err, NASH_ERR_NOMEM, "cannot allocate %d samples", a.n);
-    if (!st) st = generate(&a, &net, kind, samples, &err);
+    if (!st) st = sampler_generate(&sampler, a.seed, 0, a.n, samples, &err);
     char what[160] = "";
-    if (!st && a.kind == OUTPUT_PNG) st = write_png(&a, net.out, samples, what, sizeof what, &err);
+    if (!st && a.kind == OUTPUT_PNG) st = write_png(&a, net->out, samples, what, sizeof what, &err);
     if (!st && a.kind == OUTPUT_H5) {
-        SamplesInfo info = {
-            .seed = a.seed, .source = a.weights, .group = a.group, .noise = noise, .train_mode = a.train_mode};
+        SamplesInfo info = {.seed = a.seed,
+                            .source = a.weights,
+                            .group = a.group,
+                            .noise = sampler.noise_name,
+                            .train_mode = a.train_mode};
         char shape[64];
-        snprintf(what, sizeof what, "/samples float32 (%d,%s", a.n, shape_format(net.out, shape, sizeof shape) + 1);
-        st = samples_write(a.out, samples, a.n, net.out, &info, &err);
+        snprintf(what, sizeof what, "/samples float32 (%d,%s", a.n, shape_format(net->out, shape, sizeof shape) + 1);
+        st = samples_write(a.out, samples, a.n, net->out, &info, &err);
     }
     free(samples);
-    net_free(&net);
+    sampler_close(&sampler);
     if (st) {
         fprintf(stderr, "nash sample: %s\n", err.msg);
         return nash_status_exit_code(st);
     }
     printf("wrote %s: %d samples of /%s, %s (seed %llu, %s noise, %s mode)\n", a.out, a.n, a.group, what,
-           (unsigned long long)a.seed, noise, a.train_mode ? "train" : "eval");
+           (unsigned long long)a.seed, sampler.noise_name, a.train_mode ? "train" : "eval");
     return NASH_EXIT_OK;
 }
 

@@ -127,6 +127,10 @@ NashStatus config_set(Config *cfg, const char *assignment, NashError *err);
 void config_write(const Config *cfg, FILE *out);
 /* The same into a malloc'd string (caller frees); NULL on allocation failure. */
 char *config_to_string(const Config *cfg);
+/* The value of `key` in section [section] of INI text (a file's stored /config) into buf,
+ * trimmed, inline ';'/'#' comments removed; false when absent. The last occurrence wins, as in
+ * config_load. For reading single keys back without a full Config. */
+bool config_text_value(const char *text, const char *section, const char *key, char *buf, size_t size);
 
 /* The Markdown reference of every section and key (type, allowed values, default, meaning), as
  * it appears in docs/config.md between the generated-table markers; test_config checks that the

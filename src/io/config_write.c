@@ -1,5 +1,5 @@
-/* config_write.c — the resolved config as INI text (printed on rank 0, stored in checkpoints), and
- * the reference table of every key for docs/config.md (see config.h, config_schema.c). */
+/* config_write.c — the resolved config as INI text (printed on rank 0, stored in checkpoints), one key
+ * read back from such text, and the reference table of every key for docs/config.md (config.h). */
 #include <ctype.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -93,4 +93,39 @@ void config_write_reference(FILE *out) {
         }
         if (s + 1 < CONFIG_N_SECTIONS) fputc('\n', out);
     }
+}
+
+/* The value of `key` in section [section] of INI text into buf (trimmed, inline ';'/'#' comments
+ * removed). Returns false when absent. The last occurrence wins, as in the config reader. */
+bool config_text_value(const char *text, const char *section, const char *key, char *buf, size_t size) {
+    bool in_section = false, found = false;
+    size_t slen = strlen(section), klen = strlen(key);
+    for (const char *line = text; line && *line;) {
+        const char *eol = strchr(line, '\n');
+        const char *end = eol ? eol : line + strlen(line);
+        const char *p = line;
+        while (p < end && isspace((unsigned char)*p)) p++;
+        if (p < end && *p == '[') {
+            const char *close = memchr(p, ']', (size_t)(end - p));
+            const char *name = p + 1;
+            while (name < end && isspace((unsigned char)*name)) name++;
+            const char *name_end = close ? close : end;
+            while (name_end > name && isspace((unsigned char)name_end[-1])) name_end--;
+            in_section = close && (size_t)(name_end - name) == slen && !strncmp(name, section, slen);
+        } else if (in_section && (size_t)(end - p) > klen && !strncmp(p, key, klen)) {
+            const char *q = p + klen;
+            while (q < end && (*q == ' ' || *q == '\t')) q++;
+            if (q < end && *q == '=') {
+                q++;
+                while (q < end && isspace((unsigned char)*q)) q++;
+                const char *v_end = q;
+                while (v_end < end && *v_end != ';' && *v_end != '#') v_end++;
+                while (v_end > q && isspace((unsigned char)v_end[-1])) v_end--;
+                snprintf(buf, size, "%.*s", (int)(v_end - q), q);
+                found = true;
+            }
+        }
+        line = eol ? eol + 1 : NULL;
+    }
+    return found;
 }

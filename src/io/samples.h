@@ -30,5 +30,9 @@ typedef struct {
 /* samples (n, shape) */
 NashStatus samples_write(const char *path, const float *samples, int n, Shape shape, const SamplesInfo *info,
                          NashError *err);
+/* Is path a samples file (HDF5 with format "nash-samples")? */
+bool samples_detect(const char *path);
+/* Read /samples back: *samples (n, shape) malloc'd (caller frees). Errors name the file. */
+NashStatus samples_read(const char *path, float **samples, int64_t *n, Shape *shape, NashError *err);
 
 #endif

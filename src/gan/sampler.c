@@ -1,0 +1,59 @@
+/* sampler.c — load a generator from a weights or checkpoint file and draw samples (sampler.h). */
+#include "gan/sampler.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "io/config.h"
+#include "io/weights.h"
+
+/* The noise kind from the [generator] noise key of the file's /config (gaussian if absent). */
+static NashStatus read_noise(const char *path, NoiseKind *kind, char *name, size_t size, NashError *err) {
+    char *config = NULL;
+    NashStatus st = weights_read_config(path, &config, err);
+    if (st) return st;
+    if (!config_text_value(config, "generator", "noise", name, size)) snprintf(name, size, "gaussian");
+    free(config);
+    st = noise_kind_parse(name, kind, err);
+    if (st) return nash_fail_context(err, "%s: /config: [generator] noise: ", path);
+    return NASH_OK;
+}
+
+NashStatus sampler_open(Sampler *s, const char *path, const char *group, int chunk, bool train_mode, NashError *err) {
+    memset(s, 0, sizeof *s);
+    NashStatus st = read_noise(path, &s->noise, s->noise_name, sizeof s->noise_name, err);
+    if (st) return st;
+    char *layers = NULL;
+    Shape in;
+    st = weights_read_spec(path, group, &layers, &in, err);
+    if (st) return st;
+    st = net_init_text(&s->net, in, layers, chunk, err);
+    free(layers);
+    if (st) return nash_fail_context(err, "%s: /%s: ", path, group);
+    st = weights_load(path, group, &s->net, err);
+    if (st) {
+        net_free(&s->net);
+        return st;
+    }
+    net_set_training(&s->net, train_mode);
+    return NASH_OK;
+}
+
+NashStatus sampler_generate(Sampler *s, uint64_t seed, int64_t first, int n, float *samples, NashError *err) {
+    Net *net = &s->net;
+    int latent = (int)shape_numel(net->in);
+    size_t out_numel = shape_numel(net->out);
+    float *z = malloc((size_t)net->max_batch * (size_t)latent * sizeof *z);
+    if (!z) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the noise for %d samples", net->max_batch);
+    for (int done = 0; done < n; done += net->max_batch) {
+        int k = n - done < net->max_batch ? n - done : net->max_batch;
+        noise_fill(s->noise, seed, NOISE_STREAM_FIXED, (uint64_t)(first + done), k, latent, z);
+        const float *y = net_forward(net, z, k);
+        memcpy(samples + (size_t)done * out_numel, y, (size_t)k * out_numel * sizeof *y);
+    }
+    free(z);
+    return NASH_OK;
+}
+
+void sampler_close(Sampler *s) { net_free(&s->net); }

@@ -1,0 +1,32 @@
+/* sampler.h — a trained generator read back from a weights or checkpoint file, drawing samples.
+ *
+ * z for sample i is sample i of the fixed noise stream of the seed (noise.h, NOISE_STREAM_FIXED),
+ * so the same seed always draws the same z however the samples are split into chunks. The noise
+ * kind comes from the file's /config ([generator] noise; gaussian if absent). In eval mode batch
+ * norm uses its running statistics and samples are made in chunks of at most `chunk`; in train
+ * mode the chunk is the whole request, so the statistics are those of all samples at once.
+ */
+#ifndef NASH_GAN_SAMPLER_H
+#define NASH_GAN_SAMPLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "gan/noise.h"
+#include "nn/net.h"
+
+typedef struct {
+    Net net;
+    NoiseKind noise;
+    char noise_name[32];
+} Sampler;
+
+/* Build the network of `group` ("generator", "generator_ema") from `path` for batches of up to
+ * `chunk` samples and load its parameters; errors name the file and group. */
+NashStatus sampler_open(Sampler *s, const char *path, const char *group, int chunk, bool train_mode, NashError *err);
+/* samples (n, net.out): samples first .. first+n-1 of the seed's fixed stream, in chunks. */
+NashStatus sampler_generate(Sampler *s, uint64_t seed, int64_t first, int n, float *samples, NashError *err);
+void sampler_close(Sampler *s);
+
+#endif

@@ -1,0 +1,235 @@
+/* score.c — the measures of `nash eval` (score.h). */
+#include "score/score.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "data/dataset.h"
+#include "data/toy.h"
+#include "eval/divergence.h"
+#include "eval/frechet.h"
+#include "eval/modes.h"
+#include "eval/wasserstein.h"
+#include "gan/sampler.h"
+#include "io/samples.h"
+#include "score/classifier.h"
+
+#define SCORE_PROJECTIONS 128
+#define SCORE_CHUNK 256
+#define SCORE_HOLDOUT 10000
+
+void score_default_classifier(const char *data, char *out, size_t size) {
+    size_t n = strlen(data);
+    if (n > 3 && strcmp(data + n - 3, ".h5") == 0)
+        snprintf(out, size, "%.*s.classifier.h5", (int)(n - 3), data);
+    else
+        snprintf(out, size, "%s.classifier.h5", data);
+}
+
+static void add(ScoreReport *r, const char *name, double value, double real, bool lower_better, const char *what) {
+    if (r->count < SCORE_MAX_METRICS) r->metrics[r->count++] = (ScoreMetric){name, value, real, lower_better, what};
+}
+
+/* n generated samples (malloc'd) from a samples file or a generator; checks the shape. */
+static NashStatus generated_samples(const ScoreOptions *opt, Shape want, float **out, ScoreReport *r, NashError *err) {
+    char want_text[64], got_text[64];
+    shape_format(want, want_text, sizeof want_text);
+    if (samples_detect(opt->source)) {
+        int64_t n = 0;
+        Shape shape;
+        NashStatus st = samples_read(opt->source, out, &n, &shape, err);
+        if (st) return st;
+        r->source_kind = "samples";
+        if (!shape_equal(shape, want) || n < opt->n) {
+            free(*out);
+            *out = NULL;
+            return nash_fail(err, NASH_ERR_DATA, "%s: %lld samples of %s; eval needs %lld of the data's shape %s",
+                             opt->source, (long long)n, shape_format(shape, got_text, sizeof got_text),
+                             (long long)opt->n, want_text);
+        }
+        return NASH_OK;
+    }
+    Sampler s;
+    NashStatus st = sampler_open(&s, opt->source, opt->group, SCORE_CHUNK, false, err);
+    if (st) return st;
+    r->source_kind = "generator";
+    if (!shape_equal(s.net.out, want)) {
+        st = nash_fail(err, NASH_ERR_DATA, "%s: /%s makes samples of %s, the data has %s", opt->source, opt->group,
+                       shape_format(s.net.out, got_text, sizeof got_text), want_text);
+    } else {
+        *out = malloc((size_t)opt->n * shape_numel(want) * sizeof **out);
+        if (!*out) st = nash_fail(err, NASH_ERR_NOMEM, "cannot hold %lld generated samples", (long long)opt->n);
+        if (!st) st = sampler_generate(&s, opt->seed, 0, (int)opt->n, *out, err);
+    }
+    sampler_close(&s);
+    return st;
+}
+
+static NashStatus sliced(const float *x, const float *y, int64_t n, Shape s, uint64_t seed, double *out,
+                         NashError *err) {
+    return sliced_w1(x, n, y, n, (int)shape_numel(s), SCORE_PROJECTIONS, seed, out, err);
+}
+
+/* Load the classifier, or train and store it when the file does not exist. */
+static NashStatus get_classifier(const ScoreOptions *opt, Classifier *c, ScoreReport *r, NashError *err) {
+    if (opt->classifier)
+        snprintf(r->classifier, sizeof r->classifier, "%s", opt->classifier);
+    else
+        score_default_classifier(opt->data, r->classifier, sizeof r->classifier);
+    uint64_t fingerprint = 0;
+    NashStatus st = data_fingerprint(opt->data, &fingerprint, err);
+    if (st) return st;
+    if (access(r->classifier, F_OK) == 0) {
+        st = classifier_load(c, r->classifier, fingerprint, err);
+    } else {
+        ClassifierOptions co = {
+            .epochs = opt->epochs, .holdout = SCORE_HOLDOUT, .seed = opt->seed, .progress = opt->progress};
+        if (opt->progress)
+            fprintf(opt->progress, "training the classifier on %s (%d epochs)\n", opt->data, opt->epochs);
+        st = classifier_train(c, opt->data, &co, err);
+        if (!st) st = classifier_save(c, r->classifier, opt->data, &co, err);
+        if (!st && opt->progress)
+            fprintf(opt->progress, "classifier: %.2f%% accuracy on %lld held-out images, saved %s\n",
+                    100.0 * c->accuracy, (long long)c->tested_on, r->classifier);
+        r->classifier_trained = !st;
+    }
+    if (!st) r->classifier_accuracy = c->accuracy;
+    return st;
+}
+
+/* The class histogram of predictions (or labels) as probabilities. */
+static void histogram(const int *classes, int64_t n, int k, double *hist) {
+    for (int j = 0; j < k; j++) hist[j] = 0.0;
+    for (int64_t i = 0; i < n; i++)
+        if (classes[i] >= 0 && classes[i] < k) hist[classes[i]] += 1.0 / (double)n;
+}
+
+static int covered(const double *hist, int k) {
+    int c = 0;
+    for (int j = 0; j < k; j++) c += hist[j] >= 0.1 / k;
+    return c;
+}
+
+static NashStatus score_images(const ScoreOptions *opt, DatasetReader *data, Shape s, const float *gen, const float *a,
+                               const float *b, ScoreReport *r, NashError *err) {
+    Classifier c;
+    NashStatus st = get_classifier(opt, &c, r, err);
+    if (st) return st;
+    int64_t n = opt->n;
+    int k = c.classes;
+    float *fg = malloc((size_t)n * CLASSIFIER_FEATURES * sizeof *fg),
+          *fa = malloc((size_t)n * CLASSIFIER_FEATURES * sizeof *fa);
+    float *fb = malloc((size_t)n * CLASSIFIER_FEATURES * sizeof *fb);
+    int *cg = malloc((size_t)n * sizeof *cg), *cb = malloc((size_t)n * sizeof *cb),
+        *la = malloc((size_t)n * sizeof *la);
+    uint8_t *labels = malloc((size_t)n);
+    double *hg = calloc((size_t)k, sizeof *hg), *ha = calloc((size_t)k, sizeof *ha),
+           *hb = calloc((size_t)k, sizeof *hb);
+    if (!fg || !fa || !fb || !cg || !cb || !la || !labels || !hg || !ha || !hb)
+        st = nash_fail(err, NASH_ERR_NOMEM, "out of memory for the features of %lld samples", (long long)n);
+    if (!st) st = dataset_read_labels(data, 0, n, labels, err);
+    FeatureStats sg = {0}, sa = {0}, sb = {0};
+    double fid = NAN, fid_real = NAN, js = NAN, js_real = NAN, w = NAN, w_real = NAN;
+    if (!st) {
+        classifier_features(&c, gen, n, fg, cg);
+        classifier_features(&c, a, n, fa, NULL);
+        classifier_features(&c, b, n, fb, cb);
+        for (int64_t i = 0; i < n; i++) la[i] = labels[i];
+        histogram(cg, n, k, hg);
+        histogram(la, n, k, ha);
+        histogram(cb, n, k, hb);
+        st = frechet_stats(fg, n, CLASSIFIER_FEATURES, &sg, err);
+    }
+    if (!st) st = frechet_stats(fa, n, CLASSIFIER_FEATURES, &sa, err);
+    if (!st) st = frechet_stats(fb, n, CLASSIFIER_FEATURES, &sb, err);
+    if (!st) st = frechet_distance(&sg, &sa, &fid, err);
+    if (!st) st = frechet_distance(&sb, &sa, &fid_real, err);
+    if (!st) st = js_histogram(hg, ha, k, &js, err);
+    if (!st) st = js_histogram(hb, ha, k, &js_real, err);
+    if (!st) st = sliced(gen, a, n, s, opt->seed, &w, err);
+    if (!st) st = sliced(b, a, n, s, opt->seed, &w_real, err);
+    if (!st) {
+        add(r, "frechet", fid, fid_real, true, "Fréchet distance of the local classifier's features");
+        add(r, "class_js", js, js_real, true, "JS divergence of the predicted class histogram from the labels' (nats)");
+        add(r, "classes", covered(hg, k), covered(hb, k), false, "classes holding at least 1/(10K) of the samples");
+        add(r, "sliced_w1", w, w_real, true, "sliced Wasserstein-1 in pixel space (128 directions)");
+    }
+    frechet_stats_free(&sg);
+    frechet_stats_free(&sa);
+    frechet_stats_free(&sb);
+    free(fg);
+    free(fa);
+    free(fb);
+    free(cg);
+    free(cb);
+    free(la);
+    free(labels);
+    free(hg);
+    free(ha);
+    free(hb);
+    classifier_free(&c);
+    return st;
+}
+
+static NashStatus score_vectors(const ScoreOptions *opt, const ToyMixture *mix, Shape s, const float *gen,
+                                const float *a, const float *b, ScoreReport *r, NashError *err) {
+    int64_t n = opt->n;
+    double w = NAN, w_real = NAN;
+    NashStatus st = NASH_OK;
+    if (mix && mix->dim == 1) {
+        st = w1_1d(gen, n, a, n, &w, err);
+        if (!st) st = w1_1d(b, n, a, n, &w_real, err);
+    } else {
+        st = sliced(gen, a, n, s, opt->seed, &w, err);
+        if (!st) st = sliced(b, a, n, s, opt->seed, &w_real, err);
+    }
+    if (st) return st;
+    if (mix) {
+        ModeCoverage cg, cb;
+        mode_coverage(mix, gen, n, 3.0, 0.25 / mix->k, &cg);
+        mode_coverage(mix, b, n, 3.0, 0.25 / mix->k, &cb);
+        add(r, "modes", cg.covered, cb.covered, false, "mixture components covered (3 std, share >= 1/(4K))");
+        add(r, "high_quality", cg.high_quality, cb.high_quality, false, "fraction of samples within 3 std of a mode");
+    }
+    add(r, mix && mix->dim == 1 ? "w1" : "sliced_w1", w, w_real, true,
+        mix && mix->dim == 1 ? "Wasserstein-1, exact in 1-D" : "sliced Wasserstein-1 (128 directions)");
+    return NASH_OK;
+}
+
+NashStatus score_run(const ScoreOptions *opt, ScoreReport *report, NashError *err) {
+    memset(report, 0, sizeof *report);
+    report->n = opt->n;
+    DatasetReader *data = NULL;
+    DatasetInfo info;
+    NashStatus st = dataset_open(opt->data, &data, &info, err);
+    if (st) return st;
+    if (info.n < opt->n) {
+        dataset_close(data);
+        return nash_fail(err, NASH_ERR_DATA, "%s: %lld samples, fewer than the %lld asked for (-n)", opt->data,
+                         (long long)info.n, (long long)opt->n);
+    }
+    size_t numel = shape_numel(info.sample);
+    float *a = malloc((size_t)opt->n * numel * sizeof *a), *b = malloc((size_t)opt->n * numel * sizeof *b);
+    float *gen = NULL;
+    if (!a || !b) st = nash_fail(err, NASH_ERR_NOMEM, "cannot hold 2 x %lld real samples", (long long)opt->n);
+    if (!st) st = dataset_read(data, 0, opt->n, a, err);
+    if (!st) st = dataset_read(data, info.n - opt->n, opt->n, b, err);
+    if (!st) st = generated_samples(opt, info.sample, &gen, report, err);
+    if (!st && info.kind == DATASET_IMAGES && info.has_labels) {
+        report->kind = "images";
+        st = score_images(opt, data, info.sample, gen, a, b, report, err);
+    } else if (!st) {
+        ToyMixture mix;
+        NashError ignored = {0};
+        bool toy = toy_read(opt->data, &mix, &ignored) == NASH_OK;
+        report->kind = toy ? "toy" : "vectors";
+        st = score_vectors(opt, toy ? &mix : NULL, info.sample, gen, a, b, report, err);
+    }
+    free(a);
+    free(b);
+    free(gen);
+    dataset_close(data);
+    return st;
+}

@@ -1,0 +1,66 @@
+/* score.h — `nash eval`: how close generated samples are to the real data, by several measures.
+ *
+ * Generated samples come from a weights or checkpoint file's generator (gan/sampler.h, n samples
+ * of the fixed noise stream of the seed, batch norm in eval mode) or from a samples file
+ * (io/samples.h). Real samples: set A = the first n of the data file, set B = the last n (the
+ * classifier's held-out part); every measure is also computed between B and A, the value a
+ * perfect generator would get at this sample size ("real" column).
+ *   images (labelled):  frechet       Fréchet distance of the local classifier's features
+ *                                     (eval/frechet.h, score/classifier.h)
+ *                       class_js      JS divergence (nats, at most log 2) between the histogram of
+ *                                     the classes the classifier predicts for the samples and the
+ *                                     label histogram of A (mode collapse shows here)
+ *                       classes       classes holding at least 1/(10K) of the samples
+ *                       sliced_w1     sliced W1 in pixel space (eval/wasserstein.h, 128 directions)
+ *   toy mixtures:       modes, high_quality (eval/modes.h: 3 std, share 1/(4K)), w1 (exact in
+ *                       1-D, sliced in 2-D)
+ *   other vectors:      sliced_w1
+ */
+#ifndef NASH_SCORE_SCORE_H
+#define NASH_SCORE_SCORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/status.h"
+
+#define SCORE_MAX_METRICS 12
+#define SCORE_PATH_MAX 4096
+
+typedef struct {
+    const char *source;     /* weights/checkpoint or samples file */
+    const char *group;      /* generator group of a weights file: "generator" or "generator_ema" */
+    const char *data;       /* the real data file */
+    const char *classifier; /* NULL: DATA with .h5 replaced by .classifier.h5 */
+    int64_t n;              /* samples compared */
+    uint64_t seed;          /* noise, directions, classifier */
+    int epochs;             /* when the classifier must be trained */
+    FILE *progress;         /* or NULL */
+} ScoreOptions;
+
+typedef struct {
+    const char *name;  /* "frechet" */
+    double value;      /* generated vs real A */
+    double real;       /* real B vs real A (NaN when not defined) */
+    bool lower_better; /* which way is better */
+    const char *what;  /* one line saying what it measures */
+} ScoreMetric;
+
+typedef struct {
+    const char *kind;        /* "images", "toy", "vectors" */
+    const char *source_kind; /* "generator" or "samples" */
+    int64_t n;
+    ScoreMetric metrics[SCORE_MAX_METRICS];
+    int count;
+    char classifier[SCORE_PATH_MAX]; /* images: the classifier file used */
+    bool classifier_trained;         /* it was trained by this run (else loaded) */
+    double classifier_accuracy;      /* on its held-out samples */
+} ScoreReport;
+
+NashStatus score_run(const ScoreOptions *opt, ScoreReport *report, NashError *err);
+
+/* DATA.h5 -> DATA.classifier.h5 (DATA.classifier.h5 appended when the name has no .h5). */
+void score_default_classifier(const char *data, char *out, size_t size);
+
+#endif

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `nash eval` on Fashion-MNIST: the local classifier is trained (2 epochs) and reaches at least
+# 85% accuracy on its 10,000 held-out images; real images nash never trained on (the test split,
+# written as a samples file) score close to the real-vs-real baseline, while an untrained
+# generator scores far worse on every measure (Fréchet distance of the classifier's features,
+# class-histogram JS, classes covered, sliced W1). Also: the classifier is reused on the second
+# run, --json is well-formed, and a classifier of other data, a generator of the wrong shape and
+# a missing file are refused with messages that say what to do.
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+check "import Fashion-MNIST (train)" "$NASH" data fashion-mnist --out "$WORK/train.h5"
+check "import Fashion-MNIST (test)" "$NASH" data fashion-mnist --split test --out "$WORK/test.h5"
+check "an untrained generator (1 step)" "$NASH" train "$SRC/configs/fashion-dcgan.ini" --set data.path="$WORK/train.h5" \
+    --set train.steps=1 --set output.sample_every=0 --run-dir "$WORK/fresh" --quiet
+# 5000 unseen real images as a samples file (the layout nash sample -o OUT.h5 writes)
+check "real test images as a samples file" "$PY" -c '
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as f:
+    x = f["images"][:5000].astype(np.float32) / 127.5 - 1
+with h5py.File(sys.argv[2], "w") as g:
+    g.attrs["format"] = "nash-samples"
+    g.attrs["version"] = np.int32(1)
+    g["samples"] = x
+' "$WORK/test.h5" "$WORK/real-samples.h5"
+
+"$NASH" eval "$WORK/fresh/weights.h5" --against "$WORK/train.h5" -n 5000 --json >"$WORK/fresh.json" 2>"$WORK/fresh.err"
+check "eval of the untrained generator (exit $?)" test $? -eq 0
+cat "$WORK/fresh.err"
+check "the classifier was trained and saved" test -s "$WORK/train.classifier.h5"
+"$NASH" eval "$WORK/real-samples.h5" --against "$WORK/train.h5" -n 5000 >"$WORK/real.txt" 2>&1
+check "eval of unseen real images (exit $?)" test $? -eq 0
+cat "$WORK/real.txt"
+check "the second run loads the classifier" grep -q "(loaded;" "$WORK/real.txt"
+"$NASH" eval "$WORK/real-samples.h5" --against "$WORK/train.h5" -n 5000 --json >"$WORK/real.json" 2>/dev/null
+check "the measures separate real from untrained" "$PY" -c '
+import json, sys
+fresh, real = (json.load(open(p)) for p in sys.argv[1:3])
+print("classifier accuracy", fresh["classifier_accuracy"])
+assert fresh["classifier_accuracy"] >= 0.85, "the classifier reaches 85% on held-out images"
+f, r = fresh["metrics"], real["metrics"]
+for name in ("frechet", "class_js", "classes", "sliced_w1"):
+    print("%s: untrained %.6g, unseen real %.6g, real baseline %.6g" % (name, f[name]["generated"], r[name]["generated"], r[name]["real"]))
+assert f["frechet"]["real"] * 50 < f["frechet"]["generated"], "real halves far below the untrained generator"
+assert r["frechet"]["generated"] < 3 * r["frechet"]["real"] + 1, "unseen real images near the real baseline"
+assert f["frechet"]["generated"] > 20 * r["frechet"]["generated"]
+assert f["class_js"]["generated"] > 10 * r["class_js"]["generated"]
+assert f["classes"]["generated"] < r["classes"]["generated"] == 10
+assert f["sliced_w1"]["generated"] > 5 * r["sliced_w1"]["generated"]
+' "$WORK/fresh.json" "$WORK/real.json"
+
+"$NASH" eval "$WORK/real-samples.h5" --against "$WORK/test.h5" --classifier "$WORK/train.classifier.h5" -n 1000 \
+    >"$WORK/other.out" 2>&1
+check "a classifier of other data is refused (exit $?)" test $? -eq 2
+check "... saying to delete it or pass another" grep -q "trained on other data.*delete it" "$WORK/other.out"
+check "import ring8" "$NASH" data toy ring8 --n 2000 --out "$WORK/ring8.h5"
+"$NASH" eval "$WORK/fresh/weights.h5" --against "$WORK/ring8.h5" -n 1000 >"$WORK/shape.out" 2>&1
+check "a generator of another shape is refused (exit $?)" test $? -eq 2
+check "... naming both shapes" grep -q "(1,28,28), the data has (2)" "$WORK/shape.out"
+"$NASH" eval "$WORK/missing.h5" --against "$WORK/train.h5" >"$WORK/missing.out" 2>&1
+check "a missing file is refused (exit $?)" test $? -ne 0
+check "... naming it" grep -q "missing.h5" "$WORK/missing.out"
+"$NASH" eval "$WORK/fresh/weights.h5" >/dev/null 2>&1
+check "no --against is a usage error" test $? -eq 2
+finish
