@@ -47,6 +47,7 @@ const char *nash_status_name(NashStatus code) {
     case NASH_ERR_MPI: return "mpi";
     case NASH_ERR_INTERNAL: return "internal";
     case NASH_CHECKPOINTED: return "checkpointed";
+    case NASH_DIVERGED: return "diverged";
     }
     return "unknown";
 }
@@ -58,6 +59,7 @@ int nash_status_exit_code(NashStatus code) {
     case NASH_ERR_CONFIG:
     case NASH_ERR_DATA: return 2;
     case NASH_CHECKPOINTED: return 75;
+    case NASH_DIVERGED: return 3;
     default: return 1;
     }
 }

@@ -24,6 +24,8 @@ typedef enum {
     NASH_ERR_INTERNAL, /* a broken invariant: a bug in nash */
     NASH_CHECKPOINTED, /* not a failure: stopped by a signal after saving a checkpoint; run again
                           with --resume auto to continue (exit code 75, EX_TEMPFAIL) */
+    NASH_DIVERGED,     /* training diverged: a loss, gradient or parameter is NaN or infinite on
+                          some rank; every rank stopped before writing a checkpoint (exit code 3) */
 } NashStatus;
 
 #define NASH_ERROR_MSG_MAX 1024

@@ -357,11 +357,14 @@ static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
     return NASH_OK;
 }
 
-/* Has any rank been asked to stop (SIGUSR1/SIGTERM)? All ranks get the same answer. */
-static bool agree_stop(const Trainer *t) {
-    int stop = stop_requested ? 1 : 0;
-    if (t->lay.size > 1) MPI_Allreduce(MPI_IN_PLACE, &stop, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    return stop != 0;
+/* Has any rank been asked to stop (SIGUSR1/SIGTERM)? And which is the lowest rank that found a
+ * non-finite value (`bad`), -1 when none: the divergence guard (guard.c) rides on the same vote.
+ * All ranks get the same answers. */
+static bool agree_stop(const Trainer *t, bool bad, int *bad_rank) {
+    int vote[2] = {stop_requested ? 1 : 0, bad ? t->lay.size - t->lay.rank : 0}; /* max: the lowest bad rank */
+    if (t->lay.size > 1) MPI_Allreduce(MPI_IN_PLACE, vote, 2, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    *bad_rank = vote[1] ? t->lay.size - vote[1] : -1;
+    return vote[0] != 0;
 }
 
 static void teardown(Trainer *t) {
@@ -421,7 +424,15 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
             st = run_samples(&t->run, &t->gan, step, err);
         if (!st && t->pub && t->run.last_samples[0] && step % cfg->output.sample_every == 0)
             metrics_samples(t->pub, step, t->run.last_samples);
-        bool stop = !st && agree_stop(t);
+        char bad_what[256] = "";
+        bool bad = !st && trainer_nonfinite(t, bad_what, sizeof bad_what);
+        int bad_rank = -1;
+        bool stop = !st && agree_stop(t, bad, &bad_rank);
+        if (!st && bad_rank >= 0) {
+            st = trainer_diverged(t, step, bad_rank, bad_what, err);
+            *first_failed = bad_rank;
+            break;
+        }
         if (!st && (step == cfg->train.steps || stop || (every > 0 && step % every == 0)))
             st = trainer_save_checkpoint(t, step, ckpt, sizeof ckpt, err);
         if (!st && t->pub && ckpt[0] && (step == cfg->train.steps || stop || (every > 0 && step % every == 0)))
@@ -433,9 +444,10 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
             break;
         }
     }
-    if (st == NASH_CHECKPOINTED) {
-        metrics_run_end(t->pub, "checkpointed", err->msg, done_step);
-        *first_failed = 0;
+    if (st == NASH_CHECKPOINTED || st == NASH_DIVERGED) { /* every rank agreed: nothing to abort */
+        if (st == NASH_DIVERGED) metrics_warning(t->pub, err->msg);
+        metrics_run_end(t->pub, st == NASH_DIVERGED ? "failed" : "checkpointed", err->msg, done_step);
+        if (st == NASH_CHECKPOINTED) *first_failed = 0;
         teardown(t);
         free(t);
         return st;

@@ -52,4 +52,10 @@ void trainer_gather_discriminator(Trainer *t);
 /* A checkpoint of the state after `step` (every rank calls; rank 0 writes and sets path). */
 NashStatus trainer_save_checkpoint(Trainer *t, int64_t step, char *path, size_t size, NashError *err);
 
+/* The divergence guard (dist/guard.c): does this rank hold a non-finite loss, gradient or
+ * parameter? `what` then names it. */
+bool trainer_nonfinite(const Trainer *t, char *what, size_t size);
+/* The status of a diverged run: the rank that found it says what and what to do. */
+NashStatus trainer_diverged(const Trainer *t, int64_t step, int bad_rank, const char *what, NashError *err);
+
 #endif

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# The divergence guard: ring8 with SGD at learning rate 10 blows up within a few steps. The run
+# must stop with exit code 3 at the step it happens, say which rank found which non-finite
+# tensor and what to do, write no checkpoint and no weights after it (every checkpoint left
+# verifies and holds finite values only), and resuming from a checkpoint with a sane learning
+# rate must finish the run (the newest, one step before the blow-up, is already too far gone). Under mpirun (split 1G+1D) every rank stops alike and only
+# the rank that found the value explains.
+. "$(dirname "$0")/lib.sh"
+PY=/usr/bin/python3
+check "import ring8" "$NASH" data toy ring8 --n 4000 --out "$WORK/r.h5"
+blowup=(--set data.path="$WORK/r.h5" --set train.steps=40 --set optim.d.kind=sgd --set optim.d.lr=10
+    --set optim.g.kind=sgd --set optim.g.lr=10 --set output.checkpoint_every=2 --set output.sample_every=0)
+"$NASH" train "$SRC/configs/ring8-gan.ini" "${blowup[@]}" --run-dir "$WORK/run" --quiet >"$WORK/out" 2>"$WORK/err"
+code=$?
+cat "$WORK/err"
+check "a diverging run exits 3 (got $code)" test "$code" -eq 3
+check "the message names the step, the rank and the tensor" grep -Eq "diverged at step [0-9]+: rank 0 found NaN or infinity in the (generator|discriminator)" "$WORK/err"
+check "the message says how to go on" grep -q -- "resume from one of them with a lower learning rate" "$WORK/err"
+at=$(sed -nE 's/.*diverged at step ([0-9]+).*/\1/p' "$WORK/err")
+check "no weights.h5 from a diverged run" test ! -e "$WORK/run/weights.h5"
+newest=$(ls "$WORK/run/ckpt" 2>/dev/null | sort | tail -1)
+check "checkpoints were written before it (newest: $newest)" test -n "$newest"
+check "no checkpoint at or after step $at" "$PY" -c '
+import os, sys
+steps = [int(n[5:13]) for n in os.listdir(sys.argv[1]) if n.startswith("step_") and n.endswith(".h5")]
+assert steps and max(steps) < int(sys.argv[2]), (steps, sys.argv[2])' "$WORK/run/ckpt" "$at"
+for f in "$WORK"/run/ckpt/step_*.h5; do
+    check "$(basename "$f") verifies" "$NASH" inspect "$f" --no-config
+done
+check "every checkpoint holds finite values only" "$PY" -c '
+import glob, sys, h5py, numpy as np
+for path in glob.glob(sys.argv[1] + "/step_*.h5"):
+    with h5py.File(path, "r") as f:
+        def visit(name, obj):
+            if isinstance(obj, h5py.Dataset) and obj.dtype.kind == "f":
+                assert np.isfinite(obj[()]).all(), (path, name)
+        f.visititems(visit)' "$WORK/run/ckpt"
+"$NASH" train "$SRC/configs/ring8-gan.ini" "${blowup[@]}" --set optim.d.lr=0.001 --set optim.g.lr=0.001 \
+    --run-dir "$WORK/run" --resume "$WORK/run/ckpt/step_00000002.h5" --quiet >"$WORK/resume.out" 2>&1
+check "resuming from the first checkpoint with a lower learning rate finishes (exit $?)" test $? -eq 0
+check "... with weights" test -s "$WORK/run/weights.h5"
+
+if command -v mpirun >/dev/null; then
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_tcp_if_include=lo
+    timeout 120 mpirun --oversubscribe --bind-to none -n 2 "$NASH" train "$SRC/configs/ring8-gan.ini" "${blowup[@]}" \
+        --set cluster.generator_ranks=1 --run-dir "$WORK/mpi" --quiet >"$WORK/mpi.out" 2>"$WORK/mpi.err"
+    code=$?
+    cat "$WORK/mpi.err"
+    check "2 ranks: exit 3 (got $code)" test "$code" -eq 3
+    check "2 ranks: exactly one rank explains" test "$(grep -c "nash train: training diverged" "$WORK/mpi.err")" -eq 1
+    check "2 ranks: no weights.h5" test ! -e "$WORK/mpi/weights.h5"
+fi
+finish
