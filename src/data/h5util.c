@@ -2,7 +2,10 @@
  * of files, string and number attributes, string datasets (see h5util.h). */
 #include "data/h5util.h"
 
+#define H5UTIL_CORE_INCREMENT (1 << 20) /* the in-memory file grows by 1 MiB at a time */
+
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -118,7 +121,13 @@ NashStatus h5util_create_atomic(const char *path, AtomicFile *af, hid_t *file, N
     NashStatus st = atomic_begin(af, path, &fd, err);
     if (st) return st;
     close(fd);
-    *file = H5Fcreate(af->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    /* The file is built in memory (the core driver without a backing store) and written out by
+     * h5util_commit_atomic with plain write(2): HDF5 never meets a full disk, whose failed flush
+     * leaves it a half-closed file that crashes the library at exit. */
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl >= 0 && H5Pset_fapl_core(fapl, H5UTIL_CORE_INCREMENT, 0) >= 0)
+        *file = H5Fcreate(af->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    if (fapl >= 0) H5Pclose(fapl);
     if (*file < 0) {
         atomic_abort(af);
         return nash_fail(err, NASH_ERR_IO, "%s: HDF5 cannot create the file", path);
@@ -126,10 +135,39 @@ NashStatus h5util_create_atomic(const char *path, AtomicFile *af, hid_t *file, N
     return NASH_OK;
 }
 
+/* Write all of buf to the temporary file; errors name the final path and the reason. */
+static NashStatus write_image(const AtomicFile *af, const void *buf, size_t size, NashError *err) {
+    int fd = open(af->tmp_path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (fd < 0) return nash_fail(err, NASH_ERR_IO, "%s: cannot open the temporary file: %s", af->path, strerror(errno));
+    const char *p = buf;
+    size_t left = size;
+    while (left > 0) {
+        ssize_t n = write(fd, p, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : ENOSPC;
+            close(fd);
+            return nash_fail(err, NASH_ERR_IO, "%s: cannot write %zu bytes: %s%s", af->path, size, strerror(e),
+                             e == ENOSPC || e == EDQUOT ? " (free some space and run again; nothing was replaced)"
+                                                        : "");
+        }
+        p += n;
+        left -= (size_t)n;
+    }
+    if (close(fd) != 0) return nash_fail(err, NASH_ERR_IO, "%s: cannot close the file: %s", af->path, strerror(errno));
+    return NASH_OK;
+}
+
 NashStatus h5util_commit_atomic(AtomicFile *af, hid_t file, NashStatus st, NashError *err) {
-    if (!st && H5Fflush(file, H5F_SCOPE_GLOBAL) < 0)
-        st = nash_fail(err, NASH_ERR_IO, "%s: cannot flush the file (is the disk full?)", af->path);
+    void *image = NULL;
+    ssize_t size = -1;
+    if (!st && (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0 || (size = H5Fget_file_image(file, NULL, 0)) <= 0 ||
+                !(image = malloc((size_t)size)) || H5Fget_file_image(file, image, (size_t)size) != size))
+        st = nash_fail(err, image || size <= 0 ? NASH_ERR_IO : NASH_ERR_NOMEM,
+                       "%s: cannot assemble the file in memory (%zd bytes)", af->path, size);
     if (H5Fclose(file) < 0 && !st) st = nash_fail(err, NASH_ERR_IO, "%s: cannot close the file", af->path);
+    if (!st) st = write_image(af, image, (size_t)size, err);
+    free(image);
     if (st) {
         atomic_abort(af);
         return st;

@@ -53,13 +53,15 @@ htri_t h5util_is_hdf5(const char *path);
  * typically because it is truncated (NASH_ERR_DATA; the message quotes HDF5's innermost error). */
 NashStatus h5util_open_read(const char *path, hid_t *file, NashError *err);
 
-/* Create the HDF5 file that will become `path`: atomic_begin, then H5Fcreate at af->tmp_path
- * (default property lists). On failure nothing is left on disk. */
+/* Create the HDF5 file that will become `path`: atomic_begin, then H5Fcreate in memory (the core
+ * driver, no backing store), so a full disk can only fail the final write(2), never HDF5 itself.
+ * The whole file is held in memory until it is committed. On failure nothing is left on disk. */
 NashStatus h5util_create_atomic(const char *path, AtomicFile *af, hid_t *file, NashError *err);
 
-/* Finish a file from h5util_create_atomic: flush and close it, then atomic_commit when st (the
- * writer's status so far) and both steps succeeded, else atomic_abort. Returns the first error;
- * messages name af->path and suggest a full disk where that is the likely cause. */
+/* Finish a file from h5util_create_atomic: take its image, close it, write the image to the
+ * temporary file, then atomic_commit (fsync, rename, fsync the directory) when st (the writer's
+ * status so far) and every step succeeded, else atomic_abort. Returns the first error; messages
+ * name af->path and say when the disk is full. */
 NashStatus h5util_commit_atomic(AtomicFile *af, hid_t file, NashStatus st, NashError *err);
 
 /* ---- attributes and string datasets (each returns a negative value on failure) ----------------- */
