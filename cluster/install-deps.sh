@@ -33,6 +33,16 @@ PACKAGES=(
     dataset-fashion-mnist
     # Demo: trainer and monitor side by side in one terminal.
     tmux
+    # Tests: the monitor's web page is loaded and photographed in headless Chromium; curl
+    # fetches its API.
+    chromium curl
+    # Cluster launch: a real one-node SLURM cluster on this machine (cluster/slurm-up.sh: slurmctld,
+    # slurmd, sbatch/srun and their plugins, incl. mpi/pmix) for launch/slurm/ and the `cluster`
+    # tests, and munge, which authenticates every SLURM message.
+    slurm-wlm munge
+    # Cluster launch: `ip netns`, veth pairs and a bridge for the network-namespace hosts
+    # (cluster/netns-up.sh); `ss` to find free ports (cluster/slurm-up.sh, launch/run.sh).
+    iproute2
 )
 
 die() {

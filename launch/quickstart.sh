@@ -9,11 +9,11 @@
 #   3. imports Fashion-MNIST from the Debian package dataset-fashion-mnist into
 #      data/fashion-mnist.h5 (`nash data fashion-mnist`),
 #   4. trains the reference DCGAN (configs/fashion-dcgan.ini) for $STEPS steps into
-#      runs/quickstart/ under mpirun with $RANKS ranks split into a generator group and a
-#      discriminator group (1 generator rank; D's work is about twice G's, so 1G+2D balances),
-#      printing a progress line,
+#      runs/quickstart/ with launch/run.sh: mpirun with $RANKS ranks split into a generator group
+#      and a discriminator group (1 generator rank; D's work is about twice G's, so 1G+2D
+#      balances), and the metrics monitor next to it (in a terminal its live dashboard, and the
+#      web dashboard when this nash has one; Ctrl-C stops the run with a checkpoint),
 #   5. draws a grid of 64 samples from the result (`nash sample`) and says where everything is.
-# The metrics monitor joins step 4 with the monitor issue.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,10 +39,10 @@ mkdir -p data
 "$NASH" data fashion-mnist --out data/fashion-mnist.h5
 
 step "training configs/fashion-dcgan.ini for $STEPS steps into $RUN on $RANKS ranks (1 generator rank)"
-# root needs Open MPI's consent; more ranks than cores needs --oversubscribe
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
-mpirun --oversubscribe --bind-to none -n "$RANKS" "$NASH" train configs/fashion-dcgan.ini \
-    --set train.steps="$STEPS" --set cluster.generator_ranks=1 --run-dir "$RUN"
+# launch/run.sh: the monitor, then mpirun (as root with Open MPI's consent, oversubscribed when
+# there are more ranks than cores), its exit code, and where everything is
+NASH="$NASH" bash "$ROOT/launch/run.sh" configs/fashion-dcgan.ini --ranks "$RANKS" --generator-ranks 1 \
+    --steps "$STEPS" --run-dir "$RUN"
 
 step "sampling 64 images from $RUN/weights.h5"
 "$NASH" sample "$RUN/weights.h5" -n 64 -o "$RUN/samples.png" --seed 1
@@ -53,4 +53,6 @@ cat <<MSG
   final sample grid:       $ROOT/$RUN/samples.png
   losses and D outputs:    $ROOT/$RUN/metrics.csv
   weights (HDF5):          $ROOT/$RUN/weights.h5
+  checkpoints:             $ROOT/$RUN/ckpt/
+  monitor's messages:      $ROOT/$RUN/monitor.jsonl
 MSG
