@@ -40,9 +40,16 @@ kill -KILL "$m1"
 wait "$m1" 2>/dev/null
 killed_at=$(logged_step)
 check "the run goes on 1500 steps without a monitor" wait_for 180 past_step $((killed_at + 1500))
+started=$(date +%s.%N)
 "$NASH" monitor --bind "$EP" --jsonl "$WORK/j2" --once --timeout 120 >"$WORK/m2.out" 2>&1 &
 m2=$!
 STARTED+=("$m2")
+# reconnection: the time until monitor 2 has written its first message (RELIABILITY.md: 2 s)
+for _ in $(seq 400); do [ -s "$WORK/j2" ] && break; sleep 0.025; done
+latency=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
+echo "monitor 2 received its first message $latency s after it started"
+check "reconnection within 10 s (a generous bound for a loaded machine; measured $latency s)" \
+    awk -v l="$latency" 'BEGIN { exit !(l < 10) }'
 wait "$trainer"
 check "the run finishes (exit $?)" test $? -eq 0
 check "weights written" test -s "$WORK/run/weights.h5"
