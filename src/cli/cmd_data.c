@@ -3,6 +3,7 @@
  *   nash data fashion-mnist [--dir DIR] [--split train|test|all] --out FILE.h5
  *   nash data idx --images FILE [--labels FILE] [--source TEXT] --out FILE.h5
  *   nash data toy NAME --n N [--seed S] --out FILE.h5
+ *   nash data toy sines --n N [--len T] [--seed S] --out FILE.h5
  *
  * Prints one line naming what it wrote. Errors print `nash data: <message>` and exit with
  * nash_status_exit_code (2 for bad usage or bad data, 1 for I/O and memory failures).
@@ -241,12 +242,17 @@ static bool parse_count(const char *text, long long lo, long long hi, long long 
 }
 
 static int data_toy(int argc, char **argv) {
-    DataOpt opts[] = {{"--n", NULL}, {"--seed", NULL}, {"--out", NULL}};
+    DataOpt opts[] = {{"--n", NULL}, {"--seed", NULL}, {"--out", NULL}, {"--len", NULL}};
     const char *pos[1];
     size_t n_pos = 0;
-    int rc = parse_args(argc, argv, opts, 3, pos, 1, &n_pos);
+    int rc = parse_args(argc, argv, opts, 4, pos, 1, &n_pos);
     if (rc) return rc;
-    if (n_pos == 0) return usage_error("toy needs a distribution name: ring8, grid25 or gauss1d");
+    if (n_pos == 0) return usage_error("toy needs a distribution name: ring8, grid25, gauss1d or sines");
+    bool sines = strcmp(pos[0], "sines") == 0;
+    long long len = 32;
+    if (opts[3].value && !sines) return usage_error("--len is for sines only (the length of each sequence)");
+    if (opts[3].value && !parse_count(opts[3].value, 2, TOY_SINES_MAX_LEN, &len))
+        return usage_error("--len is '%s', expected a whole number from 2 to %d", opts[3].value, TOY_SINES_MAX_LEN);
     if ((rc = require(&opts[0], "the number of samples")) || (rc = require(&opts[2], "the HDF5 file to write")))
         return rc;
     long long n = 0;
@@ -261,12 +267,19 @@ static int data_toy(int argc, char **argv) {
             return usage_error("--seed is '%s', expected a whole number from 0 to 2^64-1", opts[1].value);
         seed = v;
     }
-    ToyMixture m;
     NashError err = {0};
+    char what[96];
+    if (sines) {
+        NashStatus st = toy_sines_write(opts[2].value, n, (int)len, seed, &err);
+        if (st != NASH_OK) return lib_error(st, &err);
+        snprintf(what, sizeof what, "float32, toy sines (seed %" PRIu64 ")", seed);
+        print_written(opts[2].value, n, "sequences", shape_2d((int)len, 1), what);
+        return NASH_EXIT_OK;
+    }
+    ToyMixture m;
     NashStatus st = toy_mixture(pos[0], &m, &err);
     if (st == NASH_OK) st = toy_write(opts[2].value, &m, n, seed, &err);
     if (st != NASH_OK) return lib_error(st, &err);
-    char what[96];
     snprintf(what, sizeof what, "float32, toy mixture %s (seed %" PRIu64 ")", m.name, seed);
     print_written(opts[2].value, n, "samples", shape_1d(m.dim), what);
     return NASH_EXIT_OK;
@@ -287,6 +300,7 @@ const NashCommand cmd_data = {
     .usage = "usage: nash data fashion-mnist [--dir DIR] [--split train|test|all] --out FILE.h5\n"
              "       nash data idx --images FILE [--labels FILE] [--source TEXT] --out FILE.h5\n"
              "       nash data toy NAME --n N [--seed S] --out FILE.h5\n"
+             "       nash data toy sines --n N [--len T] [--seed S] --out FILE.h5\n"
              "\n"
              "Import a data set into an HDF5 file: /images uint8 (N,C,H,W) chunked by samples,\n"
              "/labels uint8 (N), with the source and class names as attributes (docs/data.md).\n"
@@ -301,7 +315,9 @@ const NashCommand cmd_data = {
              "      --source TEXT   the source attribute (default: the file names)\n"
              "  toy             a generated toy distribution, for quick runs and tests: /x float32 (N,D)\n"
              "      NAME            ring8 (8 Gaussians on a circle), grid25 (5x5 grid, 2-D),\n"
-             "                      gauss1d (3 Gaussians, 1-D)\n"
+             "                      gauss1d (3 Gaussians, 1-D), sines (sequences (T,1): sine waves\n"
+             "                      with random frequency in [1,5] cycles, phase and amplitude in [0.3,1])\n"
+             "      --len T         sines: steps per sequence, 2 to 4096 (default 32)\n"
              "      --n N           number of samples, 1 to 100000000\n"
              "      --seed S        random seed (default 0); the same seed gives the same samples\n"
              "  --out FILE.h5   the file to write (required; replaced if it exists)\n"
@@ -310,6 +326,7 @@ const NashCommand cmd_data = {
              "  nash data fashion-mnist --out fashion-train.h5\n"
              "  nash data idx --images t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz --out test.h5\n"
              "  nash data toy ring8 --n 100000 --seed 1 --out ring8.h5\n"
+             "  nash data toy sines --n 8192 --len 32 --out sines.h5\n"
              "\n"
              "Exit codes: 0 written; 2 bad usage or bad input data (nothing written); 1 a file could not be\n"
              "read or written.\n",

@@ -5,7 +5,8 @@
  *            attributes on the root: source (string), class_names (strings, optional).
  *            Read as float scaled to [-1, 1]: x / 127.5 - 1.
  *   vectors  /x float32 (N,D...) chunked by samples; attributes on /x describe how it was made
- *            (toy mixtures store their parameters there, see toy.h).
+ *            (toy mixtures store their parameters there, see toy.h); optional per-sample
+ *            float64 columns /NAME (N) beside it (the sines toy's frequencies, phases, amplitudes).
  * Files are written to a temporary name in the same directory and renamed when complete, so a
  * failed import never leaves a partial file behind.
  */
@@ -42,6 +43,18 @@ typedef struct {
 /* x (N, sample) float32, with string attribute `kind` (NULL: "vectors") and numeric attributes on /x. */
 NashStatus dataset_write_vectors(const char *path, const float *x, int64_t n, Shape sample, const char *kind,
                                  const DatasetAttr *attrs, int n_attrs, NashError *err);
+
+/* A per-sample float64 dataset /NAME (N) written beside /x: the parameters each sample was
+ * made with (the sines toy stores /freq, /phase, /amplitude). Readers of /x ignore it. */
+typedef struct {
+    const char *name; /* not "x", "images" or "labels" */
+    const double *values;
+} DatasetColumn;
+
+/* dataset_write_vectors plus n_columns per-sample columns of n values each. */
+NashStatus dataset_write_vectors_columns(const char *path, const float *x, int64_t n, Shape sample, const char *kind,
+                                         const DatasetAttr *attrs, int n_attrs, const DatasetColumn *columns,
+                                         int n_columns, NashError *err);
 
 typedef struct DatasetReader DatasetReader;
 

@@ -233,6 +233,12 @@ NashStatus dataset_write_images(const char *path, const uint8_t *images, int64_t
 
 NashStatus dataset_write_vectors(const char *path, const float *x, int64_t n, Shape sample, const char *kind,
                                  const DatasetAttr *attrs, int n_attrs, NashError *err) {
+    return dataset_write_vectors_columns(path, x, n, sample, kind, attrs, n_attrs, NULL, 0, err);
+}
+
+NashStatus dataset_write_vectors_columns(const char *path, const float *x, int64_t n, Shape sample, const char *kind,
+                                         const DatasetAttr *attrs, int n_attrs, const DatasetColumn *columns,
+                                         int n_columns, NashError *err) {
     if (!path || !x || n <= 0)
         return nash_fail(err, NASH_ERR_INVALID, "%s: nothing to write (%lld vectors)", path ? path : "(null)",
                          (long long)n);
@@ -241,6 +247,11 @@ NashStatus dataset_write_vectors(const char *path, const float *x, int64_t n, Sh
     for (int a = 0; a < n_attrs; a++)
         if (!attrs[a].name || !attrs[a].values || attrs[a].count <= 0)
             return nash_fail(err, NASH_ERR_INVALID, "%s: attribute %d of /x has no name or no values", path, a);
+    for (int c = 0; c < n_columns; c++)
+        if (!columns[c].name || !columns[c].values || !strcmp(columns[c].name, "x") ||
+            !strcmp(columns[c].name, "images") || !strcmp(columns[c].name, "labels"))
+            return nash_fail(err, NASH_ERR_INVALID, "%s: per-sample column %d has no values or a reserved name", path,
+                             c);
     Writer w;
     st = writer_begin(&w, path, (size_t)n * sizeof(float) * shape_numel(sample), err);
     if (st != NASH_OK) return st;
@@ -256,6 +267,15 @@ NashStatus dataset_write_vectors(const char *path, const float *x, int64_t n, Sh
         if (h5util_write_doubles_attr(dset, attrs[a].name, attrs[a].values, attrs[a].count) < 0)
             st = attr_failed(&w, "/x", attrs[a].name, err);
     st = close_dataset(&w, dset, "/x", st, err);
+    for (int c = 0; st == NASH_OK && c < n_columns; c++) {
+        char name[256];
+        snprintf(name, sizeof name, "/%s", columns[c].name);
+        hsize_t cdims[1] = {(hsize_t)n};
+        dset = H5I_INVALID_HID;
+        st = write_dataset(&w, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 1, cdims, chunk_samples(n, sizeof(double)),
+                           columns[c].values, &dset, err);
+        if (st == NASH_OK) st = close_dataset(&w, dset, name, st, err);
+    }
     if (st == NASH_OK) return writer_commit(&w, err);
     writer_abort(&w);
     return st;

@@ -6,6 +6,8 @@
  *   offset     z = rng_normal_at(seed, stream 1, values 2i and 2i+1)  (a 1-D mixture uses 2i)
  *   sample     x_d = mean_c[d] + std_c * z_d
  * The density is the mixture of isotropic normals: p(x) = sum_c w_c prod_d N(x_d; mean_c[d], std_c^2).
+ * The sines toy (toy.h) draws three uniforms per sample from stream 2 and evaluates
+ *   x_t = amplitude * sin(2 pi freq t / T + phase) in double.
  */
 #include "data/toy.h"
 
@@ -20,8 +22,9 @@
 #define TOY_BLOCK 1024 /* samples per batch of random numbers */
 #define TOY_STREAM_COMPONENT 0
 #define TOY_STREAM_OFFSET 1
+#define TOY_STREAM_SINES 2
 
-static const char toy_known[] = "ring8, grid25, gauss1d";
+static const char toy_known[] = "ring8, grid25, gauss1d, sines";
 
 NashStatus toy_mixture(const char *name, ToyMixture *m, NashError *err) {
     memset(m, 0, sizeof *m);
@@ -54,6 +57,8 @@ NashStatus toy_mixture(const char *name, ToyMixture *m, NashError *err) {
             m->means[c][0] = mu[c];
             m->stds[c] = sd[c];
         }
+    } else if (strcmp(name, "sines") == 0) {
+        return nash_fail(err, NASH_ERR_INVALID, "sines is a toy of sequences, not a mixture (toy_sines_write)");
     } else {
         return nash_fail(err, NASH_ERR_INVALID, "unknown toy distribution '%s'; known: %s", name, toy_known);
     }
@@ -202,4 +207,70 @@ double toy_density(const ToyMixture *m, const double *x) {
         p += q;
     }
     return p;
+}
+
+/* ---- sines ---------------------------------------------------------------------------------- */
+
+void toy_sines_sample(uint64_t seed, int64_t first, int64_t n, int len, float *x, double *freq, double *phase,
+                      double *amplitude) {
+    const double two_pi = 6.28318530717958647692;
+    float u[3 * TOY_BLOCK];
+    for (int64_t done = 0; done < n;) {
+        int64_t b = n - done < TOY_BLOCK ? n - done : TOY_BLOCK;
+        rng_uniform_at(seed, TOY_STREAM_SINES, 3 * (uint64_t)(first + done), u, 3 * (size_t)b);
+        for (int64_t j = 0; j < b; j++) {
+            int64_t i = done + j;
+            double f = TOY_SINES_FREQ_MIN + (TOY_SINES_FREQ_MAX - TOY_SINES_FREQ_MIN) * u[3 * j];
+            double p = two_pi * u[3 * j + 1];
+            double a = TOY_SINES_AMP_MIN + (TOY_SINES_AMP_MAX - TOY_SINES_AMP_MIN) * u[3 * j + 2];
+            for (int t = 0; t < len; t++) x[i * len + t] = (float)(a * sin(two_pi * f * t / len + p));
+            if (freq) freq[i] = f;
+            if (phase) phase[i] = p;
+            if (amplitude) amplitude[i] = a;
+        }
+        done += b;
+    }
+}
+
+NashStatus toy_sines_write(const char *path, int64_t n, int len, uint64_t seed, NashError *err) {
+    if (len < 2 || len > TOY_SINES_MAX_LEN)
+        return nash_fail(err, NASH_ERR_INVALID, "%s: sequences of %d steps; give a length from 2 to %d", path, len,
+                         TOY_SINES_MAX_LEN);
+    if (n <= 0 || (uint64_t)n > SIZE_MAX / sizeof(float) / (size_t)len / 2)
+        return nash_fail(err, NASH_ERR_INVALID, "%s: cannot write %lld sequences; give a positive count", path,
+                         (long long)n);
+    float *x = malloc((size_t)n * (size_t)len * sizeof *x);
+    double *params = malloc(3 * (size_t)n * sizeof *params);
+    NashStatus st = NASH_OK;
+    if (!x || !params) {
+        st =
+            nash_fail(err, NASH_ERR_NOMEM, "%s: out of memory for %lld sequences of %d steps", path, (long long)n, len);
+    } else {
+        toy_sines_sample(seed, 0, n, len, x, params, params + n, params + 2 * n);
+        const double pi = 3.14159265358979323846, length = len;
+        const double freq_range[2] = {TOY_SINES_FREQ_MIN, TOY_SINES_FREQ_MAX}, phase_range[2] = {0.0, 2.0 * pi},
+                     amp_range[2] = {TOY_SINES_AMP_MIN, TOY_SINES_AMP_MAX};
+        const DatasetAttr attrs[] = {{"freq_range", freq_range, 2},
+                                     {"phase_range", phase_range, 2},
+                                     {"amplitude_range", amp_range, 2},
+                                     {"len", &length, 1}};
+        const DatasetColumn columns[] = {{"freq", params}, {"phase", params + n}, {"amplitude", params + 2 * n}};
+        st = dataset_write_vectors_columns(path, x, n, shape_2d(len, 1), "sines", attrs, 4, columns, 3, err);
+    }
+    free(x);
+    free(params);
+    return st;
+}
+
+bool toy_sines_detect(const char *path, int *len) {
+    DatasetReader *r = NULL;
+    DatasetInfo info;
+    NashError ignored = {0};
+    if (dataset_open(path, &r, &info, &ignored) != NASH_OK) return false;
+    char kind[16] = "";
+    bool yes = info.kind == DATASET_VECTORS && info.sample.ndim == 2 && info.sample.dim[1] == 1 &&
+               dataset_read_kind(r, kind, (int)sizeof kind, &ignored) == NASH_OK && !strcmp(kind, "sines");
+    dataset_close(r);
+    if (yes && len) *len = info.sample.dim[0];
+    return yes;
 }

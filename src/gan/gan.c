@@ -57,15 +57,20 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
     gan->has_g = has_g;
     gan->has_d = has_d;
     gan->sample = sample;
-    gan->latent = cfg->generator.latent;
+    int z_steps = cfg->generator.latent_steps;
+    if ((int64_t)cfg->generator.latent * z_steps > (1 << 24))
+        return nash_fail(err, NASH_ERR_CONFIG,
+                         "%s: [generator] latent = %d times latent_steps = %d is more than 2^24 values of z per sample",
+                         cfg->source, cfg->generator.latent, z_steps);
+    gan->latent = cfg->generator.latent * (z_steps > 0 ? z_steps : 1);
+    Shape z_shape = z_steps > 0 ? shape_2d(z_steps, cfg->generator.latent) : shape_1d(cfg->generator.latent);
     gan->clip = cfg->loss.clip;
     gan->n_critic = cfg->train.n_critic;
     gan->batch = batch;
     gan->seed = cfg->train.seed;
     gan->ema_decay = cfg->train.ema;
     if ((st = build_net(&gan->d, cfg, "discriminator", &cfg->discriminator.net, sample, batch, &gan->d_layers, err)) ||
-        (st = build_net(&gan->g, cfg, "generator", &cfg->generator.net, shape_1d(gan->latent), batch, &gan->g_layers,
-                        err)))
+        (st = build_net(&gan->g, cfg, "generator", &cfg->generator.net, z_shape, batch, &gan->g_layers, err)))
         goto fail;
     if (!shape_equal(gan->g.out, sample)) {
         char a[64], b[64];

@@ -34,7 +34,7 @@ typedef struct {
     Net g, d;
     char *g_layers, *d_layers; /* the layer lines each net was built from ('\n'-separated) */
     Shape sample;              /* one data sample: D's input, G's output */
-    int latent;
+    int latent;                /* values of z per sample: latent (times latent_steps for a sequence) */
     NoiseKind noise;
     LossKind loss;
     double clip;
@@ -60,7 +60,8 @@ typedef struct {
 } StepStats;
 
 /* Build the players this process holds from the config, for data samples of `sample` shape and
- * slices of up to `batch` samples: D takes `sample`, G takes (latent) and must produce `sample`
+ * slices of up to `batch` samples: D takes `sample`, G takes z — (latent), or (latent_steps, latent)
+ * when generator.latent_steps > 0 — and must produce `sample`
  * — an error names both shapes (and the config line of a layer that does not fit). Parameters
  * are initialised from train.seed, so every rank holding a player starts from the same values.
  * Both players are always built to check shapes; the ones not held are freed again. */

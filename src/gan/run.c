@@ -13,9 +13,11 @@
 #include "core/fsutil.h"
 #include "data/dataset.h"
 #include "eval/modes.h"
+#include "eval/sequence.h"
 #include "eval/wasserstein.h"
 #include "io/checkpoint.h"
 #include "io/png.h"
+#include "io/seqplot.h"
 #include "io/weights.h"
 
 #define RUN_REF_SAMPLES 2048
@@ -41,6 +43,9 @@ static NashStatus read_reference(Run *run, NashError *err) {
     dataset_close(reader);
     NashError ignored = {0};
     run->toy = toy_read(run->cfg->data.path, &run->mix, &ignored) == NASH_OK;
+    int len = 0;
+    if (!st && toy_sines_detect(run->cfg->data.path, &len) && shape_equal(run->sample, shape_2d(len, 1)))
+        run->seq_len = len;
     return st;
 }
 
@@ -154,19 +159,22 @@ static float *generate(Gan *gan, int n, bool use_ema) {
     return out;
 }
 
-/* W1 between EVAL_SAMPLES generated samples and the reference (sliced in 2-D and up, exact in 1-D). */
+/* W1 between EVAL_SAMPLES generated samples and the reference (sliced in 2-D and up, exact in 1-D;
+ * for sequences, exact between their dominant frequencies). */
 static NashStatus sample_distance(Run *run, Gan *gan, double *w1, NashError *err) {
     int dim = (int)shape_numel(run->sample);
     float *x = generate(gan, EVAL_SAMPLES, true);
     if (!x) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate evaluation samples");
-    NashStatus st = dim == 1 ? w1_1d(x, EVAL_SAMPLES, run->ref, run->n_ref, w1, err)
-                             : sliced_w1(x, EVAL_SAMPLES, run->ref, run->n_ref, dim, 64, run->cfg->train.seed, w1, err);
+    NashStatus st = run->seq_len ? seq_freq_w1(x, EVAL_SAMPLES, run->ref, run->n_ref, run->seq_len, w1, err)
+                    : dim == 1
+                        ? w1_1d(x, EVAL_SAMPLES, run->ref, run->n_ref, w1, err)
+                        : sliced_w1(x, EVAL_SAMPLES, run->ref, run->n_ref, dim, 64, run->cfg->train.seed, w1, err);
     free(x);
     return st;
 }
 
 NashStatus run_start(Run *run, Gan *gan, NashError *err) {
-    if (!run->toy) return NASH_OK;
+    if (!run->toy && !run->seq_len) return NASH_OK;
     return sample_distance(run, gan, &run->w1_initial, err);
 }
 
@@ -195,7 +203,7 @@ NashStatus run_samples(Run *run, Gan *gan, int64_t step, NashError *err) {
     Shape s = run->sample;
     bool images = s.ndim == 3 && (s.dim[0] == 1 || s.dim[0] == 3);
     bool points = s.ndim == 1 && s.dim[0] == 2;
-    if (!images && !points) return NASH_OK;
+    if (!images && !points && !run->seq_len) return NASH_OK;
     int n = run->cfg->output.samples;
     if (points && n < 512) n = 512;
     float *x = generate(gan, n, true);
@@ -203,7 +211,10 @@ NashStatus run_samples(Run *run, Gan *gan, int64_t step, NashError *err) {
     char name[64], path[RUN_PATH_MAX];
     snprintf(name, sizeof name, "samples/step_%08lld.png", (long long)step);
     NashStatus st = fs_join(run->dir, name, path, sizeof path, err);
-    if (!st && images) {
+    if (!st && run->seq_len) {
+        int rows = n < 6 ? n : 6;
+        st = seqplot_write_png(path, run->ref, x, rows < run->n_ref ? rows : (int)run->n_ref, run->seq_len, 1.25f, err);
+    } else if (!st && images) {
         int cols = (int)ceil(sqrt((double)n));
         st = png_write_grid(path, x, n, s.dim[0], s.dim[1], s.dim[2], cols, -1.0f, 1.0f, err);
     } else if (!st) {
@@ -242,6 +253,24 @@ static NashStatus evaluate_toy(Run *run, Gan *gan, NashError *err) {
     return NASH_OK;
 }
 
+/* For the sines toy: W1 of the dominant frequencies before and after training. */
+static NashStatus evaluate_sequences(Run *run, Gan *gan, NashError *err) {
+    double w1;
+    char path[RUN_PATH_MAX];
+    NashStatus st = sample_distance(run, gan, &w1, err);
+    if (st || (st = fs_join(run->dir, "eval.txt", path, sizeof path, err))) return st;
+    FILE *f = fopen(path, "w");
+    if (!f) return nash_fail(err, NASH_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+    fprintf(f, "samples %d\nmeasure dominant_frequency\nw1 %.6f\nw1_initial %.6f\n", EVAL_SAMPLES, w1, run->w1_initial);
+    if (ferror(f) | fclose(f)) return nash_fail(err, NASH_ERR_IO, "cannot write %s", path);
+    if (run->opt->progress)
+        fprintf(run->opt->progress,
+                "sines: W1 between the dominant frequencies of generated and real sequences %.4f cycles "
+                "(untrained generator %.4f)\n",
+                w1, run->w1_initial);
+    return NASH_OK;
+}
+
 static NashStatus save_weights(Run *run, Gan *gan, NashError *err) {
     char path[RUN_PATH_MAX];
     NashStatus st = fs_join(run->dir, "weights.h5", path, sizeof path, err);
@@ -261,7 +290,7 @@ NashStatus run_finish(Run *run, Gan *gan, NashError *err) {
     if (out && run->opt->progress_tty) fputc('\n', out);
     NashStatus st;
     if ((st = run_samples(run, gan, run->cfg->train.steps, err)) || (st = save_weights(run, gan, err)) ||
-        (run->toy && (st = evaluate_toy(run, gan, err))))
+        (run->toy && (st = evaluate_toy(run, gan, err))) || (run->seq_len && (st = evaluate_sequences(run, gan, err))))
         return st;
     if (out)
         fprintf(out, "trained %lld steps in %.1f s; outputs in %s\n", (long long)run->cfg->train.steps, now() - run->t0,

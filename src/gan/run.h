@@ -3,9 +3,11 @@
  * The run directory (docs/training.md):
  *   config.ini      the resolved config
  *   metrics.csv     one row every train.log_every steps (columns in docs/training.md)
- *   samples/step_NNNNNNNN.png   a grid (images) or scatter (2-D points) of the fixed noise batch
+ *   samples/step_NNNNNNNN.png   a grid (images), scatter (2-D points) or line charts (sequences
+ *                   (T,1), beside real ones) of the fixed noise batch
  *   weights.h5      the final generator and discriminator (io/weights.h), and the EMA generator
- *   eval.txt        for toy mixtures: modes covered, high-quality fraction, W1 before and after
+ *   eval.txt        for toy mixtures: modes covered, high-quality fraction, W1 before and after;
+ *                   for the sines toy: W1 of the dominant frequencies before and after
  * plus the progress line on the terminal. Everything here is refused or created before step 1.
  */
 #ifndef NASH_GAN_RUN_H
@@ -50,9 +52,11 @@ typedef struct {
     int64_t n_ref;
     bool toy; /* the data is a toy mixture (mix holds it) */
     ToyMixture mix;
-    double w1_initial; /* vectors: W1 of the untrained generator to the data, else NAN */
+    int seq_len;       /* the data are the sines toy's sequences (T,1) of this length; else 0 */
+    double w1_initial; /* vectors: W1 of the untrained generator to the data (sequences: of the
+                          dominant frequencies, eval/sequence.h), else NAN */
     double t0;
-    int64_t step0; /* the step this process started after (a resumed run's checkpoint) */
+    int64_t step0;                   /* the step this process started after (a resumed run's checkpoint) */
     char last_samples[RUN_PATH_MAX]; /* the picture run_samples wrote last */
     double images_per_s;             /* as of the last run_log */
 } Run;

@@ -63,7 +63,8 @@ typedef struct {
     } data;
 
     struct {
-        int latent;                  /* size of z */
+        int latent;                  /* size of z (of each step of z when latent_steps > 0) */
+        int latent_steps;            /* 0: z is (latent); T > 0: z is (T, latent) */
         char noise[CONFIG_WORD_MAX]; /* gaussian | uniform */
         NetConfig net;
     } generator;
@@ -108,6 +109,7 @@ typedef struct {
         char endpoint[CONFIG_PATH_MAX]; /* ZeroMQ endpoint the trainer publishes to */
         bool allow_remote;              /* allow an endpoint that is not loopback */
     } monitor;
+
 } Config;
 
 /* The defaults of every key (what an empty file gives). */

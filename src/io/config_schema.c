@@ -70,7 +70,11 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
     NUM("data", "buffer_blocks", CONFIG_INT, CLOSED, 1, 1048576, "32", data.buffer_blocks,
         "memory cap of each discriminator rank's reader, in blocks (at least what one batch can touch)"),
 
-    NUM("generator", "latent", CONFIG_INT, CLOSED, 1, 65536, "100", generator.latent, "size of the noise vector z"),
+    NUM("generator", "latent", CONFIG_INT, CLOSED, 1, 65536, "100", generator.latent,
+        "size of the noise vector z (of each step's, with latent_steps)"),
+    NUM("generator", "latent_steps", CONFIG_INT, CLOSED, 0, 65536, "0", generator.latent_steps,
+        "0: z is one vector (latent); T > 0: z is a sequence (T,latent), fresh noise at every step, for "
+        "recurrent generators"),
     WORD("generator", "noise", "gaussian|uniform", "gaussian", generator.noise,
          "distribution of z: gaussian N(0, 1) or uniform U[-1, 1)"),
     WORD("generator", "init", INIT_WORDS, "dcgan", generator.net.init, INIT_HELP),
@@ -124,6 +128,7 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
          "ZeroMQ endpoint the trainer publishes to (the monitor binds it)"),
     TEXT("monitor", "allow_remote", CONFIG_BOOL, "false", monitor.allow_remote,
          "allow an endpoint off this machine (by default only loopback, ipc:// and inproc://)"),
+
 };
 
 _Static_assert(sizeof config_keys / sizeof config_keys[0] == CONFIG_N_KEYS, "CONFIG_N_KEYS matches the table");

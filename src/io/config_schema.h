@@ -59,7 +59,7 @@ typedef struct {
 } ConfigKey;
 
 #define CONFIG_N_SECTIONS 10
-#define CONFIG_N_KEYS 46
+#define CONFIG_N_KEYS 47
 
 extern const ConfigSection config_sections[CONFIG_N_SECTIONS];
 extern const ConfigKey config_keys[CONFIG_N_KEYS];

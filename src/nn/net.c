@@ -20,11 +20,23 @@ static NashStatus layer_infer(Layer *l, int index, NashError *err) {
     const LayerSpec *s = &l->spec;
     Shape in = l->in;
     switch (s->kind) {
-    case LAYER_DENSE:
-        if (in.ndim != 1) return shape_error(err, index, s, in, "is not flat; put `flatten` before a dense layer");
-        l->u.dense = (Dense){.in = in.dim[0], .out = s->units, .has_bias = s->bias};
-        l->out = shape_1d(s->units);
+    case LAYER_DENSE: /* on (T,F) it maps each step's F features (torch.nn.Linear on the last dim) */
+        if (in.ndim != 1 && in.ndim != 2)
+            return shape_error(err, index, s, in, "is not flat (F) or a sequence (T,F); put `flatten` before it");
+        l->u.dense = (Dense){.in = in.dim[in.ndim - 1], .out = s->units, .has_bias = s->bias};
+        l->out = in.ndim == 1 ? shape_1d(s->units) : shape_2d(in.dim[0], s->units);
         return NASH_OK;
+    case LAYER_RNN:
+    case LAYER_LSTM: {
+        if (in.ndim != 2) return shape_error(err, index, s, in, "is not a sequence (T,F)");
+        Rnn r = {.in = in.dim[1], .hidden = s->units, .steps = in.dim[0], .seq = s->seq, .has_bias = s->bias};
+        if (s->kind == LAYER_RNN)
+            l->u.rnn = r;
+        else
+            l->u.lstm = (Lstm){.in = r.in, .hidden = r.hidden, .steps = r.steps, .seq = r.seq, .has_bias = r.has_bias};
+        l->out = s->seq ? shape_2d(in.dim[0], s->units) : shape_1d(s->units);
+        return NASH_OK;
+    }
     case LAYER_CONV2D: {
         if (in.ndim != 3) return shape_error(err, index, s, in, "is not (C,H,W)");
         int ho = conv_out_len(in.dim[1], s->kh, s->sh, s->ph), wo = conv_out_len(in.dim[2], s->kw, s->sw, s->pw);
@@ -135,6 +147,7 @@ typedef struct {
     ArenaPlan params, buffers, acts, work;
     size_t scratch_floats, widest;
     size_t *act_off, *bn_off; /* per layer: activation offset; batch-norm workspace offset */
+    size_t *cache_off;        /* per layer: recurrent states kept for backward (activation arena) */
 } NetPlan;
 
 static void add_tensor(NetTensor *t, int *count, size_t *floats, ArenaPlan *plan, int layer, const char *suffix,
@@ -186,6 +199,18 @@ static void layer_tensors(Net *net, int i, NetPlan *plan) {
             add_tensor(p, np, pc, &plan->params, i, "bias", shape_1d(c->cout), PARAM_BIAS, c->cout * k, c->cin * k);
         break;
     }
+    case LAYER_RNN:
+    case LAYER_LSTM: {
+        /* torch initialises all four from U(+-1/sqrt(H)): fan_in is H for each */
+        int in = l->in.dim[1], h = l->spec.units, rows = (l->spec.kind == LAYER_LSTM ? 4 : 1) * h;
+        add_tensor(p, np, pc, &plan->params, i, "weight_ih_l0", shape_2d(rows, in), PARAM_WEIGHT, h, rows);
+        add_tensor(p, np, pc, &plan->params, i, "weight_hh_l0", shape_2d(rows, h), PARAM_WEIGHT, h, rows);
+        if (l->spec.bias) {
+            add_tensor(p, np, pc, &plan->params, i, "bias_ih_l0", shape_1d(rows), PARAM_BIAS, h, rows);
+            add_tensor(p, np, pc, &plan->params, i, "bias_hh_l0", shape_1d(rows), PARAM_BIAS, h, rows);
+        }
+        break;
+    }
     case LAYER_BATCHNORM: {
         int c = l->u.bn.c;
         add_tensor(p, np, pc, &plan->params, i, "weight", shape_1d(c), PARAM_BN_WEIGHT, 0, 0);
@@ -207,6 +232,14 @@ static void plan_layer(Net *net, int i, NetPlan *plan) {
     size_t scratch = 0;
     if (l->spec.kind == LAYER_CONV2D) scratch = conv2d_work_floats(&l->u.conv, net->max_batch);
     if (l->spec.kind == LAYER_DECONV2D) scratch = deconv2d_work_floats(&l->u.deconv, net->max_batch);
+    if (l->spec.kind == LAYER_RNN) {
+        scratch = rnn_work_floats(&l->u.rnn, net->max_batch);
+        plan->cache_off[i] = arena_plan_floats(&plan->acts, rnn_cache_floats(&l->u.rnn, net->max_batch));
+    }
+    if (l->spec.kind == LAYER_LSTM) {
+        scratch = lstm_work_floats(&l->u.lstm, net->max_batch);
+        plan->cache_off[i] = arena_plan_floats(&plan->acts, lstm_cache_floats(&l->u.lstm, net->max_batch));
+    }
     if (scratch > plan->scratch_floats) plan->scratch_floats = scratch;
     if (l->spec.kind == LAYER_BATCHNORM) {
         int c = l->u.bn.c;
@@ -239,6 +272,22 @@ static bool layer_param_slots(Layer *l, bool bias, float ***value, float ***grad
     }
 }
 
+/* The same for a recurrent layer's tensor, chosen by its name: weight_ih, weight_hh, bias_ih, bias_hh. */
+static void recurrent_param_slots(Layer *l, const char *name, float ***value, float ***grad) {
+    int k = strstr(name, "weight_ih") ? 0 : strstr(name, "weight_hh") ? 1 : strstr(name, "bias_ih") ? 2 : 3;
+    Rnn *r = &l->u.rnn;
+    Lstm *m = &l->u.lstm;
+    bool lstm = l->spec.kind == LAYER_LSTM;
+    float **v[2][4] = {{&r->weight_ih, &r->weight_hh, &r->bias_ih, &r->bias_hh},
+                       {&m->weight_ih, &m->weight_hh, &m->bias_ih, &m->bias_hh}};
+    float **g[2][4] = {{&r->dweight_ih, &r->dweight_hh, &r->dbias_ih, &r->dbias_hh},
+                       {&m->dweight_ih, &m->dweight_hh, &m->dbias_ih, &m->dbias_hh}};
+    *value = v[lstm][k];
+    *grad = g[lstm][k];
+}
+
+static bool layer_is_recurrent(const Layer *l) { return l->spec.kind == LAYER_RNN || l->spec.kind == LAYER_LSTM; }
+
 /* Point every layer at its slices once the arenas exist. */
 static void bind_layers(Net *net, const NetPlan *plan) {
     for (int t = 0; t < net->n_params; t++) {
@@ -247,7 +296,10 @@ static void bind_layers(Net *net, const NetPlan *plan) {
         float *v = net->params + e->offset, *g = net->grads + e->offset;
         bool is_bias = e->role == PARAM_BIAS || e->role == PARAM_BN_BIAS;
         float **value, **grad;
-        if (!layer_param_slots(l, is_bias, &value, &grad)) continue;
+        if (layer_is_recurrent(l))
+            recurrent_param_slots(l, e->name, &value, &grad);
+        else if (!layer_param_slots(l, is_bias, &value, &grad))
+            continue;
         *value = v;
         *grad = g;
     }
@@ -263,6 +315,8 @@ static void bind_layers(Net *net, const NetPlan *plan) {
     for (int i = 0; i < net->n_layers; i++) {
         Layer *l = &net->layers[i];
         if (plan->act_off[i] != SIZE_MAX) l->y = arena_at(&net->act_arena, plan->act_off[i]);
+        if (l->spec.kind == LAYER_RNN) l->u.rnn.cache = arena_at(&net->act_arena, plan->cache_off[i]);
+        if (l->spec.kind == LAYER_LSTM) l->u.lstm.cache = arena_at(&net->act_arena, plan->cache_off[i]);
         if (l->spec.kind == LAYER_BATCHNORM) {
             BatchNorm *bn = &l->u.bn;
             bn->save_mean = arena_at(&net->work_arena, plan->bn_off[i]);
@@ -290,13 +344,14 @@ NashStatus net_init(Net *net, Shape in, const LayerSpec *specs, int n_specs, int
     net->max_batch = max_batch;
     net->in = in;
     net->layers = calloc((size_t)n_specs, sizeof *net->layers);
-    net->param_info = calloc(2 * (size_t)n_specs, sizeof *net->param_info);
+    net->param_info = calloc(4 * (size_t)n_specs, sizeof *net->param_info); /* at most 4 per layer */
     net->buffer_info = calloc(2 * (size_t)n_specs, sizeof *net->buffer_info);
     NetPlan plan = {0};
     plan.act_off = calloc((size_t)n_specs, sizeof *plan.act_off);
     plan.bn_off = calloc((size_t)n_specs, sizeof *plan.bn_off);
+    plan.cache_off = calloc((size_t)n_specs, sizeof *plan.cache_off);
     NashStatus st = NASH_OK;
-    if (!net->layers || !net->param_info || !net->buffer_info || !plan.act_off || !plan.bn_off) {
+    if (!net->layers || !net->param_info || !net->buffer_info || !plan.act_off || !plan.bn_off || !plan.cache_off) {
         st = nash_fail(err, NASH_ERR_NOMEM, "cannot allocate a network of %d layers", n_specs);
         goto done;
     }
@@ -337,6 +392,7 @@ NashStatus net_init(Net *net, Shape in, const LayerSpec *specs, int n_specs, int
 done:
     free(plan.act_off);
     free(plan.bn_off);
+    free(plan.cache_off);
     if (st) net_free(net);
     return st;
 }
@@ -376,10 +432,15 @@ void net_init_params(Net *net, InitScheme scheme, uint64_t seed) {
 
 /* ---- forward and backward ------------------------------------------------------------------- */
 
+/* Rows a dense layer maps for n samples: n, or n*T on sequences (T,F). */
+static int dense_rows(const Layer *l, int n) { return n * (int)(shape_numel(l->in) / (size_t)l->u.dense.in); }
+
 static void layer_forward(Net *net, Layer *l, const float *x, int n) {
     size_t count = (size_t)n * shape_numel(l->out);
     switch (l->spec.kind) {
-    case LAYER_DENSE: dense_forward(&l->u.dense, x, l->y, n); break;
+    case LAYER_DENSE: dense_forward(&l->u.dense, x, l->y, dense_rows(l, n)); break;
+    case LAYER_RNN: rnn_forward(&l->u.rnn, x, NULL, l->y, n); break;
+    case LAYER_LSTM: lstm_forward(&l->u.lstm, x, NULL, NULL, l->y, n); break;
     case LAYER_CONV2D: conv2d_forward(&l->u.conv, x, l->y, n, net->scratch); break;
     case LAYER_DECONV2D: deconv2d_forward(&l->u.deconv, x, l->y, n, net->scratch); break;
     case LAYER_MAXPOOL2D:
@@ -410,7 +471,9 @@ static void layer_backward(Net *net, const Layer *l, const float *x, const float
                            bool param_grads) {
     size_t count = (size_t)n * shape_numel(l->out);
     switch (l->spec.kind) {
-    case LAYER_DENSE: dense_backward(&l->u.dense, x, dy, dx, n, param_grads); break;
+    case LAYER_DENSE: dense_backward(&l->u.dense, x, dy, dx, dense_rows(l, n), param_grads); break;
+    case LAYER_RNN: rnn_backward(&l->u.rnn, x, NULL, dy, dx, NULL, n, param_grads, net->scratch); break;
+    case LAYER_LSTM: lstm_backward(&l->u.lstm, x, NULL, NULL, dy, dx, NULL, NULL, n, param_grads, net->scratch); break;
     case LAYER_CONV2D: conv2d_backward(&l->u.conv, x, dy, dx, n, param_grads, net->scratch); break;
     case LAYER_DECONV2D: deconv2d_backward(&l->u.deconv, x, dy, dx, n, param_grads, net->scratch); break;
     case LAYER_MAXPOOL2D:
@@ -434,7 +497,8 @@ static void layer_backward(Net *net, const Layer *l, const float *x, const float
 
 static bool layer_has_params(const Layer *l) {
     LayerKind k = l->spec.kind;
-    return k == LAYER_DENSE || k == LAYER_CONV2D || k == LAYER_DECONV2D || k == LAYER_BATCHNORM;
+    return k == LAYER_DENSE || k == LAYER_CONV2D || k == LAYER_DECONV2D || k == LAYER_BATCHNORM || k == LAYER_RNN ||
+           k == LAYER_LSTM;
 }
 
 void net_backward(Net *net, const float *x, const float *dy, float *dx, int n, bool param_grads) {

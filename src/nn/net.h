@@ -6,7 +6,10 @@
  * synchronisation is therefore one allreduce over `grads`, and a checkpoint a few datasets.
  *
  * Names follow torch.nn.Sequential: the layer at position i owns "i.weight", "i.bias",
- * "i.running_mean", "i.running_var", with PyTorch's shapes, so a state_dict maps 1:1.
+ * "i.running_mean", "i.running_var" (recurrent layers "i.weight_ih_l0", "i.weight_hh_l0",
+ * "i.bias_ih_l0", "i.bias_hh_l0"), with PyTorch's shapes, so a state_dict maps 1:1. Recurrent
+ * layers keep their per-step states for backward in the activation arena; their initial states
+ * are zero inside a network.
  * Reshape and flatten alias their input (no copy).
  */
 #ifndef NASH_NN_NET_H
@@ -26,7 +29,9 @@
 #include "nn/dense.h"
 #include "nn/dropout.h"
 #include "nn/init.h"
+#include "nn/lstm.h"
 #include "nn/pool2d.h"
+#include "nn/rnn.h"
 #include "nn/spec.h"
 
 #define NET_NAME_MAX 48
@@ -54,6 +59,8 @@ typedef struct {
         BatchNorm bn;
         Act act;
         Dropout dropout;
+        Rnn rnn;
+        Lstm lstm;
     } u;
     float *y;            /* owned output activations (max_batch, out); NULL for reshape/flatten */
     const float *result; /* the output of the last forward: y, or the input for reshape/flatten */

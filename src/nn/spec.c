@@ -15,11 +15,14 @@ static const struct {
     LayerKind kind;
     const char *name;
 } kind_names[] = {
-    {LAYER_DENSE, "dense"},         {LAYER_CONV2D, "conv2d"},        {LAYER_DECONV2D, "deconv2d"},
-    {LAYER_MAXPOOL2D, "maxpool2d"}, {LAYER_AVGPOOL2D, "avgpool2d"},  {LAYER_BATCHNORM, "batchnorm"},
-    {LAYER_RELU, "relu"},           {LAYER_LEAKY_RELU, "leakyrelu"}, {LAYER_TANH, "tanh"},
-    {LAYER_SIGMOID, "sigmoid"},     {LAYER_RESHAPE, "reshape"},      {LAYER_FLATTEN, "flatten"},
-    {LAYER_DROPOUT, "dropout"},
+    {LAYER_DENSE, "dense"},         {LAYER_CONV2D, "conv2d"},
+    {LAYER_DECONV2D, "deconv2d"},   {LAYER_MAXPOOL2D, "maxpool2d"},
+    {LAYER_AVGPOOL2D, "avgpool2d"}, {LAYER_BATCHNORM, "batchnorm"},
+    {LAYER_RELU, "relu"},           {LAYER_LEAKY_RELU, "leakyrelu"},
+    {LAYER_TANH, "tanh"},           {LAYER_SIGMOID, "sigmoid"},
+    {LAYER_RESHAPE, "reshape"},     {LAYER_FLATTEN, "flatten"},
+    {LAYER_DROPOUT, "dropout"},     {LAYER_RNN, "rnn"},
+    {LAYER_LSTM, "lstm"},
 };
 #define N_KINDS (sizeof kind_names / sizeof kind_names[0])
 
@@ -78,6 +81,7 @@ static void spec_defaults(LayerSpec *spec, LayerKind kind) {
     spec->kind = kind;
     spec->sh = spec->sw = 1;
     spec->bias = true;
+    spec->seq = true;
     spec->count_include_pad = true;
     spec->slope = 0.01f;
     spec->eps = 1e-5f;
@@ -130,6 +134,8 @@ static const KindRule rules[] = {
     {LAYER_RESHAPE, 1, 3, "", "reshape D1 [D2 [D3]]"},
     {LAYER_FLATTEN, 0, 0, "", "flatten"},
     {LAYER_DROPOUT, 1, 1, "", "dropout P"},
+    {LAYER_RNN, 1, 1, "seq bias", "rnn H [seq=1|0] [bias=1]"},
+    {LAYER_LSTM, 1, 1, "seq bias", "lstm H [seq=1|0] [bias=1]"},
 };
 
 static const KindRule *rule_for(LayerKind kind) {
@@ -169,6 +175,8 @@ static NashStatus apply_key(LayerSpec *spec, const KindRule *rule, const char *k
         ok = parse_pair(val, &spec->oph, &spec->opw) && spec->oph >= 0 && spec->opw >= 0;
     else if (!strcmp(key, "bias"))
         ok = parse_bool(val, &spec->bias);
+    else if (!strcmp(key, "seq"))
+        ok = parse_bool(val, &spec->seq);
     else if (!strcmp(key, "count_pad"))
         ok = parse_bool(val, &spec->count_include_pad);
     else if (!strcmp(key, "eps"))
@@ -184,6 +192,8 @@ static NashStatus apply_positional(LayerSpec *spec, const KindRule *rule, int in
     case LAYER_DENSE:
     case LAYER_CONV2D:
     case LAYER_DECONV2D:
+    case LAYER_RNN:
+    case LAYER_LSTM:
         if (!parse_int(word, &spec->units) || spec->units <= 0)
             return bad_value(err, rule, word, "expected a positive size, got");
         return NASH_OK;
@@ -230,7 +240,7 @@ NashStatus spec_parse(const char *line, LayerSpec *spec, NashError *err) {
     if (k == N_KINDS)
         return nash_fail(err, NASH_ERR_CONFIG,
                          "unknown layer '%s' (known: dense conv2d deconv2d maxpool2d avgpool2d batchnorm relu "
-                         "leakyrelu tanh sigmoid reshape flatten dropout)",
+                         "leakyrelu tanh sigmoid reshape flatten dropout rnn lstm)",
                          w.word[0]);
     spec_defaults(spec, kind_names[k].kind);
     const KindRule *rule = rule_for(spec->kind);
@@ -322,6 +332,11 @@ void spec_format(const LayerSpec *spec, char *buf, size_t size) {
         break;
     case LAYER_DROPOUT:
         snprintf(part, sizeof part, " %g", (double)spec->p);
+        APPEND();
+        break;
+    case LAYER_RNN:
+    case LAYER_LSTM:
+        snprintf(part, sizeof part, " %d%s%s", spec->units, spec->seq ? "" : " seq=0", spec->bias ? "" : " bias=0");
         APPEND();
         break;
     case LAYER_RESHAPE:

@@ -1,7 +1,7 @@
 /* spec.h — a layer described in one line of text, as written in configs and tests.
  *
  * Grammar: KIND [positional...] [key=value...]; sizes like k=4 or k=3x5 (height x width).
- *   dense OUT [bias=0|1]                          Linear(in -> OUT)
+ *   dense OUT [bias=0|1]                          Linear(in -> OUT); on (T,F): each step's F -> OUT
  *   conv2d OUT k=K [s=1] [p=0] [bias=1]            Conv2d(Cin -> OUT)
  *   deconv2d OUT k=K [s=1] [p=0] [op=0] [bias=1]   ConvTranspose2d(Cin -> OUT), op = output padding
  *   maxpool2d k=K [s=K] [p=0]
@@ -10,6 +10,9 @@
  *   relu | leakyrelu [SLOPE=0.01] | tanh | sigmoid
  *   reshape D1 [D2 [D3]] | flatten
  *   dropout P
+ *   rnn H [seq=1|0] [bias=1]                       RNN(I -> H, tanh), batch first, on (T,I)
+ *   lstm H [seq=1|0] [bias=1]                      LSTM(I -> H), batch first, on (T,I)
+ *                                                  seq=1: all states (T,H); seq=0: the last (H)
  * Blank lines and text after '#' are ignored by spec_parse_lines.
  * See docs/layers.md for the full reference.
  */
@@ -36,14 +39,17 @@ typedef enum {
     LAYER_RESHAPE,
     LAYER_FLATTEN,
     LAYER_DROPOUT,
+    LAYER_RNN,
+    LAYER_LSTM,
 } LayerKind;
 
 typedef struct {
     LayerKind kind;
-    int units;                  /* dense: out features; conv2d/deconv2d: out channels */
+    int units;                  /* dense: out features; conv2d/deconv2d: out channels; rnn/lstm: H */
     int kh, kw, sh, sw, ph, pw; /* window, stride, padding */
     int oph, opw;               /* deconv2d output padding */
-    bool bias;                  /* dense, conv2d, deconv2d */
+    bool bias;                  /* dense, conv2d, deconv2d, rnn, lstm */
+    bool seq;                   /* rnn, lstm: output every step (T,H), or only the last (H) */
     bool count_include_pad;     /* avgpool2d */
     float slope;                /* leakyrelu */
     float p;                    /* dropout */

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_data.sh — `nash data`: Fashion-MNIST import from the Debian files (shapes with h5dump, every
 # byte against the IDX files with h5py), `nash data idx` on small IDX files made here (round trip,
-# label count mismatch, bad files), `nash data toy` (attributes, reproducibility) and the usage
+# label count mismatch, bad files), `nash data toy` (attributes, reproducibility; the sines toy's
+# sequences and per-sample parameters) and the usage
 # errors (exit codes and messages, see docs/data.md and docs/exit-codes.md). No refused command may
 # leave an output file or a temporary file behind.
 #
@@ -202,6 +203,34 @@ refused 2 "--n is '12x'" "$tmp/t.h5" data toy ring8 --n 12x --out "$tmp/t.h5"
 refused 2 "--seed is '-1'" "$tmp/t.h5" data toy ring8 --n 10 --seed -1 --out "$tmp/t.h5"
 refused 2 "unexpected argument 'extra'" "$tmp/t.h5" data toy ring8 extra --n 10 --out "$tmp/t.h5"
 
+# --- nash data toy sines ----------------------------------------------------------------------
+run data toy sines --n 300 --len 16 --seed 2 --out "$tmp/sines.h5"
+expect_code 0
+expect_out_contains "wrote $tmp/sines.h5: 300 sequences of (16,1) float32, toy sines (seed 2)"
+run data toy sines --n 20 --out "$tmp/sines32.h5"
+expect_code 0
+expect_out_contains "20 sequences of (32,1) float32"
+check_py "toy sines: /x, its attributes and the per-sample parameters" '
+import sys, h5py, numpy as np
+with h5py.File(sys.argv[1], "r") as h:
+    x = h["x"]
+    assert x.dtype == np.float32 and x.shape == (300, 16, 1), (x.dtype, x.shape)
+    kind = x.attrs["kind"]
+    assert (kind.decode() if isinstance(kind, bytes) else kind) == "sines", kind
+    assert x.attrs["freq_range"].tolist() == [1.0, 5.0] and x.attrs["len"].tolist() == [16.0]
+    assert x.attrs["amplitude_range"].tolist() == [0.3, 1.0]
+    assert np.allclose(x.attrs["phase_range"], [0, 2 * np.pi])
+    f, p, a = h["freq"][...], h["phase"][...], h["amplitude"][...]
+    assert f.shape == (300,) and f.dtype == np.float64
+    assert f.min() >= 1 and f.max() <= 5 and p.min() >= 0 and p.max() < 2 * np.pi and a.min() >= 0.3 and a.max() <= 1
+    t = np.arange(16)
+    ref = a[:, None] * np.sin(2 * np.pi * f[:, None] * t / 16 + p[:, None])
+    assert np.abs(x[:, :, 0] - ref).max() < 1e-6, np.abs(x[:, :, 0] - ref).max()
+' "$tmp/sines.h5"
+refused 2 "--len is for sines only" "$tmp/t.h5" data toy ring8 --n 10 --len 8 --out "$tmp/t.h5"
+refused 2 "--len is '1'" "$tmp/t.h5" data toy sines --n 10 --len 1 --out "$tmp/t.h5"
+refused 2 "--len is '5000'" "$tmp/t.h5" data toy sines --n 10 --len 5000 --out "$tmp/t.h5"
+
 # --- usage ------------------------------------------------------------------------------------
 refused 2 "which data set?" "$tmp/none" data
 refused 2 "unknown data set 'cifar'" "$tmp/none" data cifar --out "$tmp/none"
@@ -210,7 +239,7 @@ refused 2 "--out needs a value" "$tmp/none" data toy ring8 --n 1 --out
 run help data
 expect_code 0
 for word in "fashion-mnist" "--split train|test|all" "idx --images" "--labels" "--source" "toy NAME" "--seed" \
-    "ring8" "grid25" "gauss1d" "--out FILE.h5"; do
+    "ring8" "grid25" "gauss1d" "sines" "--len T" "--out FILE.h5"; do
     expect_out_contains "$word"
 done
 

@@ -7,7 +7,7 @@
  * Step and tolerance: h = 1e-2 (dense, conv, deconv, pooling, ReLU/LeakyReLU and dropout are
  * piecewise linear, so the difference is exact up to rounding when inputs stay more than h away
  * from kinks — the inputs are built that way); h = 1e-3 for the smooth nonlinear layers
- * (batch norm, tanh, sigmoid), whose truncation error is O(h^2). An element passes when
+ * (batch norm, tanh, sigmoid, rnn, lstm), whose truncation error is O(h^2). An element passes when
  * |numeric - analytic| <= 2e-3 * max|analytic| + 1e-2 * |analytic|: the float32 rounding of L
  * divided by 2h sets that floor. Every analytic gradient must be non-zero somewhere, so a layer
  * that returns zeros cannot pass.
@@ -146,6 +146,13 @@ int main(void) {
         {"sigmoid", "sigmoid", shape_1d(17), 3, INPUT_SMOOTH, 1e-3f},
         {"dropout", "dropout 0.4", shape_1d(32), 3, INPUT_SMOOTH, 1e-2f},
         {"reshape-flatten", "reshape 3 4\nflatten\ndense 2", shape_1d(12), 2, INPUT_SMOOTH, 1e-2f},
+        {"rnn", "rnn 4", shape_2d(5, 3), 3, INPUT_SMOOTH, 1e-3f},
+        {"rnn-last-nobias", "rnn 3 seq=0 bias=0", shape_2d(4, 2), 2, INPUT_SMOOTH, 1e-3f},
+        {"lstm", "lstm 4", shape_2d(6, 3), 2, INPUT_SMOOTH, 1e-3f},
+        {"lstm-last", "lstm 5 seq=0", shape_2d(3, 2), 3, INPUT_SMOOTH, 1e-3f},
+        {"dense-seq", "dense 3", shape_2d(4, 5), 2, INPUT_SMOOTH, 1e-2f},
+        {"sequence-generator", "lstm 6\ndense 1\ntanh", shape_2d(7, 2), 3, INPUT_SMOOTH, 1e-3f},
+        {"sequence-discriminator", "lstm 5\nrnn 4 seq=0\ndense 1", shape_2d(6, 1), 3, INPUT_SMOOTH, 1e-3f},
         {"small-generator",
          "dense 12 bias=0\nbatchnorm\ntanh\nreshape 3 2 2\ndeconv2d 2 k=4 s=2 p=1 bias=0\nbatchnorm\nsigmoid\n"
          "deconv2d 1 k=3 s=2 p=1 op=1\ntanh",

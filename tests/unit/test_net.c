@@ -120,6 +120,9 @@ static void test_shape_errors(void) {
     refused(shape_1d(12), "dense 6\nreshape 4 2", "layer 1 (reshape 4 2)");
     refused(shape_1d(12), "dense 6\nconv2d 3 k=2 bias=0", "layer 1");
     refused(shape_1d(12), "dense 6\nbogus", "line 2: unknown layer 'bogus'");
+    refused(shape_1d(12), "lstm 4", "layer 0 (lstm 4): input shape (12) is not a sequence (T,F)");
+    refused(shape_3d(1, 4, 4), "rnn 4", "is not a sequence (T,F)");
+    refused(shape_2d(5, 3), "lstm 4 seq=0\nlstm 2", "layer 1 (lstm 2): input shape (4) is not a sequence");
     Net net;
     NashError err = {0};
     check_true(net_init_text(&net, shape_1d(3), "dense 2", 0, &err) == NASH_ERR_INVALID, "batch 0 refused");
@@ -233,8 +236,39 @@ static void test_stat_reducer(void) {
     net_free(&b);
 }
 
+/* A sequence GAN's nets: PyTorch's names and shapes, the per-step dense, parameter counts. */
+static void test_sequence_nets(void) {
+    NashError err = {0};
+    Net g, d;
+    if (!check_true(net_init_text(&g, shape_2d(32, 1), "lstm 32\ndense 1\ntanh", 8, &err) == NASH_OK, "G: %s", err.msg))
+        return;
+    if (!check_true(net_init_text(&d, shape_2d(32, 1), "rnn 16\nlstm 8 seq=0 bias=0\ndense 1", 8, &err) == NASH_OK,
+                    "D: %s", err.msg)) {
+        net_free(&g);
+        return;
+    }
+    check_true(shape_equal(g.out, shape_2d(32, 1)), "lstm 32 + dense 1 on (32,1) outputs (32,1)");
+    check_true(shape_equal(d.out, shape_1d(1)), "rnn + lstm seq=0 + dense 1 outputs (1)");
+    expect_tensor(&g, "0.weight_ih_l0", shape_2d(128, 1));
+    expect_tensor(&g, "0.weight_hh_l0", shape_2d(128, 32));
+    expect_tensor(&g, "0.bias_ih_l0", shape_1d(128));
+    expect_tensor(&g, "0.bias_hh_l0", shape_1d(128));
+    expect_tensor(&g, "1.weight", shape_2d(1, 32));
+    expect_tensor(&d, "0.weight_ih_l0", shape_2d(16, 1));
+    expect_tensor(&d, "0.weight_hh_l0", shape_2d(16, 16));
+    expect_tensor(&d, "1.weight_ih_l0", shape_2d(32, 16));
+    check_true(net_find_param(&d, "1.bias_ih_l0") == NULL, "lstm bias=0 has no biases");
+    /* torch: LSTM(1,32) 4*32*(1+32+2) = 4480, Linear(32,1) 33; RNN(1,16) 16*(1+16+2) = 304, LSTM(16,8) no bias
+     * 4*8*(16+8) = 768, Linear(8,1) 9 */
+    check_true(g.param_count == 4513, "G has 4,513 parameters (got %zu)", g.param_count);
+    check_true(d.param_count == 1081, "D has 1,081 parameters (got %zu)", d.param_count);
+    net_free(&g);
+    net_free(&d);
+}
+
 int main(void) {
     test_reference_dcgan();
+    test_sequence_nets();
     test_shape_errors();
     test_backward_modes();
     test_eval_mode();

@@ -49,6 +49,10 @@ int main(void) {
     check_true(s.target.ndim == 3 && s.target.dim[0] == 128 && s.target.dim[2] == 7, "reshape target");
     parses("dropout 0.5", &s);
     check_true(s.p == 0.5f, "dropout p");
+    parses("lstm 32", &s);
+    check_true(s.kind == LAYER_LSTM && s.units == 32 && s.seq && s.bias, "lstm: H, all states and bias by default");
+    parses("rnn 8 seq=0 bias=0", &s);
+    check_true(s.kind == LAYER_RNN && s.units == 8 && !s.seq && !s.bias, "rnn seq=0 bias=0");
 
     refused("", "empty");
     refused("convolution 3", "unknown layer 'convolution'");
@@ -66,6 +70,11 @@ int main(void) {
     refused("batchnorm momentum=2", "bad value");
     refused("relu 3", "unexpected word '3'");
     refused("dense 4 bias=maybe", "bad value in 'bias=maybe'");
+    refused("lstm", "needs more arguments");
+    refused("lstm 0", "positive size");
+    refused("rnn 4 seq=2", "bad value in 'seq=2'");
+    refused("rnn 4 k=3", "unknown key 'k=3'");
+    refused("dense 4 seq=0", "unknown key 'seq=0'");
 
     round_trip("dense 7 bias=0");
     round_trip("conv2d 8 k=3x5 s=2x1 p=1x2 bias=0");
@@ -76,6 +85,9 @@ int main(void) {
     round_trip("leakyrelu 0.2");
     round_trip("reshape 128 7 7");
     round_trip("dropout 0.25");
+    round_trip("lstm 32");
+    round_trip("lstm 16 seq=0 bias=0");
+    round_trip("rnn 5 seq=0");
 
     LayerSpec many[4];
     int n = 0;
