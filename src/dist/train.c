@@ -373,6 +373,7 @@ static void teardown(Trainer *t) {
                 (unsigned long long)metrics_messages(t->pub), t->cfg->monitor.endpoint,
                 (unsigned long long)metrics_dropped(t->pub), (unsigned long long)metrics_joins(t->pub));
     metrics_close(t->pub);
+    evaluator_close(&t->eval);
     if (t->run_prepared) run_close(&t->run);
     if (t->stream) stream_close(t->stream);
     gan_free(&t->gan);
@@ -393,6 +394,7 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
     NashStatus all = dist_agree(st, &failed);
     if (!all && t->lay.rank == 0) {
         st = run_open(&t->run, t->first_step - 1, err);
+        if (!st) st = evaluator_open(&t->eval, &t->run, t->first_step - 1, err);
         t->run_open = true;
     }
     if (!all) all = dist_agree(st, &failed);
@@ -419,6 +421,7 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
         done_step = step;
         st = t->simultaneous ? step_simultaneous(t, (uint64_t)step, err) : step_alternating(t, (uint64_t)step, err);
         if (!st && (step % cfg->train.log_every == 0 || step == cfg->train.steps)) st = trainer_log_step(t, step, err);
+        if (!st) st = trainer_evaluate(t, step, err);
         if (!st && t->lay.rank == 0 && cfg->output.sample_every > 0 && step % cfg->output.sample_every == 0 &&
             step != cfg->train.steps)
             st = run_samples(&t->run, &t->gan, step, err);

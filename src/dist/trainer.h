@@ -11,6 +11,7 @@
 #include "data/stream.h"
 #include "dist/layout.h"
 #include "dist/train.h"
+#include "gan/evaluate.h"
 #include "gan/gan.h"
 #include "gan/run.h"
 #include "io/checkpoint.h"
@@ -41,6 +42,9 @@ typedef struct {
     char resume_path[4096]; /* the checkpoint resumed from, "" for a fresh run */
     CheckpointState resumed;
     MetricsPublisher *pub; /* rank 0, when monitor.enabled */
+    Evaluator eval;        /* rank 0: evaluation during training ([eval]) */
+    double eval_loss_d;    /* this rank's loss_d summed over the steps since the last evaluation */
+    int64_t eval_steps;    /* those steps */
 } Trainer;
 
 /* Log the step on rank 0 (metrics.csv, progress, the monitor): every rank contributes its
@@ -51,6 +55,10 @@ NashStatus trainer_log_step(Trainer *t, int64_t step, NashError *err);
 void trainer_gather_discriminator(Trainer *t);
 /* A checkpoint of the state after `step` (every rank calls; rank 0 writes and sets path). */
 NashStatus trainer_save_checkpoint(Trainer *t, int64_t step, char *path, size_t size, NashError *err);
+/* After each step, every rank: with eval.every > 0, add this step's loss_d and, every eval.every
+ * steps and at the last, sum it on rank 0, which evaluates G, writes eval.csv (readout.png at the
+ * end) and publishes an eval message (dist/evaluate.c). */
+NashStatus trainer_evaluate(Trainer *t, int64_t step, NashError *err);
 
 /* The divergence guard (dist/guard.c): does this rank hold a non-finite loss, gradient or
  * parameter? `what` then names it. */

@@ -110,6 +110,10 @@ typedef struct {
         bool allow_remote;              /* allow an endpoint that is not loopback */
     } monitor;
 
+    struct {
+        int every;   /* steps between evaluations during training; 0 = off */
+        int samples; /* generated samples per evaluation */
+    } eval;
 } Config;
 
 /* The defaults of every key (what an empty file gives). */

@@ -44,6 +44,7 @@ const ConfigSection config_sections[CONFIG_N_SECTIONS] = {
     {"output", "what a run writes under its run directory"},
     {"cluster", "how MPI ranks share the two players (ignored by a single-process run)"},
     {"monitor", "live metrics published over ZeroMQ for `nash monitor`"},
+    {"eval", "periodic evaluation during training (toy mixtures: docs/training.md)"},
 };
 
 #define OPTIM_KEYS(sec, m)                                                                                             \
@@ -129,6 +130,10 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
     TEXT("monitor", "allow_remote", CONFIG_BOOL, "false", monitor.allow_remote,
          "allow an endpoint off this machine (by default only loopback, ipc:// and inproc://)"),
 
+    NUM("eval", "every", CONFIG_INT, AT_LEAST, 0, 0, "0", eval.every,
+        "steps between evaluations, and one at the end (0 = off); written to eval.csv and the monitor"),
+    NUM("eval", "samples", CONFIG_INT, CLOSED, 100, 1000000, "10000", eval.samples,
+        "generated samples per evaluation (the fixed noise stream)"),
 };
 
 _Static_assert(sizeof config_keys / sizeof config_keys[0] == CONFIG_N_KEYS, "CONFIG_N_KEYS matches the table");

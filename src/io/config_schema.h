@@ -58,8 +58,8 @@ typedef struct {
     size_t size;      /* sizeof the field */
 } ConfigKey;
 
-#define CONFIG_N_SECTIONS 10
-#define CONFIG_N_KEYS 47
+#define CONFIG_N_SECTIONS 11
+#define CONFIG_N_KEYS 49
 
 extern const ConfigSection config_sections[CONFIG_N_SECTIONS];
 extern const ConfigKey config_keys[CONFIG_N_KEYS];
