@@ -143,18 +143,6 @@ NashStatus evaluator_open(Evaluator *ev, const Run *run, int64_t resume_step, Na
     return NASH_OK;
 }
 
-/* n samples [0, n) of the fixed noise stream from G's own weights, a slice at a time. */
-static float *generate(Gan *gan, int n) {
-    size_t width = shape_numel(gan->sample);
-    float *out = malloc((size_t)n * width * sizeof *out);
-    if (!out) return NULL;
-    for (int first = 0; first < n; first += gan->batch) {
-        int k = n - first < gan->batch ? n - first : gan->batch;
-        gan_generate(gan, NOISE_STREAM_FIXED, first, k, false, out + (size_t)first * width);
-    }
-    return out;
-}
-
 /* js and its bandwidth, or NaN with a note (a collapsed generator can leave no spread). */
 static void readout_js(const Run *run, const float *x, int n, double *js, double *h) {
     Kde1d kde;
@@ -172,7 +160,7 @@ NashStatus evaluator_run(Evaluator *ev, const Run *run, Gan *gan, int64_t step, 
                          NashError *err) {
     if (!ev->on) return NASH_OK;
     int n = run->cfg->eval.samples, dim = (int)shape_numel(run->sample);
-    float *x = generate(gan, n);
+    float *x = gan_generate_fixed(gan, n, false);
     if (!x) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate %d evaluation samples (eval.samples)", n);
     ModeCoverage cov;
     mode_coverage(&run->mix, x, n, 3.0, 0.25 / run->mix.k, &cov);

@@ -213,3 +213,14 @@ void gan_generate(Gan *gan, uint64_t stream, int64_t first, int n, bool use_ema,
         free(saved);
     }
 }
+
+float *gan_generate_fixed(Gan *gan, int n, bool use_ema) {
+    size_t width = shape_numel(gan->sample);
+    float *out = malloc((size_t)n * width * sizeof *out);
+    if (!out) return NULL;
+    for (int first = 0; first < n; first += gan->batch) {
+        int k = n - first < gan->batch ? n - first : gan->batch;
+        gan_generate(gan, NOISE_STREAM_FIXED, first, k, use_ema, out + (size_t)first * width);
+    }
+    return out;
+}

@@ -95,6 +95,9 @@ void gan_g_update(Gan *gan, StepStats *stats);
  * statistics), using the EMA weights when `use_ema` and EMA is on. out (n, sample); n <= batch.
  * With NOISE_STREAM_FIXED these are the samples `nash sample --seed train.seed` draws. */
 void gan_generate(Gan *gan, uint64_t stream, int64_t first, int n, bool use_ema, float *out);
+/* Samples [0, n) of the fixed noise stream, any n, a batch at a time: malloc'd (n, sample), NULL
+ * when out of memory. */
+float *gan_generate_fixed(Gan *gan, int n, bool use_ema);
 
 /* L2 norm of n floats, accumulated in double. */
 double gan_l2(const float *x, size_t n);

@@ -147,23 +147,11 @@ NashStatus run_checkpoint(Run *run, Gan *gan, int64_t step, int64_t data_batch, 
     return st;
 }
 
-/* Samples [0, n) of the fixed noise stream, generated a slice at a time. */
-static float *generate(Gan *gan, int n, bool use_ema) {
-    size_t width = shape_numel(gan->sample);
-    float *out = malloc((size_t)n * width * sizeof *out);
-    if (!out) return NULL;
-    for (int first = 0; first < n; first += gan->batch) {
-        int k = n - first < gan->batch ? n - first : gan->batch;
-        gan_generate(gan, NOISE_STREAM_FIXED, first, k, use_ema, out + (size_t)first * width);
-    }
-    return out;
-}
-
 /* W1 between EVAL_SAMPLES generated samples and the reference (sliced in 2-D and up, exact in 1-D;
  * for sequences, exact between their dominant frequencies). */
 static NashStatus sample_distance(Run *run, Gan *gan, double *w1, NashError *err) {
     int dim = (int)shape_numel(run->sample);
-    float *x = generate(gan, EVAL_SAMPLES, true);
+    float *x = gan_generate_fixed(gan, EVAL_SAMPLES, true);
     if (!x) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate evaluation samples");
     NashStatus st = run->seq_len ? seq_freq_w1(x, EVAL_SAMPLES, run->ref, run->n_ref, run->seq_len, w1, err)
                     : dim == 1
@@ -206,7 +194,7 @@ NashStatus run_samples(Run *run, Gan *gan, int64_t step, NashError *err) {
     if (!images && !points && !run->seq_len) return NASH_OK;
     int n = run->cfg->output.samples;
     if (points && n < 512) n = 512;
-    float *x = generate(gan, n, true);
+    float *x = gan_generate_fixed(gan, n, true);
     if (!x) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate %d samples", n);
     char name[64], path[RUN_PATH_MAX];
     snprintf(name, sizeof name, "samples/step_%08lld.png", (long long)step);
@@ -230,7 +218,7 @@ NashStatus run_samples(Run *run, Gan *gan, int64_t step, NashError *err) {
 
 /* For toy mixtures: modes covered, samples near a mode, and W1 before and after training. */
 static NashStatus evaluate_toy(Run *run, Gan *gan, NashError *err) {
-    float *x = generate(gan, EVAL_SAMPLES, true);
+    float *x = gan_generate_fixed(gan, EVAL_SAMPLES, true);
     if (!x) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate evaluation samples");
     ModeCoverage cov;
     mode_coverage(&run->mix, x, EVAL_SAMPLES, 3.0, 0.25 / run->mix.k, &cov);

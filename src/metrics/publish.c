@@ -16,6 +16,7 @@
 #include <zmq.h>
 
 #include "metrics/frame.h"
+#include "metrics/json.h"
 #include "metrics/monitor.h"
 
 #define PUBLISH_SNDHWM 1000
@@ -270,23 +271,8 @@ void metrics_step(MetricsPublisher *p, const MetricsStep *m) {
             cJSON_AddNumberToObject(split, "d_allreduce", m->d_allreduce);
             cJSON_AddNumberToObject(split, "d_data", m->d_data);
         }
-        if (m->ranks && m->n_ranks > 0 && m->n_ranks <= METRICS_MAX_RANK_TIMES) {
-            cJSON *ranks = cJSON_AddArrayToObject(obj, "ranks");
-            for (int i = 0; ranks && i < m->n_ranks; i++) {
-                const MetricsRankTime *r = &m->ranks[i];
-                cJSON *item = cJSON_CreateObject();
-                if (!item || !cJSON_AddItemToArray(ranks, item)) {
-                    cJSON_Delete(item);
-                    break;
-                }
-                cJSON_AddNumberToObject(item, "rank", r->rank);
-                cJSON_AddStringToObject(item, "role", r->role);
-                cJSON_AddNumberToObject(item, "compute", r->compute);
-                cJSON_AddNumberToObject(item, "exchange", r->exchange);
-                cJSON_AddNumberToObject(item, "allreduce", r->allreduce);
-                cJSON_AddNumberToObject(item, "data", r->data);
-            }
-        }
+        if (m->ranks && m->n_ranks > 0 && m->n_ranks <= METRICS_MAX_RANK_TIMES)
+            metrics_json_rank_times(obj, m->ranks, m->n_ranks);
     }
     message_finish(p, obj);
 }
@@ -339,4 +325,22 @@ void metrics_run_end(MetricsPublisher *p, const char *status, const char *reason
         cJSON_AddNumberToObject(obj, "step", (double)step);
     }
     message_finish(p, obj);
+}
+
+void metrics_json_rank_times(cJSON *obj, const MetricsRankTime *ranks, int n) {
+    cJSON *list = cJSON_AddArrayToObject(obj, "ranks");
+    for (int i = 0; list && i < n; i++) {
+        const MetricsRankTime *r = &ranks[i];
+        cJSON *item = cJSON_CreateObject();
+        if (!item || !cJSON_AddItemToArray(list, item)) {
+            cJSON_Delete(item);
+            break;
+        }
+        cJSON_AddNumberToObject(item, "rank", r->rank);
+        cJSON_AddStringToObject(item, "role", r->role);
+        cJSON_AddNumberToObject(item, "compute", r->compute);
+        cJSON_AddNumberToObject(item, "exchange", r->exchange);
+        cJSON_AddNumberToObject(item, "allreduce", r->allreduce);
+        cJSON_AddNumberToObject(item, "data", r->data);
+    }
 }

@@ -74,9 +74,9 @@ static char *state_text(WebServer *web) {
     return text;
 }
 
-static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned code, const char *type, const void *bytes,
-                                  size_t len, enum MHD_ResponseMemoryMode mode) {
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)bytes, mode);
+/* Send response r (NULL: refuse the connection) with our headers, then release it. */
+static enum MHD_Result queue_response(struct MHD_Connection *conn, unsigned code, const char *type,
+                                      struct MHD_Response *r) {
     if (!r) return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
@@ -84,6 +84,11 @@ static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned code, co
     enum MHD_Result ret = MHD_queue_response(conn, code, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned code, const char *type, const void *bytes,
+                                  size_t len, enum MHD_ResponseMemoryMode mode) {
+    return queue_response(conn, code, type, MHD_create_response_from_buffer(len, (void *)bytes, mode));
 }
 
 static enum MHD_Result queue_error(struct MHD_Connection *conn, unsigned code, const char *text) {
@@ -171,15 +176,8 @@ static enum MHD_Result serve_events(WebServer *web, struct MHD_Connection *conn)
     pthread_mutex_unlock(&web->wait_lock);
     struct MHD_Response *r =
         MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, events_read, es, events_free);
-    if (!r) {
-        free(es);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    if (!r) free(es);
+    return queue_response(conn, MHD_HTTP_OK, "text/event-stream", r);
 }
 
 /* ---- sample pictures ---------------------------------------------------------------------- */
@@ -211,15 +209,8 @@ static enum MHD_Result serve_sample(WebServer *web, struct MHD_Connection *conn)
         return queue_error(conn, MHD_HTTP_NOT_FOUND, "the announced sample is not a readable PNG file\n");
     }
     struct MHD_Response *r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
-    if (!r) {
-        close(fd);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "image/png");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    if (!r) close(fd);
+    return queue_response(conn, MHD_HTTP_OK, "image/png", r);
 }
 
 /* ---- routes ------------------------------------------------------------------------------- */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "metrics/json.h"
 #include "metrics/web.h"
 
 static void add_number(cJSON *obj, const char *key, double v) {
@@ -75,24 +76,6 @@ static void add_series(cJSON *obj, const MonitorSeries *series) {
     }
 }
 
-static void add_ranks(cJSON *obj, const MonitorRun *run) {
-    cJSON *ranks = cJSON_AddArrayToObject(obj, "ranks");
-    for (int i = 0; ranks && i < run->n_rank_times; i++) {
-        const MetricsRankTime *r = &run->rank_times[i];
-        cJSON *item = cJSON_CreateObject();
-        if (!item || !cJSON_AddItemToArray(ranks, item)) {
-            cJSON_Delete(item);
-            break;
-        }
-        cJSON_AddNumberToObject(item, "rank", r->rank);
-        cJSON_AddStringToObject(item, "role", r->role);
-        add_number(item, "compute", r->compute);
-        add_number(item, "exchange", r->exchange);
-        add_number(item, "allreduce", r->allreduce);
-        add_number(item, "data", r->data);
-    }
-}
-
 /* {"step", "path"}, or null when nothing was announced. */
 static void add_file(cJSON *obj, const char *key, int64_t step, const char *path) {
     if (!path[0]) {
@@ -121,7 +104,7 @@ static void add_run(cJSON *runs, const MonitorRun *run) {
     cJSON_AddNumberToObject(obj, "dropped", (double)monitor_run_dropped(run));
     add_step(obj, run);
     add_series(obj, &run->series);
-    add_ranks(obj, run);
+    metrics_json_rank_times(obj, run->rank_times, run->n_rank_times);
     add_file(obj, "samples", run->samples_step, run->samples);
     add_file(obj, "checkpoint", run->checkpoint_step, run->checkpoint);
     cJSON_AddStringToObject(obj, "eval", run->eval);

@@ -4,13 +4,13 @@
  * libpng equals the canvas; panels leave the rest of the canvas alone; bad arguments and an
  * unwritable path give clear errors. */
 #include <math.h>
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "image.h"
 #include "io/plot.h"
 
 static char dir[] = "/tmp/nash_test_plot_XXXXXX";
@@ -115,28 +115,6 @@ static void test_chart(void) {
     plot_canvas_free(&c);
 }
 
-/* Read a PNG as 8-bit RGB; NULL on failure. */
-static unsigned char *read_png(const char *path, int *w, int *h) {
-    png_image img;
-    memset(&img, 0, sizeof img);
-    img.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&img, path)) {
-        check_true(false, "%s: libpng cannot read it: %s", path, img.message);
-        return NULL;
-    }
-    img.format = PNG_FORMAT_RGB;
-    unsigned char *buf = malloc(PNG_IMAGE_SIZE(img));
-    if (!buf || !png_image_finish_read(&img, NULL, buf, 0, NULL)) {
-        check_true(false, "%s: libpng cannot decode it: %s", path, img.message);
-        free(buf);
-        png_image_free(&img);
-        return NULL;
-    }
-    *w = (int)img.width;
-    *h = (int)img.height;
-    return buf;
-}
-
 static void test_png_file(void) {
     double x[50], y[50];
     for (int i = 0; i < 50; i++) {
@@ -150,7 +128,7 @@ static void test_png_file(void) {
     NashError err = {0};
     if (!check_true(plot_lines_png(path, &s, 1, &o, &err) == NASH_OK, "PNG written: %s", err.msg)) return;
     int w = 0, h = 0;
-    unsigned char *rgb = read_png(path, &w, &h);
+    unsigned char *rgb = test_read_png(path, &w, &h);
     PlotCanvas c;
     plot_canvas_init(&c, 500, 300, &err);
     plot_lines_draw(&c, 0, 0, 500, 300, &s, 1, &o, &err);

@@ -3,38 +3,16 @@
  * missing directory refused with a message naming the path. */
 #include <dirent.h>
 #include <math.h>
-#include <png.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "check.h"
+#include "image.h"
 #include "io/png.h"
 
 static char dir[] = "/tmp/nash_test_png_XXXXXX";
-
-/* Read a PNG as 8-bit RGB (grey is expanded); NULL on failure. */
-static unsigned char *read_png(const char *path, int *w, int *h) {
-    png_image img;
-    memset(&img, 0, sizeof img);
-    img.version = PNG_IMAGE_VERSION;
-    if (!png_image_begin_read_from_file(&img, path)) {
-        check_true(false, "%s: libpng cannot read it: %s", path, img.message);
-        return NULL;
-    }
-    img.format = PNG_FORMAT_RGB;
-    unsigned char *buf = malloc(PNG_IMAGE_SIZE(img));
-    if (!buf || !png_image_finish_read(&img, NULL, buf, 0, NULL)) {
-        check_true(false, "%s: libpng cannot decode it: %s", path, img.message);
-        free(buf);
-        png_image_free(&img);
-        return NULL;
-    }
-    *w = (int)img.width;
-    *h = (int)img.height;
-    return buf;
-}
 
 static const unsigned char *pixel(const unsigned char *rgb, int w, int x, int y) {
     return rgb + ((size_t)y * (size_t)w + (size_t)x) * 3;
@@ -72,7 +50,7 @@ static void test_grey_grid(void) {
     NashStatus st = png_write_grid(path, images, N, C, H, W, COLS, -1.0f, 1.0f, &err);
     if (!check_true(st == NASH_OK, "grey grid written: %s", err.msg)) return;
     int w, h;
-    unsigned char *rgb = read_png(path, &w, &h);
+    unsigned char *rgb = test_read_png(path, &w, &h);
     if (!rgb) return;
     /* 3 columns and 2 rows of 4x3 tiles with 2-pixel borders */
     check_true(w == 3 * (W + 2) + 2 && h == 2 * (H + 2) + 2, "grid is 20x12 pixels (got %dx%d)", w, h);
@@ -109,7 +87,7 @@ static void test_rgb_grid(void) {
     if (!check_true(png_write_grid(path, images, N, C, H, W, 8, 0.0f, 1.0f, &err) == NASH_OK, "RGB grid: %s", err.msg))
         return;
     int w, h;
-    unsigned char *rgb = read_png(path, &w, &h);
+    unsigned char *rgb = test_read_png(path, &w, &h);
     if (!rgb) return;
     check_true(w == 2 * (W + 2) + 2 && h == H + 4, "RGB grid of one row is 10x6 (got %dx%d)", w, h);
     if (w == 10 && h == 6) {
@@ -133,7 +111,7 @@ static void test_scatter(void) {
                     err.msg))
         return;
     int w, h;
-    unsigned char *rgb = read_png(path, &w, &h);
+    unsigned char *rgb = test_read_png(path, &w, &h);
     if (!rgb) return;
     check_true(w == SIZE && h == SIZE, "scatter is %dx%d (got %dx%d)", SIZE, SIZE, w, h);
     if (w == SIZE && h == SIZE) {
@@ -171,7 +149,7 @@ static void test_rgb_image(void) {
     NashError err = {0};
     if (!check_true(png_write_rgb(path, img, 2, 3, &err) == NASH_OK, "RGB image written: %s", err.msg)) return;
     int w, h;
-    unsigned char *rgb = read_png(path, &w, &h);
+    unsigned char *rgb = test_read_png(path, &w, &h);
     if (!rgb) return;
     check_true(w == 3 && h == 2 && !memcmp(rgb, img, sizeof img), "RGB image reads back as written (%dx%d)", w, h);
     free(rgb);
