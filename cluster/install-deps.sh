@@ -13,6 +13,9 @@ set -euo pipefail
 PACKAGES=(
     # Build: C11 compiler and make, CMake >= 3.20, pkg-config (finds OpenBLAS, ZeroMQ, inih).
     build-essential cmake pkg-config
+    # Fuzzing (-DNASH_FUZZ=ON, tests/fuzz, CI's fuzz section): clang and its libFuzzer and
+    # sanitizer runtimes.
+    clang libclang-rt-14-dev
     # MPI: headers and libraries for src/dist/, mpirun to launch ranks.
     libopenmpi-dev openmpi-bin
     # BLAS: sgemm behind the dense and convolution layers.

@@ -255,6 +255,22 @@ static NashStatus check_dataset(hid_t loc, const char *name, const char *full, C
     } else if (H5Tis_variable_str(type) > 0) {
         bytes = h5util_read_string_dataset(loc, name);
         size = bytes ? strlen(bytes) : 0;
+    } else if (H5Tget_class(type) != H5T_FLOAT && H5Tget_class(type) != H5T_INTEGER &&
+               H5Tget_class(type) != H5T_STRING) {
+        /* Read raw, variable-length or compound data would make HDF5 allocate memory that is
+         * never freed (and the checksum would cover pointers); nash writes only floats and text. */
+        char tname[32];
+        st = nash_fail(w->err, NASH_ERR_DATA, "%s: dataset %s has type %s, not a tensor or a string (damaged file)",
+                       w->path, full, h5util_type_name(type, tname, sizeof tname));
+    } else if (H5Tget_size(type) == 0 || (size_t)npoints > SIZE_MAX / H5Tget_size(type) ||
+               (hsize_t)npoints * H5Tget_size(type) != H5Dget_storage_size(set)) {
+        /* nash stores every value it declares; a dataset that declares more than the file holds
+         * is refused before its declared size is allocated. */
+        st = nash_fail(w->err, NASH_ERR_DATA,
+                       "%s: dataset %s declares %lld values of %zu bytes but the file stores %llu bytes (truncated "
+                       "or damaged file)",
+                       w->path, full, (long long)npoints, H5Tget_size(type),
+                       (unsigned long long)H5Dget_storage_size(set));
     } else {
         size = (size_t)npoints * H5Tget_size(type);
         bytes = malloc(size ? size : 1);

@@ -57,18 +57,17 @@ static herr_t add_tensor(hid_t loc, const char *name, const H5L_info_t *linfo, v
     H5Oclose(obj);
     if (rank < 0 || rank > 8) return 0;
     t.ndim = rank;
+    /* A damaged file can declare more elements than int64 counts: the counts saturate. */
     for (int i = 0; i < rank; i++) {
-        t.dim[i] = (int64_t)dims[i];
-        t.numel *= t.dim[i];
+        t.dim[i] = dims[i] > (hsize_t)INT64_MAX ? INT64_MAX : (int64_t)dims[i];
+        t.numel = t.dim[i] && t.numel > INT64_MAX / t.dim[i] ? INT64_MAX : t.numel * t.dim[i];
     }
     CkptTensorInfo *more = realloc(g->tensors, (size_t)(g->n_tensors + 1) * sizeof *more);
     if (!more) return -1;
     g->tensors = more;
     more[g->n_tensors++] = t;
-    if (t.buffer)
-        g->buffer_count += t.numel;
-    else
-        g->param_count += t.numel;
+    int64_t *count = t.buffer ? &g->buffer_count : &g->param_count;
+    *count = *count > INT64_MAX - t.numel ? INT64_MAX : *count + t.numel;
     return 0;
 }
 

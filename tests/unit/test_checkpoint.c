@@ -5,7 +5,8 @@
  * naming the dataset for a flip, and ckpt_find_latest falls back to the previous step. Also:
  * no checkpoint -> "" and NASH_OK, none valid -> an error, prune keeps the newest K, another
  * architecture is refused naming the tensor and both shapes with nothing changed, a non-finite
- * value is never saved, no temporary file is left behind. */
+ * value is never saved, no temporary file is left behind; datasets that declare more than they
+ * store, variable-length datasets and huge dimensions are refused or counted without overflow. */
 #include <dirent.h>
 #include <hdf5.h>
 #include <math.h>
@@ -320,6 +321,62 @@ static void test_non_finite(Players *p) {
     p->gv[3] = saved;
 }
 
+/* Replace /generator/0.weight of the checkpoint at path by a dataset of `type` and dims (with
+ * no storage written) carrying a crc32 attribute, as a damaged or hostile file could. */
+static void replace_weight(const char *path, hid_t type, int rank, const hsize_t *dims) {
+    hid_t file = H5Fopen(path, H5F_ACC_RDWR, H5P_DEFAULT);
+    hid_t space = H5Screate_simple(rank, dims, NULL), one = H5Screate(H5S_SCALAR);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_LATE);
+    check_true(H5Ldelete(file, "generator/0.weight", H5P_DEFAULT) >= 0, "delete /generator/0.weight");
+    hid_t set = H5Dcreate2(file, "generator/0.weight", type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    uint32_t crc = 0;
+    hid_t attr = H5Acreate2(set, "crc32", H5T_STD_U32LE, one, H5P_DEFAULT, H5P_DEFAULT);
+    check_true(set >= 0 && attr >= 0 && H5Awrite(attr, H5T_NATIVE_UINT32, &crc) >= 0, "write the hostile dataset");
+    H5Aclose(attr);
+    H5Dclose(set);
+    H5Pclose(dcpl);
+    H5Sclose(one);
+    H5Sclose(space);
+    H5Fclose(file);
+}
+
+/* Found by tests/fuzz/fuzz_checkpoint: ckpt_verify allocated whatever size a dataset declared,
+ * read variable-length datasets raw (leaking HDF5's allocations), and ckpt_describe overflowed
+ * int64 multiplying huge dimensions. */
+static void test_hostile_datasets(Players *p) {
+    NashError err = {0};
+    char path[512];
+    snprintf(path, sizeof path, "%s/hostile/step_00000001.h5", dir);
+    check_true(save(path, p, 1, &err) == NASH_OK, "save: %s", err.msg);
+    hsize_t huge = (hsize_t)1 << 40;
+    replace_weight(path, H5T_IEEE_F32LE, 1, &huge);
+    check_true(ckpt_verify(path, NULL, &err) == NASH_ERR_DATA && strstr(err.msg, "/generator/0.weight declares"),
+               "a dataset declaring 2^40 floats it does not store is refused: %s", err.msg);
+
+    check_true(save(path, p, 1, &err) == NASH_OK, "save: %s", err.msg);
+    hid_t vlen = H5Tvlen_create(H5T_NATIVE_FLOAT);
+    hsize_t four = 4;
+    replace_weight(path, vlen, 1, &four);
+    H5Tclose(vlen);
+    check_true(ckpt_verify(path, NULL, &err) == NASH_ERR_DATA && strstr(err.msg, "/generator/0.weight has type"),
+               "a variable-length dataset is refused (no leak under ASan): %s", err.msg);
+
+    check_true(save(path, p, 1, &err) == NASH_OK, "save: %s", err.msg);
+    hsize_t dims[3] = {huge, huge, 0};
+    replace_weight(path, H5T_IEEE_F32LE, 3, dims);
+    CkptInfo info;
+    check_true(ckpt_describe(path, &info, &err) == NASH_OK, "describe: %s", err.msg);
+    int64_t numel = -1;
+    for (int g = 0; g < info.n_groups; g++)
+        for (int t = 0; t < info.groups[g].n_tensors; t++)
+            if (!strcmp(info.groups[g].name, "generator") && !strcmp(info.groups[g].tensors[t].name, "0.weight"))
+                numel = info.groups[g].tensors[t].numel;
+    check_true(numel == 0, "ckpt_describe counts dimensions (2^40, 2^40, 0) as 0 elements without overflow (%lld)",
+               (long long)numel);
+    ckpt_info_free(&info);
+}
+
 int main(void) {
     if (!mkdtemp(dir)) return 1;
     Players p;
@@ -337,6 +394,7 @@ int main(void) {
     test_corruption(run, &p);
     test_find_none_and_prune(&p);
     test_non_finite(&p);
+    test_hostile_datasets(&p);
     players_free(&p);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
