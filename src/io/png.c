@@ -188,7 +188,7 @@ NashStatus png_write_scatter(const char *path, const float *points, int n, const
         return nash_fail(err, NASH_ERR_INVALID, "%s: scatter size %d must be in [16, %d]", path, size, PNG_SIDE_MAX);
     unsigned char *pixels = canvas_new(size, size, 3, scatter_background);
     if (!pixels) return nash_fail(err, NASH_ERR_NOMEM, "%s: cannot allocate a %dx%d picture", path, size, size);
-    int ox, oy;
+    int ox = size / 2, oy = size / 2; /* the centre: scatter_map sets it (bound > 0 was checked) */
     scatter_map(0.0f, 0.0f, bound, size, &ox, &oy);
     for (int t = 0; t < size; t++) {
         put_pixel(pixels, size, ox, t, scatter_axes);

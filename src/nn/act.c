@@ -23,9 +23,11 @@ void act_forward(const Act *l, const float *x, float *y, size_t count) {
     case ACT_RELU:
         for (size_t k = 0; k < count; k++) y[k] = x[k] < 0.0f ? 0.0f : x[k];
         break;
-    case ACT_LEAKY_RELU:
-        for (size_t k = 0; k < count; k++) y[k] = x[k] > 0.0f ? x[k] : l->slope * x[k];
+    case ACT_LEAKY_RELU: {
+        const float slope = l->slope;
+        for (size_t k = 0; k < count; k++) y[k] = x[k] > 0.0f ? x[k] : slope * x[k];
         break;
+    }
     case ACT_TANH:
         for (size_t k = 0; k < count; k++) y[k] = tanhf(x[k]);
         break;
@@ -39,11 +41,19 @@ void act_forward(const Act *l, const float *x, float *y, size_t count) {
 void act_backward(const Act *l, const float *x, const float *y, const float *dy, float *dx, size_t count) {
     switch (l->kind) {
     case ACT_RELU:
-        for (size_t k = 0; k < count; k++) dx[k] = x[k] > 0.0f ? dy[k] : 0.0f;
+        for (size_t k = 0; k < count; k++) {
+            float g = dy[k];
+            dx[k] = x[k] > 0.0f ? g : 0.0f;
+        }
         break;
-    case ACT_LEAKY_RELU:
-        for (size_t k = 0; k < count; k++) dx[k] = x[k] > 0.0f ? dy[k] : l->slope * dy[k];
+    case ACT_LEAKY_RELU: {
+        const float slope = l->slope;
+        for (size_t k = 0; k < count; k++) {
+            float g = dy[k];
+            dx[k] = x[k] > 0.0f ? g : slope * g;
+        }
         break;
+    }
     case ACT_TANH:
         for (size_t k = 0; k < count; k++) dx[k] = dy[k] * (1.0f - y[k] * y[k]);
         break;
