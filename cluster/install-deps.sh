@@ -46,6 +46,9 @@ PACKAGES=(
     # Cluster launch: `ip netns`, veth pairs and a bridge for the network-namespace hosts
     # (cluster/netns-up.sh); `ss` to find free ports (cluster/slurm-up.sh, launch/run.sh).
     iproute2
+    # Benchmarks: /usr/bin/time -f %M gives each rank's peak resident memory
+    # (tests/bench/bench_dcgan.sh).
+    time
 )
 
 die() {

@@ -1,0 +1,99 @@
+/* bench_sgemm.c — what OpenBLAS sgemm does on this machine: the roof that bench_dcgan.sh measures
+ * nash against (a benchmark, not a test: it prints figures).
+ *
+ *     build/tests/bench/bench_sgemm [seconds per measurement, default 0.3]
+ *
+ * For 1 and 2 OpenBLAS threads: a big square GEMM (1024^3) and the GEMMs of the reference DCGAN
+ * (configs/fashion-dcgan.ini, batch 64), both as nash runs them today (one GEMM per sample: N =
+ * Ho*Wo pixels) and batched over the whole minibatch (N = 64*Ho*Wo), which is what an
+ * im2col of the full batch would give. Row-major C(M,N) = A(M,K) B(K,N); 2*M*N*K FLOPs.
+ * Each figure is the best of 3 timed runs of as many calls as fill the time. One line per
+ * measurement, machine-readable:
+ *     sgemm NAME M N K THREADS GFLOPS
+ */
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+typedef struct {
+    const char *name;
+    int m, n, k;
+    CBLAS_TRANSPOSE ta, tb;
+} GemmShape;
+
+/* The layer GEMMs of fashion-dcgan (see conv2d.c and deconv2d.c for which product is which). */
+static const GemmShape SHAPES[] = {
+    {"square_1024", 1024, 1024, 1024, CblasNoTrans, CblasNoTrans},
+    /* batched over B = 64: conv2 (64->128, 14->7) and deconv1 (128->64, 7->14), N = 64*49 */
+    {"b64_conv2_fwd", 128, 3136, 1024, CblasNoTrans, CblasNoTrans},
+    {"b64_conv2_dx", 1024, 3136, 128, CblasTrans, CblasNoTrans},
+    {"b64_conv2_dw", 128, 1024, 3136, CblasNoTrans, CblasTrans},
+    /* thin ones: conv1 (1->64, K = 16) and deconv2 (64->1, M = 16), N = 64*196 */
+    {"b64_conv1_fwd", 64, 12544, 16, CblasNoTrans, CblasNoTrans},
+    {"b64_deconv2_fwd", 16, 12544, 64, CblasTrans, CblasNoTrans},
+    {"b64_dense_g", 64, 6272, 100, CblasNoTrans, CblasNoTrans},
+    /* per sample, as nash's conv2d.c/deconv2d.c call them now: N = Ho*Wo */
+    {"s1_conv2_fwd", 128, 49, 1024, CblasNoTrans, CblasNoTrans},
+    {"s1_conv2_dx", 1024, 49, 128, CblasTrans, CblasNoTrans},
+    {"s1_conv2_dw", 128, 1024, 49, CblasNoTrans, CblasTrans},
+    {"s1_conv1_fwd", 64, 196, 16, CblasNoTrans, CblasNoTrans},
+    {"s1_deconv2_fwd", 16, 196, 64, CblasTrans, CblasNoTrans},
+};
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static float *random_floats(size_t n) {
+    float *x = malloc(n * sizeof *x);
+    for (size_t i = 0; x && i < n; i++) x[i] = (float)rand() / (float)RAND_MAX - 0.5f;
+    return x;
+}
+
+/* GFLOP/s of one shape: best of 3 runs of `reps` calls, reps chosen to fill `seconds`. */
+static double measure(const GemmShape *s, double seconds) {
+    size_t sa = (size_t)s->m * (size_t)s->k, sb = (size_t)s->k * (size_t)s->n, sc = (size_t)s->m * (size_t)s->n;
+    float *a = random_floats(sa), *b = random_floats(sb), *c = random_floats(sc);
+    if (!a || !b || !c) {
+        free(a), free(b), free(c);
+        return 0.0;
+    }
+    int lda = s->ta == CblasNoTrans ? s->k : s->m, ldb = s->tb == CblasNoTrans ? s->n : s->k;
+    double flops = 2.0 * s->m * s->n * s->k, best = 0.0;
+    cblas_sgemm(CblasRowMajor, s->ta, s->tb, s->m, s->n, s->k, 1.0f, a, lda, b, ldb, 0.0f, c, s->n);
+    double t0 = now_seconds();
+    cblas_sgemm(CblasRowMajor, s->ta, s->tb, s->m, s->n, s->k, 1.0f, a, lda, b, ldb, 0.0f, c, s->n);
+    double one = now_seconds() - t0;
+    long reps = (long)(seconds / 3.0 / (one > 1e-7 ? one : 1e-7)) + 1;
+    for (int run = 0; run < 3; run++) {
+        t0 = now_seconds();
+        for (long r = 0; r < reps; r++)
+            cblas_sgemm(CblasRowMajor, s->ta, s->tb, s->m, s->n, s->k, 1.0f, a, lda, b, ldb, 0.0f, c, s->n);
+        double rate = flops * (double)reps / (now_seconds() - t0) / 1e9;
+        if (rate > best) best = rate;
+    }
+    free(a), free(b), free(c);
+    return best;
+}
+
+int main(int argc, char **argv) {
+    double seconds = argc > 1 ? atof(argv[1]) : 0.3;
+    if (seconds <= 0.0) {
+        fprintf(stderr, "usage: bench_sgemm [seconds per measurement > 0]\n");
+        return 2;
+    }
+    srand(1);
+    printf("# OpenBLAS %s; sgemm NAME M N K THREADS GFLOPS\n", openblas_get_config());
+    for (int threads = 1; threads <= 2; threads++) {
+        openblas_set_num_threads(threads);
+        for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
+            const GemmShape *s = &SHAPES[i];
+            printf("sgemm %s %d %d %d %d %.2f\n", s->name, s->m, s->n, s->k, threads, measure(s, seconds));
+            fflush(stdout);
+        }
+    }
+    return 0;
+}
