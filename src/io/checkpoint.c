@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/fsutil.h"
@@ -329,9 +328,6 @@ static NashStatus verify_locked(const char *path, CheckpointState *state, int *n
     if (!state) state = &local;
     *state = (CheckpointState){0};
     if (n_checked) *n_checked = 0;
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0)
-        return nash_fail(err, NASH_ERR_DATA, "%s: empty file (0 bytes): an interrupted or failed write", path);
     hid_t file;
     NashStatus st = weights_open_file(path, &file, err);
     if (st) return st;

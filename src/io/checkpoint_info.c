@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "io/checkpoint.h"
 #include "io/h5io.h"
@@ -111,9 +110,6 @@ static void describe_optim(hid_t file, CkptGroupInfo *g) {
 }
 
 static NashStatus describe_locked(const char *path, CkptInfo *info, NashError *err) {
-    struct stat sb;
-    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0)
-        return nash_fail(err, NASH_ERR_DATA, "%s: empty file (0 bytes): an interrupted or failed write", path);
     hid_t file;
     NashStatus st = weights_open_file(path, &file, err);
     if (st) return st;

@@ -35,7 +35,8 @@ NashStatus weights_check_entries(const char *path, const WeightsEntry *entries, 
  * each tensor with a crc32 attribute when `checksum`. */
 NashStatus weights_write_group(hid_t file, const char *path, const WeightsEntry *e, bool checksum, NashError *err);
 
-/* Open a nash file (any root format "nash-*", a version this nash reads) read-only. */
+/* Open a nash file (any root format "nash-*", a version this nash reads) read-only; an empty
+ * file is reported as an interrupted write. */
 NashStatus weights_open_file(const char *path, hid_t *file, NashError *err);
 /* Open a network group of an open file; the error lists the groups there are. */
 NashStatus weights_open_group(hid_t file, const char *path, const char *group, hid_t *g, NashError *err);

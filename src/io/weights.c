@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <zlib.h>
 
@@ -127,6 +128,10 @@ NashStatus weights_save(const char *path, const WeightsEntry *entries, int n_ent
 /* ---- reading -------------------------------------------------------------------------------- */
 
 NashStatus weights_open_file(const char *path, hid_t *file, NashError *err) {
+    struct stat sb;
+    *file = H5I_INVALID_HID;
+    if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0)
+        return nash_fail(err, NASH_ERR_DATA, "%s: empty file (0 bytes): an interrupted or failed write", path);
     NashStatus st = h5util_open_read(path, file, err);
     if (st) return st;
     char *format = h5util_read_string_attr(*file, "format");
