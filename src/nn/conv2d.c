@@ -1,9 +1,11 @@
 /* conv2d.c — 2-D convolution, forward and backward (see conv2d.h).
  *
- * Fast path, per sample n, with col = im2col(x_n) (Cin*kh*kw, Ho*Wo) in `work`:
- *   y_n   = W col + b             W viewed as (Cout, Cin*kh*kw)
- *   dW   += dy_n col^T            db += row sums of dy_n
- *   dx_n  = col2im(W^T dy_n)
+ * Fast path, a chunk of c ≤ IM2COL_CHUNK samples at a time, with col = the samples' im2col side
+ * by side (Cin*kh*kw, c*Ho*Wo) and mat = their outputs or output gradients channel-major
+ * (Cout, c*Ho*Wo), both in `work`:
+ *   mat   = W col + b             W viewed as (Cout, Cin*kh*kw); mat scattered into y
+ *   dW   += mat col^T             mat gathered from dy; db += row sums of dy
+ *   dx    = col2im(W^T mat)       one col2im per sample
  * The naive kernels are the defining sums written as loops, with no scratch and no BLAS.
  */
 #include "nn/conv2d.h"
@@ -15,9 +17,30 @@
 
 static size_t col_rows(const Conv2d *l) { return (size_t)l->cin * (size_t)l->kh * (size_t)l->kw; }
 
+/* Samples per GEMM: IM2COL_CHUNK, or 1 when the column matrix is thin (fewer than
+ * IM2COL_MIN_ROWS rows), where side-by-side samples gain nothing and would cost the copies. */
+static int chunk_of(const Conv2d *l, int n) {
+    int chunk = col_rows(l) < IM2COL_MIN_ROWS ? 1 : IM2COL_CHUNK;
+    return n < chunk ? n : chunk;
+}
+
 size_t conv2d_work_floats(const Conv2d *l, int n) {
-    (void)n;
-    return col_rows(l) * (size_t)l->ho * (size_t)l->wo;
+    size_t pixels = (size_t)l->ho * (size_t)l->wo;
+    size_t chunk = (size_t)chunk_of(l, n);
+    return chunk * pixels * (col_rows(l) + (chunk > 1 ? (size_t)l->cout : 0));
+}
+
+/* The matrix part of `work`, after the largest column chunk. */
+static float *mat_of(const Conv2d *l, int n, float *work) {
+    return work + (size_t)chunk_of(l, n) * (size_t)l->ho * (size_t)l->wo * col_rows(l);
+}
+
+/* Samples [s, s+c) of x unfolded side by side into col (rows ld = c*Ho*Wo apart). */
+static void unfold_chunk(const Conv2d *l, const float *x, int s, int c, float *col) {
+    size_t x_size = (size_t)l->cin * (size_t)l->h * (size_t)l->w, pixels = (size_t)l->ho * (size_t)l->wo;
+    for (int j = 0; j < c; j++)
+        im2col(x + (size_t)(s + j) * x_size, l->cin, l->h, l->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->ho, l->wo,
+               col + (size_t)j * pixels, (size_t)c * pixels);
 }
 
 /* db += sum over positions of dy, one sample.  dy (Cout,Ho*Wo)  db (Cout) */
@@ -31,39 +54,48 @@ static void add_bias_grad(const float *dy, int cout, size_t pixels, float *db) {
 }
 
 void conv2d_forward(const Conv2d *l, const float *x, float *y, int n, float *work) {
-    int k = (int)col_rows(l), pixels = l->ho * l->wo;
-    size_t x_size = (size_t)l->cin * (size_t)l->h * (size_t)l->w, y_size = (size_t)l->cout * (size_t)pixels;
-    for (int s = 0; s < n; s++) {
-        const float *xs = x + (size_t)s * x_size;
-        float *ys = y + (size_t)s * y_size;
-        im2col(xs, l->cin, l->h, l->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->ho, l->wo, work);
+    int k = (int)col_rows(l);
+    size_t pixels = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels;
+    for (int s = 0; s < n; s += chunk_of(l, n)) {
+        int c = chunk_of(l, n - s), ld = c * (int)pixels;
+        float *mat = c > 1 ? mat_of(l, n, work) : y + (size_t)s * y_size;
+        unfold_chunk(l, x, s, c, work);
         if (l->has_bias)
             for (int co = 0; co < l->cout; co++)
-                for (int p = 0; p < pixels; p++) ys[(size_t)co * (size_t)pixels + (size_t)p] = l->bias[co];
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cout, pixels, k, 1.0f, l->weight, k, work, pixels,
-                    l->has_bias ? 1.0f : 0.0f, ys, pixels);
+                for (int p = 0; p < ld; p++) mat[(size_t)co * (size_t)ld + (size_t)p] = l->bias[co];
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cout, ld, k, 1.0f, l->weight, k, work, ld,
+                    l->has_bias ? 1.0f : 0.0f, mat, ld);
+        if (c > 1) chunk_scatter(mat, c, l->cout, pixels, y + (size_t)s * y_size);
     }
 }
 
 void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx, int n, bool param_grads,
                      float *work) {
-    int k = (int)col_rows(l), pixels = l->ho * l->wo;
-    size_t x_size = (size_t)l->cin * (size_t)l->h * (size_t)l->w, y_size = (size_t)l->cout * (size_t)pixels;
-    for (int s = 0; s < n; s++) {
-        const float *dys = dy + (size_t)s * y_size;
+    int k = (int)col_rows(l);
+    size_t x_size = (size_t)l->cin * (size_t)l->h * (size_t)l->w, pixels = (size_t)l->ho * (size_t)l->wo;
+    size_t y_size = (size_t)l->cout * pixels;
+    if (!param_grads && !dx) return;
+    for (int s = 0; s < n; s += chunk_of(l, n)) {
+        int c = chunk_of(l, n - s), ld = c * (int)pixels;
+        const float *mat = dy + (size_t)s * y_size;
+        if (c > 1) {
+            chunk_gather(mat, c, l->cout, pixels, mat_of(l, n, work));
+            mat = mat_of(l, n, work);
+        }
         if (param_grads) {
-            im2col(x + (size_t)s * x_size, l->cin, l->h, l->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->ho, l->wo,
-                   work);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cout, k, pixels, 1.0f, dys, pixels, work, pixels,
-                        1.0f, l->dweight, k);
-            if (l->has_bias) add_bias_grad(dys, l->cout, (size_t)pixels, l->dbias);
+            unfold_chunk(l, x, s, c, work);
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cout, k, ld, 1.0f, mat, ld, work, ld, 1.0f,
+                        l->dweight, k);
+            if (l->has_bias)
+                for (int j = 0; j < c; j++) add_bias_grad(dy + (size_t)(s + j) * y_size, l->cout, pixels, l->dbias);
         }
         if (dx) {
-            float *dxs = dx + (size_t)s * x_size;
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, pixels, l->cout, 1.0f, l->weight, k, dys, pixels,
-                        0.0f, work, pixels);
-            memset(dxs, 0, sizeof(float) * x_size);
-            col2im(work, l->cin, l->h, l->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->ho, l->wo, dxs);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, ld, l->cout, 1.0f, l->weight, k, mat, ld, 0.0f,
+                        work, ld);
+            memset(dx + (size_t)s * x_size, 0, sizeof(float) * x_size * (size_t)c);
+            for (int j = 0; j < c; j++)
+                col2im(work + (size_t)j * pixels, l->cin, l->h, l->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->ho,
+                       l->wo, (size_t)ld, dx + (size_t)(s + j) * x_size);
         }
     }
 }

@@ -2,10 +2,13 @@
  *
  * A transposed convolution is the input gradient of the convolution that maps (Ho,Wo) to (H,W)
  * with the same kernel, strides and paddings, so the fast path reuses im2col/col2im with the
- * roles of the two sizes swapped. Per sample n, W viewed as (Cin, Cout*kh*kw):
- *   y_n   = col2im(W^T x_n) + b
- *   col   = im2col(dy_n)           (Cout*kh*kw, H*W) in `work`
- *   dx_n  = W col                  dW += x_n col^T      db += row sums of dy_n
+ * roles of the two sizes swapped. A chunk of c ≤ IM2COL_CHUNK samples at a time, W viewed as
+ * (Cin, Cout*kh*kw), mat = the chunk's inputs or input gradients channel-major (Cin, c*H*W) and
+ * col (Cout*kh*kw, c*H*W), both in `work`:
+ *   y     = col2im(W^T mat) + b    mat gathered from x; one col2im per sample
+ *   col   = im2col(dy)             the chunk's samples side by side
+ *   dx    = W col                  mat scattered into dx
+ *   dW   += mat col^T              mat gathered from x; db += row sums of dy
  * The naive kernels scatter each input pixel exactly as the defining formula says.
  */
 #include "nn/deconv2d.h"
@@ -17,9 +20,22 @@
 
 static size_t col_rows(const Deconv2d *l) { return (size_t)l->cout * (size_t)l->kh * (size_t)l->kw; }
 
+/* Samples per GEMM: IM2COL_CHUNK, or 1 when the column matrix is thin (fewer than
+ * IM2COL_MIN_ROWS rows), where side-by-side samples gain nothing and would cost the copies. */
+static int chunk_of(const Deconv2d *l, int n) {
+    int chunk = col_rows(l) < IM2COL_MIN_ROWS ? 1 : IM2COL_CHUNK;
+    return n < chunk ? n : chunk;
+}
+
 size_t deconv2d_work_floats(const Deconv2d *l, int n) {
-    (void)n;
-    return col_rows(l) * (size_t)l->h * (size_t)l->w;
+    size_t pixels_in = (size_t)l->h * (size_t)l->w;
+    size_t chunk = (size_t)chunk_of(l, n);
+    return chunk * pixels_in * (col_rows(l) + (chunk > 1 ? (size_t)l->cin : 0));
+}
+
+/* The matrix part of `work`, after the largest column chunk. */
+static float *mat_of(const Deconv2d *l, int n, float *work) {
+    return work + (size_t)chunk_of(l, n) * (size_t)l->h * (size_t)l->w * col_rows(l);
 }
 
 /* y_n starts at the bias (or zero) and col2im adds onto it.  y (Cout,Ho*Wo) */
@@ -32,38 +48,61 @@ static void init_output(const Deconv2d *l, float *y, size_t pixels) {
 }
 
 void deconv2d_forward(const Deconv2d *l, const float *x, float *y, int n, float *work) {
-    int k = (int)col_rows(l), pixels_in = l->h * l->w;
-    size_t x_size = (size_t)l->cin * (size_t)pixels_in, pixels_out = (size_t)l->ho * (size_t)l->wo;
-    for (int s = 0; s < n; s++) {
-        float *ys = y + (size_t)s * (size_t)l->cout * pixels_out;
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, pixels_in, l->cin, 1.0f, l->weight, k,
-                    x + (size_t)s * x_size, pixels_in, 0.0f, work, pixels_in);
-        init_output(l, ys, pixels_out);
-        col2im(work, l->cout, l->ho, l->wo, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->h, l->w, ys);
+    int k = (int)col_rows(l);
+    size_t pixels_in = (size_t)l->h * (size_t)l->w, x_size = (size_t)l->cin * pixels_in;
+    size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;
+    for (int s = 0; s < n; s += chunk_of(l, n)) {
+        int c = chunk_of(l, n - s), ld = c * (int)pixels_in;
+        const float *mat = x + (size_t)s * x_size;
+        if (c > 1) {
+            chunk_gather(mat, c, l->cin, pixels_in, mat_of(l, n, work));
+            mat = mat_of(l, n, work);
+        }
+        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, ld, l->cin, 1.0f, l->weight, k, mat, ld, 0.0f, work,
+                    ld);
+        for (int j = 0; j < c; j++) {
+            float *ys = y + (size_t)(s + j) * y_size;
+            init_output(l, ys, pixels_out);
+            col2im(work + (size_t)j * pixels_in, l->cout, l->ho, l->wo, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->h,
+                   l->w, (size_t)ld, ys);
+        }
     }
 }
 
 void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float *dx, int n, bool param_grads,
                        float *work) {
     if (!dx && !param_grads) return;
-    int k = (int)col_rows(l), pixels_in = l->h * l->w;
-    size_t x_size = (size_t)l->cin * (size_t)pixels_in, pixels_out = (size_t)l->ho * (size_t)l->wo;
-    for (int s = 0; s < n; s++) {
-        const float *dys = dy + (size_t)s * (size_t)l->cout * pixels_out;
-        im2col(dys, l->cout, l->ho, l->wo, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->h, l->w, work);
-        if (dx)
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cin, pixels_in, k, 1.0f, l->weight, k, work,
-                        pixels_in, 0.0f, dx + (size_t)s * x_size, pixels_in);
+    int k = (int)col_rows(l);
+    size_t pixels_in = (size_t)l->h * (size_t)l->w, x_size = (size_t)l->cin * pixels_in;
+    size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;
+    for (int s = 0; s < n; s += chunk_of(l, n)) {
+        int c = chunk_of(l, n - s), ld = c * (int)pixels_in;
+        float *mat = c > 1 ? mat_of(l, n, work) : NULL;
+        for (int j = 0; j < c; j++)
+            im2col(dy + (size_t)(s + j) * y_size, l->cout, l->ho, l->wo, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->h,
+                   l->w, work + (size_t)j * pixels_in, (size_t)ld);
+        if (dx) {
+            float *out = mat ? mat : dx + (size_t)s * x_size;
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cin, ld, k, 1.0f, l->weight, k, work, ld, 0.0f,
+                        out, ld);
+            if (mat) chunk_scatter(mat, c, l->cin, pixels_in, dx + (size_t)s * x_size);
+        }
         if (param_grads) {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cin, k, pixels_in, 1.0f, x + (size_t)s * x_size,
-                        pixels_in, work, pixels_in, 1.0f, l->dweight, k);
+            const float *xs = x + (size_t)s * x_size;
+            if (mat) {
+                chunk_gather(xs, c, l->cin, pixels_in, mat);
+                xs = mat;
+            }
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cin, k, ld, 1.0f, xs, ld, work, ld, 1.0f,
+                        l->dweight, k);
             if (l->has_bias)
-                for (int co = 0; co < l->cout; co++) {
-                    const float *row = dys + (size_t)co * pixels_out;
-                    float sum = 0.0f;
-                    for (size_t p = 0; p < pixels_out; p++) sum += row[p];
-                    l->dbias[co] += sum;
-                }
+                for (int j = 0; j < c; j++)
+                    for (int co = 0; co < l->cout; co++) {
+                        const float *row = dy + (size_t)(s + j) * y_size + (size_t)co * pixels_out;
+                        float sum = 0.0f;
+                        for (size_t p = 0; p < pixels_out; p++) sum += row[p];
+                        l->dbias[co] += sum;
+                    }
         }
     }
 }

@@ -34,6 +34,8 @@ static const DeconvCase cases[] = {
     {3, 6, 4, 7, 7, 4, 4, 2, 2, 1, 1, 0, 0, true},  /* DCGAN-like, 7x7 -> 14x14 */
     {3, 2, 2, 4, 3, 1, 1, 3, 2, 0, 0, 1, 1, true},  /* strided 1x1 leaves gaps filled by the bias */
     {1, 3, 4, 6, 5, 2, 3, 3, 1, 0, 1, 2, 0, false}, /* kernel smaller than the stride */
+    {19, 4, 5, 5, 4, 4, 4, 2, 2, 1, 1, 0, 0, true}, /* 80 column rows, 19 samples: 4 chunks and a part */
+    {4, 2, 8, 4, 4, 3, 3, 1, 1, 1, 1, 0, 0, false}, /* 72 column rows, exactly one chunk */
 };
 
 static double worst_relerr, worst_ratio;
