@@ -12,22 +12,91 @@
  *   dgamma += local sum dy xhat,  dbeta += local sum dy   (the caller averages across ranks)
  * Eval: m, v are the running statistics and are constants in backward:
  *   dx = gamma invstd dy.
- * All sums are accumulated in double.
+ * Each row of S values is summed in 8 float lanes (a single running sum is a chain of dependent
+ * adds that cannot vectorise; it made batch norm 5.7% of the reference DCGAN's training step),
+ * and the rows' totals are accumulated in double.
  */
 #include "nn/batchnorm.h"
 
 #include <math.h>
 #include <stddef.h>
 
+enum { LANES = 8 };
+
+/* *s1 += sum a[k],  *s2 += sum a[k] (b[k] - shift), k < s: 8 float lanes within the row (the
+ * vector registers), the row's total added in double. */
+static void row_sums(const float *a, const float *b, float shift, int s, double *s1, double *s2) {
+    float l1[LANES] = {0}, l2[LANES] = {0};
+    int k = 0;
+    for (; k + LANES <= s; k += LANES)
+        for (int l = 0; l < LANES; l++) {
+            l1[l] += a[k + l];
+            l2[l] += a[k + l] * (b[k + l] - shift);
+        }
+    double t1 = 0.0, t2 = 0.0;
+    for (; k < s; k++) {
+        t1 += a[k];
+        t2 += (double)a[k] * ((double)b[k] - shift);
+    }
+    for (int l = 0; l < LANES; l++) {
+        t1 += l1[l];
+        t2 += l2[l];
+    }
+    *s1 += t1;
+    *s2 += t2;
+}
+
+/* *s1 += sum a,  *s2 += sum a (b - shift), over channel c of every sample, for every c; shift
+ * (C) or NULL for 0. With S = 1 (batch norm after a dense layer) the channels are the vector.
+ * a, b (N,C,S)  s1, s2 (C), zeroed here */
+static void channel_sums(const BatchNorm *l, const float *a, const float *b, const float *shift, int n, double *s1,
+                         double *s2) {
+    const int C = l->c, S = l->s;
+    for (int c = 0; c < C; c++) s1[c] = s2[c] = 0.0;
+    if (S == 1) {
+        for (int i = 0; i < n; i++) {
+            const float *ai = a + (size_t)i * C, *bi = b + (size_t)i * C;
+            if (shift)
+                for (int c = 0; c < C; c++) {
+                    s1[c] += ai[c];
+                    s2[c] += (double)ai[c] * ((double)bi[c] - shift[c]);
+                }
+            else
+                for (int c = 0; c < C; c++) {
+                    s1[c] += ai[c];
+                    s2[c] += (double)ai[c] * bi[c];
+                }
+        }
+        return;
+    }
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < C; c++) {
+            size_t base = ((size_t)i * C + c) * S;
+            row_sums(a + base, b + base, shift ? shift[c] : 0.0f, S, &s1[c], &s2[c]);
+        }
+}
+
 /* x (N,C,S)  y (N,C,S); per-channel (mean, invstd) in double. */
 static void batchnorm_normalise(const BatchNorm *l, const float *x, float *y, int n, const double *mean,
                                 const double *invstd) {
+    const int C = l->c, S = l->s;
+    if (S == 1) {
+        for (int i = 0; i < n; i++) {
+            const float *xi = x + (size_t)i * C;
+            float *yi = y + (size_t)i * C;
+            for (int c = 0; c < C; c++) {
+                double scale = l->weight[c] * invstd[c];
+                yi[c] = (float)(xi[c] * scale + (l->bias[c] - mean[c] * scale));
+            }
+        }
+        return;
+    }
     for (int i = 0; i < n; i++) {
-        for (int c = 0; c < l->c; c++) {
-            size_t base = ((size_t)i * l->c + c) * l->s;
+        for (int c = 0; c < C; c++) {
+            size_t base = ((size_t)i * C + c) * S;
             double scale = l->weight[c] * invstd[c];
             double shift = l->bias[c] - mean[c] * scale;
-            for (int k = 0; k < l->s; k++) y[base + k] = (float)(x[base + k] * scale + shift);
+            for (int k = 0; k < S; k++) y[base + k] = (float)(x[base + k] * scale + shift);
         }
     }
 }
@@ -40,19 +109,7 @@ static void batchnorm_reduce(const BatchNorm *l, int count) {
 static void batchnorm_forward_train(BatchNorm *l, const float *x, float *y, int n) {
     const int C = l->c;
     double *sum = l->scratch, *sumsq = l->scratch + C;
-    for (int c = 0; c < C; c++) sum[c] = sumsq[c] = 0.0;
-    for (int i = 0; i < n; i++) {
-        for (int c = 0; c < C; c++) {
-            const float *xc = x + ((size_t)i * C + c) * l->s;
-            double s1 = 0.0, s2 = 0.0;
-            for (int k = 0; k < l->s; k++) {
-                s1 += xc[k];
-                s2 += (double)xc[k] * xc[k];
-            }
-            sum[c] += s1;
-            sumsq[c] += s2;
-        }
-    }
+    channel_sums(l, x, x, NULL, n, sum, sumsq);
     l->scratch[2 * C] = (double)n * l->s;
     batchnorm_reduce(l, 2 * C + 1);
 
@@ -88,22 +145,6 @@ void batchnorm_forward(BatchNorm *l, const float *x, float *y, int n) {
     batchnorm_normalise(l, x, y, n, l->scratch, l->scratch + l->c);
 }
 
-/* Channel c's local sum dy and sum dy*xhat, with xhat = (x - mean) invstd.
- * x (N,C,S)  dy (N,C,S) */
-static void batchnorm_channel_sums(const BatchNorm *l, const float *x, const float *dy, int n, int c, double mean,
-                                   double invstd, double *sum_dy, double *sum_dy_xhat) {
-    double s1 = 0.0, s2 = 0.0;
-    for (int i = 0; i < n; i++) {
-        size_t base = ((size_t)i * l->c + c) * l->s;
-        for (int k = 0; k < l->s; k++) {
-            s1 += dy[base + k];
-            s2 += (double)dy[base + k] * (x[base + k] - mean);
-        }
-    }
-    *sum_dy = s1;
-    *sum_dy_xhat = s2 * invstd;
-}
-
 static void batchnorm_add_param_grads(const BatchNorm *l, const double *sum_dy, const double *sum_dy_xhat) {
     for (int c = 0; c < l->c; c++) {
         l->dweight[c] += (float)sum_dy_xhat[c];
@@ -117,10 +158,8 @@ static void batchnorm_backward_eval(const BatchNorm *l, const float *x, const fl
     const int C = l->c;
     if (param_grads) {
         double *sum_dy = l->scratch, *sum_dy_xhat = l->scratch + C;
-        for (int c = 0; c < C; c++) {
-            double invstd = 1.0 / sqrt((double)l->running_var[c] + l->eps);
-            batchnorm_channel_sums(l, x, dy, n, c, l->running_mean[c], invstd, &sum_dy[c], &sum_dy_xhat[c]);
-        }
+        channel_sums(l, dy, x, l->running_mean, n, sum_dy, sum_dy_xhat);
+        for (int c = 0; c < C; c++) sum_dy_xhat[c] /= sqrt((double)l->running_var[c] + l->eps);
         batchnorm_add_param_grads(l, sum_dy, sum_dy_xhat);
     }
     if (!dx) return;
@@ -142,8 +181,8 @@ void batchnorm_backward(const BatchNorm *l, const float *x, const float *dy, flo
     if (!dx && !param_grads) return;
     const int C = l->c;
     double *sum_dy = l->scratch, *sum_dy_xhat = l->scratch + C;
-    for (int c = 0; c < C; c++)
-        batchnorm_channel_sums(l, x, dy, n, c, l->save_mean[c], l->save_invstd[c], &sum_dy[c], &sum_dy_xhat[c]);
+    channel_sums(l, dy, x, l->save_mean, n, sum_dy, sum_dy_xhat);
+    for (int c = 0; c < C; c++) sum_dy_xhat[c] *= l->save_invstd[c];
     if (param_grads) batchnorm_add_param_grads(l, sum_dy, sum_dy_xhat);
     if (!dx) return;
 
@@ -152,15 +191,19 @@ void batchnorm_backward(const BatchNorm *l, const float *x, const float *dy, flo
      * left there by the training forward. */
     batchnorm_reduce(l, 2 * C);
     const double count = l->scratch[2 * C];
+    double *mean_dy = sum_dy, *mean_dy_xhat = sum_dy_xhat; /* the sums become means in place */
     for (int c = 0; c < C; c++) {
-        double mean = l->save_mean[c], invstd = l->save_invstd[c];
-        double mean_dy = sum_dy[c] / count, mean_dy_xhat = sum_dy_xhat[c] / count;
-        double scale = l->weight[c] * invstd;
-        for (int i = 0; i < n; i++) {
-            size_t base = ((size_t)i * C + c) * l->s;
-            for (int k = 0; k < l->s; k++) {
+        mean_dy[c] /= count;
+        mean_dy_xhat[c] /= count;
+    }
+    const int S = l->s;
+    for (int i = 0; i < n; i++) {
+        for (int c = 0; c < C; c++) {
+            size_t base = ((size_t)i * C + c) * S;
+            double mean = l->save_mean[c], invstd = l->save_invstd[c], scale = l->weight[c] * invstd;
+            for (int k = 0; k < S; k++) {
                 double xhat = (x[base + k] - mean) * invstd;
-                dx[base + k] = (float)(scale * (dy[base + k] - mean_dy - xhat * mean_dy_xhat));
+                dx[base + k] = (float)(scale * (dy[base + k] - mean_dy[c] - xhat * mean_dy_xhat[c]));
             }
         }
     }
