@@ -39,6 +39,7 @@ static char *temp_template(const char *path) {
 NashStatus atomic_begin(AtomicFile *af, const char *path, int *fd, NashError *err) {
     af->path = NULL;
     af->tmp_path = NULL;
+    af->writer = NULL;
     *fd = -1;
     if (!path || !*path) return nash_fail(err, NASH_ERR_INVALID, "empty output path");
     af->path = strdup(path);

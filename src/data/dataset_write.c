@@ -49,7 +49,7 @@ static void writer_abort(Writer *w) {
 /* Create the empty temporary file and an in-memory HDF5 file of about size_hint bytes. */
 static NashStatus writer_begin(Writer *w, const char *path, size_t size_hint, NashError *err) {
     w->path = path;
-    w->out = (AtomicFile){NULL, NULL};
+    w->out = (AtomicFile){NULL, NULL, NULL};
     w->fd = -1;
     w->file = H5I_INVALID_HID;
     char dir[DATASET_PATH_MAX];

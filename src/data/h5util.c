@@ -115,6 +115,54 @@ NashStatus h5util_open_read(const char *path, hid_t *file, NashError *err) {
     return NASH_OK;
 }
 
+/* The in-memory file's buffer, kept through the file image callbacks: the core driver grows it
+ * with image_realloc and hands it to image_free when the file closes, and instead of freeing it
+ * there we keep it, complete and marked closed, for h5util_commit_atomic to write out. Taking
+ * the image with H5Fget_file_image instead would copy it and hold the file twice at the moment
+ * of the save (the final checkpoint raised a training rank's peak memory by a quarter). */
+typedef struct {
+    void *mem;  /* the buffer, once the file has closed (NULL until then) */
+    void *live; /* the buffer while the file is open */
+} CoreImage;
+
+static void *core_malloc(size_t size, H5FD_file_image_op_t op, void *udata) {
+    (void)op;
+    CoreImage *ci = udata;
+    return ci->live = malloc(size);
+}
+
+static void *core_memcpy(void *dest, const void *src, size_t size, H5FD_file_image_op_t op, void *udata) {
+    (void)op, (void)udata;
+    return memcpy(dest, src, size);
+}
+
+static void *core_realloc(void *ptr, size_t size, H5FD_file_image_op_t op, void *udata) {
+    (void)op;
+    CoreImage *ci = udata;
+    void *grown = realloc(ptr, size);
+    if (grown && ptr == ci->live) ci->live = grown;
+    if (grown && !ci->live) ci->live = grown;
+    return grown;
+}
+
+static herr_t core_free(void *ptr, H5FD_file_image_op_t op, void *udata) {
+    CoreImage *ci = udata;
+    if (op == H5FD_FILE_IMAGE_OP_FILE_CLOSE && ptr && ptr == ci->live) {
+        ci->mem = ptr;
+    } else {
+        if (ptr == ci->live) ci->live = NULL;
+        free(ptr);
+    }
+    return 0;
+}
+
+/* One CoreImage per file, shared by every copy of the property list; h5util_commit_atomic frees it. */
+static void *core_udata_copy(void *udata) { return udata; }
+static herr_t core_udata_free(void *udata) {
+    (void)udata;
+    return 0;
+}
+
 NashStatus h5util_create_atomic(const char *path, AtomicFile *af, hid_t *file, NashError *err) {
     *file = H5I_INVALID_HID;
     int fd;
@@ -124,14 +172,20 @@ NashStatus h5util_create_atomic(const char *path, AtomicFile *af, hid_t *file, N
     /* The file is built in memory (the core driver without a backing store) and written out by
      * h5util_commit_atomic with plain write(2): HDF5 never meets a full disk, whose failed flush
      * leaves it a half-closed file that crashes the library at exit. */
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl >= 0 && H5Pset_fapl_core(fapl, H5UTIL_CORE_INCREMENT, 0) >= 0)
+    CoreImage *ci = calloc(1, sizeof *ci);
+    H5FD_file_image_callbacks_t cb = {core_malloc,     core_memcpy, core_realloc, core_free, core_udata_copy,
+                                      core_udata_free, ci};
+    hid_t fapl = ci ? H5Pcreate(H5P_FILE_ACCESS) : H5I_INVALID_HID;
+    if (fapl >= 0 && H5Pset_fapl_core(fapl, H5UTIL_CORE_INCREMENT, 0) >= 0 &&
+        H5Pset_file_image_callbacks(fapl, &cb) >= 0)
         *file = H5Fcreate(af->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (fapl >= 0) H5Pclose(fapl);
     if (*file < 0) {
+        free(ci);
         atomic_abort(af);
         return nash_fail(err, NASH_ERR_IO, "%s: HDF5 cannot create the file", path);
     }
+    af->writer = ci;
     return NASH_OK;
 }
 
@@ -159,15 +213,16 @@ static NashStatus write_image(const AtomicFile *af, const void *buf, size_t size
 }
 
 NashStatus h5util_commit_atomic(AtomicFile *af, hid_t file, NashStatus st, NashError *err) {
-    void *image = NULL;
+    CoreImage *ci = af->writer;
+    af->writer = NULL;
     ssize_t size = -1;
-    if (!st && (H5Fflush(file, H5F_SCOPE_GLOBAL) < 0 || (size = H5Fget_file_image(file, NULL, 0)) <= 0 ||
-                !(image = malloc((size_t)size)) || H5Fget_file_image(file, image, (size_t)size) != size))
-        st = nash_fail(err, image || size <= 0 ? NASH_ERR_IO : NASH_ERR_NOMEM,
-                       "%s: cannot assemble the file in memory (%zd bytes)", af->path, size);
+    if (!st && (!ci || H5Fflush(file, H5F_SCOPE_GLOBAL) < 0 || (size = H5Fget_file_image(file, NULL, 0)) <= 0))
+        st = nash_fail(err, NASH_ERR_IO, "%s: cannot assemble the file in memory (%zd bytes)", af->path, size);
     if (H5Fclose(file) < 0 && !st) st = nash_fail(err, NASH_ERR_IO, "%s: cannot close the file", af->path);
-    if (!st) st = write_image(af, image, (size_t)size, err);
-    free(image);
+    if (!st && !(ci && ci->mem))
+        st = nash_fail(err, NASH_ERR_IO, "%s: HDF5 closed the file without handing over its image", af->path);
+    if (!st) st = write_image(af, ci->mem, (size_t)size, err);
+    if (ci) free(ci->mem), free(ci);
     if (st) {
         atomic_abort(af);
         return st;
