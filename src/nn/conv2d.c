@@ -27,20 +27,26 @@ static int chunk_of(const Conv2d *l, int n) {
 size_t conv2d_work_floats(const Conv2d *l, int n) {
     size_t pixels = (size_t)l->ho * (size_t)l->wo;
     size_t chunk = (size_t)chunk_of(l, n);
-    return chunk * pixels * (col_rows(l) + (chunk > 1 ? (size_t)l->cout : 0));
+    return chunk * pixels * (col_rows(l) + (chunk > 1 ? (size_t)l->cout : 0)) +
+           im2col_phase_floats(l->cin, l->h, l->w, l->sh, l->sw);
 }
 
-/* The matrix part of `work`, after the largest column chunk. */
+/* The matrix part of `work`, after the largest column chunk; im2col's phases after that. */
 static float *mat_of(const Conv2d *l, int n, float *work) {
     return work + (size_t)chunk_of(l, n) * (size_t)l->ho * (size_t)l->wo * col_rows(l);
 }
 
+static float *phases_of(const Conv2d *l, int n, float *work) {
+    size_t chunk = (size_t)chunk_of(l, n);
+    return mat_of(l, n, work) + (chunk > 1 ? chunk * (size_t)l->ho * (size_t)l->wo * (size_t)l->cout : 0);
+}
+
 /* Samples [s, s+c) of x unfolded side by side into col (rows ld = c*Ho*Wo apart). */
-static void unfold_chunk(const Conv2d *l, const float *x, int s, int c, float *col) {
+static void unfold_chunk(const Conv2d *l, const float *x, int s, int c, float *col, float *phases) {
     size_t x_size = (size_t)l->cin * (size_t)l->h * (size_t)l->w, pixels = (size_t)l->ho * (size_t)l->wo;
     for (int j = 0; j < c; j++)
         im2col(x + (size_t)(s + j) * x_size, l->cin, l->h, l->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->ho, l->wo,
-               col + (size_t)j * pixels, (size_t)c * pixels);
+               col + (size_t)j * pixels, (size_t)c * pixels, phases);
 }
 
 /* db += sum over positions of dy, one sample.  dy (Cout,Ho*Wo)  db (Cout) */
@@ -59,7 +65,7 @@ void conv2d_forward(const Conv2d *l, const float *x, float *y, int n, float *wor
     for (int s = 0; s < n; s += chunk_of(l, n)) {
         int c = chunk_of(l, n - s), ld = c * (int)pixels;
         float *mat = c > 1 ? mat_of(l, n, work) : y + (size_t)s * y_size;
-        unfold_chunk(l, x, s, c, work);
+        unfold_chunk(l, x, s, c, work, phases_of(l, n, work));
         if (l->has_bias)
             for (int co = 0; co < l->cout; co++)
                 for (int p = 0; p < ld; p++) mat[(size_t)co * (size_t)ld + (size_t)p] = l->bias[co];
@@ -83,7 +89,7 @@ void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx
             mat = mat_of(l, n, work);
         }
         if (param_grads) {
-            unfold_chunk(l, x, s, c, work);
+            unfold_chunk(l, x, s, c, work, phases_of(l, n, work));
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cout, k, ld, 1.0f, mat, ld, work, ld, 1.0f,
                         l->dweight, k);
             if (l->has_bias)

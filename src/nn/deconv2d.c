@@ -30,12 +30,18 @@ static int chunk_of(const Deconv2d *l, int n) {
 size_t deconv2d_work_floats(const Deconv2d *l, int n) {
     size_t pixels_in = (size_t)l->h * (size_t)l->w;
     size_t chunk = (size_t)chunk_of(l, n);
-    return chunk * pixels_in * (col_rows(l) + (chunk > 1 ? (size_t)l->cin : 0));
+    return chunk * pixels_in * (col_rows(l) + (chunk > 1 ? (size_t)l->cin : 0)) +
+           im2col_phase_floats(l->cout, l->ho, l->wo, l->sh, l->sw);
 }
 
-/* The matrix part of `work`, after the largest column chunk. */
+/* The matrix part of `work`, after the largest column chunk; im2col's phases after that. */
 static float *mat_of(const Deconv2d *l, int n, float *work) {
     return work + (size_t)chunk_of(l, n) * (size_t)l->h * (size_t)l->w * col_rows(l);
+}
+
+static float *phases_of(const Deconv2d *l, int n, float *work) {
+    size_t chunk = (size_t)chunk_of(l, n);
+    return mat_of(l, n, work) + (chunk > 1 ? chunk * (size_t)l->h * (size_t)l->w * (size_t)l->cin : 0);
 }
 
 /* y_n starts at the bias (or zero) and col2im adds onto it.  y (Cout,Ho*Wo) */
@@ -80,7 +86,7 @@ void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float
         float *mat = c > 1 ? mat_of(l, n, work) : NULL;
         for (int j = 0; j < c; j++)
             im2col(dy + (size_t)(s + j) * y_size, l->cout, l->ho, l->wo, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->h,
-                   l->w, work + (size_t)j * pixels_in, (size_t)ld);
+                   l->w, work + (size_t)j * pixels_in, (size_t)ld, phases_of(l, n, work));
         if (dx) {
             float *out = mat ? mat : dx + (size_t)s * x_size;
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cin, ld, k, 1.0f, l->weight, k, work, ld, 0.0f,

@@ -32,29 +32,62 @@ static Window window_at(int p, int q, int h, int w, int sh, int sw, int ph, int 
     return win;
 }
 
-/* One column row: row[i*wo + j] = plane[i*sh + oy][j*sw + ox] (0 outside).
- * plane (H,W)  row (Ho*Wo)
- * The zeros are written by loops, not memset: at the DCGAN's 7x7 outputs they are 0-7 floats,
- * where a call costs more than the stores (memset was 2.6% of a training step). */
-static void unfold_row(const float *plane, int w, int sh, int sw, int ho, int wo, Window win, float *row) {
-    for (int i = 0; i < ho; i++) {
-        float *dst = row + (size_t)i * (size_t)wo;
-        if (i < win.ilo || i >= win.ihi) {
-            for (int j = 0; j < wo; j++) dst[j] = 0.0f;
-            continue;
-        }
-        const float *src = plane + (size_t)(i * sh + win.oy) * (size_t)w + win.ox;
-        for (int j = 0; j < win.jlo; j++) dst[j] = 0.0f;
-        if (sw == 1) {
-            for (int j = win.jlo; j < win.jhi; j++) dst[j] = src[j];
-        } else {
-            for (int j = win.jlo; j < win.jhi; j++) dst[j] = src[j * sw];
-        }
-        for (int j = win.jhi; j < wo; j++) dst[j] = 0.0f;
-    }
+static int floor_div(int a, int b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+size_t im2col_phase_floats(int c, int h, int w, int sh, int sw) {
+    if (sh == 1 && sw == 1) return 0;
+    return (size_t)c * (size_t)sh * (size_t)sw * (size_t)((h + sh - 1) / sh) * (size_t)((w + sw - 1) / sw);
 }
 
-/* The adjoint of unfold_row: plane[i*sh + oy][j*sw + ox] += row[i*wo + j] where in bounds.
+/* Phase (a, b) of channel ch, at phases + ((ch*sh + a)*sw + b)*hp*wp with rows wp apart, holds
+ * im[ch][u*sh + a][v*sw + b] at (u, v).  im (C,H,W) */
+static void split_phases(const float *im, int c, int h, int w, int sh, int sw, int hp, int wp, float *phases) {
+    size_t plane = (size_t)hp * (size_t)wp;
+    for (int ch = 0; ch < c; ch++)
+        for (int y = 0; y < h; y++) {
+            const float *row = im + ((size_t)ch * (size_t)h + (size_t)y) * (size_t)w;
+            int a = y % sh, u = y / sh;
+            for (int b = 0; b < sw; b++) {
+                float *dst = phases + ((size_t)(ch * sh + a) * (size_t)sw + (size_t)b) * plane + (size_t)u * (size_t)wp;
+                for (int v = 0, x = b; x < w; v++, x += sw) dst[v] = row[x];
+            }
+        }
+}
+
+/* One column row from one phase plane: row[i*wo + j] = src[(i + du)*wp + j + dv] inside the
+ * window, 0 outside. When the plane is as wide as the output (the DCGAN's k4 s2 p1 layers),
+ * the window's rows follow each other in memory and the row is one block copy, whose entries
+ * outside the window's columns are then zeroed. Zeros and copies are loops, not memset or
+ * memcpy calls: at 7x7 outputs they are 1-49 floats, where a call costs more than the stores. */
+static void unfold_shifted(const float *src, int wp, int ho, int wo, Window win, int du, int dv, float *row) {
+    int n = ho * wo;
+    if (win.ihi <= win.ilo || win.jhi <= win.jlo) {
+        for (int k = 0; k < n; k++) row[k] = 0.0f;
+        return;
+    }
+    int first = win.ilo * wo + win.jlo, end = (win.ihi - 1) * wo + win.jhi;
+    for (int k = 0; k < first; k++) row[k] = 0.0f;
+    if (wp == wo) {
+        ptrdiff_t off = (ptrdiff_t)du * wo + dv;
+        for (int k = first; k < end; k++) row[k] = src[k + off];
+        for (int i = win.ilo; i < win.ihi; i++) {
+            float *dst = row + (size_t)i * (size_t)wo;
+            for (int j = 0; j < win.jlo; j++) dst[j] = 0.0f;
+            for (int j = win.jhi; j < wo; j++) dst[j] = 0.0f;
+        }
+    } else {
+        for (int i = win.ilo; i < win.ihi; i++) {
+            float *dst = row + (size_t)i * (size_t)wo;
+            const float *line = src + (size_t)(i + du) * (size_t)wp;
+            for (int j = 0; j < win.jlo; j++) dst[j] = 0.0f;
+            for (int j = win.jlo; j < win.jhi; j++) dst[j] = line[j + dv];
+            for (int j = win.jhi; j < wo; j++) dst[j] = 0.0f;
+        }
+    }
+    for (int k = end; k < n; k++) row[k] = 0.0f;
+}
+
+/* The adjoint of the unfold, on the image itself: plane[i*sh + oy][j*sw + ox] += row[i*wo + j] where in bounds.
  * row (Ho*Wo)  plane (H,W), accumulated */
 static void fold_row(const float *row, int w, int sh, int sw, int wo, Window win, float *plane) {
     for (int i = win.ilo; i < win.ihi; i++) {
@@ -64,16 +97,30 @@ static void fold_row(const float *row, int w, int sh, int sw, int wo, Window win
     }
 }
 
-/* Rows are visited kernel offset first so each window is computed once for all channels. */
+/* Rows are visited kernel offset first so each window is computed once for all channels. With a
+ * stride, the image is first split into its sh*sw phases (every sh-th row and sw-th column from
+ * an offset), so that each column row reads one phase with unit stride: the source pixel
+ * (i*sh + oy, j*sw + ox) is pixel (i + du, j + dv) of phase (oy mod sh, ox mod sw), du and dv
+ * the floors of oy/sh and ox/sw. The DCGAN's stride-2 unfolds ran twice as fast with the data in
+ * cache; in training, where the unfold waits on memory, a step took 3% less CPU. */
 void im2col(const float *im, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int ho, int wo,
-            float *col, size_t ld) {
-    size_t plane = (size_t)h * (size_t)w;
+            float *col, size_t ld, float *phases) {
+    const float *planes = im;
+    int hp = h, wp = w;
+    if (sh > 1 || sw > 1) {
+        hp = (h + sh - 1) / sh, wp = (w + sw - 1) / sw;
+        split_phases(im, c, h, w, sh, sw, hp, wp, phases);
+        planes = phases;
+    }
+    size_t plane = (size_t)hp * (size_t)wp;
     for (int p = 0; p < kh; p++)
         for (int q = 0; q < kw; q++) {
             Window win = window_at(p, q, h, w, sh, sw, ph, pw, ho, wo);
+            int du = floor_div(win.oy, sh), dv = floor_div(win.ox, sw);
+            int a = win.oy - du * sh, b = win.ox - dv * sw;
             for (int ch = 0; ch < c; ch++)
-                unfold_row(im + (size_t)ch * plane, w, sh, sw, ho, wo, win,
-                           col + ((size_t)(ch * kh + p) * (size_t)kw + (size_t)q) * ld);
+                unfold_shifted(planes + ((size_t)(ch * sh + a) * (size_t)sw + (size_t)b) * plane, wp, ho, wo, win, du,
+                               dv, col + ((size_t)(ch * kh + p) * (size_t)kw + (size_t)q) * ld);
         }
 }
 

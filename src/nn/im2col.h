@@ -15,9 +15,11 @@
 
 #include <stddef.h>
 
-/* im (C,H,W)  col (C*kh*kw, Ho*Wo) with rows ld apart */
+/* im (C,H,W)  col (C*kh*kw, Ho*Wo) with rows ld apart  phases: scratch of
+ * im2col_phase_floats(C, H, W, sh, sw) floats (none without a stride) */
 void im2col(const float *im, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int ho, int wo,
-            float *col, size_t ld);
+            float *col, size_t ld, float *phases);
+size_t im2col_phase_floats(int c, int h, int w, int sh, int sw);
 /* col (C*kh*kw, Ho*Wo) with rows ld apart  im (C,H,W), accumulated */
 void col2im(const float *col, int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw, int ho, int wo,
             size_t ld, float *im);
