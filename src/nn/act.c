@@ -5,7 +5,9 @@
  *   tanh       y = tanh x                      dy/dx = 1 - y^2
  *   sigmoid    y = 1 / (1 + e^-x)              dy/dx = y (1 - y)
  * Sigmoid is evaluated as e^x / (1 + e^x) for x < 0 so that e^(-x) never overflows.
- * Every loop reads element k before writing it, so y may alias x and dx may alias dy.
+ * Every loop reads element k before writing it, so y may alias x and dx may alias dy. The
+ * backward of ReLU and of LeakyReLU with a slope >= 0 reads the sign of y (that of x), so that a
+ * network can overwrite x with y; a negative slope flips the sign and reads x.
  */
 #include "nn/act.h"
 
@@ -43,14 +45,15 @@ void act_backward(const Act *l, const float *x, const float *y, const float *dy,
     case ACT_RELU:
         for (size_t k = 0; k < count; k++) {
             float g = dy[k];
-            dx[k] = x[k] > 0.0f ? g : 0.0f;
+            dx[k] = y[k] > 0.0f ? g : 0.0f;
         }
         break;
     case ACT_LEAKY_RELU: {
         const float slope = l->slope;
+        const float *sign = slope >= 0.0f ? y : x;
         for (size_t k = 0; k < count; k++) {
             float g = dy[k];
-            dx[k] = x[k] > 0.0f ? g : slope * g;
+            dx[k] = sign[k] > 0.0f ? g : slope * g;
         }
         break;
     }

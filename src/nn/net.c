@@ -8,6 +8,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An activation overwrites its input when its backward can work from its output alone (ReLU and
+ * LeakyReLU with a slope >= 0 from the output's sign, tanh and sigmoid from the output) and
+ * nothing else reads that input: it is the output of a layer whose backward reads only its own
+ * input (not the network's input, not another activation's output). The reference DCGAN keeps
+ * 38k floats per sample fewer this way, 9.8 MB at a batch of 64. */
+static bool layer_in_place(const Net *net, int i) {
+    const Layer *l = &net->layers[i];
+    LayerKind k = l->spec.kind;
+    if (i == 0 || !(k == LAYER_RELU || k == LAYER_TANH || k == LAYER_SIGMOID ||
+                    (k == LAYER_LEAKY_RELU && l->u.act.slope >= 0.0f)))
+        return false;
+    LayerKind below = net->layers[i - 1].spec.kind;
+    return below == LAYER_DENSE || below == LAYER_CONV2D || below == LAYER_DECONV2D || below == LAYER_BATCHNORM ||
+           below == LAYER_MAXPOOL2D || below == LAYER_AVGPOOL2D;
+}
+
 static bool layer_aliases_input(const Layer *l) {
     return l->spec.kind == LAYER_RESHAPE || l->spec.kind == LAYER_FLATTEN;
 }
@@ -99,7 +115,9 @@ static void plan_layer(Net *net, int i, NetPlan *plan) {
     size_t in_n = shape_numel(l->in), out_n = shape_numel(l->out);
     if (in_n > plan->widest) plan->widest = in_n;
     if (out_n > plan->widest) plan->widest = out_n;
-    plan->act_off[i] = layer_aliases_input(l) ? SIZE_MAX : arena_plan_floats(&plan->acts, out_n * net->max_batch);
+    plan->act_off[i] = layer_aliases_input(l) || layer_in_place(net, i)
+                           ? SIZE_MAX
+                           : arena_plan_floats(&plan->acts, out_n * net->max_batch);
     size_t scratch = 0;
     if (l->spec.kind == LAYER_CONV2D) scratch = conv2d_work_floats(&l->u.conv, net->max_batch);
     if (l->spec.kind == LAYER_DECONV2D) scratch = deconv2d_work_floats(&l->u.deconv, net->max_batch);
@@ -186,6 +204,7 @@ static void bind_layers(Net *net, const NetPlan *plan) {
     for (int i = 0; i < net->n_layers; i++) {
         Layer *l = &net->layers[i];
         if (plan->act_off[i] != SIZE_MAX) l->y = arena_at(&net->act_arena, plan->act_off[i]);
+        if (layer_in_place(net, i)) l->y = net->layers[i - 1].y;
         if (l->spec.kind == LAYER_RNN) l->u.rnn.cache = arena_at(&net->act_arena, plan->cache_off[i]);
         if (l->spec.kind == LAYER_LSTM) l->u.lstm.cache = arena_at(&net->act_arena, plan->cache_off[i]);
         if (l->spec.kind == LAYER_BATCHNORM) {

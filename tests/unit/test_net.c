@@ -179,6 +179,62 @@ static void test_backward_modes(void) {
     net_free(&d);
 }
 
+/* Bytes of activations a network of `text` on 6 inputs keeps for a batch of 3. */
+static size_t act_bytes(const char *text) {
+    NashError err = {0};
+    Net net;
+    if (!check_true(net_init_text(&net, shape_1d(6), text, 3, &err) == NASH_OK, "%s: %s", text, err.msg)) return 0;
+    size_t bytes = net.act_arena.bytes;
+    net_free(&net);
+    return bytes;
+}
+
+/* sum of out * w over the outputs of a network on x: its value, and d/dx by backward */
+static double weighted_output(Net *net, const float *x, const float *w, int n_out) {
+    const float *y = net_forward(net, x, 1);
+    double v = 0.0;
+    for (int k = 0; k < n_out; k++) v += (double)y[k] * w[k];
+    return v;
+}
+
+/* Activations that overwrite their input (ReLU, LeakyReLU with slope >= 0, tanh, sigmoid after a
+ * layer that reads only its own input) keep no memory of their own, and the input gradient still
+ * matches central differences, through each kind and through those that may not run in place. */
+static void test_in_place_activations(void) {
+    size_t base = act_bytes("dense 64\ndense 2");
+    check_true(act_bytes("dense 64\nrelu\ndense 2") == base, "relu after dense keeps no activation of its own");
+    check_true(act_bytes("dense 64\ntanh\nsigmoid\ndense 2") > base, "sigmoid after tanh keeps its own output");
+    check_true(act_bytes("dense 64\nleakyrelu -0.5\ndense 2") > base, "leakyrelu with a negative slope keeps its own");
+    check_true(act_bytes("relu\ndense 64\ndense 2") > base, "an activation on the network's input keeps its own");
+    const char *texts[] = {"dense 5\nrelu\ndense 2", "dense 5\nleakyrelu 0.2\ndense 2",
+                           "dense 5\nleakyrelu -0.5\ndense 2", "dense 5\ntanh\nsigmoid\ndense 2",
+                           "relu\ndense 5\nsigmoid\ndense 2"};
+    for (size_t t = 0; t < sizeof texts / sizeof texts[0]; t++) {
+        NashError err = {0};
+        Net net;
+        if (!check_true(net_init_text(&net, shape_1d(6), texts[t], 1, &err) == NASH_OK, "%s", err.msg)) continue;
+        net_init_params(&net, INIT_TORCH, 3 + t);
+        float x[6], dx[6], w[2] = {0.7f, -1.3f};
+        fill_uniform(x, 6, -1, 1, 40 + t);
+        weighted_output(&net, x, w, 2);
+        net_backward(&net, x, w, dx, 1, false);
+        double worst = 0.0;
+        for (int i = 0; i < 6; i++) {
+            float keep = x[i], h = 1e-3f;
+            x[i] = keep + h;
+            double up = weighted_output(&net, x, w, 2);
+            x[i] = keep - h;
+            double down = weighted_output(&net, x, w, 2);
+            x[i] = keep;
+            double fd = (up - down) / (2.0 * h), diff = fabs(fd - dx[i]) / (1e-2 + fabs(fd));
+            if (diff > worst) worst = diff;
+        }
+        check_true(worst < 2e-2, "%s: input gradient against central differences (worst relative error %.3g)", texts[t],
+                   worst);
+        net_free(&net);
+    }
+}
+
 /* Eval mode: batch norm uses running statistics, so a sample's output does not depend on the
  * rest of the batch; training mode does. */
 static void test_eval_mode(void) {
@@ -272,6 +328,7 @@ int main(void) {
     test_shape_errors();
     test_backward_modes();
     test_eval_mode();
+    test_in_place_activations();
     test_stat_reducer();
     return check_finish("net");
 }
