@@ -68,7 +68,7 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
         "samples per block: the unit the reader reads and the epoch shuffles (docs/data.md)"),
     NUM("data", "window", CONFIG_INT, CLOSED, 1, 4096, "8", data.window,
         "blocks per shuffle window: samples are shuffled within a window of blocks"),
-    NUM("data", "buffer_blocks", CONFIG_INT, CLOSED, 1, 1048576, "32", data.buffer_blocks,
+    NUM("data", "buffer_blocks", CONFIG_INT, CLOSED, 1, 1048576, "16", data.buffer_blocks,
         "memory cap of each discriminator rank's reader, in blocks (at least what one batch can touch)"),
 
     NUM("generator", "latent", CONFIG_INT, CLOSED, 1, 65536, "100", generator.latent,
