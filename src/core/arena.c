@@ -1,9 +1,12 @@
 /* arena.c — aligned allocation and size tables (see arena.h). */
+#define _DEFAULT_SOURCE /* madvise and MADV_DONTNEED (glibc hides them under strict POSIX) */
 #include "core/arena.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 size_t nash_align_up(size_t n) { return (n + NASH_ALIGN - 1) / NASH_ALIGN * NASH_ALIGN; }
 
@@ -50,6 +53,18 @@ void arena_free(Arena *arena) {
     nash_free(arena->base);
     arena->base = NULL;
     arena->bytes = 0;
+}
+
+void arena_release(Arena *arena) {
+#ifdef MADV_DONTNEED
+    long page = sysconf(_SC_PAGESIZE);
+    if (!arena->base || page <= 0) return;
+    uintptr_t first = ((uintptr_t)arena->base + (uintptr_t)page - 1) / (uintptr_t)page * (uintptr_t)page;
+    uintptr_t end = ((uintptr_t)arena->base + arena->bytes) / (uintptr_t)page * (uintptr_t)page;
+    if (end > first) (void)madvise((void *)first, end - first, MADV_DONTNEED); /* advice: failure only costs memory */
+#else
+    (void)arena;
+#endif
 }
 
 float *arena_at(const Arena *arena, size_t offset) { return (float *)(void *)(arena->base + offset); }

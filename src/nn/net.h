@@ -89,6 +89,7 @@ typedef struct {
     DropoutKey key; /* step and global index of the batch's first sample */
 
     Arena param_arena, grad_arena, buffer_arena, act_arena, work_arena;
+    size_t passing_off; /* where dact and scratch begin in work_arena (before: batch-norm state) */
 } Net;
 
 /* Build a network for batches of up to max_batch samples of shape `in`. Parameters are zero
@@ -98,6 +99,15 @@ NashStatus net_init(Net *net, Shape in, const LayerSpec *specs, int n_specs, int
 /* The same from text, one layer per line (see spec.h). */
 NashStatus net_init_text(Net *net, Shape in, const char *text, int max_batch, NashError *err);
 void net_free(Net *net);
+/* Give the memory of the activations and the workspace back to the system between steps: the
+ * next forward rewrites them (the parameters, gradients and buffers stay). */
+void net_release_workspace(Net *net);
+/* Let `net` pass its gradients (dact) and keep its scratch in `with`'s room for them, and give its
+ * own back to the system: for two networks of one process that never run a forward or backward
+ * at the same time (a GAN's players: a backward through D ends before G's begins; batch-norm
+ * state, which must survive in between, stays each network's own). False, with nothing changed,
+ * when `with` has less room than `net` needs. */
+bool net_share_passing(Net *net, const Net *with);
 
 /* Fill parameters (and reset buffers) with a scheme, reproducibly from the seed. Dropout
  * layers are keyed by the same seed. */
