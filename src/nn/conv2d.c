@@ -17,29 +17,12 @@
 
 static size_t col_rows(const Conv2d *l) { return (size_t)l->cin * (size_t)l->kh * (size_t)l->kw; }
 
-/* Samples per GEMM: IM2COL_CHUNK, or 1 when the column matrix is thin (fewer than
- * IM2COL_MIN_ROWS rows), where side-by-side samples gain nothing and would cost the copies. */
-static int chunk_of(const Conv2d *l, int n) {
-    int chunk = col_rows(l) < IM2COL_MIN_ROWS ? 1 : IM2COL_CHUNK;
-    return n < chunk ? n : chunk;
+static ChunkLayout layout_of(const Conv2d *l, int n) {
+    return chunk_layout(col_rows(l), (size_t)l->cout, (size_t)l->ho * (size_t)l->wo,
+                        im2col_phase_floats(l->cin, l->h, l->w, l->sh, l->sw), n);
 }
 
-size_t conv2d_work_floats(const Conv2d *l, int n) {
-    size_t pixels = (size_t)l->ho * (size_t)l->wo;
-    size_t chunk = (size_t)chunk_of(l, n);
-    return chunk * pixels * (col_rows(l) + (chunk > 1 ? (size_t)l->cout : 0)) +
-           im2col_phase_floats(l->cin, l->h, l->w, l->sh, l->sw);
-}
-
-/* The matrix part of `work`, after the largest column chunk; im2col's phases after that. */
-static float *mat_of(const Conv2d *l, int n, float *work) {
-    return work + (size_t)chunk_of(l, n) * (size_t)l->ho * (size_t)l->wo * col_rows(l);
-}
-
-static float *phases_of(const Conv2d *l, int n, float *work) {
-    size_t chunk = (size_t)chunk_of(l, n);
-    return mat_of(l, n, work) + (chunk > 1 ? chunk * (size_t)l->ho * (size_t)l->wo * (size_t)l->cout : 0);
-}
+size_t conv2d_work_floats(const Conv2d *l, int n) { return chunk_work_floats(layout_of(l, n)); }
 
 /* Samples [s, s+c) of x unfolded side by side into col (rows ld = c*Ho*Wo apart). */
 static void unfold_chunk(const Conv2d *l, const float *x, int s, int c, float *col, float *phases) {
@@ -62,10 +45,11 @@ static void add_bias_grad(const float *dy, int cout, size_t pixels, float *db) {
 void conv2d_forward(const Conv2d *l, const float *x, float *y, int n, float *work) {
     int k = (int)col_rows(l);
     size_t pixels = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels;
-    for (int s = 0; s < n; s += chunk_of(l, n)) {
-        int c = chunk_of(l, n - s), ld = c * (int)pixels;
-        float *mat = c > 1 ? mat_of(l, n, work) : y + (size_t)s * y_size;
-        unfold_chunk(l, x, s, c, work, phases_of(l, n, work));
+    const ChunkLayout cl = layout_of(l, n);
+    for (int s = 0; s < n; s += cl.chunk) {
+        int c = chunk_count(cl, s, n), ld = c * (int)pixels;
+        float *mat = c > 1 ? chunk_mat(cl, work) : y + (size_t)s * y_size;
+        unfold_chunk(l, x, s, c, work, chunk_phases(cl, work));
         if (l->has_bias)
             for (int co = 0; co < l->cout; co++)
                 for (int p = 0; p < ld; p++) mat[(size_t)co * (size_t)ld + (size_t)p] = l->bias[co];
@@ -81,15 +65,16 @@ void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx
     size_t x_size = (size_t)l->cin * (size_t)l->h * (size_t)l->w, pixels = (size_t)l->ho * (size_t)l->wo;
     size_t y_size = (size_t)l->cout * pixels;
     if (!param_grads && !dx) return;
-    for (int s = 0; s < n; s += chunk_of(l, n)) {
-        int c = chunk_of(l, n - s), ld = c * (int)pixels;
+    const ChunkLayout cl = layout_of(l, n);
+    for (int s = 0; s < n; s += cl.chunk) {
+        int c = chunk_count(cl, s, n), ld = c * (int)pixels;
         const float *mat = dy + (size_t)s * y_size;
         if (c > 1) {
-            chunk_gather(mat, c, l->cout, pixels, mat_of(l, n, work));
-            mat = mat_of(l, n, work);
+            chunk_gather(mat, c, l->cout, pixels, chunk_mat(cl, work));
+            mat = chunk_mat(cl, work);
         }
         if (param_grads) {
-            unfold_chunk(l, x, s, c, work, phases_of(l, n, work));
+            unfold_chunk(l, x, s, c, work, chunk_phases(cl, work));
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cout, k, ld, 1.0f, mat, ld, work, ld, 1.0f,
                         l->dweight, k);
             if (l->has_bias)

@@ -20,29 +20,12 @@
 
 static size_t col_rows(const Deconv2d *l) { return (size_t)l->cout * (size_t)l->kh * (size_t)l->kw; }
 
-/* Samples per GEMM: IM2COL_CHUNK, or 1 when the column matrix is thin (fewer than
- * IM2COL_MIN_ROWS rows), where side-by-side samples gain nothing and would cost the copies. */
-static int chunk_of(const Deconv2d *l, int n) {
-    int chunk = col_rows(l) < IM2COL_MIN_ROWS ? 1 : IM2COL_CHUNK;
-    return n < chunk ? n : chunk;
+static ChunkLayout layout_of(const Deconv2d *l, int n) {
+    return chunk_layout(col_rows(l), (size_t)l->cin, (size_t)l->h * (size_t)l->w,
+                        im2col_phase_floats(l->cout, l->ho, l->wo, l->sh, l->sw), n);
 }
 
-size_t deconv2d_work_floats(const Deconv2d *l, int n) {
-    size_t pixels_in = (size_t)l->h * (size_t)l->w;
-    size_t chunk = (size_t)chunk_of(l, n);
-    return chunk * pixels_in * (col_rows(l) + (chunk > 1 ? (size_t)l->cin : 0)) +
-           im2col_phase_floats(l->cout, l->ho, l->wo, l->sh, l->sw);
-}
-
-/* The matrix part of `work`, after the largest column chunk; im2col's phases after that. */
-static float *mat_of(const Deconv2d *l, int n, float *work) {
-    return work + (size_t)chunk_of(l, n) * (size_t)l->h * (size_t)l->w * col_rows(l);
-}
-
-static float *phases_of(const Deconv2d *l, int n, float *work) {
-    size_t chunk = (size_t)chunk_of(l, n);
-    return mat_of(l, n, work) + (chunk > 1 ? chunk * (size_t)l->h * (size_t)l->w * (size_t)l->cin : 0);
-}
+size_t deconv2d_work_floats(const Deconv2d *l, int n) { return chunk_work_floats(layout_of(l, n)); }
 
 /* y_n starts at the bias (or zero) and col2im adds onto it.  y (Cout,Ho*Wo) */
 static void init_output(const Deconv2d *l, float *y, size_t pixels) {
@@ -57,12 +40,13 @@ void deconv2d_forward(const Deconv2d *l, const float *x, float *y, int n, float 
     int k = (int)col_rows(l);
     size_t pixels_in = (size_t)l->h * (size_t)l->w, x_size = (size_t)l->cin * pixels_in;
     size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;
-    for (int s = 0; s < n; s += chunk_of(l, n)) {
-        int c = chunk_of(l, n - s), ld = c * (int)pixels_in;
+    const ChunkLayout cl = layout_of(l, n);
+    for (int s = 0; s < n; s += cl.chunk) {
+        int c = chunk_count(cl, s, n), ld = c * (int)pixels_in;
         const float *mat = x + (size_t)s * x_size;
         if (c > 1) {
-            chunk_gather(mat, c, l->cin, pixels_in, mat_of(l, n, work));
-            mat = mat_of(l, n, work);
+            chunk_gather(mat, c, l->cin, pixels_in, chunk_mat(cl, work));
+            mat = chunk_mat(cl, work);
         }
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, ld, l->cin, 1.0f, l->weight, k, mat, ld, 0.0f, work,
                     ld);
@@ -81,12 +65,13 @@ void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float
     int k = (int)col_rows(l);
     size_t pixels_in = (size_t)l->h * (size_t)l->w, x_size = (size_t)l->cin * pixels_in;
     size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;
-    for (int s = 0; s < n; s += chunk_of(l, n)) {
-        int c = chunk_of(l, n - s), ld = c * (int)pixels_in;
-        float *mat = c > 1 ? mat_of(l, n, work) : NULL;
+    const ChunkLayout cl = layout_of(l, n);
+    for (int s = 0; s < n; s += cl.chunk) {
+        int c = chunk_count(cl, s, n), ld = c * (int)pixels_in;
+        float *mat = c > 1 ? chunk_mat(cl, work) : NULL;
         for (int j = 0; j < c; j++)
             im2col(dy + (size_t)(s + j) * y_size, l->cout, l->ho, l->wo, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->h,
-                   l->w, work + (size_t)j * pixels_in, (size_t)ld, phases_of(l, n, work));
+                   l->w, work + (size_t)j * pixels_in, (size_t)ld, chunk_phases(cl, work));
         if (dx) {
             float *out = mat ? mat : dx + (size_t)s * x_size;
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cin, ld, k, 1.0f, l->weight, k, work, ld, 0.0f,

@@ -136,6 +136,23 @@ void col2im(const float *col, int c, int h, int w, int kh, int kw, int sh, int s
         }
 }
 
+ChunkLayout chunk_layout(size_t rows, size_t mat_rows, size_t pixels, size_t phase_floats, int max_batch) {
+    int chunk = rows < IM2COL_MIN_ROWS ? 1 : IM2COL_CHUNK;
+    return (ChunkLayout){rows, mat_rows, pixels, phase_floats, max_batch < chunk ? max_batch : chunk};
+}
+
+static size_t chunk_mat_floats(ChunkLayout c) { return c.chunk > 1 ? (size_t)c.chunk * c.pixels * c.mat_rows : 0; }
+
+size_t chunk_work_floats(ChunkLayout c) {
+    return (size_t)c.chunk * c.pixels * c.rows + chunk_mat_floats(c) + c.phase_floats;
+}
+
+float *chunk_mat(ChunkLayout c, float *work) { return work + (size_t)c.chunk * c.pixels * c.rows; }
+
+float *chunk_phases(ChunkLayout c, float *work) { return chunk_mat(c, work) + chunk_mat_floats(c); }
+
+int chunk_count(ChunkLayout c, int s, int n) { return n - s < c.chunk ? n - s : c.chunk; }
+
 void chunk_gather(const float *t, int count, int c, size_t pixels, float *mat) {
     size_t ld = (size_t)count * pixels;
     for (int j = 0; j < count; j++)

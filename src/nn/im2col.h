@@ -32,6 +32,23 @@ void col2im(const float *col, int c, int h, int w, int kh, int kw, int sh, int s
  * first convolution and last transposed one, 16 rows) gain nothing and stay one sample a time. */
 enum { IM2COL_CHUNK = 4, IM2COL_MIN_ROWS = 64 };
 
+/* The workspace of a layer that multiplies chunks of samples: the column matrix (rows x
+ * chunk*pixels), then, when chunk > 1, the chunk's channel-major matrix (mat_rows x chunk*pixels),
+ * then im2col's phases. chunk is IM2COL_CHUNK, or 1 when the column matrix is thin (fewer than
+ * IM2COL_MIN_ROWS rows: side by side the samples gain nothing and would cost the copies), and
+ * at most the batch. */
+typedef struct {
+    size_t rows, mat_rows, pixels, phase_floats;
+    int chunk;
+} ChunkLayout;
+
+ChunkLayout chunk_layout(size_t rows, size_t mat_rows, size_t pixels, size_t phase_floats, int max_batch);
+size_t chunk_work_floats(ChunkLayout c);
+float *chunk_mat(ChunkLayout c, float *work);
+float *chunk_phases(ChunkLayout c, float *work);
+/* Samples in the chunk starting at sample s of n. */
+int chunk_count(ChunkLayout c, int s, int n);
+
 /* Between `count` samples (count, C, P) and one matrix (C, count*P) whose row ch holds channel
  * ch of every sample side by side, as the chunked GEMMs read and write them. For count = 1 the
  * two layouts are the same, and the layers use the tensor in place. */
