@@ -68,11 +68,7 @@ void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx
     const ChunkLayout cl = layout_of(l, n);
     for (int s = 0; s < n; s += cl.chunk) {
         int c = chunk_count(cl, s, n), ld = c * (int)pixels;
-        const float *mat = dy + (size_t)s * y_size;
-        if (c > 1) {
-            chunk_gather(mat, c, l->cout, pixels, chunk_mat(cl, work));
-            mat = chunk_mat(cl, work);
-        }
+        const float *mat = chunk_rows(cl, dy, s, c, l->cout, work);
         if (param_grads) {
             unfold_chunk(l, x, s, c, work, chunk_phases(cl, work));
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cout, k, ld, 1.0f, mat, ld, work, ld, 1.0f,

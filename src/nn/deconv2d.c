@@ -38,16 +38,12 @@ static void init_output(const Deconv2d *l, float *y, size_t pixels) {
 
 void deconv2d_forward(const Deconv2d *l, const float *x, float *y, int n, float *work) {
     int k = (int)col_rows(l);
-    size_t pixels_in = (size_t)l->h * (size_t)l->w, x_size = (size_t)l->cin * pixels_in;
+    size_t pixels_in = (size_t)l->h * (size_t)l->w;
     size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;
     const ChunkLayout cl = layout_of(l, n);
     for (int s = 0; s < n; s += cl.chunk) {
         int c = chunk_count(cl, s, n), ld = c * (int)pixels_in;
-        const float *mat = x + (size_t)s * x_size;
-        if (c > 1) {
-            chunk_gather(mat, c, l->cin, pixels_in, chunk_mat(cl, work));
-            mat = chunk_mat(cl, work);
-        }
+        const float *mat = chunk_rows(cl, x, s, c, l->cin, work);
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, ld, l->cin, 1.0f, l->weight, k, mat, ld, 0.0f, work,
                     ld);
         for (int j = 0; j < c; j++) {
@@ -79,11 +75,7 @@ void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float
             if (mat) chunk_scatter(mat, c, l->cin, pixels_in, dx + (size_t)s * x_size);
         }
         if (param_grads) {
-            const float *xs = x + (size_t)s * x_size;
-            if (mat) {
-                chunk_gather(xs, c, l->cin, pixels_in, mat);
-                xs = mat;
-            }
+            const float *xs = chunk_rows(cl, x, s, c, l->cin, work);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cin, k, ld, 1.0f, xs, ld, work, ld, 1.0f,
                         l->dweight, k);
             if (l->has_bias)

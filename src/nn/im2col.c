@@ -153,6 +153,14 @@ float *chunk_phases(ChunkLayout c, float *work) { return chunk_mat(c, work) + ch
 
 int chunk_count(ChunkLayout c, int s, int n) { return n - s < c.chunk ? n - s : c.chunk; }
 
+const float *chunk_rows(ChunkLayout c, const float *t, int s, int count, int channels, float *work) {
+    const float *first = t + (size_t)s * (size_t)channels * c.pixels;
+    if (count == 1) return first;
+    float *mat = chunk_mat(c, work);
+    chunk_gather(first, count, channels, c.pixels, mat);
+    return mat;
+}
+
 void chunk_gather(const float *t, int count, int c, size_t pixels, float *mat) {
     size_t ld = (size_t)count * pixels;
     for (int j = 0; j < count; j++)

@@ -48,6 +48,9 @@ float *chunk_mat(ChunkLayout c, float *work);
 float *chunk_phases(ChunkLayout c, float *work);
 /* Samples in the chunk starting at sample s of n. */
 int chunk_count(ChunkLayout c, int s, int n);
+/* Samples [s, s+count) of t (N, channels, pixels) as one (channels, count*pixels) matrix: t's
+ * own rows for one sample, else gathered into the chunk's matrix in work. */
+const float *chunk_rows(ChunkLayout c, const float *t, int s, int count, int channels, float *work);
 
 /* Between `count` samples (count, C, P) and one matrix (C, count*P) whose row ch holds channel
  * ch of every sample side by side, as the chunked GEMMs read and write them. For count = 1 the
