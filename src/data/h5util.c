@@ -140,8 +140,7 @@ static void *core_realloc(void *ptr, size_t size, H5FD_file_image_op_t op, void 
     (void)op;
     CoreImage *ci = udata;
     void *grown = realloc(ptr, size);
-    if (grown && ptr == ci->live) ci->live = grown;
-    if (grown && !ci->live) ci->live = grown;
+    if (grown && ptr == ci->live) ci->live = grown; /* the first growth too: both NULL */
     return grown;
 }
 
