@@ -56,16 +56,10 @@ static void channel_sums(const BatchNorm *l, const float *a, const float *b, con
     if (S == 1) {
         for (int i = 0; i < n; i++) {
             const float *ai = a + (size_t)i * C, *bi = b + (size_t)i * C;
-            if (shift)
-                for (int c = 0; c < C; c++) {
-                    s1[c] += ai[c];
-                    s2[c] += (double)ai[c] * ((double)bi[c] - shift[c]);
-                }
-            else
-                for (int c = 0; c < C; c++) {
-                    s1[c] += ai[c];
-                    s2[c] += (double)ai[c] * bi[c];
-                }
+            for (int c = 0; c < C; c++) { /* GCC unswitches the loop on `shift` */
+                s1[c] += ai[c];
+                s2[c] += (double)ai[c] * ((double)bi[c] - (shift ? shift[c] : 0.0f));
+            }
         }
         return;
     }
