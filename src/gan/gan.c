@@ -113,6 +113,11 @@ fail:
     return st;
 }
 
+void gan_release_workspace(Gan *gan) {
+    net_release_workspace(&gan->g);
+    net_release_workspace(&gan->d);
+}
+
 void gan_free(Gan *gan) {
     net_free(&gan->g);
     net_free(&gan->d);

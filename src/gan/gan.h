@@ -66,6 +66,9 @@ typedef struct {
  * are initialised from train.seed, so every rank holding a player starts from the same values.
  * Both players are always built to check shapes; the ones not held are freed again. */
 NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool has_g, bool has_d, NashError *err);
+/* Hand G's and D's activation and workspace pages back to the system between steps (before a
+ * file is assembled in memory); the next forward rewrites them. */
+void gan_release_workspace(Gan *gan);
 void gan_free(Gan *gan);
 
 /* G: fakes for global samples [first, first+n) of the noise of (step, phase); returns G's

@@ -146,8 +146,7 @@ NashStatus run_checkpoint(Run *run, Gan *gan, int64_t step, int64_t data_batch, 
                                    {"generator_ema", &gan->g, gan->g_layers, gan->ema, NULL, NULL, NULL, 0}};
     /* The file is assembled in memory (11 MB for the reference DCGAN): make room for it first, so
      * that a save does not raise the run's peak memory. */
-    net_release_workspace(&gan->g);
-    net_release_workspace(&gan->d);
+    gan_release_workspace(gan);
     st = ckpt_save(path, &state, players, gan->ema ? 3 : 2, config_text, err);
     free(config_text);
     if (!st) st = ckpt_prune(run->dir, run->cfg->output.keep, err);
@@ -275,8 +274,7 @@ static NashStatus save_weights(Run *run, Gan *gan, NashError *err) {
     WeightsEntry entries[3] = {{"generator", &gan->g, gan->g_layers, NULL},
                                {"discriminator", &gan->d, gan->d_layers, NULL},
                                {"generator_ema", &gan->g, gan->g_layers, gan->ema}};
-    net_release_workspace(&gan->g);
-    net_release_workspace(&gan->d);
+    gan_release_workspace(gan);
     st = weights_save(path, entries, gan->ema ? 3 : 2, config_text, err);
     free(config_text);
     return st;
