@@ -33,7 +33,11 @@ static const GemmShape SHAPES[] = {
     {"b64_conv1_fwd", 64, 12544, 16, CblasNoTrans, CblasNoTrans},
     {"b64_deconv2_fwd", 16, 12544, 64, CblasTrans, CblasNoTrans},
     {"b64_dense_g", 64, 6272, 100, CblasNoTrans, CblasNoTrans},
-    /* per sample, as nash's conv2d.c/deconv2d.c call them now: N = Ho*Wo */
+    /* 4 samples side by side, as conv2d.c/deconv2d.c call the 7x7 layers (IM2COL_CHUNK): N = 4*49 */
+    {"c4_conv2_fwd", 128, 196, 1024, CblasNoTrans, CblasNoTrans},
+    {"c4_conv2_dx", 1024, 196, 128, CblasTrans, CblasNoTrans},
+    {"c4_conv2_dw", 128, 1024, 196, CblasNoTrans, CblasTrans},
+    /* per sample: N = Ho*Wo (the thin layers still go one sample a time; the 7x7 ones did before) */
     {"s1_conv2_fwd", 128, 49, 1024, CblasNoTrans, CblasNoTrans},
     {"s1_conv2_dx", 1024, 49, 128, CblasTrans, CblasNoTrans},
     {"s1_conv2_dw", 128, 1024, 49, CblasNoTrans, CblasTrans},
