@@ -162,4 +162,5 @@ const NashCommand cmd_eval = {
              "  --epochs E          epochs when the classifier is trained (default 2)\n"
              "  --json              print one JSON object instead of the table\n",
     .run = eval_main,
+    .blas = BLAS_SELECT_ANNOUNCE,
 };

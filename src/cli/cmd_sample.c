@@ -194,4 +194,5 @@ const NashCommand cmd_sample = {
              "\n"
              "Exit codes: 0 done, 1 runtime failure, 2 bad weights file or usage (docs/exit-codes.md).\n",
     .run = sample_run,
+    .blas = BLAS_SELECT_ANNOUNCE,
 };

@@ -115,4 +115,5 @@ const NashCommand cmd_train = {
         "Exit codes: 0 done, 1 runtime failure, 2 bad config, data or usage, 75 checkpointed after a\n"
         "signal: resume with --resume auto (docs/exit-codes.md).\n",
     .run = train_run,
+    .blas = BLAS_SELECT_ANNOUNCE,
 };

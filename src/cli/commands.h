@@ -26,11 +26,20 @@ typedef enum {
 
 typedef int (*NashCommandRun)(int argc, char **argv);
 
+/* Whether main.c first moves OpenBLAS to the best kernel for this CPU (cli/blas_select.h): the
+ * subcommands that compute do, and say so in one line; `nash info` does, quietly. */
+typedef enum {
+    BLAS_SELECT_NONE = 0, /* no sgemm here: leave OpenBLAS as it loaded */
+    BLAS_SELECT_ANNOUNCE, /* select, and print one line when nash changed the kernel */
+    BLAS_SELECT_QUIET,    /* select without the line (nash info reports it) */
+} BlasSelect;
+
 typedef struct {
     const char *name;    /* what the user types: "train" */
     const char *summary; /* one line, no trailing period */
     const char *usage;   /* full usage text, ends with a newline */
     NashCommandRun run;  /* NULL while the subcommand is not implemented */
+    BlasSelect blas;     /* BLAS_SELECT_NONE unless it computes */
 } NashCommand;
 
 extern const NashCommand cmd_data;
@@ -39,5 +48,6 @@ extern const NashCommand cmd_monitor;
 extern const NashCommand cmd_sample;
 extern const NashCommand cmd_eval;
 extern const NashCommand cmd_inspect;
+extern const NashCommand cmd_info;
 
 #endif

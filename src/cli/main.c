@@ -3,12 +3,15 @@
  *   nash --help | -h | help        usage and the table of subcommands (stdout, exit 0)
  *   nash --version                 "nash X.Y.Z" (stdout, exit 0)
  *   nash help CMD | CMD --help     that subcommand's usage (stdout, exit 0)
- *   nash CMD ARGS...               run CMD; exit with its code (docs/exit-codes.md)
+ *   nash CMD ARGS...               run CMD; exit with its code (docs/exit-codes.md). A CMD that
+ *                                  computes may first re-execute nash on a better OpenBLAS kernel
+ *                                  (cli/blas_select.h)
  *   nash                           usage on stderr, exit 2
  *
  * Bad usage (unknown command or option, a subcommand not implemented yet) exits 2 with one line
  * on stderr. Only cli/ prints and exits; library code returns a NashStatus.
  */
+#include "cli/blas_select.h"
 #include "cli/commands.h"
 
 #include <stdio.h>
@@ -20,7 +23,7 @@
 
 /* The table, in the order `nash --help` lists it. */
 static const NashCommand *const commands[] = {
-    &cmd_data, &cmd_train, &cmd_monitor, &cmd_sample, &cmd_eval, &cmd_inspect,
+    &cmd_data, &cmd_train, &cmd_monitor, &cmd_sample, &cmd_eval, &cmd_inspect, &cmd_info,
 };
 static const size_t command_count = sizeof commands / sizeof commands[0];
 
@@ -106,6 +109,7 @@ static int dispatch(int argc, char **argv) {
         fprintf(stderr, "nash %s: not implemented yet\n", cmd->name);
         return NASH_EXIT_USAGE;
     }
+    if (cmd->blas != BLAS_SELECT_NONE) blas_select_kernel(argv, cmd->blas == BLAS_SELECT_ANNOUNCE);
     return cmd->run(argc - 1, argv + 1);
 }
 

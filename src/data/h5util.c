@@ -23,6 +23,18 @@ void h5util_unlock(void) { pthread_mutex_unlock(&h5util_mutex); }
 
 void h5util_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
+const char *h5util_version(char *buf, size_t size) {
+    unsigned major = 0, minor = 0, release = 0;
+    H5get_libversion(&major, &minor, &release);
+#ifdef H5_HAVE_PARALLEL
+    const char *kind = "parallel";
+#else
+    const char *kind = "serial";
+#endif
+    snprintf(buf, size, "%u.%u.%u (%s)", major, minor, release, kind);
+    return buf;
+}
+
 typedef struct {
     char *buf;
     size_t size;

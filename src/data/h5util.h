@@ -30,6 +30,9 @@ void h5util_unlock(void);
 /* Turn off HDF5's automatic error printing on this thread (nash prints its own messages). */
 void h5util_quiet(void);
 
+/* The HDF5 library's version and whether it is the parallel (MPI) build: "1.10.8 (parallel)". */
+const char *h5util_version(char *buf, size_t size);
+
 /* The most specific message of HDF5's current error stack ("truncated file: eof = ...") into
  * buf, or "unknown HDF5 error"; clears the stack. Returns buf. Call it right after the failing
  * call: every HDF5 API call (even H5Pclose) starts by clearing the stack. */

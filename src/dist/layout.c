@@ -6,6 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *layout_mpi_version(char *buf, size_t size) {
+    char version[MPI_MAX_LIBRARY_VERSION_STRING];
+    int len = 0;
+    if (MPI_Get_library_version(version, &len) != MPI_SUCCESS) len = 0;
+    version[len < MPI_MAX_LIBRARY_VERSION_STRING ? len : MPI_MAX_LIBRARY_VERSION_STRING - 1] = '\0';
+    version[strcspn(version, "\n")] = '\0';
+    snprintf(buf, size, "%s", len ? version : "unknown");
+    return buf;
+}
+
 static NashStatus check_enough(int batch, int ranks, const char *who, NashError *err) {
     if (batch >= ranks) return NASH_OK;
     return nash_fail(err, NASH_ERR_CONFIG,

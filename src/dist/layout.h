@@ -16,9 +16,14 @@
 
 #include <mpi.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "core/status.h"
 #include "io/config.h"
+
+/* The MPI library's own version line ("Open MPI v4.1.4, package: Debian OpenMPI, ..."); callable
+ * before MPI_Init. Returns buf. */
+const char *layout_mpi_version(char *buf, size_t size);
 
 typedef struct {
     bool split;

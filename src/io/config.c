@@ -323,3 +323,8 @@ NashStatus config_load(const char *path, const char *const *overrides, int n_ove
     free(ld);
     return st;
 }
+
+#ifndef NASH_INIH_VERSION
+#define NASH_INIH_VERSION "unknown"
+#endif
+const char *config_inih_version(void) { return NASH_INIH_VERSION; }

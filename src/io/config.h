@@ -30,6 +30,9 @@
 
 #include "core/status.h"
 
+/* The inih version nash was built against (its pkg-config version: inih has no runtime query). */
+const char *config_inih_version(void);
+
 #define CONFIG_MAX_LAYERS 64
 #define CONFIG_LINE_MAX 160
 #define CONFIG_PATH_MAX 1024

@@ -213,3 +213,5 @@ NashStatus png_write_rgb(const char *path, const unsigned char *rgb, int h, int 
                          h, w, PNG_SIDE_MAX);
     return png_save(path, rgb, w, h, 3, err);
 }
+
+const char *png_library_version(void) { return png_get_libpng_ver(NULL); }

@@ -6,6 +6,9 @@
 
 #include "core/status.h"
 
+/* The libpng this binary runs with ("1.6.39"). */
+const char *png_library_version(void);
+
 /* images (N,C,H,W) with C = 1 (grey) or 3 (RGB), values in [lo, hi] mapped to 0..255 (clamped;
  * NaN is black), laid out `cols` per row (at most N) with a 2-pixel dark grey (64) border around
  * and between tiles; the missing tiles of a partial last row are border colour. The picture is

@@ -10,6 +10,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -37,6 +38,15 @@ struct MetricsPublisher {
 
 static void resend_run_start(MetricsPublisher *p);
 static const char *text_or_empty(const char *text) { return text ? text : ""; }
+
+const char *metrics_zmq_version(char *buf, size_t size) {
+    int major = 0, minor = 0, patch = 0;
+    zmq_version(&major, &minor, &patch);
+    snprintf(buf, size, "%d.%d.%d", major, minor, patch);
+    return buf;
+}
+
+const char *metrics_cjson_version(void) { return cJSON_Version(); }
 
 /* Read the subscription messages XPUB queued (one per monitor that connected, thanks to
  * ZMQ_XPUB_VERBOSE); true when a monitor joined since the last call. */

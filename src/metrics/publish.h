@@ -35,9 +35,14 @@
 #define NASH_METRICS_PUBLISH_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/status.h"
+
+/* The versions of the libraries behind the channel: ZeroMQ ("4.3.4") into buf, and cJSON. */
+const char *metrics_zmq_version(char *buf, size_t size);
+const char *metrics_cjson_version(void);
 
 #define METRICS_SCHEMA 1
 #define METRICS_MAX_MESSAGE 65536

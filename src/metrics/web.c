@@ -288,3 +288,5 @@ void web_stop(WebServer *web) {
     pthread_mutex_destroy(&web->wait_lock);
     free(web);
 }
+
+const char *web_mhd_version(void) { return MHD_get_version(); }

@@ -28,6 +28,9 @@
 #include "core/status.h"
 #include "metrics/frame.h"
 
+/* libmicrohttpd's version ("0.9.75"). */
+const char *web_mhd_version(void);
+
 #define WEB_EVENTS_PER_S 4
 #define WEB_KEEPALIVE_S 10
 #define WEB_SAMPLE_MAX (32L << 20)
