@@ -29,8 +29,11 @@ struct MetricsPublisher {
     char role[3];
     int rank;
     uint64_t seq, dropped, joins;
-    /* the run_start fields, sent again to every monitor that joins later */
-    bool started, restarting;
+    /* the run_start fields, sent again to every monitor that joins later: a join makes it due,
+     * and it stays due until a send of it is queued (a joining monitor may find the queue still
+     * full of what was kept for the one before it, and a dropped run_start would leave the new
+     * monitor without one) */
+    bool started, restarting, run_start_due;
     char *config, layout[64];
     int64_t steps, resumed_from;
     int batch;
@@ -146,9 +149,10 @@ uint64_t metrics_messages(const MetricsPublisher *p) { return p ? p->seq : 0; }
 uint64_t metrics_joins(const MetricsPublisher *p) { return p ? p->joins : 0; }
 
 /* A message with the common fields; NULL when out of memory. Takes the next seq. A monitor that
- * joined since the last message first gets run_start again. */
+ * joined first gets run_start again, retried before every message until one is queued. */
 static cJSON *message_new(MetricsPublisher *p, const char *kind) {
-    if (monitor_joined(p) && p->started && !p->restarting) resend_run_start(p);
+    if (monitor_joined(p) && p->started) p->run_start_due = true;
+    if (p->run_start_due && !p->restarting) resend_run_start(p);
     cJSON *obj = cJSON_CreateObject();
     if (obj) {
         cJSON_AddNumberToObject(obj, "schema", METRICS_SCHEMA);
@@ -174,10 +178,12 @@ static char *message_print(const cJSON *obj, size_t *len) {
     return NULL;
 }
 
-/* Send the printed text without blocking; any failure counts as dropped. */
-static void message_send(MetricsPublisher *p, char *text, size_t len) {
-    if (!text || zmq_send(p->sock, text, len, ZMQ_DONTWAIT) != (int)len) p->dropped++;
+/* Send the printed text without blocking; any failure counts as dropped. True when queued. */
+static bool message_send(MetricsPublisher *p, char *text, size_t len) {
+    bool queued = text && zmq_send(p->sock, text, len, ZMQ_DONTWAIT) == (int)len;
+    if (!queued) p->dropped++;
     cJSON_free(text);
+    return queued;
 }
 
 /* Print, send and free obj (NULL: out of memory, dropped). */
@@ -252,7 +258,7 @@ void metrics_run_start(MetricsPublisher *p, const char *config_text, const char 
         free(buf);
     }
     cJSON_Delete(obj);
-    message_send(p, text, len);
+    if (message_send(p, text, len)) p->run_start_due = false;
 }
 
 void metrics_step(MetricsPublisher *p, const MetricsStep *m) {

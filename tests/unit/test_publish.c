@@ -6,7 +6,8 @@
  * marked "config_truncated"; an oversized warning is dropped (a seq gap, counted); a subscriber
  * that stops reading makes the queue fill and messages drop without blocking, and the drop count,
  * seq gaps and received messages add up; with no subscriber at all 5000 sends return and close is
- * immediate; non-loopback endpoints are refused unless allow_remote. Every message received must
+ * immediate; a monitor that joins while the queue is still full of what was kept for a dead one
+ * still gets run_start; non-loopback endpoints are refused unless allow_remote. Every message received must
  * also pass the monitor's frame handler (metrics/frame.h). Every receive has a timeout.
  */
 #include <cjson/cJSON.h>
@@ -316,6 +317,90 @@ static void test_stalled(void *ctx) {
     zmq_close(sub);
 }
 
+/* A monitor joins while the queue is still full of what was kept for the one before it: the
+ * run_start sent again for it must still arrive. The first SUB is closed (the monitor died), the
+ * queue is filled with 16 KiB warnings (more than the kernel's socket buffers hold), and a second
+ * SUB that reads nothing yet (receive HWM 1, 4 KiB buffer) binds the same endpoint; a second of
+ * steps later it starts reading while steps go on. (ZeroMQ hands its subscription to the
+ * publisher only once it drains, when the queue is still nearly full.) It must get run_start, and
+ * every message from that second on is either received by it or counted as dropped. */
+static void test_late_monitor(void *ctx) {
+    char endpoint[256];
+    void *sub = sub_open(ctx, endpoint, sizeof endpoint, 0, 0);
+    MetricsPublisher *p = open_ok(endpoint);
+    metrics_run_start(p, "[train]\nsteps = 9\n", "colocated", 9, 64, 0);
+    sync_subscriber(p, sub);
+    zmq_close(sub);
+    char *text = malloc(16384 + 1);
+    memset(text, 'w', 16384);
+    text[16384] = '\0';
+    for (int i = 0; i < 1500; i++) metrics_warning(p, text);
+    free(text);
+    uint64_t dropped_alone = metrics_dropped(p);
+
+    void *late = zmq_socket(ctx, ZMQ_SUB);
+    int linger = 0, hwm = 1, rcvbuf = 4096;
+    zmq_setsockopt(late, ZMQ_LINGER, &linger, sizeof linger);
+    zmq_setsockopt(late, ZMQ_RCVHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(late, ZMQ_RCVBUF, &rcvbuf, sizeof rcvbuf);
+    zmq_setsockopt(late, ZMQ_SUBSCRIBE, "", 0);
+    if (!check_true(zmq_bind(late, endpoint) == 0, "late monitor binds %s again: %s", endpoint,
+                    zmq_strerror(zmq_errno()))) {
+        zmq_close(late);
+        metrics_close(p);
+        return;
+    }
+    MetricsStep m = {.step = 0, .steps = 9, .loss_d = 1, .loss_g = 1};
+    struct timespec pause = {0, 10 * 1000 * 1000};
+    for (int i = 0; i < 100; i++) {
+        metrics_step(p, &m);
+        nanosleep(&pause, NULL);
+    }
+    uint64_t join_seq = metrics_messages(p), dropped_at_join = metrics_dropped(p);
+
+    /* Now it reads; the run goes on a step every few milliseconds, then ends. */
+    bool got_run_start = false, got_run_end = false;
+    uint64_t run_start_seq = 0, gaps = 0, last = join_seq - 1;
+    double t0 = now_seconds();
+    for (int step = 1; !got_run_end && now_seconds() - t0 < 30; step++) {
+        if (step < 400) {
+            m.step = step;
+            metrics_step(p, &m);
+        } else if (step == 400) {
+            metrics_run_end(p, "done", "", 400);
+        }
+        cJSON *obj;
+        while ((obj = recv_json(late, step < 400 ? 2 : 200, NULL)) != NULL) {
+            uint64_t seq = (uint64_t)num(obj, "seq");
+            if (seq >= join_seq) {
+                gaps += seq - last - 1;
+                last = seq;
+            }
+            if (strcmp(str(obj, "kind"), "run_start") == 0 && !got_run_start) {
+                got_run_start = true;
+                run_start_seq = seq;
+            }
+            got_run_end = got_run_end || strcmp(str(obj, "kind"), "run_end") == 0;
+            cJSON_Delete(obj);
+        }
+    }
+    uint64_t dropped_after = metrics_dropped(p) - dropped_at_join;
+    printf("late monitor: %llu dropped while alone, %llu more before it read; run_start %s (seq %llu, "
+           "reading from %llu); %llu seq gaps since, %llu dropped\n",
+           (unsigned long long)dropped_alone, (unsigned long long)(dropped_at_join - dropped_alone),
+           got_run_start ? "received" : "NOT received", (unsigned long long)run_start_seq,
+           (unsigned long long)join_seq, (unsigned long long)gaps, (unsigned long long)dropped_after);
+    check_true(dropped_alone > 0, "the queue filled while no monitor listened");
+    check_true(metrics_joins(p) == 2, "the late monitor joined (%llu joins)", (unsigned long long)metrics_joins(p));
+    check_true(got_run_start, "the late monitor received run_start");
+    check_true(run_start_seq >= join_seq, "run_start was sent for it (seq %llu)", (unsigned long long)run_start_seq);
+    check_true(gaps == dropped_after, "every message since is received or counted dropped (%llu gaps, %llu drops)",
+               (unsigned long long)gaps, (unsigned long long)dropped_after);
+    check_true(got_run_end, "the late monitor received run_end");
+    metrics_close(p);
+    zmq_close(late);
+}
+
 /* Nobody bound at the endpoint: PUB discards (no subscription), every call returns. */
 static void test_no_subscriber(void *ctx) {
     char endpoint[256];
@@ -390,6 +475,7 @@ int main(void) {
     test_endpoints();
     test_kinds(ctx);
     test_stalled(ctx);
+    test_late_monitor(ctx);
     test_no_subscriber(ctx);
     zmq_ctx_term(ctx);
     return check_finish("publish");
