@@ -14,6 +14,10 @@
 #include "metrics/web.h"
 
 #define MONITOR_REDRAW_S 0.25
+/* Messages ZeroMQ may hold for the monitor before it reads them (ZeroMQ's own default, set here so
+ * that the figure is written down: a monitor killed with this many unread loses them with it,
+ * tests/metrics/test_resilience.sh). */
+#define MONITOR_RCVHWM 1000
 
 static double now_seconds(void) {
     struct timespec ts;
@@ -233,7 +237,9 @@ static NashStatus monitor_open_socket(const char *endpoint, void **ctx_out, void
     void *sock = zmq_socket(ctx, ZMQ_SUB);
     int linger = 0;
     int64_t max_size = MONITOR_RECV_MAX;
+    int rcvhwm = MONITOR_RCVHWM;
     if (!sock || zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof linger) != 0 ||
+        zmq_setsockopt(sock, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm) != 0 ||
         zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size) != 0 ||
         zmq_setsockopt(sock, ZMQ_SUBSCRIBE, "", 0) != 0) {
         NashStatus st = nash_fail(err, NASH_ERR_IO, "cannot create a ZeroMQ SUB socket: %s", zmq_strerror(zmq_errno()));
