@@ -9,10 +9,10 @@
 #   3. imports Fashion-MNIST from the Debian package dataset-fashion-mnist into
 #      data/fashion-mnist.h5 (`nash data fashion-mnist`),
 #   4. trains the reference DCGAN (configs/fashion-dcgan.ini) for $STEPS steps into
-#      runs/quickstart/ with launch/run.sh: mpirun with $RANKS ranks split into a generator group
-#      and a discriminator group (1 generator rank; D's work is about twice G's, so 1G+2D
-#      balances), and the metrics monitor next to it (in a terminal its live dashboard, and the
-#      web dashboard when this nash has one; Ctrl-C stops the run with a checkpoint),
+#      runs/quickstart/ with launch/run.sh: mpirun with one rank per core, colocated (every rank
+#      holds G and D: the fastest layout measured, docs/benchmarks.md; RANKS=N and LAYOUT=split
+#      to choose), and the metrics monitor next to it (in a terminal its live dashboard, and the
+#      web dashboard; Ctrl-C stops the run with a checkpoint),
 #   5. draws a grid of 64 samples from the result (`nash sample`) and says where everything is.
 set -euo pipefail
 
@@ -21,7 +21,8 @@ BUILD="$ROOT/build"
 NASH="$BUILD/src/nash"
 JOBS=$(nproc 2>/dev/null || echo 2)
 STEPS=${STEPS:-1500}
-RANKS=${RANKS:-3}
+RANKS=${RANKS:-}
+LAYOUT=${LAYOUT:-colocated}
 RUN="runs/quickstart"
 
 step() { printf '\n== quickstart: %s\n' "$*"; }
@@ -38,11 +39,13 @@ step "importing Fashion-MNIST into data/fashion-mnist.h5"
 mkdir -p data
 "$NASH" data fashion-mnist --out data/fashion-mnist.h5
 
-step "training configs/fashion-dcgan.ini for $STEPS steps into $RUN on $RANKS ranks (1 generator rank)"
-# launch/run.sh: the monitor, then mpirun (as root with Open MPI's consent, oversubscribed when
-# there are more ranks than cores), its exit code, and where everything is
-NASH="$NASH" bash "$ROOT/launch/run.sh" configs/fashion-dcgan.ini --ranks "$RANKS" --generator-ranks 1 \
-    --steps "$STEPS" --run-dir "$RUN"
+step "training configs/fashion-dcgan.ini for $STEPS steps into $RUN"
+# launch/run.sh: the monitor, then mpirun (as root with Open MPI's consent; it says how many
+# ranks and which layout, and why), its exit code, and where everything is
+args=(--layout "$LAYOUT" --steps "$STEPS" --run-dir "$RUN")
+[ -z "$RANKS" ] || args+=(--ranks "$RANKS")
+[ "$LAYOUT" != split ] || args+=(--generator-ranks 1)
+NASH="$NASH" bash "$ROOT/launch/run.sh" configs/fashion-dcgan.ini "${args[@]}"
 
 step "sampling 64 images from $RUN/weights.h5"
 "$NASH" sample "$RUN/weights.h5" -n 64 -o "$RUN/samples.png" --seed 1

@@ -3,8 +3,15 @@
 #
 #   bash launch/run.sh CONFIG.ini [options] [-- more `nash train` arguments]
 #
-#   -n, --ranks N            MPI ranks (default: $SLURM_NTASKS inside a SLURM job, else 3)
-#   -g, --generator-ranks G  ranks in the generator group (cluster.generator_ranks; default 1)
+#   -n, --ranks N            MPI ranks (default: $SLURM_NTASKS inside a SLURM job, with a
+#                            hostfile its slots, else one per core of this machine: more
+#                            ranks than cores busy-poll each other's cores away)
+#   --layout L               colocated, split or config (config keeps the config's
+#                            cluster.layout). Default on one machine: colocated, every rank
+#                            holding G and D, the fastest layout measured on every machine so far
+#                            (docs/benchmarks.md); with a hostfile or under SLURM: config
+#   -g, --generator-ranks G  ranks in the generator group, split layout only
+#                            (cluster.generator_ranks; default 1)
 #   --hostfile FILE          Open MPI hostfile: spread the ranks over those hosts
 #   --run-dir DIR            the run directory (default runs/<config name>)
 #   --steps S                train.steps
@@ -46,7 +53,10 @@ usage() { awk 'NR == 1 { next } !/^#/ || /^# shellcheck/ { exit } { sub(/^# ?/, 
 
 # ---- arguments
 CONFIG=""
-RANKS=${SLURM_NTASKS:-3}
+RANKS=${SLURM_NTASKS:-}
+RANKS_WHY="SLURM_NTASKS"
+LAYOUT=""
+LAYOUT_WHY=""
 GRANKS=1
 HOSTFILE=""
 RUN=""
@@ -62,7 +72,8 @@ need() { if [ $# -lt 2 ] || [ -z "$2" ]; then die "$1 needs a value; see bash $M
 while [ $# -gt 0 ]; do
     case $1 in
     -h | --help) usage; exit 0 ;;
-    -n | --ranks) need "$@"; RANKS=$2; shift 2 ;;
+    -n | --ranks) need "$@"; RANKS=$2; RANKS_WHY="asked for"; shift 2 ;;
+    --layout) need "$@"; LAYOUT=$2; LAYOUT_WHY="asked for"; shift 2 ;;
     -g | --generator-ranks) need "$@"; GRANKS=$2; shift 2 ;;
     --hostfile) need "$@"; HOSTFILE=$2; shift 2 ;;
     --run-dir) need "$@"; RUN=$2; shift 2 ;;
@@ -82,7 +93,28 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$CONFIG" ] || die "no config given: bash $ME CONFIG.ini [options] (e.g. configs/fashion-dcgan.ini); see --help"
 [ -f "$CONFIG" ] || die "config '$CONFIG' not found (relative paths are from $(pwd))"
+if [ -z "$RANKS" ]; then
+    if [ -n "$HOSTFILE" ]; then
+        # the hostfile's slots: mpirun's own default
+        RANKS=$(awk '!/^[[:space:]]*(#|$)/ { n = 1; for (i = 2; i <= NF; i++) if ($i ~ /^slots=/) { sub(/slots=/, "", $i); n = $i } total += n } END { print total + 0 }' "$HOSTFILE")
+        RANKS_WHY="the slots of $HOSTFILE"
+    else
+        RANKS=$(nproc 2>/dev/null || echo 1)
+        RANKS_WHY="one per core: this machine has $RANKS"
+    fi
+fi
 [[ $RANKS =~ ^[1-9][0-9]*$ ]] || die "--ranks takes a positive number, not '$RANKS'"
+if [ -z "$LAYOUT" ] && { [ -n "$HOSTFILE" ] || [ -n "${SLURM_JOB_ID:-}" ]; }; then
+    LAYOUT=config
+    LAYOUT_WHY="the config's cluster.layout: on a cluster the config decides (the benchmarks measured one machine)"
+elif [ -z "$LAYOUT" ]; then
+    LAYOUT=colocated
+    LAYOUT_WHY="one machine: the fastest layout measured on both CPUs in docs/benchmarks.md, 2 ranks colocated 816 images/s against 475 split on an AMD EPYC, 697 against 430 on an Intel Xeon; --layout split for generator and discriminator groups"
+fi
+case $LAYOUT in
+colocated | split | config) ;;
+*) die "--layout takes colocated, split or config, not '$LAYOUT'" ;;
+esac
 [[ $GRANKS =~ ^[1-9][0-9]*$ ]] || die "--generator-ranks takes a positive number, not '$GRANKS'"
 [ -z "$HOSTFILE" ] || [ -r "$HOSTFILE" ] || die "hostfile '$HOSTFILE' cannot be read"
 case $LAUNCHER in
@@ -134,7 +166,10 @@ fi
 
 # ---- the training command
 TRAIN=("$NASH" train "$CONFIG" --run-dir "$RUN")
-[ "$RANKS" -lt 2 ] || TRAIN+=(--set "cluster.generator_ranks=$GRANKS")
+if [ "$RANKS" -ge 2 ]; then
+    [ "$LAYOUT" = config ] || TRAIN+=(--set "cluster.layout=$LAYOUT")
+    [ "$LAYOUT" = colocated ] || TRAIN+=(--set "cluster.generator_ranks=$GRANKS")
+fi
 [ -z "$STEPS" ] || TRAIN+=(--set "train.steps=$STEPS")
 if [ "$MONITOR" -eq 1 ]; then
     TRAIN+=(--set "monitor.endpoint=$ENDPOINT")
@@ -216,6 +251,13 @@ TTY=0
 [ -t 1 ] && TTY=1
 
 say "run directory: $RUN"
+say "ranks: $RANKS ($RANKS_WHY)"
+[ "$RANKS" -lt 2 ] || say "layout: $LAYOUT ($LAYOUT_WHY)"
+if [ -z "$HOSTFILE" ] && [ -z "${SLURM_JOB_ID:-}" ] && [ "$RANKS" -gt "$(nproc 2>/dev/null || echo 1)" ]; then
+    say "warning: $RANKS ranks on $(nproc) cores: the ranks take turns on the cores (slower than $(nproc) ranks)"
+    # Idle ranks give their core away instead of busy-polling it.
+    export OMPI_MCA_mpi_yield_when_idle=${OMPI_MCA_mpi_yield_when_idle:-1}
+fi
 if [ "$MONITOR" -eq 1 ]; then
     MON=("$NASH" monitor --bind "$ENDPOINT" --jsonl "$RUN/monitor.jsonl")
     [ "$REMOTE" -eq 0 ] || MON+=(--allow-remote)
