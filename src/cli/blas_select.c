@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/launcher.h"
 #include "core/cpu.h"
 
 #define ENV_CORETYPE "OPENBLAS_CORETYPE"
@@ -24,16 +25,6 @@ static const char *env_or_empty(const char *name) {
 static bool coretype_is_nashs(void) {
     const char *set = getenv(ENV_CORETYPE), *chose = getenv(ENV_CHOSE);
     return set && chose && *chose && strcmp(set, chose) == 0;
-}
-
-/* The MPI rank from the launcher's environment (before MPI_Init); 0 when not under a launcher. */
-static int launcher_rank(void) {
-    const char *names[] = {"OMPI_COMM_WORLD_RANK", "PMIX_RANK", "PMI_RANK", "SLURM_PROCID"};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
-        const char *v = getenv(names[i]);
-        if (v && *v) return atoi(v);
-    }
-    return 0;
 }
 
 void blas_select_kernel(char **argv, bool announce) {

@@ -13,6 +13,8 @@
  */
 #include "cli/blas_select.h"
 #include "cli/commands.h"
+#include "cli/launcher.h"
+#include "core/status.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -113,7 +115,20 @@ static int dispatch(int argc, char **argv) {
     return cmd->run(argc - 1, argv + 1);
 }
 
+/* Library warnings (core/status.h): one line on stderr each, the rank named under a launcher of
+ * more than one rank, and the same line not twice in a row (a file opened by two readers). */
+static void print_warning(const char *msg) {
+    static char last[NASH_ERROR_MSG_MAX];
+    if (strcmp(last, msg) == 0) return;
+    snprintf(last, sizeof last, "%s", msg);
+    if (launcher_size() > 1)
+        fprintf(stderr, "nash: rank %d: warning: %s\n", launcher_rank(), msg);
+    else
+        fprintf(stderr, "nash: warning: %s\n", msg);
+}
+
 int main(int argc, char **argv) {
+    nash_set_warning_handler(print_warning);
     int code = dispatch(argc, argv);
     /* Help and version go to stdout: report a full disk or a closed pipe instead of exiting 0. */
     if (fflush(stdout) != 0 || ferror(stdout)) {

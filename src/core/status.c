@@ -16,6 +16,20 @@ NashStatus nash_fail(NashError *err, NashStatus code, const char *fmt, ...) {
     return code;
 }
 
+static NashWarningHandler warning_handler;
+
+void nash_set_warning_handler(NashWarningHandler handler) { warning_handler = handler; }
+
+void nash_warn(const char *fmt, ...) {
+    if (!warning_handler) return;
+    char msg[NASH_ERROR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    warning_handler(msg);
+}
+
 NashStatus nash_fail_context(NashError *err, const char *fmt, ...) {
     if (!err) return NASH_ERR_INTERNAL;
     char prefix[NASH_ERROR_MSG_MAX];

@@ -48,6 +48,13 @@ NashStatus nash_fail_context(NashError *err, const char *fmt, ...) __attribute__
 NashStatus nash_parse_name(const char *word, const char *const *names, int count, const char *what, int *index,
                            NashError *err);
 
+/* A warning from library code: something the user should know that does not stop the work (a
+ * file without checksums, say). Library code never prints: it calls nash_warn, and the handler
+ * cli/ installs prints the line; with no handler (the tests' default) warnings are dropped. */
+typedef void (*NashWarningHandler)(const char *msg);
+void nash_set_warning_handler(NashWarningHandler handler);
+void nash_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* A short name of a status code ("invalid", "io", ...). */
 const char *nash_status_name(NashStatus code);
 
