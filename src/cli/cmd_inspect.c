@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli/commands.h"
+#include "core/seal.h"
 #include "io/checkpoint.h"
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -101,10 +102,17 @@ static int inspect_run(int argc, char **argv) {
         }
     }
     ckpt_info_free(&info);
-    if (!checkpoint) {
-        printf("checksums: none (weights files carry no checksums)\n");
-        return NASH_EXIT_OK;
+    /* ckpt_describe opened the file through the seal check (core/seal.h): a sealed file that got
+     * this far holds every byte as nash wrote it. */
+    bool sealed = false;
+    if (seal_verify(path, &sealed, &err)) {
+        printf("seal: FAILED\n");
+        fprintf(stderr, "nash inspect: %s\n", err.msg);
+        return NASH_EXIT_RUNTIME;
     }
+    printf(sealed ? "seal: holds (every byte as nash wrote it)\n"
+                  : "seal: none (not written by nash, or by a nash before 0.2: its bytes cannot be verified)\n");
+    if (!checkpoint) return NASH_EXIT_OK;
     int n_checked = 0;
     if (ckpt_verify_count(path, NULL, &n_checked, &err)) {
         printf("checksums: FAILED\n");
@@ -122,12 +130,13 @@ const NashCommand cmd_inspect = {
              "\n"
              "Print what a checkpoint holds (format version, step, data cursor, seed, rank layout,\n"
              "networks with their tensors, shapes and parameter counts, optimizer state, config) and\n"
-             "check its checksums (a CRC-32 on every dataset). A plain weights file is described too;\n"
-             "it holds no optimizer state and no checksums.\n"
+             "check it: the seal (a CRC-32 of every byte of the file, in its first line) and the\n"
+             "checksums (a CRC-32 on every dataset). A plain weights file is described and its seal\n"
+             "checked too; it holds no optimizer state.\n"
              "\n"
              "  --no-config    do not print the stored config text\n"
              "\n"
-             "Exit codes: 0 whole, 1 corrupt or unreadable (the message names the dataset),\n"
+             "Exit codes: 0 whole, 1 corrupt or unreadable (the message names the file or dataset),\n"
              "2 bad usage or no such file (docs/checkpoint.md).\n",
     .run = inspect_run,
 };

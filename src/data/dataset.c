@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/seal.h"
 #include "data/dataset.h"
 #include "data/h5util.h"
 
@@ -48,6 +49,10 @@ static NashStatus open_file(DatasetReader *r, const char *path, NashError *err) 
         return nash_fail(err, NASH_ERR_IO, "%s: cannot open data file: %s; check the path or make it with nash data",
                          path, strerror(errno));
     if (S_ISDIR(st.st_mode)) return nash_fail(err, NASH_ERR_IO, "%s: is a directory, not a data file", path);
+    bool sealed = false;
+    NashStatus vst = seal_verify(path, &sealed, err);
+    if (vst) return vst;
+    if (!sealed) nash_warn("%s carries no seal (not written by nash data): its bytes cannot be verified", path);
     hid_t fapl = h5util_fapl_sec2();
     if (fapl < 0) return nash_fail(err, NASH_ERR_INTERNAL, "%s: cannot set up HDF5 file access", path);
     r->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);

@@ -22,6 +22,7 @@
 
 #include "core/atomic.h"
 #include "core/fsutil.h"
+#include "core/seal.h"
 #include "data/dataset.h"
 #include "data/h5util.h"
 
@@ -63,17 +64,19 @@ static NashStatus writer_begin(Writer *w, const char *path, size_t size_hint, Na
     st = atomic_begin(&w->out, path, &w->fd, err);
     if (st != NASH_OK) return st;
     h5util_quiet();
-    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
-    if (fapl < 0 || H5Pset_fapl_core(fapl, size_hint + ((size_t)1 << 20), 0) < 0 ||
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS), fcpl = h5util_fcpl_sealed();
+    if (fapl < 0 || fcpl < 0 || H5Pset_fapl_core(fapl, size_hint + ((size_t)1 << 20), 0) < 0 ||
         H5Pset_fclose_degree(fapl, H5F_CLOSE_STRONG) < 0 ||
-        (w->file = H5Fcreate(w->out.tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0) {
+        (w->file = H5Fcreate(w->out.tmp_path, H5F_ACC_TRUNC, fcpl, fapl)) < 0) {
         char why[256];
         h5util_reason(why, sizeof why);
         if (fapl >= 0) H5Pclose(fapl);
+        if (fcpl >= 0) H5Pclose(fcpl);
         writer_abort(w);
         return nash_fail(err, NASH_ERR_NOMEM, "%s: cannot build the HDF5 file in memory: %s", path, why);
     }
     H5Pclose(fapl);
+    H5Pclose(fcpl);
     return NASH_OK;
 }
 
@@ -105,7 +108,10 @@ static NashStatus writer_commit(Writer *w, NashError *err) {
     }
     H5Fclose(w->file);
     w->file = H5I_INVALID_HID;
-    int failed = write_all(w->fd, image, (size_t)size);
+    unsigned char seal[SEAL_BLOCK];
+    seal_make(seal, image, (size_t)size);
+    int failed = write_all(w->fd, seal, SEAL_BLOCK);
+    if (!failed) failed = write_all(w->fd, image, (size_t)size);
     free(image);
     if (failed) {
         NashStatus st = nash_fail(err, NASH_ERR_IO, "%s: cannot write %zd bytes to %s: %s; is the disk full?", w->path,

@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/seal.h"
+
 /* ---- errors, files and names ------------------------------------------------------------------ */
 
 static pthread_mutex_t h5util_mutex = PTHREAD_MUTEX_INITIALIZER;
@@ -174,6 +176,15 @@ static herr_t core_udata_free(void *udata) {
     return 0;
 }
 
+hid_t h5util_fcpl_sealed(void) {
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    if (fcpl >= 0 && H5Pset_userblock(fcpl, SEAL_BLOCK) < 0) {
+        H5Pclose(fcpl);
+        return H5I_INVALID_HID;
+    }
+    return fcpl;
+}
+
 NashStatus h5util_create_atomic(const char *path, AtomicFile *af, hid_t *file, NashError *err) {
     *file = H5I_INVALID_HID;
     int fd;
@@ -187,9 +198,11 @@ NashStatus h5util_create_atomic(const char *path, AtomicFile *af, hid_t *file, N
     H5FD_file_image_callbacks_t cb = {core_malloc,     core_memcpy, core_realloc, core_free, core_udata_copy,
                                       core_udata_free, ci};
     hid_t fapl = ci ? H5Pcreate(H5P_FILE_ACCESS) : H5I_INVALID_HID;
-    if (fapl >= 0 && H5Pset_fapl_core(fapl, H5UTIL_CORE_INCREMENT, 0) >= 0 &&
+    hid_t fcpl = h5util_fcpl_sealed();
+    if (fapl >= 0 && fcpl >= 0 && H5Pset_fapl_core(fapl, H5UTIL_CORE_INCREMENT, 0) >= 0 &&
         H5Pset_file_image_callbacks(fapl, &cb) >= 0)
-        *file = H5Fcreate(af->tmp_path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+        *file = H5Fcreate(af->tmp_path, H5F_ACC_TRUNC, fcpl, fapl);
+    if (fcpl >= 0) H5Pclose(fcpl);
     if (fapl >= 0) H5Pclose(fapl);
     if (*file < 0) {
         free(ci);
@@ -200,10 +213,24 @@ NashStatus h5util_create_atomic(const char *path, AtomicFile *af, hid_t *file, N
     return NASH_OK;
 }
 
-/* Write all of buf to the temporary file; errors name the final path and the reason. */
+/* Write the seal (the userblock, core/seal.h) and then all of buf to the temporary file; errors
+ * name the final path and the reason. */
 static NashStatus write_image(const AtomicFile *af, const void *buf, size_t size, NashError *err) {
     int fd = open(af->tmp_path, O_WRONLY | O_TRUNC | O_CLOEXEC);
     if (fd < 0) return nash_fail(err, NASH_ERR_IO, "%s: cannot open the temporary file: %s", af->path, strerror(errno));
+    unsigned char seal[SEAL_BLOCK];
+    seal_make(seal, buf, size);
+    for (size_t done = 0; done < SEAL_BLOCK;) {
+        ssize_t n = write(fd, seal + done, SEAL_BLOCK - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : ENOSPC;
+            close(fd);
+            return nash_fail(err, NASH_ERR_IO, "%s: cannot write its first %d bytes: %s", af->path, SEAL_BLOCK,
+                             strerror(e));
+        }
+        done += (size_t)n;
+    }
     const char *p = buf;
     size_t left = size;
     while (left > 0) {
@@ -232,7 +259,13 @@ NashStatus h5util_commit_atomic(AtomicFile *af, hid_t file, NashStatus st, NashE
     if (H5Fclose(file) < 0 && !st) st = nash_fail(err, NASH_ERR_IO, "%s: cannot close the file", af->path);
     if (!st && !(ci && ci->mem))
         st = nash_fail(err, NASH_ERR_IO, "%s: HDF5 closed the file without handing over its image", af->path);
-    if (!st) st = write_image(af, ci->mem, (size_t)size, err);
+    /* The core driver's buffer holds the userblock too; H5Fget_file_image's size leaves it out. The
+     * seal takes the userblock's place, so what follows it must be HDF5's superblock. */
+    static const unsigned char hdf5_signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    if (!st && memcmp((const unsigned char *)ci->mem + SEAL_BLOCK, hdf5_signature, sizeof hdf5_signature) != 0)
+        st = nash_fail(err, NASH_ERR_INTERNAL, "%s: the HDF5 image does not start its superblock after the userblock",
+                       af->path);
+    if (!st) st = write_image(af, (const unsigned char *)ci->mem + SEAL_BLOCK, (size_t)size, err);
     if (ci) free(ci->mem), free(ci);
     if (st) {
         atomic_abort(af);

@@ -11,6 +11,7 @@
 #define NASH_DATA_H5UTIL_H
 
 #include <hdf5.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -58,11 +59,13 @@ NashStatus h5util_open_read(const char *path, hid_t *file, NashError *err);
 
 /* Create the HDF5 file that will become `path`: atomic_begin, then H5Fcreate in memory (the core
  * driver, no backing store), so a full disk can only fail the final write(2), never HDF5 itself.
- * The whole file is held in memory until it is committed. On failure nothing is left on disk. */
+ * The whole file is held in memory until it is committed. It has a SEAL_BLOCK userblock for the
+ * seal (core/seal.h). On failure nothing is left on disk. */
+hid_t h5util_fcpl_sealed(void); /* a file creation property list with that userblock */
 NashStatus h5util_create_atomic(const char *path, AtomicFile *af, hid_t *file, NashError *err);
 
-/* Finish a file from h5util_create_atomic: take its image, close it, write the image to the
- * temporary file, then atomic_commit (fsync, rename, fsync the directory) when st (the writer's
+/* Finish a file from h5util_create_atomic: take its image, close it, seal it (core/seal.h), write
+ * the image to the temporary file, then atomic_commit (fsync, rename, fsync the directory) when st (the writer's
  * status so far) and every step succeeded, else atomic_abort. Returns the first error; messages
  * name af->path and say when the disk is full. */
 NashStatus h5util_commit_atomic(AtomicFile *af, hid_t file, NashStatus st, NashError *err);

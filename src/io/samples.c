@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/atomic.h"
+#include "core/seal.h"
 #include "data/h5util.h"
 #include "io/h5io.h"
 
@@ -51,8 +52,11 @@ bool samples_detect(const char *path) {
 NashStatus samples_read(const char *path, float **samples, int64_t *n, Shape *shape, NashError *err) {
     *samples = NULL;
     hid_t file, dset = -1, space = -1;
-    NashStatus st = h5util_open_read(path, &file, err);
+    bool sealed = false;
+    NashStatus st = seal_verify(path, &sealed, err);
+    if (!st) st = h5util_open_read(path, &file, err);
     if (st) return st;
+    if (!sealed) nash_warn("%s carries no seal (not written by nash): its bytes cannot be verified", path);
     char *format = h5util_read_string_attr(file, "format");
     if (!format || strcmp(format, SAMPLES_FORMAT) != 0)
         st = nash_fail(err, NASH_ERR_DATA, "%s: not a samples file (its format attribute is not \"%s\")", path,

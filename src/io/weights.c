@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "core/atomic.h"
+#include "core/seal.h"
 #include "data/h5util.h"
 #include "io/h5io.h"
 
@@ -132,7 +133,12 @@ NashStatus weights_open_file(const char *path, hid_t *file, NashError *err) {
     *file = H5I_INVALID_HID;
     if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0)
         return nash_fail(err, NASH_ERR_DATA, "%s: empty file (0 bytes): an interrupted or failed write", path);
-    NashStatus st = h5util_open_read(path, file, err);
+    /* Every byte is checked before HDF5 reads any (core/seal.h). A checkpoint must be sealed (only
+     * nash writes them); a weights file may be written by hand in the documented layout, and the
+     * user is then told it cannot be verified. */
+    bool sealed = false;
+    NashStatus st = seal_verify(path, &sealed, err);
+    if (!st) st = h5util_open_read(path, file, err);
     if (st) return st;
     char *format = h5util_read_string_attr(*file, "format");
     int32_t version = 0;
@@ -145,6 +151,14 @@ NashStatus weights_open_file(const char *path, hid_t *file, NashError *err) {
     else if (version < 1 || version > WEIGHTS_VERSION)
         st = nash_fail(err, NASH_ERR_DATA, "%s: format version %d; this nash reads versions 1..%d", path, (int)version,
                        WEIGHTS_VERSION);
+    else if (!sealed && strcmp(format, "nash-checkpoint") == 0)
+        st = nash_fail(err, NASH_ERR_DATA,
+                       "%s: a checkpoint without nash's seal (the first line of the file): it was written by a nash "
+                       "before 0.2, or its first bytes are damaged; nash resumes only from checkpoints it can verify",
+                       path);
+    else if (!sealed)
+        nash_warn("%s carries no seal (not written by nash, or by a nash before 0.2): its bytes cannot be verified",
+                  path);
     free(format);
     if (st) {
         H5Fclose(*file);

@@ -33,7 +33,7 @@ check "step 10 says step 10" has "$out" "step 10,"
 inspect "$ck/step_00000020.h5"
 check "step 20 inspects whole (exit $code: $err)" test "$code" -eq 0
 for want in "format: nash-checkpoint, version 1" "step 20," "/generator:" "/discriminator:" "/generator_ema:" \
-    "0.weight" "(128,8)" "optimizer: adam, 20 steps" "[train]" "checksums: all "; do
+    "0.weight" "(128,8)" "optimizer: adam, 20 steps" "[train]" "seal: holds" "checksums: all "; do
     check "step 20 output has '$want'" has "$out" "$want"
 done
 inspect "$ck/step_00000020.h5" --no-config
@@ -44,7 +44,7 @@ if "$PY" -c 'import h5py' 2>/dev/null; then
     flip_byte "$WORK/flip.h5" generator/0.weight 7
     inspect "$WORK/flip.h5"
     check "a flipped byte: exit 1 (got $code)" test "$code" -eq 1
-    check "a flipped byte: the message names /generator/0.weight ($err)" has "$err" "/generator/0.weight"
+    check "a flipped byte: the message names the file and its broken seal ($err)" has "$err" "flip.h5 is corrupt: its bytes have CRC-32"
 else
     fail "$PY cannot import h5py: the byte-flip check did not run"
 fi

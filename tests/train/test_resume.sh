@@ -26,7 +26,7 @@ flip_byte "$WORK/a/ckpt/step_00000040.h5" discriminator/0.weight 5 || fail "flip
 out=$("$NASH" train "$CFG" "${loud[@]}" --set train.steps=40 --run-dir "$WORK/a" --resume auto 2>&1)
 check "corrupt newest: resume auto exits 0" test $? -eq 0
 if grep -q "resuming from .*step_00000030.h5" <<<"$out"; then ok "falls back to step 30"; else fail "no fallback: $out"; fi
-if grep -q "discriminator/0.weight" <<<"$out"; then ok "names the corrupt dataset"; else fail "skipped list: $out"; fi
+if grep -q "step_00000040.h5 is corrupt" <<<"$out"; then ok "names the corrupt file"; else fail "skipped list: $out"; fi
 
 : > "$WORK/empty.h5"
 out=$("$NASH" train "$CFG" "${common[@]}" --set train.steps=40 --run-dir "$WORK/c" --resume "$WORK/empty.h5" 2>&1)

@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "core/seal.h"
 #include "io/checkpoint.h"
+#include "reseal.h"
 
 static char dir[] = "/tmp/nash_test_ckpt_XXXXXX";
 
@@ -232,6 +234,9 @@ static void test_corruption(const char *run, const Players *p) {
     check_true(truncate(p20, (off_t)(n / 2)) == 0, "truncate to half");
     expect_fallback(run, p20, "truncated to half", NULL);
 
+    /* One flipped byte anywhere breaks the seal: in a tensor, in the seal line, in HDF5's
+     * superblock, in the last byte. Sealed again over the flip (as only an editor of the file
+     * would), the per-dataset CRC still names the tensor. */
     const char *targets[] = {"/generator/0.weight", "/discriminator/0.weight", "/optim/generator/v",
                              "/generator/1.running_var"};
     for (int i = 0; i < 4; i++) {
@@ -245,7 +250,27 @@ static void test_corruption(const char *run, const Players *p) {
         free(bad);
         char what[128];
         snprintf(what, sizeof what, "one byte flipped in %s", targets[i]);
+        expect_fallback(run, p20, what, "is corrupt: its bytes have CRC-32");
+        check_true(test_reseal(p20), "seal %s again over the flip", p20);
+        snprintf(what, sizeof what, "one byte flipped in %s, sealed again", targets[i]);
         expect_fallback(run, p20, what, targets[i]);
+    }
+    const struct {
+        size_t at;
+        const char *what, *message;
+    } raw[] = {{20, "a digit of the seal's CRC", "is corrupt"},
+               {3, "the seal's magic", "a checkpoint without nash's seal"},
+               {SEAL_BLOCK + 9, "HDF5's superblock", "is corrupt: its bytes have CRC-32"},
+               {n - 1, "the last byte", "is corrupt: its bytes have CRC-32"}};
+    for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++) {
+        unsigned char *bad = malloc(n);
+        memcpy(bad, good, n);
+        bad[raw[i].at] ^= 0x01;
+        write_all(p20, bad, n);
+        free(bad);
+        char what[128];
+        snprintf(what, sizeof what, "one byte flipped in %s", raw[i].what);
+        expect_fallback(run, p20, what, raw[i].message);
     }
     write_all(p20, good, n);
     check_true(ckpt_verify(p20, NULL, &err) == NASH_OK, "the restored file verifies again: %s", err.msg);
@@ -351,6 +376,9 @@ static void test_hostile_datasets(Players *p) {
     check_true(save(path, p, 1, &err) == NASH_OK, "save: %s", err.msg);
     hsize_t huge = (hsize_t)1 << 40;
     replace_weight(path, H5T_IEEE_F32LE, 1, &huge);
+    check_true(ckpt_verify(path, NULL, &err) == NASH_ERR_DATA && strstr(err.msg, "is corrupt"),
+               "a dataset edited in: the seal refuses the file: %s", err.msg);
+    check_true(test_reseal(path), "seal the hostile file again");
     check_true(ckpt_verify(path, NULL, &err) == NASH_ERR_DATA && strstr(err.msg, "/generator/0.weight declares"),
                "a dataset declaring 2^40 floats it does not store is refused: %s", err.msg);
 
@@ -359,12 +387,14 @@ static void test_hostile_datasets(Players *p) {
     hsize_t four = 4;
     replace_weight(path, vlen, 1, &four);
     H5Tclose(vlen);
+    check_true(test_reseal(path), "seal the hostile file again");
     check_true(ckpt_verify(path, NULL, &err) == NASH_ERR_DATA && strstr(err.msg, "/generator/0.weight has type"),
                "a variable-length dataset is refused (no leak under ASan): %s", err.msg);
 
     check_true(save(path, p, 1, &err) == NASH_OK, "save: %s", err.msg);
     hsize_t dims[3] = {huge, huge, 0};
     replace_weight(path, H5T_IEEE_F32LE, 3, dims);
+    check_true(test_reseal(path), "seal the hostile file again");
     CkptInfo info;
     check_true(ckpt_describe(path, &info, &err) == NASH_OK, "describe: %s", err.msg);
     int64_t numel = -1;
