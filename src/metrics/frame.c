@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/utf8.h"
+
 #define FRAME_INT_MAX 9007199254740992.0 /* 2^53: every integer below is exact in a double */
 
 static const char *const kind_names[FRAME_KIND_COUNT] = {"run_start", "step",    "samples", "checkpoint",
@@ -336,10 +338,15 @@ FrameVerdict frame_handle(MonitorState *s, const void *bytes, size_t len, FrameM
     }
     if (len) memcpy(text, bytes, len);
     text[len] = '\0';
+    /* A JSON text is UTF-8 (RFC 8259); cJSON passes any byte through, so check first: whatever the
+     * monitor writes or serves must stay valid UTF-8 JSON. */
+    size_t bad = utf8_invalid_at(text, len);
     const char *end = NULL;
-    msg.json = len ? cJSON_ParseWithLengthOpts(text, len, &end, 0) : NULL;
+    msg.json = len && bad == len ? cJSON_ParseWithLengthOpts(text, len, &end, 0) : NULL;
     bool ok = false;
-    if (!msg.json)
+    if (bad < len)
+        reject(s, "not valid UTF-8 (byte 0x%02x at offset %zu)", (unsigned char)text[bad], bad);
+    else if (!msg.json)
         reject(s, "not JSON");
     else if (!only_space(end, text + len))
         reject(s, "bytes after the JSON value");

@@ -3,7 +3,8 @@
  * Thousands of frames, no sockets: every prefix of valid messages (truncated JSON), random bytes
  * from a seeded Philox stream, single-byte mutations, frames over METRICS_MAX_MESSAGE, wrong
  * schema versions, each required field removed or given the wrong type, non-objects, deep
- * nesting, trailing bytes and NULs — with valid messages interleaved. Checks the verdicts, that
+ * nesting, trailing bytes and NULs, invalid UTF-8 (overlong, surrogates, truncated, above
+ * U+10FFFF) — with valid messages interleaved. Checks the verdicts, that
  * the counters add up, that every valid message is accepted and that the run state (latest step,
  * history, lost and dropped counts, paths, eviction) follows. Also the loopback check of
  * monitor.h and that the dashboard never passes a control byte from the wire to the terminal.
@@ -16,6 +17,7 @@
 
 #include "check.h"
 #include "core/rng.h"
+#include "core/utf8.h"
 #include "metrics/frame.h"
 #include "metrics/monitor.h"
 #include "metrics/view.h"
@@ -403,6 +405,70 @@ static void test_ranks_series_web(void) {
     free(s);
 }
 
+/* Frames whose strings hold invalid UTF-8 are malformed, counted and skipped; valid multi-byte
+ * text of every length is accepted. The byte ranges are RFC 3629's. */
+static void test_utf8(void) {
+    static const struct {
+        const char *bytes;
+        size_t offset; /* of the first invalid byte in the text; (size_t)-1: valid */
+    } cases[] = {
+        {"\xff", 0},
+        {"ok \xfe", 3},
+        {"\xc0\xaf", 0},
+        {"\xc1\xbf", 0},
+        {"\xe0\x80\xaf", 0},
+        {"\xf0\x82\x82\xac", 0},
+        {"\xed\xa0\x80", 0},
+        {"\xed\xbf\xbf", 0},
+        {"\xe2\x82", 0},
+        {"a\xe2", 1},
+        {"\x80", 0},
+        {"\xbf\xbf", 0},
+        {"\xf4\x90\x80\x80", 0},
+        {"\xf5\x80\x80\x80", 0},
+        {"\xc3\x28", 0},
+        {"\xe2\x28\xa1", 0},
+        {"\xc3\xa9", (size_t)-1},
+        {"\xe2\x82\xac", (size_t)-1},
+        {"\xf0\x9d\x84\x9e", (size_t)-1},
+        {"\xed\x9f\xbf", (size_t)-1},
+        {"\xee\x80\x80", (size_t)-1},
+        {"\xf4\x8f\xbf\xbf", (size_t)-1},
+        {"\xef\xbb\xbf plain", (size_t)-1},
+    };
+    MonitorState *s = calloc(1, sizeof *s);
+    char frame[512];
+    uint64_t bad = 0, good = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        size_t n = strlen(cases[i].bytes);
+        size_t at = utf8_invalid_at(cases[i].bytes, n);
+        bool valid = cases[i].offset == (size_t)-1;
+        check_true(valid ? at == n : at == cases[i].offset, "utf8 case %zu: first invalid byte at %zu (expected %zu)",
+                   i, at, valid ? n : cases[i].offset);
+        int len = snprintf(frame, sizeof frame,
+                           "{\"schema\":1,\"run\":\"u\",\"rank\":0,\"role\":\"GD\",\"seq\":%zu,\"time\":1.5,"
+                           "\"dropped\":0,\"kind\":\"warning\",\"text\":\"%s\"}",
+                           i, cases[i].bytes);
+        FrameVerdict v = feed(s, frame, (size_t)len);
+        check_true(v == (valid ? FRAME_ACCEPTED : FRAME_MALFORMED), "utf8 case %zu: %s (%s)", i,
+                   valid ? "accepted" : "malformed", s->last_error);
+        if (valid)
+            good++;
+        else
+            bad++;
+    }
+    check_true(s->malformed == bad && s->accepted == good, "utf8: %llu malformed, %llu accepted",
+               (unsigned long long)s->malformed, (unsigned long long)s->accepted);
+    /* What the web page serves is valid UTF-8 JSON, the multi-byte text kept. */
+    char *json = web_state_json(s, "tcp://127.0.0.1:5555");
+    check_true(json && utf8_invalid_at(json, strlen(json)) == strlen(json), "utf8: the web state is valid UTF-8");
+    cJSON *root = json ? cJSON_Parse(json) : NULL;
+    check_true(root != NULL, "utf8: the web state is JSON");
+    cJSON_Delete(root);
+    free(json);
+    free(s);
+}
+
 static void test_endpoints(void) {
     static const char *const local[] = {"tcp://127.0.0.1:5555", "tcp://127.1.2.3:1",    "tcp://localhost:5555",
                                         "tcp://[::1]:5555",     "ipc:///tmp/nash.sock", "inproc://metrics"};
@@ -421,6 +487,7 @@ int main(void) {
     test_schema();
     test_tracking();
     test_ranks_series_web();
+    test_utf8();
     test_endpoints();
     return check_finish("monitor_frames");
 }
