@@ -1,6 +1,7 @@
 /* guard.c — the divergence guard: every step, each rank scans what it holds for NaN and
- * infinities (the losses, its players' gradients after the allreduce and parameters after the
- * update); the ranks agree on it with the step's stop vote (train.c), and a run with a
+ * infinities (the losses, its players' gradients after the allreduce, parameters after the
+ * update, buffers such as batch norm's running statistics, and the optimizer's moments); the
+ * ranks agree on it with the step's stop vote (train.c), and a run with a
  * non-finite value anywhere stops on every rank before it writes a checkpoint or weights
  * (docs/training.md, "Divergence"). Only the lowest rank that found one reports it.
  */
@@ -11,7 +12,7 @@
 #include "nn/finite.h"
 
 /* The first non-finite tensor of a player, described into what; false when all are finite. */
-static bool player_bad(const Net *net, const char *player, char *what, size_t size) {
+static bool player_bad(const Net *net, const Optimizer *opt, const char *player, char *what, size_t size) {
     const NetTensor *bad = finite_first_bad(net, net->grads);
     if (bad) {
         snprintf(what, size, "the %s's gradient of '%s' (after the allreduce)", player, bad->name);
@@ -21,6 +22,20 @@ static bool player_bad(const Net *net, const char *player, char *what, size_t si
     if (bad) {
         snprintf(what, size, "the %s's parameter '%s' (after the update)", player, bad->name);
         return true;
+    }
+    bad = finite_first_bad_buffer(net);
+    if (bad) {
+        snprintf(what, size, "the %s's buffer '%s' (its running statistics)", player, bad->name);
+        return true;
+    }
+    const float *moments[2] = {opt->m, opt->v};
+    const char *names[2] = {"m", "v"};
+    for (int i = 0; i < 2; i++) {
+        bad = moments[i] ? finite_first_bad(net, moments[i]) : NULL;
+        if (bad) {
+            snprintf(what, size, "the %s's optimizer moment %s of '%s'", player, names[i], bad->name);
+            return true;
+        }
     }
     return false;
 }
@@ -35,8 +50,8 @@ bool trainer_nonfinite(const Trainer *t, char *what, size_t size) {
         snprintf(what, size, "the generator loss (%g)", s->loss_g);
         return true;
     }
-    if (t->lay.has_d && player_bad(&t->gan.d, "discriminator", what, size)) return true;
-    return t->lay.has_g && player_bad(&t->gan.g, "generator", what, size);
+    if (t->lay.has_d && player_bad(&t->gan.d, &t->gan.opt_d, "discriminator", what, size)) return true;
+    return t->lay.has_g && player_bad(&t->gan.g, &t->gan.opt_g, "generator", what, size);
 }
 
 NashStatus trainer_diverged(const Trainer *t, int64_t step, int bad_rank, const char *what, NashError *err) {

@@ -18,3 +18,11 @@ const NetTensor *finite_first_bad(const Net *net, const float *arena) {
     }
     return NULL;
 }
+
+const NetTensor *finite_first_bad_buffer(const Net *net) {
+    for (int i = 0; i < net->n_buffers; i++) {
+        const NetTensor *t = &net->buffer_info[i];
+        if (!finite_all(net->buffers + t->offset, t->numel)) return t;
+    }
+    return NULL;
+}

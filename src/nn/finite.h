@@ -19,4 +19,8 @@ bool finite_all(const float *x, size_t n);
  * NULL when all are finite. */
 const NetTensor *finite_first_bad(const Net *net, const float *arena);
 
+/* The first buffer tensor of `net` (batch norm's running statistics) holding a non-finite value
+ * in net->buffers, or NULL. */
+const NetTensor *finite_first_bad_buffer(const Net *net);
+
 #endif

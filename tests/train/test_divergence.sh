@@ -3,8 +3,9 @@
 # must stop with exit code 3 at the step it happens, say which rank found which non-finite
 # tensor and what to do, write no checkpoint and no weights after it (every checkpoint left
 # verifies and holds finite values only), and resuming from a checkpoint with a sane learning
-# rate must finish the run (the newest, one step before the blow-up, is already too far gone). Under mpirun (split 1G+1D) every rank stops alike and only
-# the rank that found the value explains.
+# rate must finish the run (the newest, one step before the blow-up, is already too far gone).
+# Under mpirun (split 1G+1D) every rank stops alike and only the rank that found the value
+# explains. Then a run whose batch-norm statistics overflow while its losses are still finite.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 check "import ring8" "$NASH" data toy ring8 --n 4000 --out "$WORK/r.h5"
@@ -39,6 +40,31 @@ for path in glob.glob(sys.argv[1] + "/step_*.h5"):
     --run-dir "$WORK/run" --resume "$WORK/run/ckpt/step_00000002.h5" --quiet >"$WORK/resume.out" 2>&1
 check "resuming from the first checkpoint with a lower learning rate finishes (exit $?)" test $? -eq 0
 check "... with weights" test -s "$WORK/run/weights.h5"
+
+# Batch norm's running statistics overflow before any loss does (SGD at lr 10 on the tiny DCGAN):
+# the guard watches buffers and optimizer moments too, so the run stops at the first step that
+# holds a non-finite value anywhere, with the divergence code and the tensor named. "First" is
+# shown by the run one step shorter: it finishes and saves its final checkpoint, and a save
+# refuses any non-finite parameter, buffer or optimizer moment.
+check "import Fashion-MNIST" "$NASH" data fashion-mnist --out "$WORK/f.h5"
+bn=(--set data.path="$WORK/f.h5" --set train.steps=60 --set optim.d.kind=sgd --set optim.d.lr=10
+    --set optim.g.kind=sgd --set optim.g.lr=10 --set output.sample_every=0 --set train.log_every=1)
+"$NASH" train "$SRC/tests/mpi/tiny-dcgan.ini" "${bn[@]}" --run-dir "$WORK/bn" --quiet >"$WORK/bn.out" 2>"$WORK/bn.err"
+code=$?
+cat "$WORK/bn.err"
+check "batch-norm overflow: exit 3, the divergence code (got $code)" test "$code" -eq 3
+check "batch-norm overflow: the message names a tensor and the rank" grep -Eq "diverged at step [0-9]+: rank 0 found NaN or infinity in the (generator|discriminator)'s" "$WORK/bn.err"
+at=$(sed -nE 's/.*diverged at step ([0-9]+).*/\1/p' "$WORK/bn.err")
+last_loss=$(tail -1 "$WORK/bn/metrics.csv" | cut -d, -f3,4)
+echo "stopped at step $at; the last logged losses (loss_d,loss_g): $last_loss"
+if [ -n "$at" ] && [ "$at" -gt 1 ]; then
+    "$NASH" train "$SRC/tests/mpi/tiny-dcgan.ini" "${bn[@]}" --set train.steps=$((at - 1)) --run-dir "$WORK/bn-1" \
+        --quiet >"$WORK/bn-1.out" 2>&1
+    check "the same run to step $((at - 1)) finishes and saves (exit $?): nothing was non-finite before step $at" \
+        test -s "$WORK/bn-1/weights.h5"
+else
+    fail "batch-norm overflow: no step in the message (or step 1): $(cat "$WORK/bn.err")"
+fi
 
 if command -v mpirun >/dev/null; then
     export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_tcp_if_include=lo
