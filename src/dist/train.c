@@ -413,8 +413,11 @@ NashStatus dist_train(const Config *cfg, const TrainOptions *opt, int *first_fai
         metrics_run_start(t->pub, text ? text : "", layout, cfg->train.steps, cfg->train.batch, t->first_step - 1);
         free(text);
     }
-    if (t->lay.rank == 0 && t->resume_path[0] && opt->progress)
-        fprintf(opt->progress, "resuming from %s (step %lld)\n", t->resume_path, (long long)t->resumed.step);
+    /* Where a run resumed from is said even with --quiet (then on stderr): a resumed run that
+     * does not say so looks like a fresh one. */
+    if (t->lay.rank == 0 && t->resume_path[0])
+        fprintf(opt->progress ? opt->progress : stderr, "resuming from %s (step %lld)\n", t->resume_path,
+                (long long)t->resumed.step);
     char ckpt[4096] = "";
     int64_t every = cfg->output.checkpoint_every, done_step = t->first_step - 1;
     for (int64_t step = t->first_step; !st && step <= cfg->train.steps; step++) {
