@@ -8,13 +8,13 @@
  * discriminator with SGD momentum, an EMA generator, /state, /config); each run copies it, opens
  * the copy with HDF5 and applies the edits the input describes, then runs every reader on it.
  *
- * Input: a flags byte (bit 0: recompute every crc32 after the edits, so that edited files pass
- * the checksums and reach the loaders' own checks), then up to MAX_OPS edits, each an op byte and
- * its operands (see apply_op): delete an object or an attribute; set an attribute (format,
- * version, step, layout, input_shape, layers, crc32, kind, steps, ...) to a value of another type,
- * shape or content; replace a dataset by one of another type (float, int, string, variable-length)
- * and shape (empty, scalar, up to rank 4, huge dimensions with no storage); overwrite a dataset's
- * values (NaN, Inf, any bytes); add groups, datasets, soft links (dangling, cyclic) and hard links.
+ * Input: a flags byte (bit 0: recompute every crc32 after the edits and seal the file again, so
+ * that edited files pass the checksums and reach the loaders' own checks), then up to MAX_OPS edits, each an op byte
+ * and its operands (see apply_op): delete an object or an attribute; set an attribute (format, version, step, layout,
+ * input_shape, layers, crc32, kind, steps, ...) to a value of another type, shape or content; replace a dataset by one
+ * of another type (float, int, string, variable-length) and shape (empty, scalar, up to rank 4, huge dimensions with no
+ * storage); overwrite a dataset's values (NaN, Inf, any bytes); add groups, datasets, soft links (dangling, cyclic) and
+ * hard links.
  *
  * Readers, as nash calls them: ckpt_verify, ckpt_verify_count, ckpt_describe (nash inspect),
  * weights_read_config and config_text_value (nash sample), weights_read_spec and, when the layer
@@ -569,6 +569,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     H5Eclear2(H5E_DEFAULT);
     fuzz_require(H5Fclose(file) >= 0, "close the edited copy");
     require_closed("editing");
+    if (flags & 1) fuzz_reseal(path);
     read_everything(path, flags, ops == 0);
     return 0;
 }
