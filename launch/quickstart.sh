@@ -22,7 +22,7 @@ NASH="$BUILD/src/nash"
 JOBS=$(nproc 2>/dev/null || echo 2)
 STEPS=${STEPS:-1500}
 RANKS=${RANKS:-}
-LAYOUT=${LAYOUT:-colocated}
+LAYOUT=${LAYOUT:-}
 RUN="runs/quickstart"
 
 step() { printf '\n== quickstart: %s\n' "$*"; }
@@ -42,8 +42,10 @@ mkdir -p data
 step "training configs/fashion-dcgan.ini for $STEPS steps into $RUN"
 # launch/run.sh: the monitor, then mpirun (as root with Open MPI's consent; it says how many
 # ranks and which layout, and why), its exit code, and where everything is
-args=(--layout "$LAYOUT" --steps "$STEPS" --run-dir "$RUN")
+# Unset, run.sh chooses (one rank per core, colocated) and says why.
+args=(--steps "$STEPS" --run-dir "$RUN")
 [ -z "$RANKS" ] || args+=(--ranks "$RANKS")
+[ -z "$LAYOUT" ] || args+=(--layout "$LAYOUT")
 [ "$LAYOUT" != split ] || args+=(--generator-ranks 1)
 NASH="$NASH" bash "$ROOT/launch/run.sh" configs/fashion-dcgan.ini "${args[@]}"
 
