@@ -126,14 +126,7 @@ static void fixture_init(void) {
     fuzz_require(ckpt_save(path, &state, players, 3, config_text, &err) == NASH_OK, "the base checkpoint saves");
     free(ema);
     free(gv);
-    FILE *f = fopen(path, "rb");
-    fuzz_require(f != NULL, "open the base checkpoint");
-    fseek(f, 0, SEEK_END);
-    fx.base_size = (size_t)ftell(f);
-    rewind(f);
-    fx.base = malloc(fx.base_size);
-    fuzz_require(fx.base && fread(fx.base, 1, fx.base_size, f) == fx.base_size, "read the base checkpoint");
-    fclose(f);
+    fx.base = fuzz_read_file(path, &fx.base_size);
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     fuzz_require(file >= 0, "open the base checkpoint with HDF5");
     H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, collect_name, NULL);

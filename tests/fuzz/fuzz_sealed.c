@@ -71,14 +71,7 @@ static void fixture_init(void) {
     };
     const char *path = fuzz_path("sealed-base.h5");
     fuzz_require(ckpt_save(path, &state, players, 2, config_text, &err) == NASH_OK, "the base checkpoint saves");
-    FILE *f = fopen(path, "rb");
-    fuzz_require(f != NULL, "open the base checkpoint");
-    fseek(f, 0, SEEK_END);
-    fx.size = (size_t)ftell(f);
-    rewind(f);
-    fx.base = malloc(fx.size);
-    fuzz_require(fx.base && fread(fx.base, 1, fx.size, f) == fx.size, "read the base checkpoint");
-    fclose(f);
+    fx.base = fuzz_read_file(path, &fx.size);
     fx.ready = true;
 }
 

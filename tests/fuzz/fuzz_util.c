@@ -49,6 +49,19 @@ const char *fuzz_write_file(const char *name, const void *data, size_t size) {
     return path;
 }
 
+uint8_t *fuzz_read_file(const char *path, size_t *size) {
+    FILE *f = fopen(path, "rb");
+    fuzz_require(f != NULL, "open a file to read it whole");
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    uint8_t *bytes = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    fuzz_require(bytes && fread(bytes, 1, (size_t)n, f) == (size_t)n, "read a file whole");
+    fclose(f);
+    *size = (size_t)n;
+    return bytes;
+}
+
 void fuzz_require(int cond, const char *what) {
     if (cond) return;
     fprintf(stderr, "fuzz: property violated: %s\n", what);

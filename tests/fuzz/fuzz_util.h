@@ -18,6 +18,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* "<tmpdir>/<name>", written with the size bytes of data (replaced if it exists). Aborts when
  * the file cannot be written: that is the machine, not the code under test. */
 const char *fuzz_write_file(const char *name, const void *data, size_t size);
+/* The whole file at path, malloc'd (the caller frees), its length in *size; aborts when it
+ * cannot be read. */
+uint8_t *fuzz_read_file(const char *path, size_t *size);
 /* "<tmpdir>/<name>" without writing it. */
 const char *fuzz_path(const char *name);
 
