@@ -30,8 +30,11 @@ sleep 0.5
 trainer=$!
 STARTED+=("$trainer")
 lines() { [ -f "$1" ] && [ "$(wc -l <"$1")" -ge "$2" ]; }
-# the step the trainer has logged (metrics.csv: one row per step)
-logged_step() { tail -1 "$WORK/run/metrics.csv" 2>/dev/null | cut -d, -f1; }
+# the step the trainer has logged (metrics.csv: one row per step). The trainer is writing the file:
+# its last line may be cut anywhere ("16" of "1650,1,..."), so only a row whose first field is
+# followed by a comma counts. (Reading a cut "16" once made the test wait for step 1516, long past:
+# the second monitor started at once, before the queue could overflow, and nothing was dropped.)
+logged_step() { awk -F, 'NF > 1 && $1 ~ /^[0-9]+$/ { s = $1 } END { print s }' "$WORK/run/metrics.csv" 2>/dev/null; }
 past_step() { local s; s=$(logged_step); [[ "$s" =~ ^[0-9]+$ ]] && [ "$s" -ge "$1" ]; }
 
 check "monitor 1 receives 500 messages" wait_for 120 lines "$WORK/j1" 500
