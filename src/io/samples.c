@@ -39,6 +39,9 @@ NashStatus samples_write(const char *path, const float *samples, int n, Shape sh
 
 bool samples_detect(const char *path) {
     h5util_quiet();
+    /* A file whose seal fails is not opened here: the reader that comes next says why. */
+    bool sealed = false;
+    if (seal_verify(path, &sealed, NULL) != NASH_OK) return false;
     if (h5util_is_hdf5(path) <= 0) return false;
     hid_t file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (file < 0) return false;

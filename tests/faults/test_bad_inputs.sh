@@ -4,7 +4,8 @@
 # one), and nothing written — no run directory, no output file. The bad files (made here with
 # h5py): an empty file, an HDF5 file cut in half, an HDF5 file that is not nash's, images stored
 # as float64, images of the wrong rank, zero samples, labels of the wrong length, and weights of
-# another architecture (a different latent size, a different layer).
+# another architecture (a different latent size, a different layer); and data, weights and
+# samples files written by nash with one byte flipped.
 . "$(dirname "$0")/../train/lib.sh"
 PY=/usr/bin/python3
 check "import Fashion-MNIST" "$NASH" data fashion-mnist --out "$WORK/f.h5"
@@ -61,6 +62,23 @@ done
 # weights of another architecture: refused naming the tensor and both shapes, nothing half-loaded
 refused 2 "0.weight" "$WORK/run-arch" "$NASH" train "$CFG" --set data.path="$WORK/f.h5" \
     --resume "$WORK/other/ckpt/step_00000001.h5" --run-dir "$WORK/run-arch" --quiet
+# one flipped byte in a file nash wrote (core/seal.h): data, weights and samples files are refused
+# by every reader, naming the file, before HDF5 reads them
+check "a samples file" "$NASH" sample "$WORK/good/weights.h5" -n 100 -o "$WORK/samples.h5"
+check "flip one byte of a data, a weights and a samples file" "$PY" - "$WORK" <<'PY'
+import sys
+w = sys.argv[1]
+for src, dst in (("f.h5", "flipped-data.h5"), ("good/weights.h5", "flipped-weights.h5"), ("samples.h5", "flipped-samples.h5")):
+    d = bytearray(open(f"{w}/{src}", "rb").read())
+    d[len(d) * 2 // 3] ^= 0x04
+    open(f"{w}/{dst}", "wb").write(d)
+PY
+refused 2 "flipped-data.h5 is corrupt" "$WORK/run-fd" "$NASH" train "$CFG" --set data.path="$WORK/flipped-data.h5" --run-dir "$WORK/run-fd" --quiet
+refused 2 "flipped-data.h5 is corrupt" "$WORK/none" "$NASH" eval "$WORK/good/weights.h5" --against "$WORK/flipped-data.h5"
+refused 2 "flipped-weights.h5 is corrupt" "$WORK/s-fw.png" "$NASH" sample "$WORK/flipped-weights.h5" -o "$WORK/s-fw.png"
+refused 2 "flipped-weights.h5 is corrupt" "$WORK/none" "$NASH" eval "$WORK/flipped-weights.h5" --against "$WORK/f.h5"
+refused 1 "flipped-weights.h5 is corrupt" "$WORK/none" "$NASH" inspect "$WORK/flipped-weights.h5"
+refused 2 "flipped-samples.h5 is corrupt" "$WORK/none" "$NASH" eval "$WORK/flipped-samples.h5" --against "$WORK/f.h5"
 refused 2 "idx" "$WORK/o.h5" "$NASH" data idx --images "$WORK/half.h5" --out "$WORK/o.h5"
 refused 2 "missing.h5" "$WORK/none" "$NASH" inspect "$WORK/missing.h5"
 refused 2 "missing.h5" "$WORK/run-missing" "$NASH" train "$CFG" --set data.path="$WORK/missing.h5" --run-dir "$WORK/run-missing" --quiet
