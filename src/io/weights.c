@@ -156,6 +156,13 @@ NashStatus weights_open_file(const char *path, hid_t *file, NashError *err) {
                        "%s: a checkpoint without nash's seal (the first line of the file): it was written by a nash "
                        "before 0.2, or its first bytes are damaged; nash resumes only from checkpoints it can verify",
                        path);
+    else if (!sealed && strcmp(format, WEIGHTS_FORMAT) != 0)
+        /* Only the documented weights layout may be written by hand; any other unsealed nash-*
+         * file is a sealed one that lost its seal (tests/fuzz/regressions/sealed). */
+        st = nash_fail(err, NASH_ERR_DATA,
+                       "%s: format '%s' without nash's seal (the first line of the file): the file is damaged; "
+                       "only a weights file (format '%s') may be written by hand without one",
+                       path, format, WEIGHTS_FORMAT);
     else if (!sealed)
         nash_warn("%s carries no seal (not written by nash, or by a nash before 0.2): its bytes cannot be verified",
                   path);
