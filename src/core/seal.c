@@ -77,11 +77,21 @@ NashStatus seal_verify(const char *path, bool *present, NashError *err) {
     } else if (fstat(fd, &sb) != 0) {
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
     } else {
-        ssize_t got = read(fd, buf, SEAL_BLOCK);
+        static const unsigned char hdf5_signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+        ssize_t got = read(fd, buf, SEAL_BLOCK + sizeof hdf5_signature);
         uint64_t stored_crc = 0, stored_size = 0;
         if (got < (ssize_t)SEAL_LINE_LEN || memcmp(buf, SEAL_MAGIC, SEAL_CRC_AT) != 0) {
-            /* no seal: not nash's, or older; an I/O error is still an error */
-            if (got < 0) st = nash_fail(err, NASH_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+            /* No seal. A file nash wrote has HDF5's superblock right after its userblock: one whose
+             * seal is gone is damaged, and is refused before HDF5 parses it. Anything else is not
+             * nash's (h5py puts the superblock at 0), or older; an I/O error is still an error. */
+            if (got < 0) {
+                st = nash_fail(err, NASH_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
+            } else if (got >= (ssize_t)(SEAL_BLOCK + sizeof hdf5_signature) &&
+                       memcmp(buf + SEAL_BLOCK, hdf5_signature, sizeof hdf5_signature) == 0) {
+                *present = true;
+                st = nash_fail(err, NASH_ERR_DATA,
+                               "%s is corrupt: its seal (the first line of the file) is damaged or gone", path);
+            }
         } else if (!parse_digits(buf + SEAL_CRC_AT, 8, 16, &stored_crc) ||
                    memcmp(buf + SEAL_CRC_AT + 8, " bytes ", 7) != 0 ||
                    !parse_digits(buf + SEAL_BYTES_AT, 20, 10, &stored_size) || buf[SEAL_LINE_LEN - 1] != '\n') {

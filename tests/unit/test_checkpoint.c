@@ -259,7 +259,7 @@ static void test_corruption(const char *run, const Players *p) {
         size_t at;
         const char *what, *message;
     } raw[] = {{20, "a digit of the seal's CRC", "is corrupt"},
-               {3, "the seal's magic", "a checkpoint without nash's seal"},
+               {3, "the seal's magic", "its seal (the first line of the file) is damaged or gone"},
                {SEAL_BLOCK + 9, "HDF5's superblock", "is corrupt: its bytes have CRC-32"},
                {n - 1, "the last byte", "is corrupt: its bytes have CRC-32"}};
     for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++) {
