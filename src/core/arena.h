@@ -1,4 +1,4 @@
-/* arena.h — one aligned allocation per purpose (STYLE.md §2).
+/* arena.h — one aligned allocation per purpose (docs/style.md, Arenas).
  *
  * A network first computes a size table (how many floats each parameter, gradient, activation
  * and workspace slice needs), then makes one allocation per arena and hands out slices. Each

@@ -1,4 +1,4 @@
-/* status.h — how nash reports errors (STYLE.md §5).
+/* status.h — how nash reports errors (docs/style.md, Errors).
  *
  * Library functions return a NashStatus and, on failure, fill a caller-owned NashError with a
  * message that names what went wrong and what to do (the file, HDF5 dataset, config key and

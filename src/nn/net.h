@@ -1,4 +1,4 @@
-/* net.h — a sequential network over flat arenas (STYLE.md §2).
+/* net.h — a sequential network over flat arenas (docs/style.md, Arenas).
  *
  * Built from a list of LayerSpec and a per-sample input shape: shapes are inferred layer by
  * layer, a size table is computed, then one aligned allocation each for parameters, their

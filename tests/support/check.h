@@ -1,4 +1,4 @@
-/* check.h — assertions for nash's C tests (STYLE.md §7).
+/* check.h — assertions for nash's C tests (docs/style.md, Tests).
  *
  * Every check counts a failure and prints what failed; a test's main ends with
  * `return check_finish("name");`, which prints "N passed, N failed" and returns non-zero on any
