@@ -2,8 +2,8 @@
 # Training on the best OpenBLAS kernel (core/blas.h, cli/blas_select.h): when OpenBLAS falls back
 # below the CPU, every process re-executes itself with OPENBLAS_CORETYPE set before MPI_Init, and
 # one line says so, on rank 0 only under mpirun; the run trains as usual. The fallback is
-# simulated with NASH_TEST_BLAS_CORENAME=Prescott. A user's OPENBLAS_CORETYPE is never
-# overridden and draws no line. (nash info's side: tests/cli/test_blas_select.sh.)
+# simulated with NASH_TEST_BLAS_CORENAME=Prescott. (A user's OPENBLAS_CORETYPE, never overridden:
+# tests/long/blas-user-choice.sh.) (nash info's side: tests/cli/test_blas_select.sh.)
 . "$(dirname "$0")/lib.sh"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 unset OPENBLAS_CORETYPE NASH_BLAS_CHOSE NASH_BLAS_TRIED NASH_BLAS_FROM NASH_TEST_BLAS_CORENAME
@@ -44,13 +44,4 @@ notices=$(grep -c '^nash: OpenBLAS picked its Prescott kernels' "$tmp/err")
 if [ "$notices" -eq 1 ]; then pass; else fail "expected one notice from rank 0, got $notices: $err"; fi
 if [ -s "$tmp/two/weights.h5" ]; then pass; else fail "no weights.h5 after the 2-rank run"; fi
 
-# The user's choice stands: no re-execution, no line.
-ran="OPENBLAS_CORETYPE=Prescott nash train"
-OPENBLAS_CORETYPE=Prescott OPENBLAS_VERBOSE=2 "$NASH" "${train_args[@]}" --run-dir "$tmp/user" >"$tmp/out" 2>"$tmp/err"
-code=$?
-err=$(cat "$tmp/err")
-expect_code 0
-cores=$(grep -o 'Core: [A-Za-z0-9_]*' "$tmp/err" | sort -u | tr '\n' ' ')
-if [ "$cores" = "Core: Prescott " ] && [ "$(grep -c 'Core:' "$tmp/err")" -eq 1 ]; then pass; else fail "the user's Prescott was overridden: $cores"; fi
-if grep -q '^nash: OpenBLAS' "$tmp/err"; then fail "a notice for the user's own choice: $err"; else pass; fi
 finish
