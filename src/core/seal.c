@@ -18,6 +18,8 @@
 #define SEAL_LINE_LEN (SEAL_BYTES_AT + 20 + 1)
 #define SEAL_READ_BLOCK (1u << 20)
 
+const unsigned char seal_hdf5_signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+
 /* The CRC-32 of n bytes whose first block holds the seal: its hex digits count as '0'. */
 static uLong crc_block(uLong crc, const unsigned char *p, size_t n, size_t offset) {
     if (offset < SEAL_CRC_AT + 8 && offset + n > SEAL_CRC_AT) {
@@ -77,8 +79,7 @@ NashStatus seal_verify(const char *path, bool *present, NashError *err) {
     } else if (fstat(fd, &sb) != 0) {
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
     } else {
-        static const unsigned char hdf5_signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-        ssize_t got = read(fd, buf, SEAL_BLOCK + sizeof hdf5_signature);
+        ssize_t got = read(fd, buf, SEAL_BLOCK + sizeof seal_hdf5_signature);
         uint64_t stored_crc = 0, stored_size = 0;
         if (got < (ssize_t)SEAL_LINE_LEN || memcmp(buf, SEAL_MAGIC, SEAL_CRC_AT) != 0) {
             /* No seal. A file nash wrote has HDF5's superblock right after its userblock: one whose
@@ -86,8 +87,8 @@ NashStatus seal_verify(const char *path, bool *present, NashError *err) {
              * nash's (h5py puts the superblock at 0), or older; an I/O error is still an error. */
             if (got < 0) {
                 st = nash_fail(err, NASH_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
-            } else if (got >= (ssize_t)(SEAL_BLOCK + sizeof hdf5_signature) &&
-                       memcmp(buf + SEAL_BLOCK, hdf5_signature, sizeof hdf5_signature) == 0) {
+            } else if (got >= (ssize_t)(SEAL_BLOCK + sizeof seal_hdf5_signature) &&
+                       memcmp(buf + SEAL_BLOCK, seal_hdf5_signature, sizeof seal_hdf5_signature) == 0) {
                 *present = true;
                 st = nash_fail(err, NASH_ERR_DATA,
                                "%s is corrupt: its seal (the first line of the file) is damaged or gone", path);

@@ -23,6 +23,9 @@
 
 #define SEAL_BLOCK 512 /* the userblock: HDF5 wants a power of two >= 512 */
 
+/* HDF5's superblock signature, which a file nash wrote has right after the userblock. */
+extern const unsigned char seal_hdf5_signature[8];
+
 /* The seal of a file made of SEAL_BLOCK bytes of userblock followed by `body` (an HDF5 file image
  * taken from the core driver, which holds everything but the userblock): fills `block`, the bytes
  * to write first. */

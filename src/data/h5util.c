@@ -261,8 +261,8 @@ NashStatus h5util_commit_atomic(AtomicFile *af, hid_t file, NashStatus st, NashE
         st = nash_fail(err, NASH_ERR_IO, "%s: HDF5 closed the file without handing over its image", af->path);
     /* The core driver's buffer holds the userblock too; H5Fget_file_image's size leaves it out. The
      * seal takes the userblock's place, so what follows it must be HDF5's superblock. */
-    static const unsigned char hdf5_signature[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    if (!st && memcmp((const unsigned char *)ci->mem + SEAL_BLOCK, hdf5_signature, sizeof hdf5_signature) != 0)
+    if (!st &&
+        memcmp((const unsigned char *)ci->mem + SEAL_BLOCK, seal_hdf5_signature, sizeof seal_hdf5_signature) != 0)
         st = nash_fail(err, NASH_ERR_INTERNAL, "%s: the HDF5 image does not start its superblock after the userblock",
                        af->path);
     if (!st) st = write_image(af, (const unsigned char *)ci->mem + SEAL_BLOCK, (size_t)size, err);

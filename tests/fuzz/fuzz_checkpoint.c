@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "fuzz_crc.h"
+#include "reseal.h"
 #include "fuzz_util.h"
 #include "io/checkpoint.h"
 #include "io/config.h"
@@ -562,7 +563,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     H5Eclear2(H5E_DEFAULT);
     fuzz_require(H5Fclose(file) >= 0, "close the edited copy");
     require_closed("editing");
-    if (flags & 1) fuzz_reseal(path);
+    if (flags & 1) fuzz_require(test_reseal(path), "seal the edited copy again");
     read_everything(path, flags, ops == 0);
     return 0;
 }

@@ -4,13 +4,10 @@
 #include "fuzz_crc.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/seal.h"
 #include "data/h5util.h"
-#include "fuzz_util.h"
 #include "io/checkpoint.h"
 #include "io/h5io.h"
 
@@ -69,20 +66,4 @@ void fuzz_fix_checksums(hid_t file, long long small_points) {
     hssize_t limit = (hssize_t)small_points;
     H5Lvisit(file, H5_INDEX_NAME, H5_ITER_INC, fix_dataset_crc, &limit);
     fix_state_crc(file);
-}
-
-void fuzz_reseal(const char *path) {
-    FILE *f = fopen(path, "r+b");
-    fuzz_require(f != NULL, "open the edited file to seal it again");
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fuzz_require(size > SEAL_BLOCK, "the edited file keeps its userblock");
-    unsigned char *bytes = malloc((size_t)size);
-    rewind(f);
-    fuzz_require(bytes && fread(bytes, 1, (size_t)size, f) == (size_t)size, "read the edited file");
-    unsigned char block[SEAL_BLOCK];
-    seal_make(block, bytes + SEAL_BLOCK, (size_t)size - SEAL_BLOCK);
-    rewind(f);
-    fuzz_require(fwrite(block, 1, SEAL_BLOCK, f) == SEAL_BLOCK && fclose(f) == 0, "write the new seal");
-    free(bytes);
 }

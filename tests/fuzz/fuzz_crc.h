@@ -7,7 +7,4 @@
 /* Recompute the crc32 of every dataset of up to small_points points, and of /state. */
 void fuzz_fix_checksums(hid_t file, long long small_points);
 
-/* Seal the closed file at path again (core/seal.h) after HDF5 edited it. */
-void fuzz_reseal(const char *path);
-
 #endif
