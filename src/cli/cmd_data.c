@@ -16,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/fsutil.h"
+
 #include "cli/commands.h"
 #include "data/dataset.h"
 #include "data/idx.h"
@@ -24,7 +26,6 @@
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 #define FASHION_SIDE 28
 #define TOY_MAX_SAMPLES 100000000LL
-#define DATA_PATH_MAX 4096
 
 static const char *const fashion_classes[10] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                                                 "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
@@ -161,7 +162,7 @@ static int data_fashion(int argc, char **argv) {
     NashError err = {0};
     NashStatus st = NASH_OK;
     for (int s = from; s < to && st == NASH_OK; s++) {
-        char ipath[DATA_PATH_MAX], lpath[DATA_PATH_MAX], name[64];
+        char ipath[NASH_PATH_MAX], lpath[NASH_PATH_MAX], name[64];
         snprintf(name, sizeof name, "%s-images-idx3-ubyte", prefix[s]);
         fashion_file(dir, name, ipath, sizeof ipath);
         snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix[s]);
@@ -188,7 +189,7 @@ static int data_fashion(int argc, char **argv) {
     }
     int64_t n = images[from].dims[0];
     if (st == NASH_OK) {
-        char source[DATA_PATH_MAX + 128];
+        char source[NASH_PATH_MAX + 128];
         snprintf(source, sizeof source, "Fashion-MNIST (Xiao et al. 2017), %s, from %s",
                  to - from == 2 ? "train+test splits" : (from == 0 ? "train split" : "test split"), dir);
         st = dataset_write_images(out, images[from].data, n, shape_3d(1, FASHION_SIDE, FASHION_SIDE), labels[from].data,
@@ -215,7 +216,7 @@ static int data_idx(int argc, char **argv) {
     NashError err = {0};
     NashStatus st = load_idx_pair(images_path, labels_path, &images, &labels, &err);
     if (st != NASH_OK) return lib_error(st, &err);
-    char source[2 * DATA_PATH_MAX + 64];
+    char source[2 * NASH_PATH_MAX + 64];
     if (opts[2].value)
         snprintf(source, sizeof source, "%s", opts[2].value);
     else

@@ -11,15 +11,16 @@
 
 #include "cli/blas_select.h"
 #include "cli/commands.h"
+#include "comm/comm.h"
+#include "config/config.h"
 #include "core/blas.h"
 #include "core/cpu.h"
-#include "data/h5util.h"
-#include "dist/layout.h"
-#include "io/config.h"
-#include "io/png.h"
-#include "metrics/publish.h"
-#include "metrics/web.h"
+#include "draw/png.h"
+#include "metrics/json.h"
+#include "monitor/web.h"
 #include "nash_commit.h"
+#include "publish/publish.h"
+#include "store/h5util.h"
 
 #ifndef NASH_BUILD_TYPE
 #define NASH_BUILD_TYPE "unknown"
@@ -54,7 +55,7 @@ static int info_run(int argc, char **argv) {
            blas_tier_name(cpu_tier), blas_select_story(story, sizeof story));
     printf("threads     %d (OPENBLAS_NUM_THREADS %s%s)\n", blas_threads(), threads_env ? "=" : "unset",
            threads_env ? threads_env : "");
-    printf("mpi         %s\n", layout_mpi_version(buf, sizeof buf));
+    printf("mpi         %s\n", comm_mpi_version(buf, sizeof buf));
     printf("hdf5        %s\n", h5util_version(buf, sizeof buf));
     printf("zeromq      %s\n", metrics_zmq_version(buf, sizeof buf));
     printf("libpng      %s\n", png_library_version());

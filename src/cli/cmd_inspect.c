@@ -1,5 +1,5 @@
 /* cmd_inspect.c — `nash inspect`: describe a checkpoint (or a weights file) and verify that it is
- * whole: every dataset's CRC-32 and /state's (io/checkpoint.h, docs/checkpoint.md). */
+ * whole: every dataset's CRC-32 and /state's (store/checkpoint.h, docs/checkpoint.md). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 
 #include "cli/commands.h"
 #include "core/seal.h"
-#include "io/checkpoint.h"
+#include "store/checkpoint.h"
 
 static int usage_error(const char *fmt, const char *arg) {
     fprintf(stderr, "nash inspect: ");

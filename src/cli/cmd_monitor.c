@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "metrics/monitor.h"
+#include "monitor/monitor.h"
 
 static volatile sig_atomic_t monitor_stop_requested = 0;
 

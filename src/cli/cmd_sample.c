@@ -14,11 +14,11 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "draw/png.h"
 #include "gan/sampler.h"
-#include "io/png.h"
-#include "io/samples.h"
-#include "io/weights.h"
 #include "nn/net.h"
+#include "store/samples.h"
+#include "store/weights.h"
 
 #define SAMPLE_MAX 4096
 #define SAMPLE_CHUNK 256

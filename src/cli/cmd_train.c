@@ -5,13 +5,14 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "dist/train.h"
-#include "io/config.h"
+#include "comm/comm.h"
+#include "config/config.h"
+#include "train/train.h"
 
 #define MAX_OVERRIDES 256
 
 static int usage_error(const char *fmt, const char *arg) {
-    if (dist_rank() != 0) return NASH_EXIT_USAGE;
+    if (comm_rank() != 0) return NASH_EXIT_USAGE;
     fprintf(stderr, "nash train: ");
     fprintf(stderr, fmt, arg);
     fprintf(stderr, "; see nash train --help\n");
@@ -20,9 +21,9 @@ static int usage_error(const char *fmt, const char *arg) {
 
 /* A rank failing after step 1 cannot tell the others: say which rank and end the job. */
 static _Noreturn void fatal(const NashError *err) {
-    fprintf(stderr, "nash train: rank %d: %s\n", dist_rank(), err->msg);
+    fprintf(stderr, "nash train: rank %d: %s\n", comm_rank(), err->msg);
     fflush(stderr);
-    dist_abort(nash_status_exit_code(err->code));
+    comm_abort(nash_status_exit_code(err->code));
 }
 
 typedef struct {
@@ -60,8 +61,8 @@ static int parse_args(int argc, char **argv, TrainArgs *a) {
     return NASH_EXIT_OK;
 }
 
-static int train_run(int argc, char **argv) {
-    dist_init(&argc, &argv);
+static int train_command(int argc, char **argv) {
+    comm_init(&argc, &argv);
     TrainArgs args = {0};
     int code = parse_args(argc, argv, &args);
     Config *cfg = code ? NULL : malloc(sizeof *cfg);
@@ -70,25 +71,25 @@ static int train_run(int argc, char **argv) {
     if (!st) st = config_load(args.config_path, args.overrides, args.n_overrides, cfg, &err);
     int failed;
     /* every rank reads the same file: agree on the verdict so that none waits for the others */
-    NashStatus all = dist_agree(st, &failed);
+    NashStatus all = comm_agree(st, &failed);
     if (!all) {
-        bool talk = dist_rank() == 0 && !args.quiet;
+        bool talk = comm_rank() == 0 && !args.quiet;
         TrainOptions opt = {.resume = args.resume,
                             .run_dir = args.run_dir,
                             .progress = talk ? stdout : NULL,
                             .progress_tty = talk && isatty(STDOUT_FILENO),
                             .fatal = fatal};
-        st = dist_train(cfg, &opt, &failed, &err);
+        st = train_run(cfg, &opt, &failed, &err);
         all = st;
     }
     /* the lowest failing rank explains; the others were told by dist_agree */
     if (st == NASH_CHECKPOINTED) {
-        if (dist_rank() == 0) printf("nash train: %s\n", err.msg);
-    } else if (st && !code && dist_rank() == failed) {
+        if (comm_rank() == 0) printf("nash train: %s\n", err.msg);
+    } else if (st && !code && comm_rank() == failed) {
         fprintf(stderr, "nash train: %s\n", err.msg);
     }
     free(cfg);
-    dist_finalize();
+    comm_finalize();
     if (code) return code;
     return all ? nash_status_exit_code(all) : NASH_EXIT_OK;
 }
@@ -115,6 +116,6 @@ const NashCommand cmd_train = {
         "SIGUSR1 or SIGTERM: every rank stops at the next step boundary after a checkpoint; exit 75.\n"
         "Exit codes: 0 done, 1 runtime failure, 2 bad config, data or usage, 75 checkpointed after a\n"
         "signal: resume with --resume auto (docs/exit-codes.md).\n",
-    .run = train_run,
+    .run = train_command,
     .blas = BLAS_SELECT_ANNOUNCE,
 };

@@ -9,6 +9,10 @@
 
 #include "core/status.h"
 
+/* Every buffer that holds a path is NASH_PATH_MAX bytes (Linux's PATH_MAX), in every folder; a
+ * path that does not fit is refused with an error naming it, never cut. */
+#define NASH_PATH_MAX 4096
+
 /* Create a directory and its parents (like mkdir -p); existing directories are fine. */
 NashStatus fs_mkdir_p(const char *path, NashError *err);
 

@@ -16,16 +16,16 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/fsutil.h"
 #include "core/seal.h"
 #include "data/dataset.h"
-#include "data/h5util.h"
+#include "store/h5util.h"
 
-#define READER_PATH_MAX 4096
 #define READER_CACHE_MIN ((size_t)4 << 20)
 #define READER_CACHE_MAX ((size_t)64 << 20)
 
 struct DatasetReader {
-    char path[READER_PATH_MAX];
+    char path[NASH_PATH_MAX];
     const char *name; /* "/images" or "/x" */
     hid_t file;
     hid_t data;   /* /images or /x */

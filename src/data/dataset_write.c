@@ -24,13 +24,12 @@
 #include "core/fsutil.h"
 #include "core/seal.h"
 #include "data/dataset.h"
-#include "data/h5util.h"
+#include "store/h5util.h"
 
 #define DATASET_CHUNK_SAMPLES 1024
 #define DATASET_CHUNK_BYTES ((size_t)1 << 20)
 #define DATASET_LABEL_CHUNK 65536
 #define DATASET_DEFLATE_LEVEL 0 /* no compression: see docs/data.md for the measurement */
-#define DATASET_PATH_MAX 4096
 
 typedef struct {
     const char *path; /* the final name */
@@ -53,7 +52,7 @@ static NashStatus writer_begin(Writer *w, const char *path, size_t size_hint, Na
     w->out = (AtomicFile){NULL, NULL, NULL};
     w->fd = -1;
     w->file = H5I_INVALID_HID;
-    char dir[DATASET_PATH_MAX];
+    char dir[NASH_PATH_MAX];
     NashStatus st = fs_dirname(path, dir, sizeof dir, err);
     if (st != NASH_OK) return st;
     struct stat sb;

@@ -28,12 +28,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/fsutil.h"
+
 #include "data/dataset.h"
-#include "data/h5util.h"
 #include "data/stream_order.h"
+#include "store/h5util.h"
 
 #define STREAM_RING 4 /* batch parts: the one the consumer holds and up to three ready ahead */
-#define STREAM_PATH_MAX 4096
 
 typedef struct {
     float *samples;   /* (share, sample) */
@@ -56,7 +57,7 @@ typedef struct {
 
 struct Stream {
     StreamConfig cfg;
-    char path[STREAM_PATH_MAX];
+    char path[NASH_PATH_MAX];
     DatasetReader *reader;
     DatasetInfo info;
     size_t numel, stored_bytes; /* per sample: floats out, bytes in the file */

@@ -1,5 +1,5 @@
 /* kde.h — a 1-D Gaussian kernel density estimate, and the Jensen–Shannon divergence between a
- * 1-D Gaussian mixture and it: how the Nash readout of training (gan/evaluate.h) turns a
+ * 1-D Gaussian mixture and it: how the Nash readout of training (train/evaluate.h) turns a
  * generator's samples into a density p_g for V(D*, G) = 2 JS(p_data, p_g) - log 4 (eval/game.h).
  *
  * The estimate of n samples x_i with bandwidth h (Rosenblatt 1956, Parzen 1962):

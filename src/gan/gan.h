@@ -22,12 +22,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "config/config.h"
 #include "core/status.h"
 #include "gan/loss.h"
 #include "gan/noise.h"
-#include "gan/optim.h"
-#include "io/config.h"
 #include "nn/net.h"
+#include "nn/optim.h"
 
 typedef struct {
     bool has_g, has_d; /* which players this process holds */

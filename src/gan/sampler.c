@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/config.h"
-#include "io/weights.h"
+#include "config/config.h"
+#include "store/weights.h"
 
 /* The noise kind from the [generator] noise key of the file's /config (gaussian if absent). */
 static NashStatus read_noise(const char *path, NoiseKind *kind, char *name, size_t size, NashError *err) {

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/config.h"
 #include "core/rng.h"
 #include "data/dataset.h"
-#include "gan/optim.h"
-#include "io/config.h"
-#include "io/weights.h"
+#include "nn/optim.h"
+#include "store/weights.h"
 
 #define FINGERPRINT_SAMPLES 1000
 #define ORDER_STREAM 0xC1A5

@@ -11,7 +11,7 @@
  * but the last `holdout` samples of the file, in an order drawn from the seed; its accuracy on
  * those held-out samples is measured and stored.
  *
- * File: a weights file (io/weights.h) with one group "classifier"; its /config text records
+ * File: a weights file (store/weights.h) with one group "classifier"; its /config text records
  * [classifier] data (the data file's path), samples, fingerprint (data_fingerprint below),
  * classes, epochs, seed, holdout and accuracy. classifier_load refuses a file made from other
  * data (different fingerprint).

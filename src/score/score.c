@@ -13,8 +13,8 @@
 #include "eval/modes.h"
 #include "eval/wasserstein.h"
 #include "gan/sampler.h"
-#include "io/samples.h"
 #include "score/classifier.h"
+#include "store/samples.h"
 
 #define SCORE_PROJECTIONS 128
 #define SCORE_CHUNK 256

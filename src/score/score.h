@@ -2,7 +2,7 @@
  *
  * Generated samples come from a weights or checkpoint file's generator (gan/sampler.h, n samples
  * of the fixed noise stream of the seed, batch norm in eval mode) or from a samples file
- * (io/samples.h). Real samples: set A = the first n of the data file, set B = the last n (the
+ * (store/samples.h). Real samples: set A = the first n of the data file, set B = the last n (the
  * classifier's held-out part); every measure is also computed between B and A, the value a
  * perfect generator would get at this sample size ("real" column).
  *   images (labelled):  frechet       Fréchet distance of the local classifier's features
@@ -23,10 +23,10 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/fsutil.h"
 #include "core/status.h"
 
 #define SCORE_MAX_METRICS 12
-#define SCORE_PATH_MAX 4096
 
 typedef struct {
     const char *source;     /* weights/checkpoint or samples file */
@@ -53,9 +53,9 @@ typedef struct {
     int64_t n;
     ScoreMetric metrics[SCORE_MAX_METRICS];
     int count;
-    char classifier[SCORE_PATH_MAX]; /* images: the classifier file used */
-    bool classifier_trained;         /* it was trained by this run (else loaded) */
-    double classifier_accuracy;      /* on its held-out samples */
+    char classifier[NASH_PATH_MAX]; /* images: the classifier file used */
+    bool classifier_trained;        /* it was trained by this run (else loaded) */
+    double classifier_accuracy;     /* on its held-out samples */
 } ScoreReport;
 
 NashStatus score_run(const ScoreOptions *opt, ScoreReport *report, NashError *err);

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "metrics/publish.h"
+#include "publish/publish.h"
 
 static double now_seconds(void) {
     struct timespec ts;

@@ -1,5 +1,5 @@
-/* fuzz_checkpoint.c — libFuzzer target: the checkpoint and weights loaders (io/checkpoint.h,
- * io/weights.h), structure-aware.
+/* fuzz_checkpoint.c — libFuzzer target: the checkpoint and weights loaders (store/checkpoint.h,
+ * store/weights.h), structure-aware.
  *
  * Raw-byte mutation of an HDF5 file mostly exercises libhdf5's own parser, whose crashes on
  * malformed files nash cannot fix (and which would fail this test for bugs not in nash). So the
@@ -34,10 +34,10 @@
 #include "fuzz_crc.h"
 #include "reseal.h"
 #include "fuzz_util.h"
-#include "io/checkpoint.h"
-#include "io/config.h"
-#include "io/h5io.h"
-#include "io/weights.h"
+#include "store/checkpoint.h"
+#include "config/config.h"
+#include "store/internal.h"
+#include "store/weights.h"
 #include "nn/net.h"
 #include "nn/spec.h"
 

@@ -1,4 +1,4 @@
-/* fuzz_config.c — libFuzzer target: the strict INI config loader (io/config.h).
+/* fuzz_config.c — libFuzzer target: the strict INI config loader (config/config.h).
  *
  * Input: the bytes of a config file, optionally followed by `--set` overrides, each starting with
  * the line "--set " ("...[train]\nsteps = 5\n--set train.batch=8\n--set optim.g.lr=1e-3").
@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "io/config.h"
+#include "config/config.h"
 
 #define MAX_OVERRIDES 8
 #define SET_MARK "\n--set "

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "data/h5util.h"
-#include "io/checkpoint.h"
-#include "io/h5io.h"
+#include "store/h5util.h"
+#include "store/checkpoint.h"
+#include "store/internal.h"
 
 static herr_t fix_dataset_crc(hid_t loc, const char *name, const H5L_info_t *info, void *data) {
     const hssize_t small_points = *(const hssize_t *)data;

@@ -1,4 +1,4 @@
-/* fuzz_frame.c — libFuzzer target: the monitor's metrics frame parser (metrics/frame.h) and what
+/* fuzz_frame.c — libFuzzer target: the monitor's metrics frame parser (monitor/frame.h) and what
  * the monitor does with what it accepts.
  *
  * Input: one or more frames (ZeroMQ messages) separated by the byte 0x1E (ASCII record
@@ -16,9 +16,9 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "metrics/frame.h"
-#include "metrics/view.h"
-#include "metrics/web.h"
+#include "monitor/frame.h"
+#include "monitor/view.h"
+#include "monitor/web.h"
 
 #define FRAME_SEP 0x1E
 

@@ -22,8 +22,8 @@
 #include <string.h>
 
 #include "fuzz_util.h"
-#include "io/checkpoint.h"
-#include "io/weights.h"
+#include "store/checkpoint.h"
+#include "store/weights.h"
 #include "nn/net.h"
 
 #define MAX_EDITS 8

@@ -17,7 +17,7 @@
 #include "eval/divergence.h"
 #include "eval/game.h"
 #include "eval/wasserstein.h"
-#include "io/plot.h"
+#include "draw/plot.h"
 
 enum { STEPS = 101, SAMPLES = 4000, WIDTH = 1200, HEIGHT = 480 };
 

@@ -18,7 +18,7 @@
 
 #include "check.h"
 #include "core/seal.h"
-#include "io/checkpoint.h"
+#include "store/checkpoint.h"
 #include "reseal.h"
 
 static char dir[] = "/tmp/nash_test_ckpt_XXXXXX";

@@ -1,4 +1,4 @@
-/* test_config.c — the strict INI config (io/config.h): defaults, every shipped config under
+/* test_config.c — the strict INI config (config/config.h): defaults, every shipped config under
  * configs/, write -> load round trips, each class of error with its exact FILE:LINE and key,
  * `--set` overrides, a failed load leaving the caller's Config untouched, and docs/config.md
  * holding the reference table generated from the schema.
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "io/config.h"
+#include "config/config.h"
 
 #define BASE "[data]\npath = d.h5\n[generator]\nlayer = dense 4\n[discriminator]\nlayer = dense 1\n" /* 6 lines */
 #define SECTIONS "data, generator, discriminator, loss, train, optim.g, optim.d, output, cluster, monitor, eval"

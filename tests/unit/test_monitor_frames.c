@@ -1,4 +1,4 @@
-/* test_monitor_frames.c — the monitor's frame handler (metrics/frame.h) against hostile input.
+/* test_monitor_frames.c — the monitor's frame handler (monitor/frame.h) against hostile input.
  *
  * Thousands of frames, no sockets: every prefix of valid messages (truncated JSON), random bytes
  * from a seeded Philox stream, single-byte mutations, frames over METRICS_MAX_MESSAGE, wrong
@@ -18,10 +18,10 @@
 #include "check.h"
 #include "core/rng.h"
 #include "core/utf8.h"
-#include "metrics/frame.h"
-#include "metrics/monitor.h"
-#include "metrics/view.h"
-#include "metrics/web.h"
+#include "monitor/frame.h"
+#include "monitor/monitor.h"
+#include "monitor/view.h"
+#include "monitor/web.h"
 
 #define MSG_MAX 4096
 
@@ -477,9 +477,9 @@ static void test_endpoints(void) {
         "tcp://eth0:5555", "tcp://127.0.0:5",    "udp://127.0.0.1:5",   "tcp://1270.0.0.1:5",
         "tcp://127.0.0.1"};
     for (size_t i = 0; i < sizeof local / sizeof *local; i++)
-        check_true(monitor_endpoint_is_local(local[i]), "%s is local", local[i]);
+        check_true(metrics_endpoint_is_local(local[i]), "%s is local", local[i]);
     for (size_t i = 0; i < sizeof remote / sizeof *remote; i++)
-        check_true(!monitor_endpoint_is_local(remote[i]), "%s is not local", remote[i]);
+        check_true(!metrics_endpoint_is_local(remote[i]), "%s is not local", remote[i]);
 }
 
 int main(void) {

@@ -11,7 +11,7 @@
 
 #include "check.h"
 #include "image.h"
-#include "io/plot.h"
+#include "draw/plot.h"
 
 static char dir[] = "/tmp/nash_test_plot_XXXXXX";
 

@@ -10,7 +10,7 @@
 
 #include "check.h"
 #include "image.h"
-#include "io/png.h"
+#include "draw/png.h"
 
 static char dir[] = "/tmp/nash_test_png_XXXXXX";
 

@@ -1,4 +1,4 @@
-/* test_publish.c — the metrics publisher (metrics/publish.h) over real ZeroMQ sockets on loopback.
+/* test_publish.c — the metrics publisher (publish/publish.h) over real ZeroMQ sockets on loopback.
  *
  * A SUB socket bound in the test on tcp://127.0.0.1:<a port the kernel picks> receives one message
  * of each kind; each is parsed with cJSON and its common and kind fields and the seq order are
@@ -8,7 +8,7 @@
  * seq gaps and received messages add up; with no subscriber at all 5000 sends return and close is
  * immediate; a monitor that joins while the queue is still full of what was kept for a dead one
  * still gets run_start; non-loopback endpoints are refused unless allow_remote. Every message received must
- * also pass the monitor's frame handler (metrics/frame.h). Every receive has a timeout.
+ * also pass the monitor's frame handler (monitor/frame.h). Every receive has a timeout.
  */
 #include <cjson/cJSON.h>
 #include <math.h>
@@ -20,8 +20,8 @@
 #include <zmq.h>
 
 #include "check.h"
-#include "metrics/frame.h"
-#include "metrics/publish.h"
+#include "monitor/frame.h"
+#include "publish/publish.h"
 
 #define RUN_ID "test-run"
 

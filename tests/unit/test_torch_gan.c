@@ -9,7 +9,7 @@
 #include "check.h"
 #include "fixture.h"
 #include "gan/loss.h"
-#include "gan/optim.h"
+#include "nn/optim.h"
 
 typedef double (*LossFn)(LossKind, const float *, int, double, float *);
 

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "io/weights.h"
+#include "store/weights.h"
 
 static char dir[] = "/tmp/nash_test_weights_XXXXXX";
 

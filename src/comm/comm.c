@@ -1,0 +1,95 @@
+/* comm.c — the MPI job and the trainer's collectives outside the layout (see comm.h). */
+#include "comm/comm.h"
+
+#include <limits.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void comm_init(int *argc, char ***argv) {
+    int ready;
+    MPI_Initialized(&ready);
+    if (!ready) MPI_Init(argc, argv);
+}
+
+void comm_finalize(void) {
+    int done;
+    MPI_Finalized(&done);
+    if (!done) MPI_Finalize();
+}
+
+int comm_rank(void) {
+    int r;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+int comm_size(void) {
+    int n;
+    MPI_Comm_size(MPI_COMM_WORLD, &n);
+    return n;
+}
+
+_Noreturn void comm_abort(int code) {
+    MPI_Abort(MPI_COMM_WORLD, code);
+    exit(code); /* MPI_Abort does not return; this keeps the compiler sure of it */
+}
+
+const char *comm_mpi_version(char *buf, size_t size) {
+    char version[MPI_MAX_LIBRARY_VERSION_STRING];
+    int len = 0;
+    if (MPI_Get_library_version(version, &len) != MPI_SUCCESS) len = 0;
+    version[len < MPI_MAX_LIBRARY_VERSION_STRING ? len : MPI_MAX_LIBRARY_VERSION_STRING - 1] = '\0';
+    version[strcspn(version, "\n")] = '\0';
+    snprintf(buf, size, "%s", len ? version : "unknown");
+    return buf;
+}
+
+NashStatus comm_agree(NashStatus local, int *first_failed) {
+    int mine[2] = {(int)local, local ? comm_rank() : comm_size()}, all[2];
+    int worst;
+    MPI_Allreduce(&mine[0], &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Allreduce(&mine[1], &all[1], 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    *first_failed = all[1] < comm_size() ? all[1] : -1;
+    return (NashStatus)worst;
+}
+
+void comm_max_ints(int *values, int n) {
+    if (comm_size() > 1) MPI_Allreduce(MPI_IN_PLACE, values, n, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+}
+
+double comm_wtime(void) { return MPI_Wtime(); }
+
+void comm_bcast_bytes(void *bytes, size_t size) {
+    /* MPI counts are int: anything larger goes in pieces */
+    for (size_t done = 0; done < size;) {
+        size_t k = size - done < (size_t)INT_MAX ? size - done : (size_t)INT_MAX;
+        MPI_Bcast((char *)bytes + done, (int)k, MPI_BYTE, 0, MPI_COMM_WORLD);
+        done += k;
+    }
+}
+
+void comm_sum_to_root(double *values, int n) {
+    MPI_Reduce(comm_rank() == 0 ? MPI_IN_PLACE : values, values, n, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+}
+
+void comm_gather_to_root(const double *mine, int n, double *all) {
+    MPI_Gather(mine, n, MPI_DOUBLE, all, n, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+}
+
+void comm_send_floats(const float *x, size_t n, int to, CommTag tag) {
+    MPI_Send(x, (int)n, MPI_FLOAT, to, (int)tag, MPI_COMM_WORLD);
+}
+
+void comm_recv_floats(float *x, size_t n, int from, CommTag tag) {
+    MPI_Recv(x, (int)n, MPI_FLOAT, from, (int)tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}
+
+void comm_send_int64(const int64_t *x, int to, CommTag tag) {
+    MPI_Send(x, 1, MPI_INT64_T, to, (int)tag, MPI_COMM_WORLD);
+}
+
+void comm_recv_int64(int64_t *x, int from, CommTag tag) {
+    MPI_Recv(x, 1, MPI_INT64_T, from, (int)tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+}

@@ -1,0 +1,66 @@
+/* comm.h — the MPI job: start and end it, who this rank is, agreeing on a verdict, the clock,
+ * and the few collectives the trainer needs outside the layout's communicators.
+ *
+ * Only comm/ includes mpi.h. train/ drives the run through these calls and the communicators
+ * in Layout (layout.h), so a reader of train/ sees every message a step sends here or in
+ * exchange.h and reduce.h. A lone process is a world of one (MPI_Init as a singleton), and every
+ * call here is then cheap and correct.
+ */
+#ifndef NASH_COMM_COMM_H
+#define NASH_COMM_COMM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+
+/* Every message tag of a run, in one place. Tags only tell apart messages between the same two
+ * ranks on the same communicator; the fakes of D step k use COMM_TAG_FAKES + k (k < n_critic,
+ * at most 100: config/config_schema.c), the G step's fakes COMM_TAG_FAKES_G. */
+typedef enum {
+    COMM_TAG_INTERCOMM = 77, /* MPI_Intercomm_create between the generator and discriminator groups */
+    COMM_TAG_FAKES = 100,    /* + k: the fakes of D step k, G -> D */
+    COMM_TAG_FAKES_G = 199,  /* the fakes of the G step, G -> D */
+    COMM_TAG_GRADS = 400,    /* the input gradients of the fakes, D -> G */
+    COMM_TAG_D_PARAMS = 900, /* the first D rank's state to rank 0 (checkpoints, weights.h5) */
+    COMM_TAG_D_BUFFERS = 901,
+    COMM_TAG_D_MOMENT_M = 902,
+    COMM_TAG_D_MOMENT_V = 903,
+    COMM_TAG_D_STEPS = 904,
+} CommTag;
+_Static_assert(COMM_TAG_FAKES + 100 <= COMM_TAG_FAKES_G + 1, "the D steps' fake tags run into the G step's");
+
+/* Start MPI (MPI_Init; a singleton without mpirun) and end it. */
+void comm_init(int *argc, char ***argv);
+void comm_finalize(void);
+/* This rank and the world's size (MPI_COMM_WORLD). */
+int comm_rank(void);
+int comm_size(void);
+/* End the whole job from one rank (MPI_Abort with `code`). */
+_Noreturn void comm_abort(int code);
+/* The MPI library's own version line ("Open MPI v4.1.4, package: Debian OpenMPI, ..."); callable
+ * before MPI_Init. Returns buf. */
+const char *comm_mpi_version(char *buf, size_t size);
+
+/* Every rank passes its own status; all get the worst one, and *first_failed the lowest rank
+ * that failed (-1 when none did). */
+NashStatus comm_agree(NashStatus local, int *first_failed);
+/* The largest of each of n ints over all ranks, in place. */
+void comm_max_ints(int *values, int n);
+
+/* Seconds on a monotonic clock (MPI_Wtime). */
+double comm_wtime(void);
+
+/* Rank 0's bytes to every rank. */
+void comm_bcast_bytes(void *bytes, size_t size);
+/* The sum over all ranks of n doubles, on rank 0 (in place there; unchanged elsewhere). */
+void comm_sum_to_root(double *values, int n);
+/* Every rank's n doubles, gathered on rank 0 into all (size * n; NULL elsewhere is fine). */
+void comm_gather_to_root(const double *mine, int n, double *all);
+/* Point to point on MPI_COMM_WORLD. */
+void comm_send_floats(const float *x, size_t n, int to, CommTag tag);
+void comm_recv_floats(float *x, size_t n, int from, CommTag tag);
+void comm_send_int64(const int64_t *x, int to, CommTag tag);
+void comm_recv_int64(int64_t *x, int from, CommTag tag);
+
+#endif

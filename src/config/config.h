@@ -1,0 +1,149 @@
+/* config.h — the training configuration: a strict INI schema read with inih.
+ *
+ * One table (config.c) lists every section and key with its type, range, default and help, and
+ * drives parsing, defaults, `--set` overrides, validation and the resolved text stored with
+ * every run, so the four can never disagree. Unknown sections or keys, wrong types and
+ * out-of-range values are refused with FILE:LINE and the key before anything is written
+ * (overrides are reported as `--set KEY`). See docs/config.md for every key.
+ *
+ * Networks are written one layer per line, as repeated `layer =` keys in [generator] and
+ * [discriminator], in the grammar of nn/spec.h:
+ *
+ *     [generator]
+ *     latent = 100
+ *     layer = dense 6272
+ *     layer = batchnorm
+ *
+ * io/ checks each layer line against that grammar as it is read (spec_parse, so a bad line is
+ * refused with its file:line) but builds nothing: nn/ does, when the network is built, and io/
+ * keeps each line's number so that shape errors found then still point at the config.
+ *
+ * Enumerated keys (loss, optimizer kind, noise, ...) are kept as validated strings: the modules
+ * that own those concepts (gan/, dist/) map them to their own enums.
+ */
+#ifndef NASH_CONFIG_CONFIG_H
+#define NASH_CONFIG_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/fsutil.h"
+#include "core/status.h"
+
+/* The inih version nash was built against (its pkg-config version: inih has no runtime query). */
+const char *config_inih_version(void);
+
+#define CONFIG_MAX_LAYERS 64
+#define CONFIG_LINE_MAX 160
+#define CONFIG_WORD_MAX 32
+
+typedef struct {
+    int n_layers;
+    char layers[CONFIG_MAX_LAYERS][CONFIG_LINE_MAX];
+    int layer_lines[CONFIG_MAX_LAYERS]; /* line in the config file; 0 when it came from --set */
+    char init[CONFIG_WORD_MAX];         /* torch | dcgan | xavier | kaiming */
+} NetConfig;
+
+typedef struct {
+    char kind[CONFIG_WORD_MAX]; /* sgd | adam | rmsprop */
+    double lr;
+    double beta1, beta2; /* adam */
+    double momentum;     /* sgd, rmsprop */
+    double alpha;        /* rmsprop smoothing */
+    double eps;          /* adam, rmsprop */
+    double weight_decay;
+} OptimConfig;
+
+typedef struct {
+    char source[NASH_PATH_MAX]; /* the file read, or "(defaults)" */
+
+    struct {
+        char path[NASH_PATH_MAX]; /* HDF5 data file written by `nash data` */
+        int block;                /* samples per streamed block (data/stream.h) */
+        int window;               /* blocks per shuffle window */
+        int buffer_blocks;        /* memory cap of each reader, in blocks */
+    } data;
+
+    struct {
+        int latent;                  /* size of z (of each step of z when latent_steps > 0) */
+        int latent_steps;            /* 0: z is (latent); T > 0: z is (T, latent) */
+        char noise[CONFIG_WORD_MAX]; /* gaussian | uniform */
+        NetConfig net;
+    } generator;
+
+    struct {
+        NetConfig net;
+    } discriminator;
+
+    struct {
+        char kind[CONFIG_WORD_MAX]; /* minimax | nonsat | wgan | hinge | lsgan */
+        double clip;                /* wgan: clip D weights to [-clip, clip] after each D step */
+    } loss;
+
+    struct {
+        int64_t steps; /* generator steps */
+        int batch;     /* global batch */
+        uint64_t seed;
+        int n_critic;  /* D steps per G step */
+        double ema;    /* decay of the EMA of G's weights used for sampling; 0 = off */
+        int log_every; /* steps between progress lines and metrics rows */
+    } train;
+
+    OptimConfig optim_g, optim_d; /* [optim.g], [optim.d] */
+
+    struct {
+        char dir[NASH_PATH_MAX]; /* run directory; `nash train --run-dir` overrides */
+        int sample_every;        /* steps between sample grids; 0 = only at the end */
+        int samples;             /* samples in a grid */
+        int checkpoint_every;    /* steps between checkpoints; 0 = only at the end */
+        int keep;                /* checkpoints kept */
+    } output;
+
+    struct {
+        int generator_ranks;            /* ranks in the generator group (split layout) */
+        char layout[CONFIG_WORD_MAX];   /* split | colocated */
+        char schedule[CONFIG_WORD_MAX]; /* alternating | simultaneous */
+        bool sync_bn;                   /* synchronise batch-norm statistics across a group */
+    } cluster;
+
+    struct {
+        bool enabled;
+        char endpoint[NASH_PATH_MAX]; /* ZeroMQ endpoint the trainer publishes to */
+        bool allow_remote;            /* allow an endpoint that is not loopback */
+    } monitor;
+
+    struct {
+        int every;   /* steps between evaluations during training; 0 = off */
+        int samples; /* generated samples per evaluation */
+    } eval;
+} Config;
+
+/* The defaults of every key (what an empty file gives). */
+void config_defaults(Config *cfg);
+
+/* Read `path` over the defaults, then apply `n_overrides` strings "section.key=value" (the last
+ * dot before '=' separates section and key: "optim.g.lr=1e-4"). A `layer` override replaces the
+ * whole list with one layer per ';'-separated item. `path` may be NULL (defaults and overrides
+ * only; source "(defaults)"). Errors: "FILE:LINE: [section] key: why" or
+ * "--set section.key=value: why"; nothing is left half-applied in `cfg` on error. */
+NashStatus config_load(const char *path, const char *const *overrides, int n_overrides, Config *cfg, NashError *err);
+
+/* Apply one "section.key=value" to cfg (used by config_load; exposed for tests). */
+NashStatus config_set(Config *cfg, const char *assignment, NashError *err);
+
+/* Write the resolved config as INI text that config_load reads back to an equal Config. */
+void config_write(const Config *cfg, FILE *out);
+/* The same into a malloc'd string (caller frees); NULL on allocation failure. */
+char *config_to_string(const Config *cfg);
+/* The value of `key` in section [section] of INI text (a file's stored /config) into buf,
+ * trimmed, inline ';'/'#' comments removed; false when absent. The last occurrence wins, as in
+ * config_load. For reading single keys back without a full Config. */
+bool config_text_value(const char *text, const char *section, const char *key, char *buf, size_t size);
+
+/* The Markdown reference of every section and key (type, allowed values, default, meaning), as
+ * it appears in docs/config.md between the generated-table markers; test_config checks that the
+ * two agree, and `test_config --print-reference` prints it. */
+void config_write_reference(FILE *out);
+
+#endif

@@ -1,0 +1,59 @@
+/* h5io.h — internal to io/: the HDF5 pieces of the weights format (weights.c) that checkpoints
+ * (checkpoint.c, checkpoint_info.c) and sample files (samples.c) reuse, and the checkpoint pieces
+ * shared by checkpoint.c and checkpoint_info.c. Not a public API: callers outside io/ use
+ * weights.h, checkpoint.h and samples.h.
+ *
+ * None of these take the HDF5 lock (h5util_lock) or silence HDF5's error printing: the public
+ * function that calls them does both.
+ */
+#ifndef NASH_STORE_INTERNAL_H
+#define NASH_STORE_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store/checkpoint.h"
+#include "store/h5util.h"
+#include "store/weights.h"
+
+/* zlib's CRC-32 of n bytes (any length). */
+uint32_t io_crc32(const void *bytes, size_t n);
+/* The `crc32` attribute (scalar uint32) of a dataset. */
+herr_t io_write_crc32_attr(hid_t set, uint32_t crc);
+
+/* A contiguous float32 (little-endian) dataset loc/name of rank ndim (0: scalar) from native
+ * floats; with `checksum`, its crc32 attribute too. */
+herr_t io_write_floats(hid_t loc, const char *name, int ndim, const hsize_t *dims, const float *data, bool checksum);
+
+/* Refuse group names that cannot be a network group ("config", "a/b", empty). */
+NashStatus weights_check_group_name(const char *path, const char *group, NashError *err);
+/* Check a list of entries before writing: valid, distinct names, a net and layer lines each. */
+NashStatus weights_check_entries(const char *path, const WeightsEntry *entries, int n_entries, NashError *err);
+
+/* Write one network group (attributes layers and input_shape, every parameter and buffer),
+ * each tensor with a crc32 attribute when `checksum`. */
+NashStatus weights_write_group(hid_t file, const char *path, const WeightsEntry *e, bool checksum, NashError *err);
+
+/* Open a nash file (any root format "nash-*", a version this nash reads) read-only; an empty
+ * file is reported as an interrupted write. */
+NashStatus weights_open_file(const char *path, hid_t *file, NashError *err);
+/* Open a network group of an open file; the error lists the groups there are. */
+NashStatus weights_open_group(hid_t file, const char *path, const char *group, hid_t *g, NashError *err);
+
+/* Read every parameter and buffer of net from the open group g into params (net->param_floats)
+ * and buffers (net->buffer_floats), in the net's layout, checking each shape and that the group
+ * holds no other tensor. The net itself is not touched, so the caller can load all or nothing. */
+NashStatus weights_read_group(hid_t g, const char *path, const char *group, const Net *net, float *params,
+                              float *buffers, NashError *err);
+
+/* ---- checkpoints (checkpoint.c) ---------------------------------------------------------- */
+
+/* A scalar integer attribute read as int64 or uint64; negative when absent or not an integer. */
+herr_t io_read_int64_attr(hid_t obj, const char *name, int64_t *value);
+herr_t io_read_uint64_attr(hid_t obj, const char *name, uint64_t *value);
+
+/* The attributes of /state (without checking its crc32). */
+NashStatus ckpt_read_state(hid_t file, const char *path, CheckpointState *state, NashError *err);
+
+#endif

@@ -1,0 +1,38 @@
+/* samples.h — generated samples in HDF5, as written by `nash sample -o OUT.h5`.
+ *
+ * Layout (docs/weights.md, "Sample files"), readable with h5py and h5dump:
+ *   /samples                 float32 (N, *sample_shape), e.g. (64,1,28,28) or (1000,2)
+ *   attributes on /: format ("nash-samples"), version (int32 1), seed (uint64), source (the
+ *   weights file), group (its generator group), noise ("gaussian" | "uniform"), mode ("eval" |
+ *   "train": which batch-norm statistics were used)
+ * Written to a temporary file in the same directory, fsynced and renamed (core/atomic.h).
+ */
+#ifndef NASH_STORE_SAMPLES_H
+#define NASH_STORE_SAMPLES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/shape.h"
+#include "core/status.h"
+
+#define SAMPLES_FORMAT "nash-samples"
+#define SAMPLES_VERSION 1
+
+typedef struct {
+    uint64_t seed;
+    const char *source; /* the weights file the generator came from */
+    const char *group;  /* its group: "generator" or "generator_ema" */
+    const char *noise;  /* "gaussian" | "uniform" */
+    bool train_mode;    /* batch norm used the batch's statistics instead of the running ones */
+} SamplesInfo;
+
+/* samples (n, shape) */
+NashStatus samples_write(const char *path, const float *samples, int n, Shape shape, const SamplesInfo *info,
+                         NashError *err);
+/* Is path a samples file (HDF5 with format "nash-samples")? */
+bool samples_detect(const char *path);
+/* Read /samples back: *samples (n, shape) malloc'd (caller frees). Errors name the file. */
+NashStatus samples_read(const char *path, float **samples, int64_t *n, Shape *shape, NashError *err);
+
+#endif

@@ -1,0 +1,435 @@
+/* train.c — the training loop over generator and discriminator ranks (see train.h and
+ * docs/distributed.md).
+ *
+ * Alternating schedule (exactly the single-process computation, up to float reduction order):
+ *   D step k:  G ranks make fakes of (step, k) for their positions -> D ranks;
+ *              D ranks: real part, fakes, D loss gradients; allreduce over D; update
+ *   G step:    G ranks make fakes of (step, G) -> D ranks: G loss, backward to the input only;
+ *              input gradients -> G ranks: backward; allreduce over G; update
+ * Simultaneous schedule (n_critic = 1): one set of fakes per step; D computes its own gradient
+ * and the G loss's input gradient from the same forward pass, so both players step from the
+ * same point and G's backward overlaps D's allreduce and update.
+ */
+#include "train/train.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "comm/comm.h"
+#include "comm/exchange.h"
+#include "comm/layout.h"
+#include "comm/reduce.h"
+#include "data/dataset.h"
+#include "data/stream.h"
+#include "publish/publish.h"
+#include "store/checkpoint.h"
+#include "train/trainer.h"
+
+/* SIGUSR1 and SIGTERM only set this flag; the ranks agree on it at the next step boundary. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig) {
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void install_stop_handlers(void) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* ---- setup ---------------------------------------------------------------------------------- */
+
+/* Which checkpoint to resume from: rank 0 decides (for "auto", the newest that verifies in the
+ * run directory; none means a fresh start) and tells the others, then every rank verifies it. */
+static NashStatus resolve_resume(Trainer *t, NashError *err) {
+    const TrainOptions *opt = t->opt;
+    t->first_step = 1;
+    if (!opt->resume) return NASH_OK;
+    NashStatus st = NASH_OK;
+    if (t->lay.rank == 0) {
+        if (strcmp(opt->resume, "auto") == 0) {
+            const char *dir = opt->run_dir ? opt->run_dir : t->cfg->output.dir;
+            char skipped[4096] = "";
+            st =
+                ckpt_find_latest(dir, t->resume_path, sizeof t->resume_path, &t->resumed, skipped, sizeof skipped, err);
+            if (!st && skipped[0] && opt->progress) fprintf(opt->progress, "skipped checkpoints:\n%s\n", skipped);
+            if (!st && !t->resume_path[0] && opt->progress)
+                fprintf(opt->progress, "no checkpoint in %s/ckpt: starting from step 1\n", dir);
+        } else {
+            snprintf(t->resume_path, sizeof t->resume_path, "%s", opt->resume);
+        }
+    }
+    int code = (int)st;
+    comm_bcast_bytes(&code, sizeof code);
+    if (code) return t->lay.rank == 0 ? st : nash_fail(err, (NashStatus)code, "rank 0 could not choose a checkpoint");
+    comm_bcast_bytes(t->resume_path, sizeof t->resume_path);
+    if (!t->resume_path[0]) return NASH_OK;
+    if ((st = ckpt_verify(t->resume_path, &t->resumed, err))) {
+        nash_fail_context(err, "--resume: ");
+        err->code = NASH_ERR_DATA;
+        return NASH_ERR_DATA;
+    }
+    if (t->resumed.seed != t->cfg->train.seed)
+        return nash_fail(err, NASH_ERR_CONFIG,
+                         "%s was trained with train.seed = %llu but the config says %llu; resume with the same seed",
+                         t->resume_path, (unsigned long long)t->resumed.seed, (unsigned long long)t->cfg->train.seed);
+    t->first_step = t->resumed.step + 1;
+    return NASH_OK;
+}
+
+/* One player's parameters, buffers and optimizer from the checkpoint, refusing another
+ * optimizer than the config's. */
+static NashStatus load_player(Trainer *t, const char *group, Net *net, Optimizer *o, NashError *err) {
+    char kind[16] = "";
+    int64_t steps = 0;
+    NashStatus st =
+        ckpt_load_player(t->resume_path, group, net, o ? o->m : NULL, o ? o->v : NULL, o ? o->n : 0, &steps, kind, err);
+    if (st) return st;
+    if (o && strcmp(kind, optim_kind_name(o->kind)) != 0)
+        return nash_fail(err, NASH_ERR_CONFIG, "%s: /%s was trained with optimizer %s but the config says %s",
+                         t->resume_path, group, kind, optim_kind_name(o->kind));
+    if (o) o->t = steps;
+    return NASH_OK;
+}
+
+static NashStatus load_checkpoint(Trainer *t, NashError *err) {
+    Gan *gan = &t->gan;
+    NashStatus st = NASH_OK;
+    bool ema_loaded = false;
+    if (gan->has_g && gan->ema) {
+        /* the EMA goes through G's net first, then G's own parameters replace it */
+        NashError ignored = {0};
+        ema_loaded = load_player(t, "generator_ema", &gan->g, NULL, &ignored) == NASH_OK;
+        if (ema_loaded) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
+    }
+    if (gan->has_g && (st = load_player(t, "generator", &gan->g, &gan->opt_g, err))) return st;
+    /* a checkpoint made without EMA starts the average at the resumed parameters */
+    if (gan->has_g && gan->ema && !ema_loaded) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
+    if (gan->has_d && (st = load_player(t, "discriminator", &gan->d, &gan->opt_d, err))) return st;
+    return NASH_OK;
+}
+
+/* Rank 0 publishes the run's metrics (publish/publish.h); the run id names the run directory and
+ * the start time, so several runs show side by side in one monitor. */
+static NashStatus open_publisher(Trainer *t, NashError *err) {
+    const char *dir = t->opt->run_dir ? t->opt->run_dir : t->cfg->output.dir;
+    const char *base = strrchr(dir, '/');
+    char run_id[160];
+    snprintf(run_id, sizeof run_id, "%.100s-%ld", base && base[1] ? base + 1 : dir, (long)time(NULL));
+    const char *role = !t->lay.split ? "GD" : t->lay.has_g ? "G" : "D";
+    NashStatus st = metrics_open(&t->pub, t->cfg->monitor.endpoint, t->cfg->monitor.allow_remote, run_id, 0, role, err);
+    if (st) nash_fail_context(err, "monitor.endpoint: ");
+    return st;
+}
+
+static NashStatus setup(Trainer *t, NashError *err) {
+    const Config *cfg = t->cfg;
+    NashStatus st = layout_init(&t->lay, cfg, err);
+    if (st) return st;
+    Layout *lay = &t->lay;
+    t->simultaneous = strcmp(cfg->cluster.schedule, "simultaneous") == 0;
+    t->batches_per_step = t->simultaneous ? 1 : cfg->train.n_critic;
+    if (t->simultaneous && cfg->train.n_critic != 1)
+        return nash_fail(err, NASH_ERR_CONFIG, "cluster.schedule = simultaneous needs train.n_critic = 1 (got %d)",
+                         cfg->train.n_critic);
+    Shape sample;
+    int64_t n = 0;
+    DatasetReader *reader;
+    DatasetInfo info;
+    if ((st = dataset_open(cfg->data.path, &reader, &info, err))) {
+        nash_fail_context(err, "data.path: ");
+        err->code = NASH_ERR_DATA;
+        return NASH_ERR_DATA;
+    }
+    dataset_close(reader);
+    /* rank 0 reads its reference samples before the reader thread starts using HDF5 */
+    if (lay->rank == 0 && (st = run_prepare(&t->run, cfg, t->opt, info.sample, err))) return st;
+    t->run_prepared = lay->rank == 0;
+    sample = info.sample;
+    n = info.n;
+    if ((st = resolve_resume(t, err))) return st;
+    if (lay->has_d) {
+        StreamConfig sc = {.path = cfg->data.path,
+                           .seed = cfg->train.seed,
+                           .batch = lay->batch,
+                           .parts = lay->d_ranks,
+                           .part = lay->d_index,
+                           .block = cfg->data.block,
+                           .window = cfg->data.window,
+                           .buffer_blocks = cfg->data.buffer_blocks,
+                           .start_batch = t->resumed.data_batch};
+        if ((st = stream_open(&sc, &t->stream, &sample, &n, err))) {
+            nash_fail_context(err, "data.path: ");
+            err->code = NASH_ERR_DATA;
+            return NASH_ERR_DATA;
+        }
+    }
+    if (n < lay->batch)
+        return nash_fail(err, NASH_ERR_DATA, "%s holds %lld samples, fewer than one batch of train.batch = %d",
+                         cfg->data.path, (long long)n, lay->batch);
+    int slice = lay->max_slice;
+    /* rank 0 also holds D's parameters at the end, to write weights.h5 */
+    if ((st = gan_init(&t->gan, cfg, sample, slice, lay->has_g, lay->has_d || lay->rank == 0, err))) return st;
+    if (cfg->cluster.sync_bn) {
+        t->g_reducer = reduce_stat_reducer(&lay->g_comm);
+        t->d_reducer = reduce_stat_reducer(&lay->d_comm);
+        if (lay->has_g) net_set_stat_reducer(&t->gan.g, &t->g_reducer);
+        if (lay->has_d) net_set_stat_reducer(&t->gan.d, &t->d_reducer);
+    }
+    t->width = shape_numel(sample);
+    t->norm = 1.0 / lay->batch;
+    t->rows = nash_alloc_zeroed((size_t)slice * t->width * sizeof(float));
+    if (!t->rows) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the exchange buffer");
+    t->sample = sample;
+    if (lay->rank == 0 && cfg->monitor.enabled && (st = open_publisher(t, err))) return st;
+    return t->resume_path[0] ? load_checkpoint(t, err) : NASH_OK;
+}
+
+/* ---- one step ------------------------------------------------------------------------------- */
+
+static NashStatus next_real(Trainer *t, const float **real, NashError *err) {
+    double t0 = comm_wtime();
+    NashStatus st = stream_next(t->stream, real, NULL, err);
+    t->clock.d_data += comm_wtime() - t0;
+    return st;
+}
+
+/* Fakes of (step, phase) where D needs them: returns D's view of its fakes (d_slice rows). */
+static const float *fakes_to_d(Trainer *t, uint64_t step, unsigned phase, int tag) {
+    Layout *lay = &t->lay;
+    const float *fakes = NULL;
+    if (lay->has_g) {
+        double t0 = comm_wtime();
+        fakes = gan_fakes(&t->gan, step, phase, lay->g_first, lay->g_count);
+        t->clock.g_compute += comm_wtime() - t0;
+    }
+    if (!lay->split) return fakes;
+    double t0 = comm_wtime();
+    if (lay->has_g) memcpy(t->rows, fakes, (size_t)lay->g_count * t->width * sizeof(float));
+    exchange_to_d(lay, t->rows, t->width, tag);
+    if (lay->has_g)
+        t->clock.g_exchange += comm_wtime() - t0;
+    else
+        t->clock.d_exchange += comm_wtime() - t0;
+    return t->rows;
+}
+
+static DropoutKey d_key(const Trainer *t, uint64_t step, unsigned phase) {
+    return (DropoutKey){.step = noise_stream(step, phase), .sample_base = (uint64_t)t->lay.d_first};
+}
+
+static void d_update(Trainer *t) {
+    double t0 = comm_wtime();
+    reduce_sum_floats(t->gan.d.grads, t->gan.d.param_floats, t->lay.d_comm);
+    double t1 = comm_wtime();
+    gan_d_update(&t->gan, &t->stats);
+    t->clock.d_allreduce += t1 - t0;
+    t->clock.d_compute += comm_wtime() - t1;
+}
+
+/* G's input gradients, already in gan.dfake (colocated) or arriving from D (split). */
+static void g_backward_update(Trainer *t, const float *dfake) {
+    Layout *lay = &t->lay;
+    double t0 = comm_wtime();
+    gan_g_backward(&t->gan, dfake, lay->g_count);
+    double t1 = comm_wtime();
+    reduce_sum_floats(t->gan.g.grads, t->gan.g.param_floats, lay->g_comm);
+    double t2 = comm_wtime();
+    gan_g_update(&t->gan, &t->stats);
+    t->clock.g_compute += (t1 - t0) + (comm_wtime() - t2);
+    t->clock.g_allreduce += t2 - t1;
+}
+
+/* Input gradients from D back to G (split), returning G's view of them. */
+static const float *grads_to_g(Trainer *t, const float *dfake) {
+    Layout *lay = &t->lay;
+    if (!lay->split) return dfake;
+    double t0 = comm_wtime();
+    if (lay->has_d) memcpy(t->rows, dfake, (size_t)lay->d_count * t->width * sizeof(float));
+    exchange_to_g(lay, t->rows, t->width, COMM_TAG_GRADS);
+    if (lay->has_g)
+        t->clock.g_exchange += comm_wtime() - t0;
+    else
+        t->clock.d_exchange += comm_wtime() - t0;
+    return t->rows;
+}
+
+static NashStatus step_alternating(Trainer *t, uint64_t step, NashError *err) {
+    Layout *lay = &t->lay;
+    for (int k = 0; k < t->cfg->train.n_critic; k++) {
+        const float *fakes = fakes_to_d(t, step, (unsigned)k, COMM_TAG_FAKES + k);
+        if (!lay->has_d) continue;
+        const float *real;
+        NashStatus st = next_real(t, &real, err);
+        if (st) return st;
+        double t0 = comm_wtime();
+        gan_d_zero(&t->gan);
+        gan_d_real(&t->gan, real, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
+        gan_d_fake(&t->gan, fakes, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
+        t->clock.d_compute += comm_wtime() - t0;
+        d_update(t);
+    }
+    const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, COMM_TAG_FAKES_G);
+    if (lay->has_d) {
+        double t0 = comm_wtime();
+        gan_g_input_grad(&t->gan, fakes, lay->d_count, t->norm, d_key(t, step, NOISE_PHASE_GENERATOR), t->gan.dfake,
+                         &t->stats);
+        t->clock.d_compute += comm_wtime() - t0;
+    }
+    const float *dfake = grads_to_g(t, t->gan.dfake);
+    if (lay->has_g) g_backward_update(t, dfake);
+    return NASH_OK;
+}
+
+static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
+    Layout *lay = &t->lay;
+    const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, COMM_TAG_FAKES);
+    if (lay->has_d) {
+        const float *real;
+        NashStatus st = next_real(t, &real, err);
+        if (st) return st;
+        DropoutKey key = d_key(t, step, NOISE_PHASE_GENERATOR);
+        double t0 = comm_wtime();
+        gan_d_zero(&t->gan);
+        gan_d_real(&t->gan, real, lay->d_count, t->norm, key, &t->stats);
+        gan_d_fake(&t->gan, fakes, lay->d_count, t->norm, key, &t->stats);
+        /* the G loss's input gradient at the same D parameters, from the same fakes */
+        gan_g_input_grad(&t->gan, fakes, lay->d_count, t->norm, key, t->gan.dfake, &t->stats);
+        t->clock.d_compute += comm_wtime() - t0;
+    }
+    if (lay->split) {
+        /* D sends G its gradients first, then updates while G runs its backward */
+        const float *dfake = grads_to_g(t, t->gan.dfake);
+        if (lay->has_d) d_update(t);
+        if (lay->has_g) g_backward_update(t, dfake);
+    } else {
+        d_update(t);
+        g_backward_update(t, t->gan.dfake);
+    }
+    return NASH_OK;
+}
+
+/* Has any rank been asked to stop (SIGUSR1/SIGTERM)? And which is the lowest rank that found a
+ * non-finite value (`bad`), -1 when none: the divergence guard (guard.c) rides on the same vote.
+ * All ranks get the same answers. */
+static bool agree_stop(const Trainer *t, bool bad, int *bad_rank) {
+    int vote[2] = {stop_requested ? 1 : 0, bad ? t->lay.size - t->lay.rank : 0}; /* max: the lowest bad rank */
+    comm_max_ints(vote, 2);
+    *bad_rank = vote[1] ? t->lay.size - vote[1] : -1;
+    return vote[0] != 0;
+}
+
+static void teardown(Trainer *t) {
+    if (t->pub && t->opt->progress)
+        fprintf(t->opt->progress, "metrics: %llu messages to %s, %llu dropped, %llu monitor joins\n",
+                (unsigned long long)metrics_messages(t->pub), t->cfg->monitor.endpoint,
+                (unsigned long long)metrics_dropped(t->pub), (unsigned long long)metrics_joins(t->pub));
+    metrics_close(t->pub);
+    evaluator_close(&t->eval);
+    if (t->run_prepared) run_close(&t->run);
+    if (t->stream) stream_close(t->stream);
+    gan_free(&t->gan);
+    nash_free(t->rows);
+    layout_free(&t->lay);
+}
+
+NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_failed, NashError *err) {
+    Trainer *t = calloc(1, sizeof *t);
+    if (!t) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the trainer");
+    t->cfg = cfg;
+    t->opt = opt;
+    install_stop_handlers();
+    /* every refusal is agreed on before anything is written: first the layout, data and
+     * networks on every rank, then the run directory, which only rank 0 creates */
+    NashStatus st = setup(t, err);
+    int failed;
+    NashStatus all = comm_agree(st, &failed);
+    if (!all && t->lay.rank == 0) {
+        st = run_open(&t->run, t->first_step - 1, err);
+        if (!st) st = evaluator_open(&t->eval, &t->run, t->first_step - 1, err);
+        t->run_open = true;
+    }
+    if (!all) all = comm_agree(st, &failed);
+    *first_failed = failed;
+    if (all) {
+        if (!st) st = nash_fail(err, all, "rank %d refused the run (see its message)", failed);
+        teardown(t);
+        free(t);
+        return st;
+    }
+    if (t->lay.rank == 0 && !t->resume_path[0]) st = run_start(&t->run, &t->gan, err);
+    if (t->pub) {
+        char layout[64];
+        layout_describe(&t->lay, layout, sizeof layout);
+        char *text = config_to_string(cfg);
+        metrics_run_start(t->pub, text ? text : "", layout, cfg->train.steps, cfg->train.batch, t->first_step - 1);
+        free(text);
+    }
+    /* Where a run resumed from is said even with --quiet (then on stderr): a resumed run that
+     * does not say so looks like a fresh one. */
+    if (t->lay.rank == 0 && t->resume_path[0])
+        fprintf(opt->progress ? opt->progress : stderr, "resuming from %s (step %lld)\n", t->resume_path,
+                (long long)t->resumed.step);
+    char ckpt[NASH_PATH_MAX] = "";
+    int64_t every = cfg->output.checkpoint_every, done_step = t->first_step - 1;
+    for (int64_t step = t->first_step; !st && step <= cfg->train.steps; step++) {
+        done_step = step;
+        st = t->simultaneous ? step_simultaneous(t, (uint64_t)step, err) : step_alternating(t, (uint64_t)step, err);
+        if (!st && (step % cfg->train.log_every == 0 || step == cfg->train.steps)) st = trainer_log_step(t, step, err);
+        if (!st) st = trainer_evaluate(t, step, err);
+        if (!st && t->lay.rank == 0 && cfg->output.sample_every > 0 && step % cfg->output.sample_every == 0 &&
+            step != cfg->train.steps)
+            st = run_samples(&t->run, &t->gan, step, err);
+        if (!st && t->pub && t->run.last_samples[0] && step % cfg->output.sample_every == 0)
+            metrics_samples(t->pub, step, t->run.last_samples);
+        char bad_what[256] = "";
+        bool bad = !st && trainer_nonfinite(t, bad_what, sizeof bad_what);
+        int bad_rank = -1;
+        bool stop = !st && agree_stop(t, bad, &bad_rank);
+        if (!st && bad_rank >= 0) {
+            st = trainer_diverged(t, step, bad_rank, bad_what, err);
+            *first_failed = bad_rank;
+            break;
+        }
+        if (!st && (step == cfg->train.steps || stop || (every > 0 && step % every == 0)))
+            st = trainer_save_checkpoint(t, step, ckpt, sizeof ckpt, err);
+        if (!st && t->pub && ckpt[0] && (step == cfg->train.steps || stop || (every > 0 && step % every == 0)))
+            metrics_checkpoint(t->pub, step, ckpt);
+        if (!st && stop) {
+            st = nash_fail(err, NASH_CHECKPOINTED,
+                           "stopped by a signal after step %lld; saved %s; run again with --resume auto to continue",
+                           (long long)step, t->lay.rank == 0 ? ckpt : "a checkpoint");
+            break;
+        }
+    }
+    if (st == NASH_CHECKPOINTED || st == NASH_DIVERGED) { /* every rank agreed: nothing to abort */
+        if (st == NASH_DIVERGED) metrics_warning(t->pub, err->msg);
+        metrics_run_end(t->pub, st == NASH_DIVERGED ? "failed" : "checkpointed", err->msg, done_step);
+        if (st == NASH_CHECKPOINTED) *first_failed = 0;
+        teardown(t);
+        free(t);
+        return st;
+    }
+    /* rank 0 needs D's final state for weights.h5; a final checkpoint has already fetched it */
+    if (!st && t->first_step > cfg->train.steps) trainer_gather_discriminator(t);
+    /* the reader thread stops before rank 0 writes weights.h5: one HDF5 user at a time */
+    if (t->stream) stream_close(t->stream);
+    t->stream = NULL;
+    if (!st && t->lay.rank == 0) st = run_finish(&t->run, &t->gan, err);
+    if (!st && t->pub && t->run.last_samples[0]) metrics_samples(t->pub, cfg->train.steps, t->run.last_samples);
+    metrics_run_end(t->pub, st ? "failed" : "done", st ? err->msg : "", cfg->train.steps);
+    if (st) *first_failed = t->lay.rank;
+    if (st && opt->fatal && comm_size() > 1) opt->fatal(err); /* the others cannot be told: end the job */
+    teardown(t);
+    free(t);
+    return st;
+}

@@ -1,0 +1,65 @@
+/* trainer.h — the state of one rank's training run, shared by train.c (setup and the step loop)
+ * and report.c (logging, metrics and checkpoints). (private to train/)
+ */
+#ifndef NASH_TRAIN_TRAINER_H
+#define NASH_TRAIN_TRAINER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "comm/layout.h"
+#include "data/stream.h"
+#include "gan/gan.h"
+#include "publish/publish.h"
+#include "store/checkpoint.h"
+#include "train/evaluate.h"
+#include "train/run.h"
+#include "train/train.h"
+
+typedef struct {
+    const Config *cfg;
+    const TrainOptions *opt;
+    Layout lay;
+    Gan gan;
+    Stream *stream;
+    Run run;
+    bool run_prepared, run_open;
+    StatReducer g_reducer, d_reducer; /* over lay.g_comm and lay.d_comm (sync_bn) */
+    float *rows;                      /* (max slice, sample): fakes arriving at D, input gradients arriving at G */
+    size_t width;
+    double norm;
+    StepStats stats;
+    TimeSplit clock, logged; /* seconds so far, and at the last log */
+    int64_t steps_logged;
+    bool simultaneous;
+    Shape sample;
+    int64_t first_step;              /* 1, or the step after the checkpoint resumed from */
+    int batches_per_step;            /* data batches one step consumes */
+    char resume_path[NASH_PATH_MAX]; /* the checkpoint resumed from, "" for a fresh run */
+    CheckpointState resumed;
+    MetricsPublisher *pub; /* rank 0, when monitor.enabled */
+    Evaluator eval;        /* rank 0: evaluation during training ([eval]) */
+    double eval_loss_d;    /* this rank's loss_d summed over the steps since the last evaluation */
+    int64_t eval_steps;    /* those steps */
+} Trainer;
+
+/* Log the step on rank 0 (metrics.csv, progress, the monitor): every rank contributes its
+ * statistics and its own time split. Every rank calls. */
+NashStatus trainer_log_step(Trainer *t, int64_t step, NashError *err);
+/* Split layout: the first discriminator rank sends D's parameters, buffers and optimizer state
+ * to rank 0, which writes checkpoints and weights. Every rank calls. */
+void trainer_gather_discriminator(Trainer *t);
+/* A checkpoint of the state after `step` (every rank calls; rank 0 writes and sets path). */
+NashStatus trainer_save_checkpoint(Trainer *t, int64_t step, char *path, size_t size, NashError *err);
+/* After each step, every rank: with eval.every > 0, add this step's loss_d and, every eval.every
+ * steps and at the last, sum it on rank 0, which evaluates G, writes eval.csv (readout.png at the
+ * end) and publishes an eval message (dist/evaluate.c). */
+NashStatus trainer_evaluate(Trainer *t, int64_t step, NashError *err);
+
+/* The divergence guard (dist/guard.c): does this rank hold a non-finite loss, gradient or
+ * parameter? `what` then names it. */
+bool trainer_nonfinite(const Trainer *t, char *what, size_t size);
+/* The status of a diverged run: the rank that found it says what and what to do. */
+NashStatus trainer_diverged(const Trainer *t, int64_t step, int bad_rank, const char *what, NashError *err);
+
+#endif
