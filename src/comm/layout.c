@@ -35,7 +35,7 @@ NashStatus layout_init(Layout *lay, const Config *cfg, NashError *err) {
     MPI_Comm_rank(MPI_COMM_WORLD, &lay->rank);
     MPI_Comm_size(MPI_COMM_WORLD, &lay->size);
     lay->batch = cfg->train.batch;
-    lay->split = strcmp(cfg->cluster.layout, "split") == 0 && lay->size > 1;
+    lay->split = cfg->cluster.layout == LAYOUT_SPLIT && lay->size > 1;
     if (!lay->split) {
         NashStatus st = check_enough(lay->batch, lay->size, "", err);
         if (st) return st;

@@ -14,12 +14,15 @@
  *     layer = dense 6272
  *     layer = batchnorm
  *
- * io/ checks each layer line against that grammar as it is read (spec_parse, so a bad line is
- * refused with its file:line) but builds nothing: nn/ does, when the network is built, and io/
- * keeps each line's number so that shape errors found then still point at the config.
+ * config/ parses each layer line as it is read (spec_parse, so a bad line is refused with its
+ * file:line) and keeps both the parsed LayerSpec, which nn/ builds the network from, and the line
+ * as written, which run outputs record; each line's number stays, so that shape errors found when
+ * the network is built still point at the config.
  *
- * Enumerated keys (loss, optimizer kind, noise, ...) are kept as validated strings: the modules
- * that own those concepts (gan/, dist/) map them to their own enums.
+ * Enumerated keys (loss, optimizer kind, noise, layout, ...) are parsed once, at load, into enums
+ * (as redis's createEnumConfig does): a key's words are an array in its enum's order, owned by
+ * the folder of the concept when it sits below config/ (nn/optim.h, nn/init.h) and declared here
+ * otherwise. Code that uses a config compares enums, never words.
  */
 #ifndef NASH_CONFIG_CONFIG_H
 #define NASH_CONFIG_CONFIG_H
@@ -30,30 +33,37 @@
 
 #include "core/fsutil.h"
 #include "core/status.h"
+#include "nn/init.h"
+#include "nn/optim.h"
+#include "nn/spec.h"
 
 /* The inih version nash was built against (its pkg-config version: inih has no runtime query). */
 const char *config_inih_version(void);
 
 #define CONFIG_MAX_LAYERS 64
 #define CONFIG_LINE_MAX 160
-#define CONFIG_WORD_MAX 32
+
+/* The choices of a config that no folder below config/ owns, and their words. */
+typedef enum { LOSS_MINIMAX, LOSS_NONSAT, LOSS_WGAN, LOSS_HINGE, LOSS_LSGAN } LossKind;
+#define LOSS_KIND_COUNT 5
+extern const char *const config_loss_words[LOSS_KIND_COUNT]; /* minimax nonsat wgan hinge lsgan */
+typedef enum { NOISE_GAUSSIAN, NOISE_UNIFORM } NoiseKind;
+#define NOISE_KIND_COUNT 2
+extern const char *const config_noise_words[NOISE_KIND_COUNT]; /* gaussian uniform */
+typedef enum { LAYOUT_SPLIT, LAYOUT_COLOCATED } LayoutKind;
+#define LAYOUT_KIND_COUNT 2
+extern const char *const config_layout_words[LAYOUT_KIND_COUNT]; /* split colocated */
+typedef enum { SCHEDULE_ALTERNATING, SCHEDULE_SIMULTANEOUS } ScheduleKind;
+#define SCHEDULE_KIND_COUNT 2
+extern const char *const config_schedule_words[SCHEDULE_KIND_COUNT]; /* alternating simultaneous */
 
 typedef struct {
     int n_layers;
-    char layers[CONFIG_MAX_LAYERS][CONFIG_LINE_MAX];
-    int layer_lines[CONFIG_MAX_LAYERS]; /* line in the config file; 0 when it came from --set */
-    char init[CONFIG_WORD_MAX];         /* torch | dcgan | xavier | kaiming */
+    LayerSpec specs[CONFIG_MAX_LAYERS];              /* parsed at load: what nn/ builds */
+    char layers[CONFIG_MAX_LAYERS][CONFIG_LINE_MAX]; /* each line as written */
+    int layer_lines[CONFIG_MAX_LAYERS];              /* line in the config file; 0 when it came from --set */
+    InitScheme init;
 } NetConfig;
-
-typedef struct {
-    char kind[CONFIG_WORD_MAX]; /* sgd | adam | rmsprop */
-    double lr;
-    double beta1, beta2; /* adam */
-    double momentum;     /* sgd, rmsprop */
-    double alpha;        /* rmsprop smoothing */
-    double eps;          /* adam, rmsprop */
-    double weight_decay;
-} OptimConfig;
 
 typedef struct {
     char source[NASH_PATH_MAX]; /* the file read, or "(defaults)" */
@@ -66,9 +76,9 @@ typedef struct {
     } data;
 
     struct {
-        int latent;                  /* size of z (of each step of z when latent_steps > 0) */
-        int latent_steps;            /* 0: z is (latent); T > 0: z is (T, latent) */
-        char noise[CONFIG_WORD_MAX]; /* gaussian | uniform */
+        int latent;       /* size of z (of each step of z when latent_steps > 0) */
+        int latent_steps; /* 0: z is (latent); T > 0: z is (T, latent) */
+        NoiseKind noise;
         NetConfig net;
     } generator;
 
@@ -77,8 +87,8 @@ typedef struct {
     } discriminator;
 
     struct {
-        char kind[CONFIG_WORD_MAX]; /* minimax | nonsat | wgan | hinge | lsgan */
-        double clip;                /* wgan: clip D weights to [-clip, clip] after each D step */
+        LossKind kind;
+        double clip; /* wgan: clip D weights to [-clip, clip] after each D step */
     } loss;
 
     struct {
@@ -90,7 +100,7 @@ typedef struct {
         int log_every; /* steps between progress lines and metrics rows */
     } train;
 
-    OptimConfig optim_g, optim_d; /* [optim.g], [optim.d] */
+    OptimSettings optim_g, optim_d; /* [optim.g], [optim.d] */
 
     struct {
         char dir[NASH_PATH_MAX]; /* run directory; `nash train --run-dir` overrides */
@@ -101,10 +111,10 @@ typedef struct {
     } output;
 
     struct {
-        int generator_ranks;            /* ranks in the generator group (split layout) */
-        char layout[CONFIG_WORD_MAX];   /* split | colocated */
-        char schedule[CONFIG_WORD_MAX]; /* alternating | simultaneous */
-        bool sync_bn;                   /* synchronise batch-norm statistics across a group */
+        int generator_ranks; /* ranks in the generator group (split layout) */
+        LayoutKind layout;
+        ScheduleKind schedule;
+        bool sync_bn; /* synchronise batch-norm statistics across a group */
     } cluster;
 
     struct {

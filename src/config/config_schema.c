@@ -15,11 +15,25 @@
 
 /* One table row: NUM for numbers (with the bounds that apply and lo/hi), WORD for enums (with the
  * allowed words), TEXT for the other types. */
-#define ROW(sec, nm, ty, words, bounds, lo, hi, def, m, help)                                                          \
-    { sec, nm, ty, words, bounds, lo, hi, def, help, offsetof(Config, m), sizeof(((Config *)0)->m) }
-#define NUM(sec, nm, ty, bounds, lo, hi, def, m, help) ROW(sec, nm, ty, NULL, bounds, lo, hi, def, m, help)
-#define WORD(sec, nm, words, def, m, help) ROW(sec, nm, CONFIG_ENUM, words, 0, 0, 0, def, m, help)
-#define TEXT(sec, nm, ty, def, m, help) ROW(sec, nm, ty, NULL, 0, 0, 0, def, m, help)
+#define ROW(sec, nm, ty, words, n_words, bounds, lo, hi, def, m, help)                                                 \
+    { sec, nm, ty, words, n_words, bounds, lo, hi, def, help, offsetof(Config, m), sizeof(((Config *)0)->m) }
+#define NUM(sec, nm, ty, bounds, lo, hi, def, m, help) ROW(sec, nm, ty, NULL, 0, bounds, lo, hi, def, m, help)
+#define WORD(sec, nm, words, def, m, help)                                                                             \
+    ROW(sec, nm, CONFIG_ENUM, words, (int)(sizeof words / sizeof *words), 0, 0, 0, def, m, help)
+#define TEXT(sec, nm, ty, def, m, help) ROW(sec, nm, ty, NULL, 0, 0, 0, 0, def, m, help)
+
+const char *const config_loss_words[LOSS_KIND_COUNT] = {"minimax", "nonsat", "wgan", "hinge", "lsgan"};
+const char *const config_noise_words[NOISE_KIND_COUNT] = {"gaussian", "uniform"};
+const char *const config_layout_words[LAYOUT_KIND_COUNT] = {"split", "colocated"};
+const char *const config_schedule_words[SCHEDULE_KIND_COUNT] = {"alternating", "simultaneous"};
+_Static_assert(LOSS_LSGAN + 1 == LOSS_KIND_COUNT && NOISE_UNIFORM + 1 == NOISE_KIND_COUNT &&
+                   LAYOUT_COLOCATED + 1 == LAYOUT_KIND_COUNT && SCHEDULE_SIMULTANEOUS + 1 == SCHEDULE_KIND_COUNT,
+               "one word per enum value");
+/* An enum key's field is read and written as an int. */
+_Static_assert(sizeof(LossKind) == sizeof(int) && sizeof(NoiseKind) == sizeof(int) &&
+                   sizeof(LayoutKind) == sizeof(int) && sizeof(ScheduleKind) == sizeof(int) &&
+                   sizeof(OptimKind) == sizeof(int) && sizeof(InitScheme) == sizeof(int),
+               "enum keys are int-sized");
 
 #define CLOSED (CONFIG_HAS_MIN | CONFIG_HAS_MAX)                      /* lo <= v <= hi */
 #define AT_LEAST CONFIG_HAS_MIN                                       /* lo <= v */
@@ -27,7 +41,7 @@
 #define ABOVE_TO (CONFIG_HAS_MIN | CONFIG_MIN_OPEN | CONFIG_HAS_MAX)  /* lo < v <= hi */
 #define BELOW_MAX (CONFIG_HAS_MIN | CONFIG_HAS_MAX | CONFIG_MAX_OPEN) /* lo <= v < hi */
 
-#define INIT_WORDS "torch|dcgan|xavier|kaiming"
+#define INIT_WORDS init_scheme_words
 #define INIT_HELP                                                                                                      \
     "weight initialisation: torch (PyTorch's defaults), dcgan (N(0, 0.02), Radford et al. 2016), xavier "              \
     "(Glorot uniform) or kaiming (He normal)"
@@ -48,7 +62,7 @@ const ConfigSection config_sections[CONFIG_N_SECTIONS] = {
 };
 
 #define OPTIM_KEYS(sec, m)                                                                                             \
-    WORD(sec, "kind", "adam|sgd|rmsprop", "adam", m.kind,                                                              \
+    WORD(sec, "kind", optim_kind_words, "adam", m.kind,                                                                \
          "adam (Kingma & Ba 2015), sgd (with momentum) or rmsprop (Tieleman & Hinton 2012)"),                          \
         NUM(sec, "lr", CONFIG_DOUBLE, ABOVE_TO, 0, 10, "2e-4", m.lr, "learning rate"),                                 \
         NUM(sec, "beta1", CONFIG_DOUBLE, BELOW_MAX, 0, 1, "0.5", m.beta1,                                              \
@@ -76,7 +90,7 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
     NUM("generator", "latent_steps", CONFIG_INT, CLOSED, 0, 65536, "0", generator.latent_steps,
         "0: z is one vector (latent); T > 0: z is a sequence (T,latent), fresh noise at every step, for "
         "recurrent generators"),
-    WORD("generator", "noise", "gaussian|uniform", "gaussian", generator.noise,
+    WORD("generator", "noise", config_noise_words, "gaussian", generator.noise,
          "distribution of z: gaussian N(0, 1) or uniform U[-1, 1)"),
     WORD("generator", "init", INIT_WORDS, "dcgan", generator.net.init, INIT_HELP),
     TEXT("generator", "layer", CONFIG_LAYERS, "", generator.net, LAYER_HELP ", from z to a sample (required)"),
@@ -85,7 +99,7 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
     TEXT("discriminator", "layer", CONFIG_LAYERS, "", discriminator.net,
          LAYER_HELP ", from a sample to one logit (required)"),
 
-    WORD("loss", "kind", "minimax|nonsat|wgan|hinge|lsgan", "nonsat", loss.kind,
+    WORD("loss", "kind", config_loss_words, "nonsat", loss.kind,
          "minimax and nonsat (non-saturating G loss): Goodfellow et al. 2014; wgan: Arjovsky et al. 2017; "
          "hinge: Lim & Ye 2017; lsgan: Mao et al. 2017"),
     NUM("loss", "clip", CONFIG_DOUBLE, ABOVE, 0, 0, "0.01", loss.clip,
@@ -116,9 +130,9 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
 
     NUM("cluster", "generator_ranks", CONFIG_INT, AT_LEAST, 0, 0, "1", cluster.generator_ranks,
         "ranks in the generator group (split layout); the others form the discriminator group"),
-    WORD("cluster", "layout", "split|colocated", "split", cluster.layout,
+    WORD("cluster", "layout", config_layout_words, "split", cluster.layout,
          "split: G and D on separate groups of ranks; colocated: every rank holds both (data parallel)"),
-    WORD("cluster", "schedule", "alternating|simultaneous", "alternating", cluster.schedule,
+    WORD("cluster", "schedule", config_schedule_words, "alternating", cluster.schedule,
          "alternating: D steps then a G step, as in one process; simultaneous: both step from the same point"),
     TEXT("cluster", "sync_bn", CONFIG_BOOL, "true", cluster.sync_bn,
          "synchronise batch-norm statistics across the ranks of a group"),
@@ -307,27 +321,33 @@ static bool representable(const char *text, char *why, size_t why_size) {
     return true;
 }
 
-static bool enum_has(const char *words, const char *text) {
-    size_t n = strlen(text);
-    for (const char *w = words; *w;) {
-        size_t len = strcspn(w, "|");
-        if (len == n && !strncmp(w, text, n)) return true;
-        w += len + (w[len] == '|');
-    }
-    return false;
+const char *config_enum_word(const ConfigKey *key, int value) {
+    return value >= 0 && value < key->n_words ? key->words[value] : "unknown";
 }
 
-static bool set_string(const ConfigKey *key, void *field, const char *text, char *why, size_t why_size) {
-    if (key->type == CONFIG_ENUM && !enum_has(key->words, text)) {
+/* The index of `text` among an enum key's words, -1 when it is none of them. */
+static int enum_index(const ConfigKey *key, const char *text) {
+    for (int i = 0; i < key->n_words; i++)
+        if (!strcmp(key->words[i], text)) return i;
+    return -1;
+}
+
+static bool set_enum(const ConfigKey *key, void *field, const char *text, char *why, size_t why_size) {
+    int index = enum_index(key, text);
+    if (index < 0) {
         char words[160] = "";
-        for (const char *w = key->words; *w;) {
-            size_t len = strcspn(w, "|"), used = strlen(words);
-            snprintf(words + used, sizeof words - used, "%s%.*s", used ? ", " : "", (int)len, w);
-            w += len + (w[len] == '|');
+        for (int i = 0; i < key->n_words; i++) {
+            size_t used = strlen(words);
+            snprintf(words + used, sizeof words - used, "%s%s", i ? ", " : "", key->words[i]);
         }
         snprintf(why, why_size, "expected one of %s; got '%s'", words, text);
         return false;
     }
+    *(int *)field = index;
+    return true;
+}
+
+static bool set_string(const ConfigKey *key, void *field, const char *text, char *why, size_t why_size) {
     size_t n = strlen(text);
     if (n >= key->size) {
         snprintf(why, why_size, "too long: %zu characters, at most %zu are allowed", n, key->size - 1);
@@ -357,6 +377,7 @@ static bool add_layer(NetConfig *net, const char *text, int line, char *why, siz
         snprintf(why, why_size, "%s", err.msg);
         return false;
     }
+    net->specs[net->n_layers] = spec;
     memset(net->layers[net->n_layers], 0, CONFIG_LINE_MAX);
     memcpy(net->layers[net->n_layers], text, n);
     net->layer_lines[net->n_layers++] = line;
@@ -402,8 +423,8 @@ bool config_value_set(const ConfigKey *key, Config *cfg, const char *text, bool 
     case CONFIG_UINT64: return set_integer(key, field, text, why, why_size);
     case CONFIG_DOUBLE: return set_double(key, field, text, why, why_size);
     case CONFIG_BOOL: return set_bool(field, text, why, why_size);
+    case CONFIG_ENUM: return set_enum(key, field, text, why, why_size);
     case CONFIG_STRING:
-    case CONFIG_ENUM:
     case CONFIG_PATH: return set_string(key, field, text, why, why_size);
     case CONFIG_LAYERS: return set_layers(field, text, append_one, line, why, why_size);
     }
@@ -431,8 +452,8 @@ void config_value_write(const ConfigKey *key, const Config *cfg, FILE *out) {
         fprintf(out, "%s = %s\n", key->name, buf);
         break;
     case CONFIG_BOOL: fprintf(out, "%s = %s\n", key->name, *(const bool *)field ? "true" : "false"); break;
+    case CONFIG_ENUM: fprintf(out, "%s = %s\n", key->name, config_enum_word(key, *(const int *)field)); break;
     case CONFIG_STRING:
-    case CONFIG_ENUM:
     case CONFIG_PATH: {
         const char *s = field;
         fprintf(out, "%s =%s%.*s\n", key->name, *s ? " " : "", (int)strnlen(s, key->size), s);

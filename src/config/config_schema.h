@@ -27,7 +27,7 @@ typedef enum {
     CONFIG_DOUBLE, /* double */
     CONFIG_BOOL,   /* bool */
     CONFIG_STRING, /* char[size] */
-    CONFIG_ENUM,   /* char[size], one of `words` */
+    CONFIG_ENUM,   /* an enum (int-sized), the index of one of `words` */
     CONFIG_PATH,   /* char[size], a file or directory name */
     CONFIG_LAYERS, /* NetConfig: layer lines (repeated `layer =` keys; ';'-separated in --set) */
 } ConfigType;
@@ -49,8 +49,9 @@ typedef struct {
     const char *section;
     const char *name;
     ConfigType type;
-    const char *words; /* CONFIG_ENUM: the allowed words, separated by '|' */
-    unsigned bounds;   /* CONFIG_HAS_MIN | ... */
+    const char *const *words; /* CONFIG_ENUM: the allowed words, in the enum's order */
+    int n_words;
+    unsigned bounds; /* CONFIG_HAS_MIN | ... */
     double min, max;
     const char *def;  /* the default, as it would be written in a file */
     const char *help; /* one line for docs/config.md */
@@ -81,6 +82,9 @@ void config_range_text(const ConfigKey *key, char *buf, size_t size);
  * and `why` says what is wrong (without the key, which the caller adds). */
 bool config_value_set(const ConfigKey *key, Config *cfg, const char *text, bool append, int line, char *why,
                       size_t why_size);
+
+/* The word of an enum key's value ("unknown" outside its range). */
+const char *config_enum_word(const ConfigKey *key, int value);
 
 /* Write the key as INI lines ("name = value\n"; one line per layer for a layer list). */
 void config_value_write(const ConfigKey *key, const Config *cfg, FILE *out);

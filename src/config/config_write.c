@@ -54,11 +54,7 @@ static void write_allowed(const ConfigKey *key, FILE *out) {
     char range[96];
     switch (key->type) {
     case CONFIG_ENUM:
-        for (const char *w = key->words; *w;) {
-            size_t len = strcspn(w, "|");
-            fprintf(out, "%s`%.*s`", w == key->words ? "" : ", ", (int)len, w);
-            w += len + (w[len] == '|');
-        }
+        for (int i = 0; i < key->n_words; i++) fprintf(out, "%s`%s`", i ? ", " : "", key->words[i]);
         return;
     case CONFIG_BOOL: fputs("true/false, yes/no, on/off, 1/0", out); return;
     case CONFIG_STRING:

@@ -25,13 +25,7 @@ static NashStatus build_net(Net *net, const Config *cfg, const char *section, co
                             char **layers, NashError *err) {
     *layers = join_layers(nc);
     if (!*layers) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the %s's layer text", section);
-    LayerSpec specs[CONFIG_MAX_LAYERS];
-    for (int i = 0; i < nc->n_layers; i++) {
-        if (spec_parse(nc->layers[i], &specs[i], err))
-            return nash_fail_context(err, "%s:%d: [%s] layer = %s: ", cfg->source, nc->layer_lines[i], section,
-                                     nc->layers[i]);
-    }
-    NashStatus st = net_init(net, in, specs, nc->n_layers, batch, err);
+    NashStatus st = net_init(net, in, nc->specs, nc->n_layers, batch, err);
     if (st) return nash_fail_context(err, "%s: [%s]: ", cfg->source, section);
     for (int i = 0; i < net->n_layers; i++) {
         const Layer *l = &net->layers[i];
@@ -41,19 +35,16 @@ static NashStatus build_net(Net *net, const Config *cfg, const char *section, co
                              "%s:%d: [%s] layer = %s: batch norm over one value per channel; use train.batch >= 2",
                              cfg->source, nc->layer_lines[i], section, nc->layers[i]);
     }
-    InitScheme scheme;
-    if ((st = init_scheme_parse(nc->init, &scheme, err))) return st;
     /* G and D draw their initial parameters from different seeds of the run */
-    net_init_params(net, scheme, cfg->train.seed * 2 + (section[0] == 'd'));
+    net_init_params(net, nc->init, cfg->train.seed * 2 + (section[0] == 'd'));
     return NASH_OK;
 }
 
 NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool has_g, bool has_d, NashError *err) {
     memset(gan, 0, sizeof *gan);
     NashStatus st;
-    if ((st = loss_kind_parse(cfg->loss.kind, &gan->loss, err)) ||
-        (st = noise_kind_parse(cfg->generator.noise, &gan->noise, err)))
-        return st;
+    gan->loss = cfg->loss.kind;
+    gan->noise = cfg->generator.noise;
     gan->has_g = has_g;
     gan->has_d = has_d;
     gan->sample = sample;

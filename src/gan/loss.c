@@ -4,16 +4,16 @@
 #include <math.h>
 #include <string.h>
 
-static const char *const names[] = {"minimax", "nonsat", "wgan", "hinge", "lsgan"};
-
 NashStatus loss_kind_parse(const char *name, LossKind *kind, NashError *err) {
     int index;
-    NashStatus st = nash_parse_name(name, names, 5, "loss", &index, err);
+    NashStatus st = nash_parse_name(name, config_loss_words, LOSS_KIND_COUNT, "loss", &index, err);
     if (!st) *kind = (LossKind)index;
     return st;
 }
 
-const char *loss_kind_name(LossKind kind) { return (unsigned)kind < 5 ? names[kind] : "unknown"; }
+const char *loss_kind_name(LossKind kind) {
+    return (unsigned)kind < LOSS_KIND_COUNT ? config_loss_words[kind] : "unknown";
+}
 
 /* log(1 + e^u) without overflow */
 static double softplus(double u) { return fmax(u, 0.0) + log1p(exp(-fabs(u))); }

@@ -16,10 +16,10 @@
 #ifndef NASH_GAN_LOSS_H
 #define NASH_GAN_LOSS_H
 
+#include "config/config.h" /* LossKind and its words */
 #include "core/status.h"
 
-typedef enum { LOSS_MINIMAX, LOSS_NONSAT, LOSS_WGAN, LOSS_HINGE, LOSS_LSGAN } LossKind;
-
+/* A loss by name ("hinge"); NASH_ERR_CONFIG names the word otherwise. */
 NashStatus loss_kind_parse(const char *name, LossKind *kind, NashError *err);
 const char *loss_kind_name(LossKind kind);
 

@@ -6,9 +6,8 @@
 #include "core/rng.h"
 
 NashStatus noise_kind_parse(const char *name, NoiseKind *kind, NashError *err) {
-    static const char *const names[] = {"gaussian", "uniform"};
     int index;
-    NashStatus st = nash_parse_name(name, names, 2, "noise", &index, err);
+    NashStatus st = nash_parse_name(name, config_noise_words, NOISE_KIND_COUNT, "noise", &index, err);
     if (!st) *kind = (NoiseKind)index;
     return st;
 }

@@ -13,9 +13,8 @@
 
 #include <stdint.h>
 
+#include "config/config.h" /* NoiseKind and its words */
 #include "core/status.h"
-
-typedef enum { NOISE_GAUSSIAN, NOISE_UNIFORM } NoiseKind;
 
 #define NOISE_PHASE_GENERATOR 255u
 #define NOISE_STREAM_FIXED UINT64_MAX

@@ -6,16 +6,12 @@
 
 #include "core/rng.h"
 
-static const char *const scheme_names[] = {"torch", "dcgan", "xavier", "kaiming"};
+const char *const init_scheme_words[INIT_SCHEME_COUNT] = {"torch", "dcgan", "xavier", "kaiming"};
+_Static_assert(INIT_KAIMING + 1 == INIT_SCHEME_COUNT, "one word per scheme");
 
-NashStatus init_scheme_parse(const char *name, InitScheme *scheme, NashError *err) {
-    int index;
-    NashStatus st = nash_parse_name(name, scheme_names, 4, "initialiser", &index, err);
-    if (!st) *scheme = (InitScheme)index;
-    return st;
+const char *init_scheme_name(InitScheme scheme) {
+    return (unsigned)scheme < INIT_SCHEME_COUNT ? init_scheme_words[scheme] : "unknown";
 }
-
-const char *init_scheme_name(InitScheme scheme) { return (unsigned)scheme < 4 ? scheme_names[scheme] : "unknown"; }
 
 static void fill_constant(float *values, size_t n, float v) {
     for (size_t i = 0; i < n; i++) values[i] = v;

@@ -19,9 +19,9 @@
 #include "core/status.h"
 
 typedef enum { INIT_TORCH, INIT_DCGAN, INIT_XAVIER, INIT_KAIMING } InitScheme;
-
-/* "torch", "dcgan", "xavier", "kaiming" -> scheme; NASH_ERR_INVALID names the word otherwise. */
-NashStatus init_scheme_parse(const char *name, InitScheme *scheme, NashError *err);
+#define INIT_SCHEME_COUNT 4
+/* "torch", "dcgan", "xavier", "kaiming": the words of a config's init key, in InitScheme's order. */
+extern const char *const init_scheme_words[INIT_SCHEME_COUNT];
 const char *init_scheme_name(InitScheme scheme);
 
 /* What a parameter tensor is, which decides how it is initialised. */

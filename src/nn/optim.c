@@ -2,23 +2,19 @@
 #include "nn/optim.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
-static const char *const names[] = {"sgd", "adam", "rmsprop"};
+const char *const optim_kind_words[OPTIM_KIND_COUNT] = {"adam", "sgd", "rmsprop"};
+_Static_assert(OPTIM_RMSPROP + 1 == OPTIM_KIND_COUNT, "one word per optimizer");
 
-NashStatus optim_kind_parse(const char *name, OptimKind *kind, NashError *err) {
-    int index;
-    NashStatus st = nash_parse_name(name, names, 3, "optimizer", &index, err);
-    if (!st) *kind = (OptimKind)index;
-    return st;
+const char *optim_kind_name(OptimKind kind) {
+    return (unsigned)kind < OPTIM_KIND_COUNT ? optim_kind_words[kind] : "unknown";
 }
 
-const char *optim_kind_name(OptimKind kind) { return (unsigned)kind < 3 ? names[kind] : "unknown"; }
-
-NashStatus optim_init(Optimizer *opt, const OptimConfig *cfg, size_t n, NashError *err) {
+NashStatus optim_init(Optimizer *opt, const OptimSettings *cfg, size_t n, NashError *err) {
     memset(opt, 0, sizeof *opt);
-    NashStatus st = optim_kind_parse(cfg->kind, &opt->kind, err);
-    if (st) return st;
+    opt->kind = cfg->kind;
     opt->lr = cfg->lr;
     opt->beta1 = cfg->beta1;
     opt->beta2 = cfg->beta2;
@@ -32,7 +28,7 @@ NashStatus optim_init(Optimizer *opt, const OptimConfig *cfg, size_t n, NashErro
     ArenaPlan plan = {0};
     size_t m_off = one ? arena_plan_floats(&plan, n) : 0;
     size_t v_off = two ? arena_plan_floats(&plan, n) : 0;
-    st = arena_init(&opt->state, plan.bytes, err);
+    NashStatus st = arena_init(&opt->state, plan.bytes, err);
     if (st) return nash_fail_context(err, "optimizer state: ");
     if (one) opt->m = arena_at(&opt->state, m_off);
     if (two) opt->v = arena_at(&opt->state, v_off);

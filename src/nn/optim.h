@@ -15,11 +15,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config/config.h"
 #include "core/arena.h"
 #include "core/status.h"
 
-typedef enum { OPTIM_SGD, OPTIM_ADAM, OPTIM_RMSPROP } OptimKind;
+typedef enum { OPTIM_ADAM, OPTIM_SGD, OPTIM_RMSPROP } OptimKind;
+#define OPTIM_KIND_COUNT 3
+/* "adam", "sgd", "rmsprop": the words of [optim.*] kind and of checkpoints, in OptimKind's order. */
+extern const char *const optim_kind_words[OPTIM_KIND_COUNT];
+
+/* An optimizer's settings: plain numbers, from a config's [optim.g] or [optim.d] or from code. */
+typedef struct {
+    OptimKind kind;
+    double lr;
+    double beta1, beta2; /* adam */
+    double momentum;     /* sgd, rmsprop */
+    double alpha;        /* rmsprop smoothing */
+    double eps;          /* adam, rmsprop */
+    double weight_decay;
+} OptimSettings;
 
 typedef struct {
     OptimKind kind;
@@ -31,10 +44,10 @@ typedef struct {
     Arena state;
 } Optimizer;
 
-NashStatus optim_kind_parse(const char *name, OptimKind *kind, NashError *err);
 const char *optim_kind_name(OptimKind kind);
 
-NashStatus optim_init(Optimizer *opt, const OptimConfig *cfg, size_t n, NashError *err);
+/* State for n parameters (zeroed moments). */
+NashStatus optim_init(Optimizer *opt, const OptimSettings *settings, size_t n, NashError *err);
 void optim_free(Optimizer *opt);
 /* One update of params (n) from grads (n). */
 void optim_step(Optimizer *opt, float *params, const float *grads);

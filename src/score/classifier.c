@@ -106,7 +106,7 @@ static double accuracy(Classifier *c, const float *x, const uint8_t *labels, int
 static NashStatus train_epochs(Classifier *c, const float *x, const uint8_t *labels, int64_t n_train,
                                const ClassifierOptions *opt, NashError *err) {
     size_t numel = shape_numel(c->net.in);
-    OptimConfig adam = {.kind = "adam", .lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8};
+    OptimSettings adam = {.kind = OPTIM_ADAM, .lr = 1e-3, .beta1 = 0.9, .beta2 = 0.999, .eps = 1e-8};
     Optimizer o;
     NashStatus st = optim_init(&o, &adam, c->net.param_floats, err);
     if (st) return st;

@@ -129,13 +129,14 @@ NashStatus evaluator_open(Evaluator *ev, const Run *run, int64_t resume_step, Na
     }
     ev->on = true;
     ev->readout = run->mix.dim == 1;
-    ev->measured = ev->readout && (!strcmp(cfg->loss.kind, "minimax") || !strcmp(cfg->loss.kind, "nonsat"));
+    ev->measured = ev->readout && (cfg->loss.kind == LOSS_MINIMAX || cfg->loss.kind == LOSS_NONSAT);
     const char *names[] = {"modes",         "high_quality", "sliced_w1",     "js",
                            "kde_bandwidth", "value_theory", "value_measured"};
     ev->n_metrics = ev->measured ? 7 : ev->readout ? 6 : 3;
     for (int i = 0; i < ev->n_metrics; i++) ev->names[i] = names[i];
     if (ev->readout && !ev->measured)
-        note(run, "eval: loss.kind = %s is not the minimax game; eval.csv has no value_measured", cfg->loss.kind);
+        note(run, "eval: loss.kind = %s is not the minimax game; eval.csv has no value_measured",
+             config_loss_words[cfg->loss.kind]);
     char want[256];
     header(ev, want, sizeof want);
     NashStatus st = fs_join(run->dir, "eval.csv", ev->path, sizeof ev->path, err);

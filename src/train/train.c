@@ -136,7 +136,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     NashStatus st = layout_init(&t->lay, cfg, err);
     if (st) return st;
     Layout *lay = &t->lay;
-    t->simultaneous = strcmp(cfg->cluster.schedule, "simultaneous") == 0;
+    t->simultaneous = cfg->cluster.schedule == SCHEDULE_SIMULTANEOUS;
     t->batches_per_step = t->simultaneous ? 1 : cfg->train.n_critic;
     if (t->simultaneous && cfg->train.n_critic != 1)
         return nash_fail(err, NASH_ERR_CONFIG, "cluster.schedule = simultaneous needs train.n_critic = 1 (got %d)",

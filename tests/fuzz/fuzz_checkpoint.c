@@ -31,15 +31,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz_crc.h"
-#include "reseal.h"
-#include "fuzz_util.h"
-#include "store/checkpoint.h"
 #include "config/config.h"
-#include "store/internal.h"
-#include "store/weights.h"
+#include "fuzz_crc.h"
+#include "fuzz_util.h"
 #include "nn/net.h"
 #include "nn/spec.h"
+#include "reseal.h"
+#include "store/checkpoint.h"
+#include "store/internal.h"
+#include "store/weights.h"
 
 #define MAX_OPS 12
 #define MAX_NAMES 64

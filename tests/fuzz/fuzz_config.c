@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuzz_util.h"
 #include "config/config.h"
+#include "fuzz_util.h"
 
 #define MAX_OVERRIDES 8
 #define SET_MARK "\n--set "

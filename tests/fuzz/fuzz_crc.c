@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/h5util.h"
 #include "store/checkpoint.h"
+#include "store/h5util.h"
 #include "store/internal.h"
 
 static herr_t fix_dataset_crc(hid_t loc, const char *name, const H5L_info_t *info, void *data) {

@@ -13,7 +13,8 @@
  * verified (a file without a seal in the layout users may write by hand: nash_warn); if they are
  * the same (edits that wrote the byte already there), every reader must succeed, without a
  * warning, and load exactly what was saved. A file that changed and loads silently is a finding
- * (one was: a broken seal magic plus a renamed format, tests/fuzz/regressions/sealed). No crash, sanitizer report or leak, as everywhere.
+ * (one was: a broken seal magic plus a renamed format, tests/fuzz/regressions/sealed). No crash, sanitizer report or
+ * leak, as everywhere.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,9 +23,9 @@
 #include <string.h>
 
 #include "fuzz_util.h"
+#include "nn/net.h"
 #include "store/checkpoint.h"
 #include "store/weights.h"
-#include "nn/net.h"
 
 #define MAX_EDITS 8
 

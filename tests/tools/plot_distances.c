@@ -14,10 +14,10 @@
 #include <stdlib.h>
 
 #include "core/rng.h"
+#include "draw/plot.h"
 #include "eval/divergence.h"
 #include "eval/game.h"
 #include "eval/wasserstein.h"
-#include "draw/plot.h"
 
 enum { STEPS = 101, SAMPLES = 4000, WIDTH = 1200, HEIGHT = 480 };
 

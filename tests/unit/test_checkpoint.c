@@ -18,8 +18,8 @@
 
 #include "check.h"
 #include "core/seal.h"
-#include "store/checkpoint.h"
 #include "reseal.h"
+#include "store/checkpoint.h"
 
 static char dir[] = "/tmp/nash_test_ckpt_XXXXXX";
 

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "config/config.h"
+#include "config/config_schema.h"
 
 #define BASE "[data]\npath = d.h5\n[generator]\nlayer = dense 4\n[discriminator]\nlayer = dense 1\n" /* 6 lines */
 #define SECTIONS "data, generator, discriminator, loss, train, optim.g, optim.d, output, cluster, monitor, eval"
@@ -69,25 +70,25 @@ static void check_defaults(void) {
     Config c;
     config_defaults(&c);
     check_true(!strcmp(c.source, "(defaults)") && c.data.path[0] == '\0', "defaults: source, data.path");
-    check_true(c.generator.latent == 100 && !strcmp(c.generator.noise, "gaussian") &&
-                   !strcmp(c.generator.net.init, "dcgan") && c.generator.net.n_layers == 0,
+    check_true(c.generator.latent == 100 && c.generator.noise == NOISE_GAUSSIAN && c.generator.net.init == INIT_DCGAN &&
+                   c.generator.net.n_layers == 0,
                "defaults: [generator]");
-    check_true(!strcmp(c.discriminator.net.init, "dcgan") && c.discriminator.net.n_layers == 0,
+    check_true(c.discriminator.net.init == INIT_DCGAN && c.discriminator.net.n_layers == 0,
                "defaults: [discriminator]");
-    check_true(!strcmp(c.loss.kind, "nonsat") && c.loss.clip == 0.01, "defaults: [loss]");
+    check_true(c.loss.kind == LOSS_NONSAT && c.loss.clip == 0.01, "defaults: [loss]");
     check_true(c.train.steps == 1000 && c.train.batch == 64 && c.train.seed == 1 && c.train.n_critic == 1 &&
                    c.train.ema == 0 && c.train.log_every == 10,
                "defaults: [train]");
-    const OptimConfig *o[2] = {&c.optim_g, &c.optim_d};
+    const OptimSettings *o[2] = {&c.optim_g, &c.optim_d};
     for (int i = 0; i < 2; i++)
-        check_true(!strcmp(o[i]->kind, "adam") && o[i]->lr == 2e-4 && o[i]->beta1 == 0.5 && o[i]->beta2 == 0.999 &&
+        check_true(o[i]->kind == OPTIM_ADAM && o[i]->lr == 2e-4 && o[i]->beta1 == 0.5 && o[i]->beta2 == 0.999 &&
                        o[i]->momentum == 0 && o[i]->alpha == 0.99 && o[i]->eps == 1e-8 && o[i]->weight_decay == 0,
                    "defaults: [optim.%c]", "gd"[i]);
     check_true(!strcmp(c.output.dir, "runs/default") && c.output.sample_every == 100 && c.output.samples == 64 &&
                    c.output.checkpoint_every == 0 && c.output.keep == 3,
                "defaults: [output]");
-    check_true(c.cluster.generator_ranks == 1 && !strcmp(c.cluster.layout, "split") &&
-                   !strcmp(c.cluster.schedule, "alternating") && c.cluster.sync_bn,
+    check_true(c.cluster.generator_ranks == 1 && c.cluster.layout == LAYOUT_SPLIT &&
+                   c.cluster.schedule == SCHEDULE_ALTERNATING && c.cluster.sync_bn,
                "defaults: [cluster]");
     check_true(c.monitor.enabled && !strcmp(c.monitor.endpoint, "tcp://127.0.0.1:5555"), "defaults: [monitor]");
 }
@@ -139,20 +140,20 @@ static void check_shipped(void) {
     check_net(&c.generator.net, g, 9, "fashion-dcgan G");
     check_net(&c.discriminator.net, d, 7, "fashion-dcgan D");
     check_true(!strcmp(c.data.path, "data/fashion-mnist.h5") && c.generator.latent == 100 &&
-                   !strcmp(c.generator.noise, "gaussian") && !strcmp(c.generator.net.init, "dcgan") &&
-                   !strcmp(c.discriminator.net.init, "dcgan") && !strcmp(c.loss.kind, "nonsat") &&
-                   c.train.batch == 64 && c.train.n_critic == 1 && c.train.steps == 3000 &&
-                   c.output.sample_every == 250 && !strcmp(c.output.dir, "runs/fashion-dcgan"),
+                   c.generator.noise == NOISE_GAUSSIAN && c.generator.net.init == INIT_DCGAN &&
+                   c.discriminator.net.init == INIT_DCGAN && c.loss.kind == LOSS_NONSAT && c.train.batch == 64 &&
+                   c.train.n_critic == 1 && c.train.steps == 3000 && c.output.sample_every == 250 &&
+                   !strcmp(c.output.dir, "runs/fashion-dcgan"),
                "fashion-dcgan is the reference workload");
-    const OptimConfig *o[2] = {&c.optim_g, &c.optim_d};
+    const OptimSettings *o[2] = {&c.optim_g, &c.optim_d};
     for (int i = 0; i < 2; i++)
-        check_true(!strcmp(o[i]->kind, "adam") && o[i]->lr == 2e-4 && o[i]->beta1 == 0.5 && o[i]->beta2 == 0.999,
+        check_true(o[i]->kind == OPTIM_ADAM && o[i]->lr == 2e-4 && o[i]->beta1 == 0.5 && o[i]->beta2 == 0.999,
                    "fashion-dcgan: Adam 2e-4 (0.5, 0.999) for %c", "GD"[i]);
     if (check_true(config_load(NASH_SOURCE_DIR "/configs/ring8-wgan.ini", NULL, 0, &c, &err) == NASH_OK,
                    "ring8-wgan loads: %s", err.msg))
-        check_true(!strcmp(c.loss.kind, "wgan") && c.loss.clip == 0.01 && c.train.n_critic == 5 &&
-                       !strcmp(c.optim_g.kind, "rmsprop") && !strcmp(c.optim_d.kind, "rmsprop") &&
-                       c.optim_g.lr == 5e-5 && c.optim_d.lr == 5e-5,
+        check_true(c.loss.kind == LOSS_WGAN && c.loss.clip == 0.01 && c.train.n_critic == 5 &&
+                       c.optim_g.kind == OPTIM_RMSPROP && c.optim_d.kind == OPTIM_RMSPROP && c.optim_g.lr == 5e-5 &&
+                       c.optim_d.lr == 5e-5,
                    "ring8-wgan: WGAN, clip 0.01, n_critic 5, RMSprop 5e-5");
 }
 
@@ -164,8 +165,8 @@ static bool same_config(const Config *a, const Config *b) {
 #define SAME_STR(f) ok &= check_true(!strcmp(a->f, b->f), "round trip keeps " #f " ('%s' vs '%s')", a->f, b->f)
     SAME_STR(data.path);
     SAME(generator.latent);
-    SAME_STR(generator.noise);
-    SAME_STR(loss.kind);
+    SAME(generator.noise);
+    SAME(loss.kind);
     SAME(loss.clip);
     SAME(train.steps);
     SAME(train.batch);
@@ -173,9 +174,9 @@ static bool same_config(const Config *a, const Config *b) {
     SAME(train.n_critic);
     SAME(train.ema);
     SAME(train.log_every);
-    const OptimConfig *oa[2] = {&a->optim_g, &a->optim_d}, *ob[2] = {&b->optim_g, &b->optim_d};
+    const OptimSettings *oa[2] = {&a->optim_g, &a->optim_d}, *ob[2] = {&b->optim_g, &b->optim_d};
     for (int i = 0; i < 2; i++)
-        ok &= check_true(!strcmp(oa[i]->kind, ob[i]->kind) && oa[i]->lr == ob[i]->lr && oa[i]->beta1 == ob[i]->beta1 &&
+        ok &= check_true(oa[i]->kind == ob[i]->kind && oa[i]->lr == ob[i]->lr && oa[i]->beta1 == ob[i]->beta1 &&
                              oa[i]->beta2 == ob[i]->beta2 && oa[i]->momentum == ob[i]->momentum &&
                              oa[i]->alpha == ob[i]->alpha && oa[i]->eps == ob[i]->eps &&
                              oa[i]->weight_decay == ob[i]->weight_decay,
@@ -186,16 +187,18 @@ static bool same_config(const Config *a, const Config *b) {
     SAME(output.checkpoint_every);
     SAME(output.keep);
     SAME(cluster.generator_ranks);
-    SAME_STR(cluster.layout);
-    SAME_STR(cluster.schedule);
+    SAME(cluster.layout);
+    SAME(cluster.schedule);
     SAME(cluster.sync_bn);
     SAME(monitor.enabled);
     SAME_STR(monitor.endpoint);
     const NetConfig *na[2] = {&a->generator.net, &a->discriminator.net},
                     *nb[2] = {&b->generator.net, &b->discriminator.net};
     for (int i = 0; i < 2; i++) {
-        bool net_ok = na[i]->n_layers == nb[i]->n_layers && !strcmp(na[i]->init, nb[i]->init);
-        for (int l = 0; net_ok && l < na[i]->n_layers; l++) net_ok = !strcmp(na[i]->layers[l], nb[i]->layers[l]);
+        bool net_ok = na[i]->n_layers == nb[i]->n_layers && na[i]->init == nb[i]->init;
+        for (int l = 0; net_ok && l < na[i]->n_layers; l++)
+            net_ok = !strcmp(na[i]->layers[l], nb[i]->layers[l]) && na[i]->specs[l].kind == nb[i]->specs[l].kind &&
+                     na[i]->specs[l].units == nb[i]->specs[l].units;
         ok &= check_true(net_ok, "round trip keeps the %s's layers and init", i ? "discriminator" : "generator");
     }
 #undef SAME
@@ -318,7 +321,7 @@ static void check_file_format(void) {
                        c.generator.net.layer_lines[0] == 7 && c.generator.net.layer_lines[1] == 8 &&
                        !c.cluster.sync_bn && !c.monitor.enabled,
                    "comments, indentation and CRLF are read; layer lines keep their line numbers (7, 8)");
-    char text[2048], path[700];
+    char text[8192], path[700];
     memset(path, 'x', 600);
     path[600] = '\0';
     snprintf(text, sizeof text,
@@ -338,12 +341,12 @@ static void check_file_format(void) {
     refused(text, ":9: [train] batch: expected an integer, got '3x'");
     memset(text, 0, sizeof text);
     snprintf(text, sizeof text, BASE "[data]\npath = ");
-    memset(text + strlen(text), 'y', 1100);
+    memset(text + strlen(text), 'y', 4200);
     refused_as(text, NULL, 0, NASH_ERR_CONFIG, ":8: [data] path: duplicate key", true);
     memset(text, 0, sizeof text);
     snprintf(text, sizeof text, "[data]\npath = ");
-    memset(text + strlen(text), 'y', 1100);
-    refused(text, ":2: [data] path: too long: 1100 characters, at most 1023 are allowed");
+    memset(text + strlen(text), 'y', 4200);
+    refused(text, ":2: [data] path: too long: 4200 characters, at most 4095 are allowed");
 
     char missing[600];
     snprintf(missing, sizeof missing, "%s/no-such.ini", tmp_dir);
@@ -432,6 +435,46 @@ static void check_docs(void) {
     free(table);
 }
 
+/* Enum keys are parsed once, at load: every word of every enum key sets its field to the word's
+ * index (the enum value), writes back as the same word, and parses the layer lines into specs. */
+static void check_enums(void) {
+    int keys = 0;
+    for (int k = 0; k < CONFIG_N_KEYS; k++) {
+        const ConfigKey *key = &config_keys[k];
+        if (key->type != CONFIG_ENUM) continue;
+        keys++;
+        check_true(key->size == sizeof(int) && key->n_words >= 2, "[%s] %s is an int-sized enum of %d words",
+                   key->section, key->name, key->n_words);
+        for (int w = 0; w < key->n_words; w++) {
+            Config c;
+            config_defaults(&c);
+            char set[160], line[160];
+            snprintf(set, sizeof set, "%s.%s=%s", key->section, key->name, key->words[w]);
+            NashError err = {0};
+            bool ok = check_true(config_set(&c, set, &err) == NASH_OK, "--set %s: %s", set, err.msg);
+            int value;
+            memcpy(&value, (const char *)&c + key->offset, sizeof value);
+            ok &= check_true(value == w, "--set %s gives value %d, want %d", set, value, w);
+            char *text = config_to_string(&c);
+            snprintf(line, sizeof line, "\n%s = %s\n", key->name, key->words[w]);
+            if (ok)
+                check_true(text && strstr(text, line), "%s writes back as '%s = %s'", set, key->name, key->words[w]);
+            free(text);
+        }
+    }
+    check_true(keys == 8, "8 enum keys: 2 optimizers, 2 inits, noise, loss, layout, schedule (got %d)", keys);
+    /* the words of the enums below config/ are those nn/ names them by */
+    check_true(!strcmp(optim_kind_name(OPTIM_SGD), "sgd") && !strcmp(init_scheme_name(INIT_XAVIER), "xavier"),
+               "nn/'s names are the config's words");
+    Config c;
+    if (loads("[data]\npath = d.h5\n[generator]\nlayer = conv2d 8 k=3 p=1\n[discriminator]\nlayer = dense 1\n", NULL, 0,
+              &c))
+        check_true(c.generator.net.specs[0].kind == LAYER_CONV2D && c.generator.net.specs[0].units == 8 &&
+                       c.generator.net.specs[0].kh == 3 && c.generator.net.specs[0].ph == 1 &&
+                       c.discriminator.net.specs[0].kind == LAYER_DENSE,
+                   "layer lines are parsed into specs at load");
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && !strcmp(argv[1], "--print-reference")) {
         config_write_reference(stdout);
@@ -449,6 +492,7 @@ int main(int argc, char **argv) {
     check_file_errors();
     check_file_format();
     check_overrides();
+    check_enums();
     check_docs();
 
     for (int i = 0; i < n_files; i++) {

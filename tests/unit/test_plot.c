@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "image.h"
 #include "draw/plot.h"
+#include "image.h"
 
 static char dir[] = "/tmp/nash_test_plot_XXXXXX";
 

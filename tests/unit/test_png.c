@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "image.h"
 #include "draw/png.h"
+#include "image.h"
 
 static char dir[] = "/tmp/nash_test_png_XXXXXX";
 

@@ -388,8 +388,8 @@ static void test_late_monitor(void *ctx) {
     printf("late monitor: %llu dropped while alone, %llu more before it read; run_start %s (seq %llu, "
            "reading from %llu); %llu seq gaps since, %llu dropped\n",
            (unsigned long long)dropped_alone, (unsigned long long)(dropped_at_join - dropped_alone),
-           got_run_start ? "received" : "NOT received", (unsigned long long)run_start_seq,
-           (unsigned long long)join_seq, (unsigned long long)gaps, (unsigned long long)dropped_after);
+           got_run_start ? "received" : "NOT received", (unsigned long long)run_start_seq, (unsigned long long)join_seq,
+           (unsigned long long)gaps, (unsigned long long)dropped_after);
     check_true(dropped_alone > 0, "the queue filled while no monitor listened");
     check_true(metrics_joins(p) == 2, "the late monitor joined (%llu joins)", (unsigned long long)metrics_joins(p));
     check_true(got_run_start, "the late monitor received run_start");

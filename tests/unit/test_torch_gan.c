@@ -64,7 +64,7 @@ static void test_optimizers(Fixture *fx) {
         char obj[FIXTURE_PATH_MAX], path[FIXTURE_PATH_MAX];
         fixture_fmt(obj, "/optim/%s", cases[c]);
         char *kind = NULL;
-        OptimConfig oc = {0};
+        OptimSettings oc = {0};
         bool ok = fixture_attr_string(fx, obj, "kind", &kind) && fixture_attr_double(fx, obj, "lr", &oc.lr) &&
                   fixture_attr_double(fx, obj, "beta1", &oc.beta1) &&
                   fixture_attr_double(fx, obj, "beta2", &oc.beta2) &&
@@ -73,8 +73,10 @@ static void test_optimizers(Fixture *fx) {
                   fixture_attr_double(fx, obj, "weight_decay", &oc.weight_decay);
         size_t m;
         float *want = ok ? fixture_read_floats(fx, fixture_fmt(path, "%s/params", obj), &m, NULL, NULL) : NULL;
-        if (want) {
-            snprintf(oc.kind, sizeof oc.kind, "%s", kind);
+        int k = 0;
+        while (want && k < OPTIM_KIND_COUNT && strcmp(optim_kind_words[k], kind)) k++;
+        if (want && check_true(k < OPTIM_KIND_COUNT, "%s: optimizer '%s' is one nash has", obj, kind)) {
+            oc.kind = (OptimKind)k;
             Optimizer opt;
             NashError err = {0};
             float *p = malloc(n * sizeof *p);
