@@ -33,68 +33,65 @@ static void gather_rank_times(const Trainer *t, double steps, MetricsRankTime *r
     }
 }
 
-/* Every rank contributes what it holds; rank 0 logs the sums (docs/distributed.md). */
+/* What each rank adds to the logged step; rank 0 receives the sums. Each field is added only by
+ * the ranks that hold it, so the sum is its value: the D ranks their shares of the batch means
+ * (losses, D outputs) and of their group's time per step, the first D rank D's gradient norm and
+ * the epoch, the G ranks their shares of G's time, the first G rank G's gradient norm
+ * (docs/distributed.md). Summed as one array of doubles. */
+typedef struct {
+    StepStats stats;
+    TimeSplit time;
+    double epoch;
+} LoggedSums;
+_Static_assert(sizeof(LoggedSums) == 16 * sizeof(double), "LoggedSums is summed as an array of doubles");
+
 NashStatus trainer_log_step(Trainer *t, int64_t step, NashError *err) {
     Layout *lay = &t->lay;
     const StepStats *s = &t->stats;
     double steps = (double)(step - t->steps_logged);
     TimeSplit c = t->clock, p = t->logged;
-    double v[16] = {0};
+    LoggedSums sum = {0};
     if (lay->has_d) {
-        v[0] = s->loss_d;
-        v[1] = s->loss_g;
-        v[2] = s->d_real;
-        v[3] = s->d_fake;
-        v[4] = s->raw_real;
-        v[5] = s->raw_fake;
-        v[7] = (c.d_compute - p.d_compute) / steps / lay->d_ranks;
-        v[8] = (c.d_exchange - p.d_exchange) / steps / lay->d_ranks;
-        v[9] = (c.d_allreduce - p.d_allreduce) / steps / lay->d_ranks;
-        v[10] = (c.d_data - p.d_data) / steps / lay->d_ranks;
+        sum.stats = (StepStats){.loss_d = s->loss_d,
+                                .loss_g = s->loss_g,
+                                .d_real = s->d_real,
+                                .d_fake = s->d_fake,
+                                .raw_real = s->raw_real,
+                                .raw_fake = s->raw_fake};
+        sum.time.d_compute = (c.d_compute - p.d_compute) / steps / lay->d_ranks;
+        sum.time.d_exchange = (c.d_exchange - p.d_exchange) / steps / lay->d_ranks;
+        sum.time.d_allreduce = (c.d_allreduce - p.d_allreduce) / steps / lay->d_ranks;
+        sum.time.d_data = (c.d_data - p.d_data) / steps / lay->d_ranks;
     }
     if (lay->d_index == 0) {
         StreamStats ss;
         stream_stats(t->stream, &ss);
-        v[6] = s->grad_norm_d;
-        v[11] = (double)ss.epoch;
+        sum.stats.grad_norm_d = s->grad_norm_d;
+        sum.epoch = (double)ss.epoch;
     }
     if (lay->has_g) {
-        v[12] = (c.g_compute - p.g_compute) / steps / lay->g_ranks;
-        v[13] = (c.g_exchange - p.g_exchange) / steps / lay->g_ranks;
-        v[14] = (c.g_allreduce - p.g_allreduce) / steps / lay->g_ranks;
+        sum.time.g_compute = (c.g_compute - p.g_compute) / steps / lay->g_ranks;
+        sum.time.g_exchange = (c.g_exchange - p.g_exchange) / steps / lay->g_ranks;
+        sum.time.g_allreduce = (c.g_allreduce - p.g_allreduce) / steps / lay->g_ranks;
     }
-    if (lay->g_index == 0) v[15] = s->grad_norm_g;
-    comm_sum_to_root(v, 16);
+    if (lay->g_index == 0) sum.stats.grad_norm_g = s->grad_norm_g;
+    comm_sum_to_root((double *)&sum, (int)(sizeof sum / sizeof(double)));
     MetricsRankTime ranks[METRICS_MAX_RANK_TIMES];
     gather_rank_times(t, steps, ranks);
     t->logged = t->clock;
     t->steps_logged = step;
     if (lay->rank != 0) return NASH_OK;
-    StepStats sum = {.loss_d = v[0],
-                     .loss_g = v[1],
-                     .d_real = v[2],
-                     .d_fake = v[3],
-                     .raw_real = v[4],
-                     .raw_fake = v[5],
-                     .grad_norm_d = v[6],
-                     .grad_norm_g = v[15]};
-    TimeSplit time = {.d_compute = v[7],
-                      .d_exchange = v[8],
-                      .d_allreduce = v[9],
-                      .d_data = v[10],
-                      .g_compute = v[12],
-                      .g_exchange = v[13],
-                      .g_allreduce = v[14]};
-    NashStatus st = run_log(&t->run, step, (int64_t)v[11], &sum, &time, err);
+    const TimeSplit time = sum.time;
+    NashStatus st = run_log(&t->run, step, (int64_t)sum.epoch, &sum.stats, &time, err);
     MetricsStep m = {.step = step,
-                     .epoch = (int64_t)v[11],
+                     .epoch = (int64_t)sum.epoch,
                      .steps = t->cfg->train.steps,
-                     .loss_d = sum.loss_d,
-                     .loss_g = sum.loss_g,
-                     .d_real = sum.d_real,
-                     .d_fake = sum.d_fake,
-                     .grad_norm_d = sum.grad_norm_d,
-                     .grad_norm_g = sum.grad_norm_g,
+                     .loss_d = sum.stats.loss_d,
+                     .loss_g = sum.stats.loss_g,
+                     .d_real = sum.stats.d_real,
+                     .d_fake = sum.stats.d_fake,
+                     .grad_norm_d = sum.stats.grad_norm_d,
+                     .grad_norm_g = sum.stats.grad_norm_g,
                      .images_per_s = t->run.images_per_s,
                      .g_compute = time.g_compute,
                      .g_exchange = time.g_exchange,

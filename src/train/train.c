@@ -48,6 +48,14 @@ static void install_stop_handlers(void) {
 
 /* ---- setup ---------------------------------------------------------------------------------- */
 
+/* A data or checkpoint file that cannot be used is the input's fault, whatever the cause below
+ * (NASH_ERR_DATA, docs/exit-codes.md): say which input (`what`, e.g. "data.path: ") and re-code. */
+static NashStatus data_failure(NashError *err, const char *what) {
+    nash_fail_context(err, "%s", what);
+    err->code = NASH_ERR_DATA;
+    return NASH_ERR_DATA;
+}
+
 /* Which checkpoint to resume from: rank 0 decides (for "auto", the newest that verifies in the
  * run directory; none means a fresh start) and tells the others, then every rank verifies it. */
 static NashStatus resolve_resume(Trainer *t, NashError *err) {
@@ -73,11 +81,7 @@ static NashStatus resolve_resume(Trainer *t, NashError *err) {
     if (code) return t->lay.rank == 0 ? st : nash_fail(err, (NashStatus)code, "rank 0 could not choose a checkpoint");
     comm_bcast_bytes(t->resume_path, sizeof t->resume_path);
     if (!t->resume_path[0]) return NASH_OK;
-    if ((st = ckpt_verify(t->resume_path, &t->resumed, err))) {
-        nash_fail_context(err, "--resume: ");
-        err->code = NASH_ERR_DATA;
-        return NASH_ERR_DATA;
-    }
+    if ((st = ckpt_verify(t->resume_path, &t->resumed, err))) return data_failure(err, "--resume: ");
     if (t->resumed.seed != t->cfg->train.seed)
         return nash_fail(err, NASH_ERR_CONFIG,
                          "%s was trained with train.seed = %llu but the config says %llu; resume with the same seed",
@@ -145,11 +149,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     int64_t n = 0;
     DatasetReader *reader;
     DatasetInfo info;
-    if ((st = dataset_open(cfg->data.path, &reader, &info, err))) {
-        nash_fail_context(err, "data.path: ");
-        err->code = NASH_ERR_DATA;
-        return NASH_ERR_DATA;
-    }
+    if ((st = dataset_open(cfg->data.path, &reader, &info, err))) return data_failure(err, "data.path: ");
     dataset_close(reader);
     /* rank 0 reads its reference samples before the reader thread starts using HDF5 */
     if (lay->rank == 0 && (st = run_prepare(&t->run, cfg, t->opt, info.sample, err))) return st;
@@ -167,11 +167,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
                            .window = cfg->data.window,
                            .buffer_blocks = cfg->data.buffer_blocks,
                            .start_batch = t->resumed.data_batch};
-        if ((st = stream_open(&sc, &t->stream, &sample, &n, err))) {
-            nash_fail_context(err, "data.path: ");
-            err->code = NASH_ERR_DATA;
-            return NASH_ERR_DATA;
-        }
+        if ((st = stream_open(&sc, &t->stream, &sample, &n, err))) return data_failure(err, "data.path: ");
     }
     if (n < lay->batch)
         return nash_fail(err, NASH_ERR_DATA, "%s holds %lld samples, fewer than one batch of train.batch = %d",
