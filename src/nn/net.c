@@ -1,8 +1,9 @@
 /* net.c — the sequential network: the size table and arenas, forward and backward through the
- * layers, named parameters (see net.h; shape inference is net_infer.c). */
+ * layers, named parameters (see net.h). Nothing here depends on a layer's kind: what each kind
+ * is and does comes from its row of nn/layer.c. */
 #include "nn/net.h"
 
-#include "nn/net_infer.h"
+#include "nn/layer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,26 +16,20 @@
  * 38k floats per sample fewer this way, 9.8 MB at a batch of 64. */
 static bool layer_in_place(const Net *net, int i) {
     const Layer *l = &net->layers[i];
-    LayerKind k = l->spec.kind;
-    if (i == 0 || !(k == LAYER_RELU || k == LAYER_TANH || k == LAYER_SIGMOID ||
-                    (k == LAYER_LEAKY_RELU && l->u.act.slope >= 0.0f)))
-        return false;
-    LayerKind below = net->layers[i - 1].spec.kind;
-    return below == LAYER_DENSE || below == LAYER_CONV2D || below == LAYER_DECONV2D || below == LAYER_BATCHNORM ||
-           below == LAYER_MAXPOOL2D || below == LAYER_AVGPOOL2D;
+    const LayerTraits *t = layer_of(l->spec.kind);
+    if (i == 0 || !t->in_place || !t->in_place(l)) return false;
+    return (layer_of(net->layers[i - 1].spec.kind)->flags & LAYER_OWN_INPUT) != 0;
 }
 
-static bool layer_aliases_input(const Layer *l) {
-    return l->spec.kind == LAYER_RESHAPE || l->spec.kind == LAYER_FLATTEN;
-}
+static bool layer_aliases_input(const Layer *l) { return (layer_of(l->spec.kind)->flags & LAYER_ALIASES_INPUT) != 0; }
 
 /* ---- the size table ------------------------------------------------------------------------- */
 
 typedef struct {
     ArenaPlan params, buffers, acts, work;
     size_t scratch_floats, widest;
-    size_t *act_off, *bn_off; /* per layer: activation offset; batch-norm workspace offset */
-    size_t *cache_off;        /* per layer: recurrent states kept for backward (activation arena) */
+    size_t *act_off, *state_off; /* per layer: activation offset; offset of its state (work arena) */
+    size_t *cache_off;           /* per layer: recurrent states kept for backward (activation arena) */
 } NetPlan;
 
 static void add_tensor(NetTensor *t, int *count, size_t *floats, ArenaPlan *plan, int layer, const char *suffix,
@@ -52,168 +47,60 @@ static void add_tensor(NetTensor *t, int *count, size_t *floats, ArenaPlan *plan
     *floats += e->numel;
 }
 
-static Shape shape_4d(int a, int b, int c, int d) { return (Shape){.ndim = 4, .dim = {a, b, c, d}}; }
+struct LayerTensors {
+    Net *net;
+    NetPlan *plan;
+    int layer;
+};
 
-/* Register the parameters and buffers of layer i (names and PyTorch shapes). */
-static void layer_tensors(Net *net, int i, NetPlan *plan) {
-    const Layer *l = &net->layers[i];
-    NetTensor *p = net->param_info, *b = net->buffer_info;
-    int *np = &net->n_params, *nb = &net->n_buffers;
-    size_t *pc = &net->param_count, bc = 0;
-    switch (l->spec.kind) {
-    case LAYER_DENSE: {
-        const Dense *d = &l->u.dense;
-        add_tensor(p, np, pc, &plan->params, i, "weight", shape_2d(d->out, d->in), PARAM_WEIGHT, d->in, d->out);
-        if (d->has_bias) add_tensor(p, np, pc, &plan->params, i, "bias", shape_1d(d->out), PARAM_BIAS, d->in, d->out);
-        break;
-    }
-    case LAYER_CONV2D: {
-        const Conv2d *c = &l->u.conv;
-        int k = c->kh * c->kw;
-        Shape w = shape_4d(c->cout, c->cin, c->kh, c->kw);
-        add_tensor(p, np, pc, &plan->params, i, "weight", w, PARAM_WEIGHT, c->cin * k, c->cout * k);
-        if (c->has_bias)
-            add_tensor(p, np, pc, &plan->params, i, "bias", shape_1d(c->cout), PARAM_BIAS, c->cin * k, c->cout * k);
-        break;
-    }
-    case LAYER_DECONV2D: {
-        /* torch computes fans from weight.size(1) (Cout) and size(0) (Cin) */
-        const Deconv2d *c = &l->u.deconv;
-        int k = c->kh * c->kw;
-        Shape w = shape_4d(c->cin, c->cout, c->kh, c->kw);
-        add_tensor(p, np, pc, &plan->params, i, "weight", w, PARAM_WEIGHT, c->cout * k, c->cin * k);
-        if (c->has_bias)
-            add_tensor(p, np, pc, &plan->params, i, "bias", shape_1d(c->cout), PARAM_BIAS, c->cout * k, c->cin * k);
-        break;
-    }
-    case LAYER_RNN:
-    case LAYER_LSTM: {
-        /* torch initialises all four from U(+-1/sqrt(H)): fan_in is H for each */
-        int in = l->in.dim[1], h = l->spec.units, rows = (l->spec.kind == LAYER_LSTM ? 4 : 1) * h;
-        add_tensor(p, np, pc, &plan->params, i, "weight_ih_l0", shape_2d(rows, in), PARAM_WEIGHT, h, rows);
-        add_tensor(p, np, pc, &plan->params, i, "weight_hh_l0", shape_2d(rows, h), PARAM_WEIGHT, h, rows);
-        if (l->spec.bias) {
-            add_tensor(p, np, pc, &plan->params, i, "bias_ih_l0", shape_1d(rows), PARAM_BIAS, h, rows);
-            add_tensor(p, np, pc, &plan->params, i, "bias_hh_l0", shape_1d(rows), PARAM_BIAS, h, rows);
-        }
-        break;
-    }
-    case LAYER_BATCHNORM: {
-        int c = l->u.bn.c;
-        add_tensor(p, np, pc, &plan->params, i, "weight", shape_1d(c), PARAM_BN_WEIGHT, 0, 0);
-        add_tensor(p, np, pc, &plan->params, i, "bias", shape_1d(c), PARAM_BN_BIAS, 0, 0);
-        add_tensor(b, nb, &bc, &plan->buffers, i, "running_mean", shape_1d(c), PARAM_WEIGHT, 0, 0);
-        add_tensor(b, nb, &bc, &plan->buffers, i, "running_var", shape_1d(c), PARAM_WEIGHT, 0, 0);
-        break;
-    }
-    default: break;
-    }
+void layer_tensor(LayerTensors *to, const char *suffix, Shape shape, ParamRole role, int fan_in, int fan_out) {
+    Net *net = to->net;
+    add_tensor(net->param_info, &net->n_params, &net->param_count, &to->plan->params, to->layer, suffix, shape, role,
+               fan_in, fan_out);
+}
+
+void layer_buffer(LayerTensors *to, const char *suffix, Shape shape) {
+    size_t floats = 0;
+    add_tensor(to->net->buffer_info, &to->net->n_buffers, &floats, &to->plan->buffers, to->layer, suffix, shape,
+               PARAM_WEIGHT, 0, 0);
 }
 
 static void plan_layer(Net *net, int i, NetPlan *plan) {
     Layer *l = &net->layers[i];
+    const LayerTraits *t = layer_of(l->spec.kind);
+    if (t->tensors) t->tensors(l, &(LayerTensors){net, plan, i});
     size_t in_n = shape_numel(l->in), out_n = shape_numel(l->out);
     if (in_n > plan->widest) plan->widest = in_n;
     if (out_n > plan->widest) plan->widest = out_n;
     plan->act_off[i] = layer_aliases_input(l) || layer_in_place(net, i)
                            ? SIZE_MAX
                            : arena_plan_floats(&plan->acts, out_n * net->max_batch);
-    size_t scratch = 0;
-    if (l->spec.kind == LAYER_CONV2D) scratch = conv2d_work_floats(&l->u.conv, net->max_batch);
-    if (l->spec.kind == LAYER_DECONV2D) scratch = deconv2d_work_floats(&l->u.deconv, net->max_batch);
-    if (l->spec.kind == LAYER_RNN) {
-        scratch = rnn_work_floats(&l->u.rnn, net->max_batch);
-        plan->cache_off[i] = arena_plan_floats(&plan->acts, rnn_cache_floats(&l->u.rnn, net->max_batch));
-    }
-    if (l->spec.kind == LAYER_LSTM) {
-        scratch = lstm_work_floats(&l->u.lstm, net->max_batch);
-        plan->cache_off[i] = arena_plan_floats(&plan->acts, lstm_cache_floats(&l->u.lstm, net->max_batch));
-    }
+    size_t scratch = t->scratch_floats ? t->scratch_floats(l, net->max_batch) : 0;
+    if (t->cache_floats) plan->cache_off[i] = arena_plan_floats(&plan->acts, t->cache_floats(l, net->max_batch));
     if (scratch > plan->scratch_floats) plan->scratch_floats = scratch;
-    if (l->spec.kind == LAYER_BATCHNORM) {
-        int c = l->u.bn.c;
-        plan->bn_off[i] = arena_plan_floats(&plan->work, 2 * (size_t)c);
-        arena_plan_bytes(&plan->work, (2 * (size_t)c + 1) * sizeof(double));
-    }
+    if (t->state_bytes) plan->state_off[i] = arena_plan_bytes(&plan->work, t->state_bytes(l));
 }
-
-/* Where layer l keeps the pointers to its weight (or bias) values and gradient; false for
- * layers without parameters. */
-static bool layer_param_slots(Layer *l, bool bias, float ***value, float ***grad) {
-    switch (l->spec.kind) {
-    case LAYER_DENSE:
-        *value = bias ? &l->u.dense.bias : &l->u.dense.weight;
-        *grad = bias ? &l->u.dense.dbias : &l->u.dense.dweight;
-        return true;
-    case LAYER_CONV2D:
-        *value = bias ? &l->u.conv.bias : &l->u.conv.weight;
-        *grad = bias ? &l->u.conv.dbias : &l->u.conv.dweight;
-        return true;
-    case LAYER_DECONV2D:
-        *value = bias ? &l->u.deconv.bias : &l->u.deconv.weight;
-        *grad = bias ? &l->u.deconv.dbias : &l->u.deconv.dweight;
-        return true;
-    case LAYER_BATCHNORM:
-        *value = bias ? &l->u.bn.bias : &l->u.bn.weight;
-        *grad = bias ? &l->u.bn.dbias : &l->u.bn.dweight;
-        return true;
-    default: return false;
-    }
-}
-
-/* The same for a recurrent layer's tensor, chosen by its name: weight_ih, weight_hh, bias_ih, bias_hh. */
-static void recurrent_param_slots(Layer *l, const char *name, float ***value, float ***grad) {
-    int k = strstr(name, "weight_ih") ? 0 : strstr(name, "weight_hh") ? 1 : strstr(name, "bias_ih") ? 2 : 3;
-    Rnn *r = &l->u.rnn;
-    Lstm *m = &l->u.lstm;
-    bool lstm = l->spec.kind == LAYER_LSTM;
-    float **v[2][4] = {{&r->weight_ih, &r->weight_hh, &r->bias_ih, &r->bias_hh},
-                       {&m->weight_ih, &m->weight_hh, &m->bias_ih, &m->bias_hh}};
-    float **g[2][4] = {{&r->dweight_ih, &r->dweight_hh, &r->dbias_ih, &r->dbias_hh},
-                       {&m->dweight_ih, &m->dweight_hh, &m->dbias_ih, &m->dbias_hh}};
-    *value = v[lstm][k];
-    *grad = g[lstm][k];
-}
-
-static bool layer_is_recurrent(const Layer *l) { return l->spec.kind == LAYER_RNN || l->spec.kind == LAYER_LSTM; }
 
 /* Point every layer at its slices once the arenas exist. */
 static void bind_layers(Net *net, const NetPlan *plan) {
-    for (int t = 0; t < net->n_params; t++) {
-        const NetTensor *e = &net->param_info[t];
+    for (int k = 0; k < net->n_params; k++) {
+        const NetTensor *e = &net->param_info[k];
         Layer *l = &net->layers[e->layer];
-        float *v = net->params + e->offset, *g = net->grads + e->offset;
-        bool is_bias = e->role == PARAM_BIAS || e->role == PARAM_BN_BIAS;
-        float **value, **grad;
-        if (layer_is_recurrent(l))
-            recurrent_param_slots(l, e->name, &value, &grad);
-        else if (!layer_param_slots(l, is_bias, &value, &grad))
-            continue;
-        *value = v;
-        *grad = g;
+        layer_of(l->spec.kind)->bind(l, e, true, net->params + e->offset, net->grads + e->offset);
     }
-    for (int t = 0; t < net->n_buffers; t++) {
-        const NetTensor *e = &net->buffer_info[t];
-        BatchNorm *bn = &net->layers[e->layer].u.bn;
-        float *v = net->buffers + e->offset;
-        if (strstr(e->name, "running_mean"))
-            bn->running_mean = v;
-        else
-            bn->running_var = v;
+    for (int k = 0; k < net->n_buffers; k++) {
+        const NetTensor *e = &net->buffer_info[k];
+        Layer *l = &net->layers[e->layer];
+        layer_of(l->spec.kind)->bind(l, e, false, net->buffers + e->offset, NULL);
     }
     for (int i = 0; i < net->n_layers; i++) {
         Layer *l = &net->layers[i];
+        const LayerTraits *t = layer_of(l->spec.kind);
         if (plan->act_off[i] != SIZE_MAX) l->y = arena_at(&net->act_arena, plan->act_off[i]);
         if (layer_in_place(net, i)) l->y = net->layers[i - 1].y;
-        if (l->spec.kind == LAYER_RNN) l->u.rnn.cache = arena_at(&net->act_arena, plan->cache_off[i]);
-        if (l->spec.kind == LAYER_LSTM) l->u.lstm.cache = arena_at(&net->act_arena, plan->cache_off[i]);
-        if (l->spec.kind == LAYER_BATCHNORM) {
-            BatchNorm *bn = &l->u.bn;
-            bn->save_mean = arena_at(&net->work_arena, plan->bn_off[i]);
-            bn->save_invstd = bn->save_mean + bn->c;
-            bn->scratch = (double *)(void *)arena_at(&net->work_arena,
-                                                     plan->bn_off[i] + nash_align_up(2 * bn->c * sizeof(float)));
-        }
+        if (t->bind_state)
+            t->bind_state(l, t->cache_floats ? arena_at(&net->act_arena, plan->cache_off[i]) : NULL,
+                          t->state_bytes ? (void *)arena_at(&net->work_arena, plan->state_off[i]) : NULL);
     }
 }
 
@@ -238,10 +125,10 @@ NashStatus net_init(Net *net, Shape in, const LayerSpec *specs, int n_specs, int
     net->buffer_info = calloc(2 * (size_t)n_specs, sizeof *net->buffer_info);
     NetPlan plan = {0};
     plan.act_off = calloc((size_t)n_specs, sizeof *plan.act_off);
-    plan.bn_off = calloc((size_t)n_specs, sizeof *plan.bn_off);
+    plan.state_off = calloc((size_t)n_specs, sizeof *plan.state_off);
     plan.cache_off = calloc((size_t)n_specs, sizeof *plan.cache_off);
     NashStatus st = NASH_OK;
-    if (!net->layers || !net->param_info || !net->buffer_info || !plan.act_off || !plan.bn_off || !plan.cache_off) {
+    if (!net->layers || !net->param_info || !net->buffer_info || !plan.act_off || !plan.state_off || !plan.cache_off) {
         st = nash_fail(err, NASH_ERR_NOMEM, "cannot allocate a network of %d layers", n_specs);
         goto done;
     }
@@ -250,15 +137,12 @@ NashStatus net_init(Net *net, Shape in, const LayerSpec *specs, int n_specs, int
         Layer *l = &net->layers[i];
         l->spec = specs[i];
         l->in = cur;
-        st = net_layer_infer(l, i, err);
+        st = layer_of(l->spec.kind)->infer(l, i, err);
         cur = l->out;
     }
     if (st) goto done;
     net->out = cur;
-    for (int i = 0; i < n_specs; i++) {
-        layer_tensors(net, i, &plan);
-        plan_layer(net, i, &plan);
-    }
+    for (int i = 0; i < n_specs; i++) plan_layer(net, i, &plan);
     net->param_floats = plan.params.bytes / sizeof(float);
     net->buffer_floats = plan.buffers.bytes / sizeof(float);
     size_t dact = plan.widest * (size_t)max_batch;
@@ -282,7 +166,7 @@ NashStatus net_init(Net *net, Shape in, const LayerSpec *specs, int n_specs, int
     net_set_training(net, true);
 done:
     free(plan.act_off);
-    free(plan.bn_off);
+    free(plan.state_off);
     free(plan.cache_off);
     if (st) net_free(net);
     return st;
@@ -334,34 +218,17 @@ void net_init_params(Net *net, InitScheme scheme, uint64_t seed) {
         init_fill(net->params + e->offset, e->numel, scheme, e->role, e->fan_in, e->fan_out, seed, (uint64_t)t);
     }
     reset_buffers(net);
-    for (int i = 0; i < net->n_layers; i++)
-        if (net->layers[i].spec.kind == LAYER_DROPOUT) net->layers[i].u.dropout.seed = seed;
+    for (int i = 0; i < net->n_layers; i++) {
+        Layer *l = &net->layers[i];
+        if (layer_of(l->spec.kind)->set_seed) layer_of(l->spec.kind)->set_seed(l, seed);
+    }
 }
 
 /* ---- forward and backward ------------------------------------------------------------------- */
 
-/* Rows a dense layer maps for n samples: n, or n*T on sequences (T,F). */
-static int dense_rows(const Layer *l, int n) { return n * (int)(shape_numel(l->in) / (size_t)l->u.dense.in); }
-
 static void layer_forward(Net *net, Layer *l, const float *x, int n) {
-    size_t count = (size_t)n * shape_numel(l->out);
-    switch (l->spec.kind) {
-    case LAYER_DENSE: dense_forward(&l->u.dense, x, l->y, dense_rows(l, n)); break;
-    case LAYER_RNN: rnn_forward(&l->u.rnn, x, NULL, l->y, n); break;
-    case LAYER_LSTM: lstm_forward(&l->u.lstm, x, NULL, NULL, l->y, n); break;
-    case LAYER_CONV2D: conv2d_forward(&l->u.conv, x, l->y, n, net->scratch); break;
-    case LAYER_DECONV2D: deconv2d_forward(&l->u.deconv, x, l->y, n, net->scratch); break;
-    case LAYER_MAXPOOL2D:
-    case LAYER_AVGPOOL2D: pool2d_forward(&l->u.pool, x, l->y, n); break;
-    case LAYER_BATCHNORM: batchnorm_forward(&l->u.bn, x, l->y, n); break;
-    case LAYER_RELU:
-    case LAYER_LEAKY_RELU:
-    case LAYER_TANH:
-    case LAYER_SIGMOID: act_forward(&l->u.act, x, l->y, count); break;
-    case LAYER_DROPOUT: dropout_forward(&l->u.dropout, x, l->y, n, shape_numel(l->out), net->key); break;
-    case LAYER_RESHAPE:
-    case LAYER_FLATTEN: break;
-    }
+    const LayerTraits *t = layer_of(l->spec.kind);
+    if (t->forward) t->forward(net, l, x, n);
     l->result = layer_aliases_input(l) ? x : l->y;
 }
 
@@ -374,40 +241,7 @@ const float *net_forward(Net *net, const float *x, int n) {
     return cur;
 }
 
-/* dy -> dx through one layer; dx may be NULL (only parameter gradients wanted). */
-static void layer_backward(Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
-                           bool param_grads) {
-    size_t count = (size_t)n * shape_numel(l->out);
-    switch (l->spec.kind) {
-    case LAYER_DENSE: dense_backward(&l->u.dense, x, dy, dx, dense_rows(l, n), param_grads); break;
-    case LAYER_RNN: rnn_backward(&l->u.rnn, x, NULL, dy, dx, NULL, n, param_grads, net->scratch); break;
-    case LAYER_LSTM: lstm_backward(&l->u.lstm, x, NULL, NULL, dy, dx, NULL, NULL, n, param_grads, net->scratch); break;
-    case LAYER_CONV2D: conv2d_backward(&l->u.conv, x, dy, dx, n, param_grads, net->scratch); break;
-    case LAYER_DECONV2D: deconv2d_backward(&l->u.deconv, x, dy, dx, n, param_grads, net->scratch); break;
-    case LAYER_MAXPOOL2D:
-    case LAYER_AVGPOOL2D:
-        if (dx) pool2d_backward(&l->u.pool, x, dy, dx, n);
-        break;
-    case LAYER_BATCHNORM: batchnorm_backward(&l->u.bn, x, dy, dx, n, param_grads); break;
-    case LAYER_RELU:
-    case LAYER_LEAKY_RELU:
-    case LAYER_TANH:
-    case LAYER_SIGMOID:
-        if (dx) act_backward(&l->u.act, x, l->y, dy, dx, count);
-        break;
-    case LAYER_DROPOUT:
-        if (dx) dropout_backward(&l->u.dropout, dy, dx, n, shape_numel(l->out), net->key);
-        break;
-    case LAYER_RESHAPE:
-    case LAYER_FLATTEN: break;
-    }
-}
-
-static bool layer_has_params(const Layer *l) {
-    LayerKind k = l->spec.kind;
-    return k == LAYER_DENSE || k == LAYER_CONV2D || k == LAYER_DECONV2D || k == LAYER_BATCHNORM || k == LAYER_RNN ||
-           k == LAYER_LSTM;
-}
+static bool layer_has_params(const Layer *l) { return (layer_of(l->spec.kind)->flags & LAYER_HAS_PARAMS) != 0; }
 
 void net_backward(Net *net, const float *x, const float *dy, float *dx, int n, bool param_grads) {
     /* The lowest layer that still needs an input gradient: below it only parameter gradients
@@ -441,7 +275,7 @@ void net_backward(Net *net, const float *x, const float *dy, float *dx, int n, b
             if (gin == g) gin = net->dact[next ^= 1];
             next ^= 1;
         }
-        layer_backward(net, l, in, g, gin, n, param_grads);
+        layer_of(l->spec.kind)->backward(net, l, in, g, gin, n, param_grads);
         g = gin;
     }
 }
@@ -452,14 +286,15 @@ void net_set_training(Net *net, bool training) {
     net->training = training;
     for (int i = 0; i < net->n_layers; i++) {
         Layer *l = &net->layers[i];
-        if (l->spec.kind == LAYER_BATCHNORM) l->u.bn.training = training;
-        if (l->spec.kind == LAYER_DROPOUT) l->u.dropout.training = training;
+        if (layer_of(l->spec.kind)->set_training) layer_of(l->spec.kind)->set_training(l, training);
     }
 }
 
 void net_set_stat_reducer(Net *net, const StatReducer *reducer) {
-    for (int i = 0; i < net->n_layers; i++)
-        if (net->layers[i].spec.kind == LAYER_BATCHNORM) net->layers[i].u.bn.reducer = reducer;
+    for (int i = 0; i < net->n_layers; i++) {
+        Layer *l = &net->layers[i];
+        if (layer_of(l->spec.kind)->set_reducer) layer_of(l->spec.kind)->set_reducer(l, reducer);
+    }
 }
 
 static const NetTensor *find(const NetTensor *t, int n, const char *name) {

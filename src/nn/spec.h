@@ -42,6 +42,7 @@ typedef enum {
     LAYER_RNN,
     LAYER_LSTM,
 } LayerKind;
+#define LAYER_KIND_COUNT 15 /* nn/layer.c has one row of traits per kind */
 
 typedef struct {
     LayerKind kind;

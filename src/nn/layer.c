@@ -1,0 +1,499 @@
+/* layer.c — the traits of every layer kind (layer.h): for each kind its shape inference, the
+ * words of its canonical line, its tensors with PyTorch's names, shapes and fans, its memory,
+ * and the calls into its kernels (dense.c, conv2d.c, ...). One row per kind, in LayerKind's order.
+ */
+#include "nn/layer.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static NashStatus shape_error(NashError *err, int index, const LayerSpec *spec, Shape in, const char *why) {
+    char line[160], shape[64];
+    spec_format(spec, line, sizeof line);
+    shape_format(in, shape, sizeof shape);
+    return nash_fail(err, NASH_ERR_CONFIG, "layer %d (%s): input shape %s %s", index, line, shape, why);
+}
+
+static Shape shape_4d(int a, int b, int c, int d) { return (Shape){.ndim = 4, .dim = {a, b, c, d}}; }
+
+static void format_pair(char *buf, size_t size, const char *key, int a, int b) {
+    size_t used = strlen(buf);
+    if (a == b)
+        snprintf(buf + used, size - used, " %s=%d", key, a);
+    else
+        snprintf(buf + used, size - used, " %s=%dx%d", key, a, b);
+}
+
+static void append(char *buf, size_t size, const char *text) {
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "%s", text);
+}
+
+/* ---- dense ------------------------------------------------------------------------------------ */
+
+static NashStatus dense_infer(Layer *l, int index, NashError *err) {
+    const LayerSpec *s = &l->spec;
+    Shape in = l->in;
+    /* on (T,F) it maps each step's F features (torch.nn.Linear on the last dim) */
+    if (in.ndim != 1 && in.ndim != 2)
+        return shape_error(err, index, s, in, "is not flat (F) or a sequence (T,F); put `flatten` before it");
+    l->u.dense = (Dense){.in = in.dim[in.ndim - 1], .out = s->units, .has_bias = s->bias};
+    l->out = in.ndim == 1 ? shape_1d(s->units) : shape_2d(in.dim[0], s->units);
+    return NASH_OK;
+}
+
+static void dense_format(const LayerSpec *s, char *buf, size_t size) {
+    snprintf(buf, size, " %d%s", s->units, s->bias ? "" : " bias=0");
+}
+
+static void dense_tensors(const Layer *l, LayerTensors *to) {
+    const Dense *d = &l->u.dense;
+    layer_tensor(to, "weight", shape_2d(d->out, d->in), PARAM_WEIGHT, d->in, d->out);
+    if (d->has_bias) layer_tensor(to, "bias", shape_1d(d->out), PARAM_BIAS, d->in, d->out);
+}
+
+static void dense_bind(Layer *l, const NetTensor *t, bool param, float *value, float *grad) {
+    (void)param;
+    bool bias = t->role == PARAM_BIAS;
+    *(bias ? &l->u.dense.bias : &l->u.dense.weight) = value;
+    *(bias ? &l->u.dense.dbias : &l->u.dense.dweight) = grad;
+}
+
+/* Rows a dense layer maps for n samples: n, or n*T on sequences (T,F). */
+static int dense_rows(const Layer *l, int n) { return n * (int)(shape_numel(l->in) / (size_t)l->u.dense.in); }
+
+static void dense_fwd(const Net *net, Layer *l, const float *x, int n) {
+    (void)net;
+    dense_forward(&l->u.dense, x, l->y, dense_rows(l, n));
+}
+
+static void dense_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                      bool param_grads) {
+    (void)net;
+    dense_backward(&l->u.dense, x, dy, dx, dense_rows(l, n), param_grads);
+}
+
+/* ---- conv2d and deconv2d ------------------------------------------------------------------------ */
+
+static NashStatus conv2d_infer(Layer *l, int index, NashError *err) {
+    const LayerSpec *s = &l->spec;
+    Shape in = l->in;
+    if (in.ndim != 3) return shape_error(err, index, s, in, "is not (C,H,W)");
+    int ho = conv_out_len(in.dim[1], s->kh, s->sh, s->ph), wo = conv_out_len(in.dim[2], s->kw, s->sw, s->pw);
+    if (ho <= 0 || wo <= 0) return shape_error(err, index, s, in, "is smaller than the kernel");
+    l->u.conv = (Conv2d){.cin = in.dim[0],
+                         .cout = s->units,
+                         .kh = s->kh,
+                         .kw = s->kw,
+                         .sh = s->sh,
+                         .sw = s->sw,
+                         .ph = s->ph,
+                         .pw = s->pw,
+                         .h = in.dim[1],
+                         .w = in.dim[2],
+                         .ho = ho,
+                         .wo = wo,
+                         .has_bias = s->bias};
+    l->out = shape_3d(s->units, ho, wo);
+    return NASH_OK;
+}
+
+static NashStatus deconv2d_infer(Layer *l, int index, NashError *err) {
+    const LayerSpec *s = &l->spec;
+    Shape in = l->in;
+    if (in.ndim != 3) return shape_error(err, index, s, in, "is not (C,H,W)");
+    int ho = deconv_out_len(in.dim[1], s->kh, s->sh, s->ph, s->oph);
+    int wo = deconv_out_len(in.dim[2], s->kw, s->sw, s->pw, s->opw);
+    if (ho <= 0 || wo <= 0) return shape_error(err, index, s, in, "gives an empty output (padding too large)");
+    l->u.deconv = (Deconv2d){.cin = in.dim[0],
+                             .cout = s->units,
+                             .kh = s->kh,
+                             .kw = s->kw,
+                             .sh = s->sh,
+                             .sw = s->sw,
+                             .ph = s->ph,
+                             .pw = s->pw,
+                             .oph = s->oph,
+                             .opw = s->opw,
+                             .h = in.dim[1],
+                             .w = in.dim[2],
+                             .ho = ho,
+                             .wo = wo,
+                             .has_bias = s->bias};
+    l->out = shape_3d(s->units, ho, wo);
+    return NASH_OK;
+}
+
+static NashStatus deconv2d_check(const LayerSpec *s, NashError *err) {
+    if (s->oph < s->sh && s->opw < s->sw) return NASH_OK;
+    return nash_fail(err, NASH_ERR_CONFIG, "deconv2d output padding op=%dx%d must be smaller than the stride %dx%d",
+                     s->oph, s->opw, s->sh, s->sw);
+}
+
+static void conv_format(const LayerSpec *s, char *buf, size_t size) {
+    snprintf(buf, size, " %d", s->units);
+    format_pair(buf, size, "k", s->kh, s->kw);
+    format_pair(buf, size, "s", s->sh, s->sw);
+    format_pair(buf, size, "p", s->ph, s->pw);
+    if (s->kind == LAYER_DECONV2D && (s->oph || s->opw)) format_pair(buf, size, "op", s->oph, s->opw);
+    if (!s->bias) append(buf, size, " bias=0");
+}
+
+static void conv2d_tensors(const Layer *l, LayerTensors *to) {
+    const Conv2d *c = &l->u.conv;
+    int k = c->kh * c->kw;
+    layer_tensor(to, "weight", shape_4d(c->cout, c->cin, c->kh, c->kw), PARAM_WEIGHT, c->cin * k, c->cout * k);
+    if (c->has_bias) layer_tensor(to, "bias", shape_1d(c->cout), PARAM_BIAS, c->cin * k, c->cout * k);
+}
+
+static void deconv2d_tensors(const Layer *l, LayerTensors *to) {
+    /* torch computes fans from weight.size(1) (Cout) and size(0) (Cin) */
+    const Deconv2d *c = &l->u.deconv;
+    int k = c->kh * c->kw;
+    layer_tensor(to, "weight", shape_4d(c->cin, c->cout, c->kh, c->kw), PARAM_WEIGHT, c->cout * k, c->cin * k);
+    if (c->has_bias) layer_tensor(to, "bias", shape_1d(c->cout), PARAM_BIAS, c->cout * k, c->cin * k);
+}
+
+static void conv2d_bind(Layer *l, const NetTensor *t, bool param, float *value, float *grad) {
+    (void)param;
+    bool bias = t->role == PARAM_BIAS;
+    *(bias ? &l->u.conv.bias : &l->u.conv.weight) = value;
+    *(bias ? &l->u.conv.dbias : &l->u.conv.dweight) = grad;
+}
+
+static void deconv2d_bind(Layer *l, const NetTensor *t, bool param, float *value, float *grad) {
+    (void)param;
+    bool bias = t->role == PARAM_BIAS;
+    *(bias ? &l->u.deconv.bias : &l->u.deconv.weight) = value;
+    *(bias ? &l->u.deconv.dbias : &l->u.deconv.dweight) = grad;
+}
+
+static size_t conv2d_scratch(const Layer *l, int max_batch) { return conv2d_work_floats(&l->u.conv, max_batch); }
+static size_t deconv2d_scratch(const Layer *l, int max_batch) { return deconv2d_work_floats(&l->u.deconv, max_batch); }
+
+static void conv2d_fwd(const Net *net, Layer *l, const float *x, int n) {
+    conv2d_forward(&l->u.conv, x, l->y, n, net->scratch);
+}
+static void conv2d_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                       bool param_grads) {
+    conv2d_backward(&l->u.conv, x, dy, dx, n, param_grads, net->scratch);
+}
+static void deconv2d_fwd(const Net *net, Layer *l, const float *x, int n) {
+    deconv2d_forward(&l->u.deconv, x, l->y, n, net->scratch);
+}
+static void deconv2d_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                         bool param_grads) {
+    deconv2d_backward(&l->u.deconv, x, dy, dx, n, param_grads, net->scratch);
+}
+
+/* ---- pooling ---------------------------------------------------------------------------------------- */
+
+static NashStatus pool2d_infer(Layer *l, int index, NashError *err) {
+    const LayerSpec *s = &l->spec;
+    Shape in = l->in;
+    if (in.ndim != 3) return shape_error(err, index, s, in, "is not (C,H,W)");
+    int ho = conv_out_len(in.dim[1], s->kh, s->sh, s->ph), wo = conv_out_len(in.dim[2], s->kw, s->sw, s->pw);
+    if (ho <= 0 || wo <= 0) return shape_error(err, index, s, in, "is smaller than the window");
+    l->u.pool = (Pool2d){.kind = s->kind == LAYER_MAXPOOL2D ? POOL2D_MAX : POOL2D_AVG,
+                         .c = in.dim[0],
+                         .h = in.dim[1],
+                         .w = in.dim[2],
+                         .ho = ho,
+                         .wo = wo,
+                         .kh = s->kh,
+                         .kw = s->kw,
+                         .sh = s->sh,
+                         .sw = s->sw,
+                         .ph = s->ph,
+                         .pw = s->pw,
+                         .count_include_pad = s->count_include_pad};
+    l->out = in;
+    l->out.dim[1] = ho;
+    l->out.dim[2] = wo;
+    return NASH_OK;
+}
+
+static NashStatus pool2d_check(const LayerSpec *s, NashError *err) {
+    if (2 * s->ph <= s->kh && 2 * s->pw <= s->kw) return NASH_OK;
+    return nash_fail(err, NASH_ERR_CONFIG, "%s padding p=%dx%d must be at most half the kernel %dx%d",
+                     layer_kind_name(s->kind), s->ph, s->pw, s->kh, s->kw);
+}
+
+static void pool_format(const LayerSpec *s, char *buf, size_t size) {
+    buf[0] = '\0';
+    format_pair(buf, size, "k", s->kh, s->kw);
+    format_pair(buf, size, "s", s->sh, s->sw);
+    format_pair(buf, size, "p", s->ph, s->pw);
+    if (s->kind == LAYER_AVGPOOL2D && !s->count_include_pad) append(buf, size, " count_pad=0");
+}
+
+static void pool2d_fwd(const Net *net, Layer *l, const float *x, int n) {
+    (void)net;
+    pool2d_forward(&l->u.pool, x, l->y, n);
+}
+static void pool2d_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                       bool param_grads) {
+    (void)net, (void)param_grads;
+    if (dx) pool2d_backward(&l->u.pool, x, dy, dx, n);
+}
+
+/* ---- batch norm ------------------------------------------------------------------------------------- */
+
+static NashStatus batchnorm_infer(Layer *l, int index, NashError *err) {
+    const LayerSpec *s = &l->spec;
+    Shape in = l->in;
+    if (in.ndim < 1 || in.ndim > 3) return shape_error(err, index, s, in, "is not (C), (C,L) or (C,H,W)");
+    int spatial = 1;
+    for (int d = 1; d < in.ndim; d++) spatial *= in.dim[d];
+    l->u.bn = (BatchNorm){.c = in.dim[0], .s = spatial, .eps = s->eps, .momentum = s->momentum};
+    l->out = in;
+    return NASH_OK;
+}
+
+static void batchnorm_format(const LayerSpec *s, char *buf, size_t size) {
+    snprintf(buf, size, " eps=%g momentum=%g", (double)s->eps, (double)s->momentum);
+}
+
+static void batchnorm_tensors(const Layer *l, LayerTensors *to) {
+    int c = l->u.bn.c;
+    layer_tensor(to, "weight", shape_1d(c), PARAM_BN_WEIGHT, 0, 0);
+    layer_tensor(to, "bias", shape_1d(c), PARAM_BN_BIAS, 0, 0);
+    layer_buffer(to, "running_mean", shape_1d(c));
+    layer_buffer(to, "running_var", shape_1d(c));
+}
+
+static void batchnorm_bind(Layer *l, const NetTensor *t, bool param, float *value, float *grad) {
+    BatchNorm *bn = &l->u.bn;
+    if (!param) {
+        *(strstr(t->name, "running_mean") ? &bn->running_mean : &bn->running_var) = value;
+        return;
+    }
+    bool bias = t->role == PARAM_BN_BIAS;
+    *(bias ? &bn->bias : &bn->weight) = value;
+    *(bias ? &bn->dbias : &bn->dweight) = grad;
+}
+
+/* This batch's mean and 1/std (C floats each), then 2C + 1 doubles for the sums. */
+static size_t batchnorm_state(const Layer *l) {
+    return nash_align_up(2 * (size_t)l->u.bn.c * sizeof(float)) + (2 * (size_t)l->u.bn.c + 1) * sizeof(double);
+}
+
+static void batchnorm_bind_state(Layer *l, float *cache, void *state) {
+    (void)cache;
+    BatchNorm *bn = &l->u.bn;
+    bn->save_mean = state;
+    bn->save_invstd = bn->save_mean + bn->c;
+    bn->scratch = (double *)(void *)((unsigned char *)state + nash_align_up(2 * (size_t)bn->c * sizeof(float)));
+}
+
+static void batchnorm_fwd(const Net *net, Layer *l, const float *x, int n) {
+    (void)net;
+    batchnorm_forward(&l->u.bn, x, l->y, n);
+}
+static void batchnorm_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                          bool param_grads) {
+    (void)net;
+    batchnorm_backward(&l->u.bn, x, dy, dx, n, param_grads);
+}
+static void batchnorm_set_training(Layer *l, bool training) { l->u.bn.training = training; }
+static void batchnorm_set_reducer(Layer *l, const StatReducer *reducer) { l->u.bn.reducer = reducer; }
+
+/* ---- activations ------------------------------------------------------------------------------------- */
+
+static NashStatus act_infer(Layer *l, int index, NashError *err) {
+    (void)index, (void)err;
+    static const ActKind acts[] = {[LAYER_RELU] = ACT_RELU,
+                                   [LAYER_LEAKY_RELU] = ACT_LEAKY_RELU,
+                                   [LAYER_TANH] = ACT_TANH,
+                                   [LAYER_SIGMOID] = ACT_SIGMOID};
+    l->u.act = (Act){.kind = acts[l->spec.kind], .slope = l->spec.slope};
+    l->out = l->in;
+    return NASH_OK;
+}
+
+static void leaky_format(const LayerSpec *s, char *buf, size_t size) { snprintf(buf, size, " %g", (double)s->slope); }
+
+static void act_fwd(const Net *net, Layer *l, const float *x, int n) {
+    (void)net;
+    act_forward(&l->u.act, x, l->y, (size_t)n * shape_numel(l->out));
+}
+static void act_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                    bool param_grads) {
+    (void)net, (void)param_grads;
+    if (dx) act_backward(&l->u.act, x, l->y, dy, dx, (size_t)n * shape_numel(l->out));
+}
+
+/* ReLU, tanh and sigmoid work backward from their output; LeakyReLU too when its slope keeps the
+ * sign (slope >= 0). */
+static bool act_in_place(const Layer *l) { return l->spec.kind != LAYER_LEAKY_RELU || l->u.act.slope >= 0.0f; }
+
+/* ---- reshape, flatten, dropout ----------------------------------------------------------------------- */
+
+static NashStatus reshape_infer(Layer *l, int index, NashError *err) {
+    if (shape_numel(l->spec.target) != shape_numel(l->in))
+        return shape_error(err, index, &l->spec, l->in, "has a different number of elements than the target");
+    l->out = l->spec.target;
+    return NASH_OK;
+}
+
+static void reshape_format(const LayerSpec *s, char *buf, size_t size) {
+    buf[0] = '\0';
+    for (int i = 0; i < s->target.ndim; i++) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, " %d", s->target.dim[i]);
+    }
+}
+
+static NashStatus flatten_infer(Layer *l, int index, NashError *err) {
+    (void)index, (void)err;
+    l->out = shape_1d((int)shape_numel(l->in));
+    return NASH_OK;
+}
+
+static NashStatus dropout_infer(Layer *l, int index, NashError *err) {
+    (void)err;
+    l->u.dropout = (Dropout){.p = l->spec.p, .stream_base = (uint64_t)(index + 1) << 40};
+    l->out = l->in;
+    return NASH_OK;
+}
+
+static void dropout_format(const LayerSpec *s, char *buf, size_t size) { snprintf(buf, size, " %g", (double)s->p); }
+
+static void dropout_fwd(const Net *net, Layer *l, const float *x, int n) {
+    dropout_forward(&l->u.dropout, x, l->y, n, shape_numel(l->out), net->key);
+}
+static void dropout_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                        bool param_grads) {
+    (void)x, (void)param_grads;
+    if (dx) dropout_backward(&l->u.dropout, dy, dx, n, shape_numel(l->out), net->key);
+}
+static void dropout_set_training(Layer *l, bool training) { l->u.dropout.training = training; }
+static void dropout_set_seed(Layer *l, uint64_t seed) { l->u.dropout.seed = seed; }
+
+/* ---- rnn and lstm ------------------------------------------------------------------------------------ */
+
+static NashStatus recurrent_infer(Layer *l, int index, NashError *err) {
+    const LayerSpec *s = &l->spec;
+    Shape in = l->in;
+    if (in.ndim != 2) return shape_error(err, index, s, in, "is not a sequence (T,F)");
+    Rnn r = {.in = in.dim[1], .hidden = s->units, .steps = in.dim[0], .seq = s->seq, .has_bias = s->bias};
+    if (s->kind == LAYER_RNN)
+        l->u.rnn = r;
+    else
+        l->u.lstm = (Lstm){.in = r.in, .hidden = r.hidden, .steps = r.steps, .seq = r.seq, .has_bias = r.has_bias};
+    l->out = s->seq ? shape_2d(in.dim[0], s->units) : shape_1d(s->units);
+    return NASH_OK;
+}
+
+static void recurrent_format(const LayerSpec *s, char *buf, size_t size) {
+    snprintf(buf, size, " %d%s%s", s->units, s->seq ? "" : " seq=0", s->bias ? "" : " bias=0");
+}
+
+static void recurrent_tensors(const Layer *l, LayerTensors *to) {
+    /* torch initialises all four from U(+-1/sqrt(H)): fan_in is H for each */
+    int in = l->in.dim[1], h = l->spec.units, rows = (l->spec.kind == LAYER_LSTM ? 4 : 1) * h;
+    layer_tensor(to, "weight_ih_l0", shape_2d(rows, in), PARAM_WEIGHT, h, rows);
+    layer_tensor(to, "weight_hh_l0", shape_2d(rows, h), PARAM_WEIGHT, h, rows);
+    if (l->spec.bias) {
+        layer_tensor(to, "bias_ih_l0", shape_1d(rows), PARAM_BIAS, h, rows);
+        layer_tensor(to, "bias_hh_l0", shape_1d(rows), PARAM_BIAS, h, rows);
+    }
+}
+
+/* weight_ih, weight_hh, bias_ih, bias_hh, chosen by name. */
+static void recurrent_bind(Layer *l, const NetTensor *t, bool param, float *value, float *grad) {
+    (void)param;
+    const char *name = t->name;
+    int k = strstr(name, "weight_ih") ? 0 : strstr(name, "weight_hh") ? 1 : strstr(name, "bias_ih") ? 2 : 3;
+    Rnn *r = &l->u.rnn;
+    Lstm *m = &l->u.lstm;
+    bool lstm = l->spec.kind == LAYER_LSTM;
+    float **v[2][4] = {{&r->weight_ih, &r->weight_hh, &r->bias_ih, &r->bias_hh},
+                       {&m->weight_ih, &m->weight_hh, &m->bias_ih, &m->bias_hh}};
+    float **g[2][4] = {{&r->dweight_ih, &r->dweight_hh, &r->dbias_ih, &r->dbias_hh},
+                       {&m->dweight_ih, &m->dweight_hh, &m->dbias_ih, &m->dbias_hh}};
+    *v[lstm][k] = value;
+    *g[lstm][k] = grad;
+}
+
+static size_t rnn_scratch(const Layer *l, int max_batch) { return rnn_work_floats(&l->u.rnn, max_batch); }
+static size_t rnn_cache(const Layer *l, int max_batch) { return rnn_cache_floats(&l->u.rnn, max_batch); }
+static size_t lstm_scratch(const Layer *l, int max_batch) { return lstm_work_floats(&l->u.lstm, max_batch); }
+static size_t lstm_cache(const Layer *l, int max_batch) { return lstm_cache_floats(&l->u.lstm, max_batch); }
+static void rnn_bind_state(Layer *l, float *cache, void *state) {
+    (void)state;
+    l->u.rnn.cache = cache;
+}
+static void lstm_bind_state(Layer *l, float *cache, void *state) {
+    (void)state;
+    l->u.lstm.cache = cache;
+}
+
+static void rnn_fwd(const Net *net, Layer *l, const float *x, int n) {
+    (void)net;
+    rnn_forward(&l->u.rnn, x, NULL, l->y, n);
+}
+static void rnn_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                    bool param_grads) {
+    rnn_backward(&l->u.rnn, x, NULL, dy, dx, NULL, n, param_grads, net->scratch);
+}
+static void lstm_fwd(const Net *net, Layer *l, const float *x, int n) {
+    (void)net;
+    lstm_forward(&l->u.lstm, x, NULL, NULL, l->y, n);
+}
+static void lstm_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                     bool param_grads) {
+    lstm_backward(&l->u.lstm, x, NULL, NULL, dy, dx, NULL, NULL, n, param_grads, net->scratch);
+}
+
+/* ---- the table ---------------------------------------------------------------------------------------- */
+
+#define PARAMS (LAYER_HAS_PARAMS | LAYER_OWN_INPUT)
+#define ACTIVATION(nm, usage, wmax, fmt)                                                                               \
+    {                                                                                                                  \
+        nm, usage, "", 0, wmax, wmax ? LAYER_WORDS_SLOPE : LAYER_WORDS_NONE, 0, act_infer, NULL, fmt,                  \
+            .forward = act_fwd, .backward = act_bwd, .in_place = act_in_place                                          \
+    }
+
+const LayerTraits layer_traits[LAYER_KIND_COUNT] = {
+    [LAYER_DENSE] = {"dense", "dense OUT [bias=0|1]", "bias", 1, 1, LAYER_WORDS_UNITS, PARAMS, dense_infer, NULL,
+                     dense_format, dense_tensors, dense_bind, .forward = dense_fwd, .backward = dense_bwd},
+    [LAYER_CONV2D] = {"conv2d", "conv2d OUT k=K [s=1] [p=0] [bias=1]", "k s p bias", 1, 1, LAYER_WORDS_UNITS,
+                      PARAMS | LAYER_WINDOWED, conv2d_infer, NULL, conv_format, conv2d_tensors, conv2d_bind,
+                      .scratch_floats = conv2d_scratch, .forward = conv2d_fwd, .backward = conv2d_bwd},
+    [LAYER_DECONV2D] = {"deconv2d", "deconv2d OUT k=K [s=1] [p=0] [op=0] [bias=1]", "k s p op bias", 1, 1,
+                        LAYER_WORDS_UNITS, PARAMS | LAYER_WINDOWED, deconv2d_infer, deconv2d_check, conv_format,
+                        deconv2d_tensors, deconv2d_bind, .scratch_floats = deconv2d_scratch, .forward = deconv2d_fwd,
+                        .backward = deconv2d_bwd},
+    [LAYER_MAXPOOL2D] = {"maxpool2d", "maxpool2d k=K [s=K] [p=0]", "k s p", 0, 0, LAYER_WORDS_NONE,
+                         LAYER_WINDOWED | LAYER_POOLING | LAYER_OWN_INPUT, pool2d_infer, pool2d_check, pool_format,
+                         .forward = pool2d_fwd, .backward = pool2d_bwd},
+    [LAYER_AVGPOOL2D] = {"avgpool2d", "avgpool2d k=K [s=K] [p=0] [count_pad=1]", "k s p count_pad", 0, 0,
+                         LAYER_WORDS_NONE, LAYER_WINDOWED | LAYER_POOLING | LAYER_OWN_INPUT, pool2d_infer, pool2d_check,
+                         pool_format, .forward = pool2d_fwd, .backward = pool2d_bwd},
+    [LAYER_BATCHNORM] = {"batchnorm", "batchnorm [eps=1e-5] [momentum=0.1]", "eps momentum", 0, 0, LAYER_WORDS_NONE,
+                         PARAMS, batchnorm_infer, NULL, batchnorm_format, batchnorm_tensors, batchnorm_bind,
+                         .state_bytes = batchnorm_state, .bind_state = batchnorm_bind_state, .forward = batchnorm_fwd,
+                         .backward = batchnorm_bwd, .set_training = batchnorm_set_training,
+                         .set_reducer = batchnorm_set_reducer},
+    [LAYER_RELU] = ACTIVATION("relu", "relu", 0, NULL),
+    [LAYER_LEAKY_RELU] = ACTIVATION("leakyrelu", "leakyrelu [SLOPE=0.01]", 1, leaky_format),
+    [LAYER_TANH] = ACTIVATION("tanh", "tanh", 0, NULL),
+    [LAYER_SIGMOID] = ACTIVATION("sigmoid", "sigmoid", 0, NULL),
+    [LAYER_RESHAPE] = {"reshape", "reshape D1 [D2 [D3]]", "", 1, 3, LAYER_WORDS_DIMS, LAYER_ALIASES_INPUT,
+                       reshape_infer, NULL, reshape_format},
+    [LAYER_FLATTEN] = {"flatten", "flatten", "", 0, 0, LAYER_WORDS_NONE, LAYER_ALIASES_INPUT, flatten_infer},
+    [LAYER_DROPOUT] = {"dropout", "dropout P", "", 1, 1, LAYER_WORDS_PROB, 0, dropout_infer, NULL, dropout_format,
+                       .forward = dropout_fwd, .backward = dropout_bwd, .set_training = dropout_set_training,
+                       .set_seed = dropout_set_seed},
+    [LAYER_RNN] = {"rnn", "rnn H [seq=1|0] [bias=1]", "seq bias", 1, 1, LAYER_WORDS_UNITS, LAYER_HAS_PARAMS,
+                   recurrent_infer, NULL, recurrent_format, recurrent_tensors, recurrent_bind,
+                   .scratch_floats = rnn_scratch, .cache_floats = rnn_cache, .bind_state = rnn_bind_state,
+                   .forward = rnn_fwd, .backward = rnn_bwd},
+    [LAYER_LSTM] = {"lstm", "lstm H [seq=1|0] [bias=1]", "seq bias", 1, 1, LAYER_WORDS_UNITS, LAYER_HAS_PARAMS,
+                    recurrent_infer, NULL, recurrent_format, recurrent_tensors, recurrent_bind,
+                    .scratch_floats = lstm_scratch, .cache_floats = lstm_cache, .bind_state = lstm_bind_state,
+                    .forward = lstm_fwd, .backward = lstm_bwd},
+};
+_Static_assert(sizeof layer_traits / sizeof layer_traits[0] == LAYER_KIND_COUNT && LAYER_LSTM + 1 == LAYER_KIND_COUNT,
+               "one row of traits per layer kind");

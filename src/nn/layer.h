@@ -1,0 +1,79 @@
+/* layer.h — one table of what every layer kind is and does (private to nn/), as ggml keeps one
+ * table per op: the grammar of its layer line (spec.c), its shape inference, tensors, memory and
+ * kernels (net.c). net.c and spec.c hold no per-kind code; adding a layer kind is its kernel file,
+ * its LayerKind and Layer union member, and its functions and row in layer.c.
+ */
+#ifndef NASH_NN_LAYER_H
+#define NASH_NN_LAYER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "nn/net.h"
+
+/* What a kind's positional words are. */
+typedef enum {
+    LAYER_WORDS_NONE,  /* none */
+    LAYER_WORDS_UNITS, /* one positive size: out features, out channels, hidden size */
+    LAYER_WORDS_SLOPE, /* one float */
+    LAYER_WORDS_PROB,  /* one probability in [0, 1) */
+    LAYER_WORDS_DIMS,  /* 1 to 3 positive dimensions */
+} LayerWords;
+
+enum {
+    LAYER_WINDOWED = 1 << 0,      /* needs k= (convolutions, pools) */
+    LAYER_POOLING = 1 << 1,       /* the stride defaults to the window; padding at most half of it */
+    LAYER_HAS_PARAMS = 1 << 2,    /* has parameters (so it has parameter gradients) */
+    LAYER_ALIASES_INPUT = 1 << 3, /* its output is its input, another shape (no activations) */
+    LAYER_OWN_INPUT = 1 << 4,     /* its backward reads only its own input: the layer above may overwrite
+                                     its output */
+};
+
+/* Where a kind's parameters and buffers go: layer_tensor() registers one (name suffix, PyTorch
+ * shape, role and fans for the initialiser). */
+typedef struct LayerTensors LayerTensors;
+void layer_tensor(LayerTensors *to, const char *suffix, Shape shape, ParamRole role, int fan_in, int fan_out);
+void layer_buffer(LayerTensors *to, const char *suffix, Shape shape);
+
+typedef struct {
+    const char *name;  /* the first word of a layer line: "conv2d" */
+    const char *usage; /* its grammar, quoted in errors */
+    const char *keys;  /* the key=value words it takes, space-separated */
+    int words_min, words_max;
+    LayerWords words;
+    unsigned flags;
+    /* l->out and the geometry in l->u from l->in and l->spec; errors name the layer `index` */
+    NashStatus (*infer)(Layer *l, int index, NashError *err);
+    /* a parsed line's own rules beyond its grammar (NULL: none) */
+    NashStatus (*check)(const LayerSpec *s, NashError *err);
+    /* the words after the kind in spec_format's canonical line (NULL: none) */
+    void (*format)(const LayerSpec *s, char *buf, size_t size);
+    /* its parameters and buffers, in order (NULL: none) */
+    void (*tensors)(const Layer *l, LayerTensors *to);
+    /* point the layer at tensor `t` of its own (value and, for parameters, gradient) */
+    void (*bind)(Layer *l, const NetTensor *t, bool param, float *value, float *grad);
+    /* floats of the shared scratch space and of the layer's own cache kept from forward to
+     * backward (in the activation arena), and bytes of state kept in the work arena (NULL: 0) */
+    size_t (*scratch_floats)(const Layer *l, int max_batch);
+    size_t (*cache_floats)(const Layer *l, int max_batch);
+    size_t (*state_bytes)(const Layer *l);
+    void (*bind_state)(Layer *l, float *cache, void *state);
+    /* kernels: y = l->y (NULL for aliases); scratch = net->scratch; backward adds parameter
+     * gradients when param_grads and writes dx unless NULL */
+    void (*forward)(const Net *net, Layer *l, const float *x, int n);
+    void (*backward)(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                     bool param_grads);
+    /* may this layer overwrite its input? (its backward works from its output alone; NULL: no) */
+    bool (*in_place)(const Layer *l);
+    /* training or evaluation mode, and a seed for layers that draw (NULL: no mode, no draws) */
+    void (*set_training)(Layer *l, bool training);
+    void (*set_seed)(Layer *l, uint64_t seed);
+    /* batch statistics summed by `reducer` (synchronised batch norm; NULL: no batch statistics) */
+    void (*set_reducer)(Layer *l, const StatReducer *reducer);
+} LayerTraits;
+
+extern const LayerTraits layer_traits[LAYER_KIND_COUNT];
+
+static inline const LayerTraits *layer_of(LayerKind kind) { return &layer_traits[kind]; }
+
+#endif
