@@ -16,7 +16,7 @@ PACKAGES=(
     # Fuzzing (-DNASH_FUZZ=ON, tests/fuzz, CI's fuzz section): clang and its libFuzzer and
     # sanitizer runtimes.
     clang libclang-rt-14-dev
-    # MPI: headers and libraries for src/dist/, mpirun to launch ranks.
+    # MPI: headers and libraries for src/comm/, mpirun to launch ranks.
     libopenmpi-dev openmpi-bin
     # BLAS: sgemm behind the dense and convolution layers.
     libopenblas-dev

@@ -3,7 +3,7 @@
  * The version and commit, the CPU with the features that decide the BLAS kernel, OpenBLAS with
  * its kernel (and who chose it: core/blas.h, cli/blas_select.h) and threads, and the versions of
  * Open MPI, HDF5, ZeroMQ, libpng, inih, libmicrohttpd and cJSON. Each library's version comes from
- * the module that links it, so the include rules hold (only dist/ sees mpi.h, and so on).
+ * the module that links it, so the include rules hold (only comm/ sees mpi.h, and so on).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-/* config_schema.h — the one table behind config.h (internal to io/).
+/* config_schema.h — the one table behind config.h (private to config/).
  *
  * Every key of the INI config is one ConfigKey: its [section] and name, its type, the allowed
  * words (enums) or range (numbers), its default written as text (parsed by the same code as a

@@ -23,7 +23,7 @@
 typedef struct {
     char *path;     /* the final name (a copy) */
     char *tmp_path; /* the temporary name, NULL once committed or aborted */
-    void *writer;   /* the writer's state between begin and commit (data/h5util: the in-memory image) */
+    void *writer;   /* the writer's state between begin and commit (store/h5util: the in-memory image) */
 } AtomicFile;
 
 /* Create the temporary file (mode 0644) and return its descriptor in *fd (the caller closes it).

@@ -1,7 +1,7 @@
 /* dataset.c — open, check and read nash data files by sample ranges (see dataset.h and
  * docs/data.md; writing is in dataset_write.c).
  *
- * dataset_open refuses anything a trainer could not use before any work starts (RELIABILITY.md,
+ * dataset_open refuses anything a trainer could not use before any work starts (docs/reliability.md,
  * "bad data is refused"): a missing or truncated file, a missing /images or /x, a wrong dtype or
  * rank, zero samples, a label count that differs from the sample count. Every message names the
  * file and the dataset, with what was found and what was expected.

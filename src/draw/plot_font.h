@@ -1,4 +1,4 @@
-/* plot_font.h — a small bitmap font for chart text (io/plot.c), drawn by hand for nash.
+/* plot_font.h — a small bitmap font for chart text (draw/plot.c), drawn by hand for nash.
  *
  * Glyphs are 5 pixels wide on a 9-row grid: 7 rows above the baseline (capital height) and 2
  * below for descenders. Printable ASCII, ² and the Greek letters θ σ μ (UTF-8 in the text); any

@@ -4,8 +4,8 @@
  * Algorithm 1). The pieces below are pure functions of the networks, a batch slice, the step
  * and the seed: noise comes from noise.h keyed by (seed, step, phase, global sample index), and
  * every loss term is scaled by norm = 1/(global batch), so a slice's contributions summed over
- * ranks (dist/) equal the single-process numbers. How the pieces are composed — who holds G and
- * D, where fakes and their gradients travel, where gradients are summed — is dist/'s business:
+ * ranks (train/, comm/) equal the single-process numbers. How the pieces are composed — who holds G and
+ * D, where fakes and their gradients travel, where gradients are summed — is train/'s business:
  *
  *   D step (phase k):  fakes = gan_fakes(step, k)                          on G's holder
  *                      gan_d_real(x_r), gan_d_fake(fakes)                   on D's holder

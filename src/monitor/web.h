@@ -1,7 +1,7 @@
 /* web.h — the monitor's web dashboard: an HTTP server (libmicrohttpd) next to the ZeroMQ loop.
  *
  * `nash monitor --http 127.0.0.1:8080` serves, from its own threads (one per connection):
- *   GET /            the dashboard page (src/metrics/dashboard.html, compiled in): one card per
+ *   GET /            the dashboard page (src/monitor/dashboard.html, compiled in): one card per
  *                    run side by side with loss curves, D(x) and D(G(z)) against 1/2, images/s,
  *                    the latest sample grid, per-rank time split and the resolved config;
  *                    with ?poll=1 it polls /api/state each second instead of holding /events

@@ -9,7 +9,7 @@
  *
  * Synchronised batch norm across ranks: when `reducer` is set, the per-channel sums (and the
  * count) are summed across ranks through it before use, in forward and backward, so every rank
- * normalises with the statistics of the global batch. nn/ knows nothing of MPI: dist/ supplies
+ * normalises with the statistics of the global batch. nn/ knows nothing of MPI: comm/ supplies
  * the reducer.
  */
 #ifndef NASH_NN_BATCHNORM_H

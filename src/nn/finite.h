@@ -1,4 +1,4 @@
-/* finite.h — find NaN and infinities in a network's tensors (the divergence guard, dist/guard.c).
+/* finite.h — find NaN and infinities in a network's tensors (the divergence guard, train/guard.c).
  *
  * A scan is one pass over the floats (isfinite on each), about 1 ms for the reference DCGAN's
  * two players' parameters and gradients together: cheap beside a training step.

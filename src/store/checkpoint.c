@@ -1,5 +1,5 @@
 /* checkpoint.c — resumable training state in HDF5 (see checkpoint.h and docs/checkpoint.md):
- * the weights format (io/weights.c, whose group writer and reader this reuses) plus optimizer
+ * the weights format (store/weights.c, whose group writer and reader this reuses) plus optimizer
  * moments and /state, a CRC-32 (zlib) on every dataset, written atomically (core/atomic.h);
  * verification of every checksum, all-or-nothing loading, choosing the newest valid checkpoint
  * of a run and pruning old ones. Every HDF5 call is made holding h5util_lock. */
@@ -25,39 +25,6 @@ NashStatus ckpt_path(const char *run_dir, int64_t step, char *out, size_t size, 
     return NASH_OK;
 }
 
-/* ---- attributes ------------------------------------------------------------------------------ */
-
-static herr_t write_scalar_attr(hid_t obj, const char *name, hid_t file_type, hid_t mem_type, const void *value) {
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t attr = space < 0 ? H5I_INVALID_HID : H5Acreate2(obj, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t rc = attr < 0 ? -1 : H5Awrite(attr, mem_type, value);
-    if (attr >= 0 && H5Aclose(attr) < 0) rc = -1;
-    if (space >= 0) H5Sclose(space);
-    return rc;
-}
-
-static herr_t read_scalar_attr(hid_t obj, const char *name, hid_t mem_type, void *value) {
-    if (H5Aexists(obj, name) <= 0) return -1;
-    hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
-    if (attr < 0) return -1;
-    hid_t type = H5Aget_type(attr), space = H5Aget_space(attr);
-    herr_t rc = -1;
-    if (type >= 0 && space >= 0 && H5Tget_class(type) == H5T_INTEGER && H5Sget_simple_extent_npoints(space) == 1)
-        rc = H5Aread(attr, mem_type, value);
-    if (space >= 0) H5Sclose(space);
-    if (type >= 0) H5Tclose(type);
-    H5Aclose(attr);
-    return rc;
-}
-
-herr_t io_read_int64_attr(hid_t obj, const char *name, int64_t *value) {
-    return read_scalar_attr(obj, name, H5T_NATIVE_INT64, value);
-}
-
-herr_t io_read_uint64_attr(hid_t obj, const char *name, uint64_t *value) {
-    return read_scalar_attr(obj, name, H5T_NATIVE_UINT64, value);
-}
-
 /* The CRC-32 of /state: its values as little-endian step, data_batch, seed (8 bytes each),
  * world_size (4 bytes), then the layout's bytes. */
 static uint32_t state_crc(const CheckpointState *s) {
@@ -68,7 +35,7 @@ static uint32_t state_crc(const CheckpointState *s) {
     for (int i = 0; i < 4; i++) buf[24 + i] = (unsigned char)((uint32_t)s->world_size >> (8 * i));
     size_t n = strnlen(s->layout, sizeof s->layout);
     memcpy(buf + 28, s->layout, n);
-    return io_crc32(buf, 28 + n);
+    return h5util_crc32(buf, 28 + n);
 }
 
 NashStatus ckpt_read_state(hid_t file, const char *path, CheckpointState *state, NashError *err) {
@@ -80,10 +47,10 @@ NashStatus ckpt_read_state(hid_t file, const char *path, CheckpointState *state,
     int32_t world = 0;
     char *layout = h5util_read_string_attr(g, "layout");
     NashStatus st = NASH_OK;
-    if (io_read_int64_attr(g, "step", &state->step) < 0 ||
-        io_read_int64_attr(g, "data_batch", &state->data_batch) < 0 ||
-        io_read_uint64_attr(g, "seed", &state->seed) < 0 || h5util_read_ints_attr(g, "world_size", &world, 1) != 1 ||
-        !layout)
+    if (h5util_read_int64_attr(g, "step", &state->step) < 0 ||
+        h5util_read_int64_attr(g, "data_batch", &state->data_batch) < 0 ||
+        h5util_read_uint64_attr(g, "seed", &state->seed) < 0 ||
+        h5util_read_ints_attr(g, "world_size", &world, 1) != 1 || !layout)
         st = nash_fail(err, NASH_ERR_DATA,
                        "%s: /state lacks one of its integer attributes step, data_batch, seed, world_size or the "
                        "string layout",
@@ -146,11 +113,11 @@ static NashStatus write_optim(hid_t optim, const char *path, const CheckpointPla
     hsize_t n = p->net->param_floats;
     NashStatus st = NASH_OK;
     if (h5util_write_string_attr(g, "kind", p->opt_kind) < 0 ||
-        write_scalar_attr(g, "steps", H5T_STD_I64LE, H5T_NATIVE_INT64, &p->opt_steps) < 0)
+        h5util_write_scalar_attr(g, "steps", H5T_STD_I64LE, H5T_NATIVE_INT64, &p->opt_steps) < 0)
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write the attributes of /optim/%s", path, p->group);
-    if (!st && p->moment1 && io_write_floats(g, "m", 1, &n, p->moment1, true) < 0)
+    if (!st && p->moment1 && h5util_write_floats(g, "m", 1, &n, p->moment1, true) < 0)
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /optim/%s/m (is the disk full?)", path, p->group);
-    if (!st && p->moment2 && io_write_floats(g, "v", 1, &n, p->moment2, true) < 0)
+    if (!st && p->moment2 && h5util_write_floats(g, "v", 1, &n, p->moment2, true) < 0)
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /optim/%s/v (is the disk full?)", path, p->group);
     H5Gclose(g);
     return st;
@@ -159,12 +126,12 @@ static NashStatus write_optim(hid_t optim, const char *path, const CheckpointPla
 static NashStatus write_state(hid_t file, const char *path, const CheckpointState *s, NashError *err) {
     hid_t g = H5Gcreate2(file, "state", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return nash_fail(err, NASH_ERR_IO, "%s: cannot create /state", path);
-    herr_t rc = write_scalar_attr(g, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, &s->step);
-    if (rc >= 0) rc = write_scalar_attr(g, "data_batch", H5T_STD_I64LE, H5T_NATIVE_INT64, &s->data_batch);
+    herr_t rc = h5util_write_scalar_attr(g, "step", H5T_STD_I64LE, H5T_NATIVE_INT64, &s->step);
+    if (rc >= 0) rc = h5util_write_scalar_attr(g, "data_batch", H5T_STD_I64LE, H5T_NATIVE_INT64, &s->data_batch);
     if (rc >= 0) rc = h5util_write_uint64_attr(g, "seed", s->seed);
     if (rc >= 0) rc = h5util_write_string_attr(g, "layout", s->layout);
     if (rc >= 0) rc = h5util_write_int_attr(g, "world_size", s->world_size);
-    if (rc >= 0) rc = io_write_crc32_attr(g, state_crc(s));
+    if (rc >= 0) rc = h5util_write_crc32_attr(g, state_crc(s));
     H5Gclose(g);
     return rc < 0 ? nash_fail(err, NASH_ERR_IO, "%s: cannot write /state", path) : NASH_OK;
 }
@@ -173,7 +140,7 @@ static NashStatus write_config(hid_t file, const char *path, const char *text, N
     herr_t rc = h5util_write_string_dataset(file, "config", text);
     hid_t set = rc < 0 ? H5I_INVALID_HID : H5Dopen2(file, "config", H5P_DEFAULT);
     if (set >= 0) {
-        rc = io_write_crc32_attr(set, io_crc32(text, strlen(text)));
+        rc = h5util_write_crc32_attr(set, h5util_crc32(text, strlen(text)));
         H5Dclose(set);
     }
     return rc < 0 || set < 0 ? nash_fail(err, NASH_ERR_IO, "%s: cannot write /config", path) : NASH_OK;
@@ -245,7 +212,7 @@ static NashStatus check_dataset(hid_t loc, const char *name, const char *full, C
     NashStatus st = NASH_OK;
     void *bytes = NULL;
     size_t size = 0;
-    if (H5Aexists(set, "crc32") <= 0 || read_scalar_attr(set, "crc32", H5T_NATIVE_UINT32, &stored) < 0) {
+    if (H5Aexists(set, "crc32") <= 0 || h5util_read_scalar_attr(set, "crc32", H5T_NATIVE_UINT32, &stored) < 0) {
         st = nash_fail(w->err, NASH_ERR_DATA, "%s: dataset %s has no crc32 attribute (damaged, or not a checkpoint)",
                        w->path, full);
     } else if (type < 0 || npoints < 0) {
@@ -282,7 +249,7 @@ static NashStatus check_dataset(hid_t loc, const char *name, const char *full, C
         st = nash_fail(w->err, NASH_ERR_DATA, "%s: dataset %s cannot be read (truncated or damaged file)", w->path,
                        full);
     if (!st) {
-        uint32_t crc = io_crc32(bytes, size);
+        uint32_t crc = h5util_crc32(bytes, size);
         if (crc != stored)
             st = nash_fail(w->err, NASH_ERR_DATA,
                            "%s: dataset %s is corrupt: its CRC-32 is %08" PRIx32 " but %08" PRIx32 " was saved",
@@ -344,7 +311,7 @@ static NashStatus verify_locked(const char *path, CheckpointState *state, int *n
     if (!st) {
         hid_t g = H5Gopen2(file, "state", H5P_DEFAULT);
         uint32_t stored = 0;
-        herr_t rc = g < 0 ? -1 : read_scalar_attr(g, "crc32", H5T_NATIVE_UINT32, &stored);
+        herr_t rc = g < 0 ? -1 : h5util_read_scalar_attr(g, "crc32", H5T_NATIVE_UINT32, &stored);
         if (g >= 0) H5Gclose(g);
         if (rc < 0 || stored != state_crc(state))
             st = nash_fail(err, NASH_ERR_DATA, "%s: /state is corrupt: its attributes do not match their crc32", path);
@@ -409,7 +376,7 @@ static NashStatus read_optim(hid_t file, const char *path, const char *group, fl
         if (m1 || m2) st = nash_fail(err, NASH_ERR_DATA, "%s: no optimizer state /optim/%s", path, group);
     } else {
         char *text = h5util_read_string_attr(og, "kind");
-        if (!text || !*text || strlen(text) >= CKPT_KIND_MAX || io_read_int64_attr(og, "steps", steps) < 0)
+        if (!text || !*text || strlen(text) >= CKPT_KIND_MAX || h5util_read_int64_attr(og, "steps", steps) < 0)
             st = nash_fail(err, NASH_ERR_DATA, "%s: /optim/%s lacks its attributes kind (string) and steps (int)", path,
                            group);
         else

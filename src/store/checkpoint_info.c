@@ -100,7 +100,7 @@ static void describe_optim(hid_t file, CkptGroupInfo *g) {
             char *kind = h5util_read_string_attr(og, "kind");
             snprintf(g->opt_kind, sizeof g->opt_kind, "%s", kind ? kind : "?");
             free(kind);
-            if (io_read_int64_attr(og, "steps", &g->opt_steps) < 0) g->opt_steps = -1;
+            if (h5util_read_int64_attr(og, "steps", &g->opt_steps) < 0) g->opt_steps = -1;
             g->m_floats = dataset_floats(og, "m");
             g->v_floats = dataset_floats(og, "v");
             H5Gclose(og);

@@ -1,4 +1,4 @@
-/* h5util.c — small HDF5 helpers for data/ and io/: readable errors, opening and atomic creation
+/* h5util.c — small HDF5 helpers for data/ and store/: readable errors, opening and atomic creation
  * of files, string and number attributes, string datasets (see h5util.h). */
 #include "store/h5util.h"
 
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "core/seal.h"
 
@@ -413,4 +414,74 @@ int h5util_read_ints_attr(hid_t obj, const char *name, int32_t *values, int max)
     if (type >= 0) H5Tclose(type);
     H5Aclose(attr);
     return count;
+}
+
+/* ---- checksummed tensors and scalar attributes (weights, checkpoints, sample files) ---------- */
+
+uint32_t h5util_crc32(const void *bytes, size_t n) {
+    const Bytef *p = bytes;
+    uLong crc = crc32(0L, Z_NULL, 0);
+    while (n > 0) {
+        uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = crc32(crc, p, chunk);
+        p += chunk;
+        n -= chunk;
+    }
+    return (uint32_t)crc;
+}
+
+herr_t h5util_write_crc32_attr(hid_t set, uint32_t crc) {
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t attr = space < 0 ? H5I_INVALID_HID : H5Acreate2(set, "crc32", H5T_STD_U32LE, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = attr < 0 ? -1 : H5Awrite(attr, H5T_NATIVE_UINT32, &crc);
+    if (attr >= 0 && H5Aclose(attr) < 0) rc = -1;
+    if (space >= 0) H5Sclose(space);
+    return rc;
+}
+
+herr_t h5util_write_floats(hid_t loc, const char *name, int ndim, const hsize_t *dims, const float *data,
+                           bool checksum) {
+    hid_t space = ndim ? H5Screate_simple(ndim, dims, NULL) : H5Screate(H5S_SCALAR);
+    hid_t set = H5I_INVALID_HID;
+    herr_t rc = -1;
+    if (space >= 0) set = H5Dcreate2(loc, name, H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (set >= 0) rc = H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
+    if (rc >= 0 && checksum) {
+        hssize_t n = H5Sget_simple_extent_npoints(space);
+        rc = n < 0 ? -1 : h5util_write_crc32_attr(set, h5util_crc32(data, (size_t)n * sizeof(float)));
+    }
+    if (set >= 0 && H5Dclose(set) < 0) rc = -1;
+    if (space >= 0) H5Sclose(space);
+    return rc;
+}
+
+herr_t h5util_write_scalar_attr(hid_t obj, const char *name, hid_t file_type, hid_t mem_type, const void *value) {
+    hid_t space = H5Screate(H5S_SCALAR);
+    hid_t attr = space < 0 ? H5I_INVALID_HID : H5Acreate2(obj, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rc = attr < 0 ? -1 : H5Awrite(attr, mem_type, value);
+    if (attr >= 0 && H5Aclose(attr) < 0) rc = -1;
+    if (space >= 0) H5Sclose(space);
+    return rc;
+}
+
+herr_t h5util_read_scalar_attr(hid_t obj, const char *name, hid_t mem_type, void *value) {
+    if (H5Aexists(obj, name) <= 0) return -1;
+    hid_t attr = H5Aopen(obj, name, H5P_DEFAULT);
+    if (attr < 0) return -1;
+    hid_t type = H5Aget_type(attr), space = H5Aget_space(attr);
+    herr_t rc = -1;
+    if (type >= 0 && space >= 0 && H5Tget_class(type) == H5T_INTEGER && H5Sget_simple_extent_npoints(space) == 1)
+        rc = H5Aread(attr, mem_type, value);
+    if (space >= 0) H5Sclose(space);
+    if (type >= 0) H5Tclose(type);
+    H5Aclose(attr);
+    return rc;
+}
+
+herr_t h5util_read_int64_attr(hid_t obj, const char *name, int64_t *value) {
+    return h5util_read_scalar_attr(obj, name, H5T_NATIVE_INT64, value);
+}
+
+herr_t h5util_read_uint64_attr(hid_t obj, const char *name, uint64_t *value) {
+    return h5util_read_scalar_attr(obj, name, H5T_NATIVE_UINT64, value);
 }

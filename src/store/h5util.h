@@ -1,7 +1,7 @@
-/* h5util.h — small HDF5 helpers shared by data/ (data sets) and io/ (weights, samples).
+/* h5util.h — small HDF5 helpers shared by data/ (data sets) and store/ (weights, checkpoints, samples).
  *
  * They make HDF5's failures readable: the library's automatic error printing is turned off
- * (h5util_quiet, called by every public function of data/ and io/ that touches HDF5; nash prints
+ * (h5util_quiet, called by every public function of data/ and store/ that touches HDF5; nash prints
  * its own messages, which name the file and the object), and a message is built from the
  * innermost entry of HDF5's error stack instead. Strings are written as variable-length UTF-8
  * (h5py reads them as str); both variable- and fixed-length strings are read. Files written for a
@@ -91,5 +91,21 @@ char *h5util_read_string_dataset(hid_t loc, const char *name);
 /* A 1-D (or scalar) integer attribute of at most `max` values into values; returns the count,
  * -1 when it is absent, not integers, too long or unreadable. */
 int h5util_read_ints_attr(hid_t obj, const char *name, int32_t *values, int max);
+
+/* zlib's CRC-32 of n bytes (any length). */
+uint32_t h5util_crc32(const void *bytes, size_t n);
+/* The `crc32` attribute (scalar uint32) of a dataset. */
+herr_t h5util_write_crc32_attr(hid_t set, uint32_t crc);
+/* A contiguous float32 (little-endian) dataset loc/name of rank ndim (0: scalar) from native
+ * floats; with `checksum`, its crc32 attribute too. */
+herr_t h5util_write_floats(hid_t loc, const char *name, int ndim, const hsize_t *dims, const float *data,
+                           bool checksum);
+/* A scalar attribute of file type `file_type` from a value of `mem_type`. */
+herr_t h5util_write_scalar_attr(hid_t obj, const char *name, hid_t file_type, hid_t mem_type, const void *value);
+/* A scalar integer attribute read as `mem_type`, or as int64 or uint64; negative when absent or
+ * not an integer. */
+herr_t h5util_read_scalar_attr(hid_t obj, const char *name, hid_t mem_type, void *value);
+herr_t h5util_read_int64_attr(hid_t obj, const char *name, int64_t *value);
+herr_t h5util_read_uint64_attr(hid_t obj, const char *name, uint64_t *value);
 
 #endif

@@ -1,7 +1,7 @@
-/* h5io.h — internal to io/: the HDF5 pieces of the weights format (weights.c) that checkpoints
- * (checkpoint.c, checkpoint_info.c) and sample files (samples.c) reuse, and the checkpoint pieces
- * shared by checkpoint.c and checkpoint_info.c. Not a public API: callers outside io/ use
- * weights.h, checkpoint.h and samples.h.
+/* internal.h — the pieces of the weights format (weights.c) that checkpoints (checkpoint.c,
+ * checkpoint_info.c) and sample files (samples.c) reuse, and the checkpoint pieces shared by
+ * checkpoint.c and checkpoint_info.c (private to store/). Callers outside store/ use weights.h,
+ * checkpoint.h and samples.h; the HDF5 helpers everyone in store/ and data/ uses are h5util.h.
  *
  * None of these take the HDF5 lock (h5util_lock) or silence HDF5's error printing: the public
  * function that calls them does both.
@@ -16,15 +16,6 @@
 #include "store/checkpoint.h"
 #include "store/h5util.h"
 #include "store/weights.h"
-
-/* zlib's CRC-32 of n bytes (any length). */
-uint32_t io_crc32(const void *bytes, size_t n);
-/* The `crc32` attribute (scalar uint32) of a dataset. */
-herr_t io_write_crc32_attr(hid_t set, uint32_t crc);
-
-/* A contiguous float32 (little-endian) dataset loc/name of rank ndim (0: scalar) from native
- * floats; with `checksum`, its crc32 attribute too. */
-herr_t io_write_floats(hid_t loc, const char *name, int ndim, const hsize_t *dims, const float *data, bool checksum);
 
 /* Refuse group names that cannot be a network group ("config", "a/b", empty). */
 NashStatus weights_check_group_name(const char *path, const char *group, NashError *err);
@@ -48,10 +39,6 @@ NashStatus weights_read_group(hid_t g, const char *path, const char *group, cons
                               float *buffers, NashError *err);
 
 /* ---- checkpoints (checkpoint.c) ---------------------------------------------------------- */
-
-/* A scalar integer attribute read as int64 or uint64; negative when absent or not an integer. */
-herr_t io_read_int64_attr(hid_t obj, const char *name, int64_t *value);
-herr_t io_read_uint64_attr(hid_t obj, const char *name, uint64_t *value);
 
 /* The attributes of /state (without checking its crc32). */
 NashStatus ckpt_read_state(hid_t file, const char *path, CheckpointState *state, NashError *err);

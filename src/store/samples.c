@@ -12,7 +12,7 @@
 static herr_t write_samples(hid_t file, const float *samples, int n, Shape shape) {
     hsize_t dims[SHAPE_MAX_DIMS + 1] = {(hsize_t)n};
     for (int i = 0; i < shape.ndim; i++) dims[i + 1] = (hsize_t)shape.dim[i];
-    return io_write_floats(file, "samples", shape.ndim + 1, dims, samples, false);
+    return h5util_write_floats(file, "samples", shape.ndim + 1, dims, samples, false);
 }
 
 NashStatus samples_write(const char *path, const float *samples, int n, Shape shape, const SamplesInfo *info,

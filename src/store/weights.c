@@ -23,46 +23,10 @@
 #error "checksums are taken over native floats, which must be the file's little-endian bytes"
 #endif
 
-uint32_t io_crc32(const void *bytes, size_t n) {
-    const Bytef *p = bytes;
-    uLong crc = crc32(0L, Z_NULL, 0);
-    while (n > 0) {
-        uInt chunk = n > (1u << 30) ? (1u << 30) : (uInt)n;
-        crc = crc32(crc, p, chunk);
-        p += chunk;
-        n -= chunk;
-    }
-    return (uint32_t)crc;
-}
-
-herr_t io_write_crc32_attr(hid_t set, uint32_t crc) {
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t attr = space < 0 ? H5I_INVALID_HID : H5Acreate2(set, "crc32", H5T_STD_U32LE, space, H5P_DEFAULT, H5P_DEFAULT);
-    herr_t rc = attr < 0 ? -1 : H5Awrite(attr, H5T_NATIVE_UINT32, &crc);
-    if (attr >= 0 && H5Aclose(attr) < 0) rc = -1;
-    if (space >= 0) H5Sclose(space);
-    return rc;
-}
-
-herr_t io_write_floats(hid_t loc, const char *name, int ndim, const hsize_t *dims, const float *data, bool checksum) {
-    hid_t space = ndim ? H5Screate_simple(ndim, dims, NULL) : H5Screate(H5S_SCALAR);
-    hid_t set = H5I_INVALID_HID;
-    herr_t rc = -1;
-    if (space >= 0) set = H5Dcreate2(loc, name, H5T_IEEE_F32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (set >= 0) rc = H5Dwrite(set, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data);
-    if (rc >= 0 && checksum) {
-        hssize_t n = H5Sget_simple_extent_npoints(space);
-        rc = n < 0 ? -1 : io_write_crc32_attr(set, io_crc32(data, (size_t)n * sizeof(float)));
-    }
-    if (set >= 0 && H5Dclose(set) < 0) rc = -1;
-    if (space >= 0) H5Sclose(space);
-    return rc;
-}
-
 static herr_t write_tensor(hid_t group, const NetTensor *t, const float *data, bool checksum) {
     hsize_t dims[SHAPE_MAX_DIMS];
     for (int i = 0; i < t->shape.ndim; i++) dims[i] = (hsize_t)t->shape.dim[i];
-    return io_write_floats(group, t->name, t->shape.ndim, dims, data, checksum);
+    return h5util_write_floats(group, t->name, t->shape.ndim, dims, data, checksum);
 }
 
 NashStatus weights_write_group(hid_t file, const char *path, const WeightsEntry *e, bool checksum, NashError *err) {

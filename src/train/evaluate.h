@@ -1,5 +1,5 @@
 /* evaluate.h — evaluation during training ([eval] every = N), on the process that holds G and
- * writes the run (world rank 0; dist/evaluate.c decides when and publishes the results).
+ * writes the run (world rank 0; train/evaluate.c decides when and publishes the results).
  *
  * For toy mixtures (data files written by `nash data toy`), every eval.every steps and at the
  * end, eval.samples samples of the fixed noise stream (NOISE_STREAM_FIXED, so training's streams

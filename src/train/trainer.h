@@ -53,10 +53,10 @@ void trainer_gather_discriminator(Trainer *t);
 NashStatus trainer_save_checkpoint(Trainer *t, int64_t step, char *path, size_t size, NashError *err);
 /* After each step, every rank: with eval.every > 0, add this step's loss_d and, every eval.every
  * steps and at the last, sum it on rank 0, which evaluates G, writes eval.csv (readout.png at the
- * end) and publishes an eval message (dist/evaluate.c). */
+ * end) and publishes an eval message (train/evaluate.c). */
 NashStatus trainer_evaluate(Trainer *t, int64_t step, NashError *err);
 
-/* The divergence guard (dist/guard.c): does this rank hold a non-finite loss, gradient or
+/* The divergence guard (train/guard.c): does this rank hold a non-finite loss, gradient or
  * parameter? `what` then names it. */
 bool trainer_nonfinite(const Trainer *t, char *what, size_t size);
 /* The status of a diverged run: the rank that found it says what and what to do. */

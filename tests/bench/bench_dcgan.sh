@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench_dcgan.sh — nash against its PyTorch peer and the machine's sgemm on the reference workload
-# (configs/fashion-dcgan.ini, PERFORMANCE.md). A benchmark, not a test: it prints one table and
+# (configs/fashion-dcgan.ini, docs/benchmarks.md). A benchmark, not a test: it prints one table and
 # fails only when a run fails. Run it on a quiet machine; it says how loaded the machine was.
 #
 #     bash tests/bench/bench_dcgan.sh [build dir] [steps] [rounds]     (defaults: build, 60, 2)

@@ -4,7 +4,7 @@
     bench_dcgan_table.py nash-result NAME ROUND NP THREADS SCHEDULE RUN_DIR WARMUP
         one line for a nash run from its metrics.csv, config.ini and rss.RANK files
     bench_dcgan_table.py table WORK_DIR STEPS ROUNDS
-        the markdown table of medians over rounds, the roof, and the targets of PERFORMANCE.md
+        the markdown table of medians over rounds, the roof, and the targets of docs/benchmarks.md
 
 The roof: OpenBLAS sgemm at the workload's GEMM shapes batched over the minibatch (bench_sgemm
 `b64_*`), combined as a harmonic mean weighted by the FLOPs each shape does in one alternating
@@ -139,7 +139,7 @@ def targets(s, nash_names):
     if not nash_names or not torch_names:
         return
     best_t = max(torch_names, key=lambda n: s[n]['ips'])
-    print('\nTargets (PERFORMANCE.md):\n')
+    print('\nTargets (docs/benchmarks.md):\n')
 
     def line(what, value, goal, ok):
         print(f'- {what}: {value} (target {goal}): {"met" if ok else "NOT met"}')

@@ -11,7 +11,7 @@
  *      when blocks cached at the end of one epoch are needed early in the next), the blocks the
  *      order needs in epoch 0, the reader's time in HDF5;
  *   2. with compute: the consumer sleeps 3 ms after each batch (a training step's compute) for
- *      COMPUTE_BATCHES batches; the time stream_next waited, as a share of the run (PERFORMANCE.md
+ *      COMPUTE_BATCHES batches; the time stream_next waited, as a share of the run (docs/benchmarks.md
  *      asks for under 1%), and how much of it was the wait for the first batch (open, first reads).
  * The page cache is whatever it is: run it twice to see the warm figures.
  */

@@ -292,7 +292,7 @@ static void create_dataset(FuzzBytes *in, hid_t file, const char *name) {
         hid_t set = H5Dcreate2(file, name, type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
         if (set >= 0) {
             write_values(in, set, false, kind, fixed_len, points);
-            if (fuzz_u8(in) & 1) io_write_crc32_attr(set, fuzz_u32(in));
+            if (fuzz_u8(in) & 1) h5util_write_crc32_attr(set, fuzz_u32(in));
             H5Dclose(set);
         }
     }

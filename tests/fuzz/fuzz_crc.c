@@ -1,5 +1,5 @@
 /* fuzz_crc.c — recompute a checkpoint's checksums after the fuzzer's edits, exactly as nash
- * computes them when it saves (io/checkpoint.c: a crc32 attribute on every dataset, one on /state
+ * computes them when it saves (store/checkpoint.c: a crc32 attribute on every dataset, one on /state
  * over its fields), so edited files pass ckpt_verify and reach the loaders' own checks. */
 #include "fuzz_crc.h"
 
@@ -34,7 +34,7 @@ static herr_t fix_dataset_crc(hid_t loc, const char *name, const H5L_info_t *inf
         }
         if (bytes) {
             if (H5Aexists(set, "crc32") > 0) H5Adelete(set, "crc32");
-            io_write_crc32_attr(set, io_crc32(bytes, size));
+            h5util_write_crc32_attr(set, h5util_crc32(bytes, size));
             free(bytes);
         }
         if (space >= 0) H5Sclose(space);
@@ -58,7 +58,7 @@ static void fix_state_crc(hid_t file) {
     hid_t g = H5Gopen2(file, "state", H5P_DEFAULT);
     if (g < 0) return;
     if (H5Aexists(g, "crc32") > 0) H5Adelete(g, "crc32");
-    io_write_crc32_attr(g, io_crc32(buf, 28 + n));
+    h5util_write_crc32_attr(g, h5util_crc32(buf, 28 + n));
     H5Gclose(g);
 }
 

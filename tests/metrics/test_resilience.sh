@@ -51,7 +51,7 @@ started=$(date +%s.%N)
 "$NASH" monitor --bind "$EP" --jsonl "$WORK/j2" --once --timeout 120 >"$WORK/m2.out" 2>&1 &
 m2=$!
 STARTED+=("$m2")
-# reconnection: the time until monitor 2 has written its first message (RELIABILITY.md: 2 s)
+# reconnection: the time until monitor 2 has written its first message (docs/reliability.md: 2 s)
 for _ in $(seq 400); do [ -s "$WORK/j2" ] && break; sleep 0.025; done
 latency=$(awk -v a="$started" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f", b - a }')
 echo "monitor 2 received its first message $latency s after it started"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Nash readout (configs/gauss1d-gan.ini, gan/evaluate.h): the 1-D toy trained with
+# The Nash readout (configs/gauss1d-gan.ini, train/evaluate.h): the 1-D toy trained with
 # eval.every = 200 for 6000 steps (about 7 s on one core) writes eval.csv with one row per
 # evaluation and these columns, and readout.png. At the last evaluation
 #   - value_theory = 2 JS - log 4 and value_measured = -loss_d agree within 0.05 nats

@@ -1,4 +1,4 @@
-/* test_checkpoint.c — io/checkpoint.c: save a generator (dense + batch norm, Adam), a
+/* test_checkpoint.c — store/checkpoint.c: save a generator (dense + batch norm, Adam), a
  * discriminator (conv, SGD with momentum) and an EMA generator; verify; load into fresh nets with
  * parameters, buffers, moments, steps, kind and state bitwise equal. Corruption (truncated to 0
  * bytes, truncated to half, one payload byte flipped in a dataset) is detected by ckpt_verify,

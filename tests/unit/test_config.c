@@ -96,7 +96,7 @@ static void check_defaults(void) {
 static void check_net(const NetConfig *net, const char *const *want, int n, const char *what) {
     bool ok = net->n_layers == n;
     for (int i = 0; ok && i < n; i++) ok = !strcmp(net->layers[i], want[i]) && net->layer_lines[i] > 0;
-    check_true(ok, "%s: the %d layer lines of PERFORMANCE.md, with their line numbers", what, n);
+    check_true(ok, "%s: the %d layer lines of the reference DCGAN, with their line numbers", what, n);
 }
 
 static void check_shipped(void) {

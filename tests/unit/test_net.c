@@ -1,5 +1,5 @@
 /* test_net.c — the sequential network container: shapes, names and parameter counts of the
- * reference DCGAN (PERFORMANCE.md), shape errors, backward modes, initialisers, eval mode. */
+ * reference DCGAN (docs/benchmarks.md), shape errors, backward modes, initialisers, eval mode. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

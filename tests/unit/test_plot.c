@@ -1,4 +1,4 @@
-/* test_plot.c — io/plot.c: line charts checked pixel by pixel. The frame is found in the picture,
+/* test_plot.c — draw/plot.c: line charts checked pixel by pixel. The frame is found in the picture,
  * then a horizontal line, a diagonal, a dashed line, clipping at a fixed range, a NaN gap, tick
  * numbers, the legend and the title are looked for where they must be; a PNG read back with
  * libpng equals the canvas; panels leave the rest of the canvas alone; bad arguments and an

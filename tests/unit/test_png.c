@@ -1,4 +1,4 @@
-/* test_png.c — io/png.c: grids and scatter plots read back with libpng (dimensions, tile values,
+/* test_png.c — draw/png.c: grids and scatter plots read back with libpng (dimensions, tile values,
  * border, point and background colours), raw RGB images, no temporary file left behind, and a
  * missing directory refused with a message naming the path. */
 #include <dirent.h>

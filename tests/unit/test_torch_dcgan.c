@@ -1,4 +1,4 @@
-/* test_torch_dcgan.c — the reference DCGAN (PERFORMANCE.md) against PyTorch 1.13
+/* test_torch_dcgan.c — the reference DCGAN (docs/benchmarks.md) against PyTorch 1.13
  * (tests/fixtures/dcgan.h5).
  *
  * For the generator and the discriminator: build the network from the fixture's layer lines,

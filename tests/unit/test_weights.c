@@ -1,4 +1,4 @@
-/* test_weights.c — io/weights.c: save two networks, read the spec and /config back, load into a
+/* test_weights.c — store/weights.c: save two networks, read the spec and /config back, load into a
  * net built from the read-back spec (parameters and buffers bitwise equal), and refuse, naming
  * the file, object and shapes and leaving the target net unchanged: another architecture, a
  * missing file, a file that is not HDF5, a missing group, a truncated file. No temporary file
