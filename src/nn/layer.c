@@ -73,6 +73,16 @@ static void dense_bwd(const Net *net, const Layer *l, const float *x, const floa
     dense_backward(&l->u.dense, x, dy, dx, dense_rows(l, n), param_grads);
 }
 
+static void dense_fwd_naive(const Net *net, Layer *l, const float *x, int n) {
+    (void)net;
+    dense_forward_naive(&l->u.dense, x, l->y, dense_rows(l, n));
+}
+static void dense_bwd_naive(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                            bool param_grads) {
+    (void)net;
+    dense_backward_naive(&l->u.dense, x, dy, dx, dense_rows(l, n), param_grads);
+}
+
 /* ---- conv2d and deconv2d ------------------------------------------------------------------------ */
 
 static NashStatus conv2d_infer(Layer *l, int index, NashError *err) {
@@ -184,6 +194,25 @@ static void deconv2d_fwd(const Net *net, Layer *l, const float *x, int n) {
 static void deconv2d_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
                          bool param_grads) {
     deconv2d_backward(&l->u.deconv, x, dy, dx, n, param_grads, net->scratch);
+}
+
+static void conv2d_fwd_naive(const Net *net, Layer *l, const float *x, int n) {
+    (void)net;
+    conv2d_forward_naive(&l->u.conv, x, l->y, n);
+}
+static void conv2d_bwd_naive(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                             bool param_grads) {
+    (void)net;
+    conv2d_backward_naive(&l->u.conv, x, dy, dx, n, param_grads);
+}
+static void deconv2d_fwd_naive(const Net *net, Layer *l, const float *x, int n) {
+    (void)net;
+    deconv2d_forward_naive(&l->u.deconv, x, l->y, n);
+}
+static void deconv2d_bwd_naive(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                               bool param_grads) {
+    (void)net;
+    deconv2d_backward_naive(&l->u.deconv, x, dy, dx, n, param_grads);
 }
 
 /* ---- pooling ---------------------------------------------------------------------------------------- */
@@ -446,6 +475,23 @@ static void lstm_bwd(const Net *net, const Layer *l, const float *x, const float
     lstm_backward(&l->u.lstm, x, NULL, NULL, dy, dx, NULL, NULL, n, param_grads, net->scratch);
 }
 
+static void rnn_fwd_naive(const Net *net, Layer *l, const float *x, int n) {
+    (void)net;
+    rnn_forward_naive(&l->u.rnn, x, NULL, l->y, n);
+}
+static void rnn_bwd_naive(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                          bool param_grads) {
+    rnn_backward_naive(&l->u.rnn, x, NULL, dy, dx, NULL, n, param_grads, net->scratch);
+}
+static void lstm_fwd_naive(const Net *net, Layer *l, const float *x, int n) {
+    (void)net;
+    lstm_forward_naive(&l->u.lstm, x, NULL, NULL, l->y, n);
+}
+static void lstm_bwd_naive(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                           bool param_grads) {
+    lstm_backward_naive(&l->u.lstm, x, NULL, NULL, dy, dx, NULL, NULL, n, param_grads, net->scratch);
+}
+
 /* ---- the table ---------------------------------------------------------------------------------------- */
 
 #define PARAMS (LAYER_HAS_PARAMS | LAYER_OWN_INPUT)
@@ -457,14 +503,17 @@ static void lstm_bwd(const Net *net, const Layer *l, const float *x, const float
 
 const LayerTraits layer_traits[LAYER_KIND_COUNT] = {
     [LAYER_DENSE] = {"dense", "dense OUT [bias=0|1]", "bias", 1, 1, LAYER_WORDS_UNITS, PARAMS, dense_infer, NULL,
-                     dense_format, dense_tensors, dense_bind, .forward = dense_fwd, .backward = dense_bwd},
+                     dense_format, dense_tensors, dense_bind, .forward = dense_fwd, .backward = dense_bwd,
+                     .forward_naive = dense_fwd_naive, .backward_naive = dense_bwd_naive},
     [LAYER_CONV2D] = {"conv2d", "conv2d OUT k=K [s=1] [p=0] [bias=1]", "k s p bias", 1, 1, LAYER_WORDS_UNITS,
                       PARAMS | LAYER_WINDOWED, conv2d_infer, NULL, conv_format, conv2d_tensors, conv2d_bind,
-                      .scratch_floats = conv2d_scratch, .forward = conv2d_fwd, .backward = conv2d_bwd},
+                      .scratch_floats = conv2d_scratch, .forward = conv2d_fwd, .backward = conv2d_bwd,
+                      .forward_naive = conv2d_fwd_naive, .backward_naive = conv2d_bwd_naive},
     [LAYER_DECONV2D] = {"deconv2d", "deconv2d OUT k=K [s=1] [p=0] [op=0] [bias=1]", "k s p op bias", 1, 1,
                         LAYER_WORDS_UNITS, PARAMS | LAYER_WINDOWED, deconv2d_infer, deconv2d_check, conv_format,
                         deconv2d_tensors, deconv2d_bind, .scratch_floats = deconv2d_scratch, .forward = deconv2d_fwd,
-                        .backward = deconv2d_bwd},
+                        .backward = deconv2d_bwd, .forward_naive = deconv2d_fwd_naive,
+                        .backward_naive = deconv2d_bwd_naive},
     [LAYER_MAXPOOL2D] = {"maxpool2d", "maxpool2d k=K [s=K] [p=0]", "k s p", 0, 0, LAYER_WORDS_NONE,
                          LAYER_WINDOWED | LAYER_POOLING | LAYER_OWN_INPUT, pool2d_infer, pool2d_check, pool_format,
                          .forward = pool2d_fwd, .backward = pool2d_bwd},
@@ -489,11 +538,13 @@ const LayerTraits layer_traits[LAYER_KIND_COUNT] = {
     [LAYER_RNN] = {"rnn", "rnn H [seq=1|0] [bias=1]", "seq bias", 1, 1, LAYER_WORDS_UNITS, LAYER_HAS_PARAMS,
                    recurrent_infer, NULL, recurrent_format, recurrent_tensors, recurrent_bind,
                    .scratch_floats = rnn_scratch, .cache_floats = rnn_cache, .bind_state = rnn_bind_state,
-                   .forward = rnn_fwd, .backward = rnn_bwd},
+                   .forward = rnn_fwd, .backward = rnn_bwd, .forward_naive = rnn_fwd_naive,
+                   .backward_naive = rnn_bwd_naive},
     [LAYER_LSTM] = {"lstm", "lstm H [seq=1|0] [bias=1]", "seq bias", 1, 1, LAYER_WORDS_UNITS, LAYER_HAS_PARAMS,
                     recurrent_infer, NULL, recurrent_format, recurrent_tensors, recurrent_bind,
                     .scratch_floats = lstm_scratch, .cache_floats = lstm_cache, .bind_state = lstm_bind_state,
-                    .forward = lstm_fwd, .backward = lstm_bwd},
+                    .forward = lstm_fwd, .backward = lstm_bwd, .forward_naive = lstm_fwd_naive,
+                    .backward_naive = lstm_bwd_naive},
 };
 _Static_assert(sizeof layer_traits / sizeof layer_traits[0] == LAYER_KIND_COUNT && LAYER_LSTM + 1 == LAYER_KIND_COUNT,
                "one row of traits per layer kind");

@@ -63,6 +63,11 @@ typedef struct {
     void (*forward)(const Net *net, Layer *l, const float *x, int n);
     void (*backward)(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
                      bool param_grads);
+    /* the plain-loop reference kernels the fast ones are tested against (NULL: the kernel above
+     * is its own reference); net_set_naive() runs a network on them */
+    void (*forward_naive)(const Net *net, Layer *l, const float *x, int n);
+    void (*backward_naive)(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                           bool param_grads);
     /* may this layer overwrite its input? (its backward works from its output alone; NULL: no) */
     bool (*in_place)(const Layer *l);
     /* training or evaluation mode, and a seed for layers that draw (NULL: no mode, no draws) */

@@ -228,7 +228,10 @@ void net_init_params(Net *net, InitScheme scheme, uint64_t seed) {
 
 static void layer_forward(Net *net, Layer *l, const float *x, int n) {
     const LayerTraits *t = layer_of(l->spec.kind);
-    if (t->forward) t->forward(net, l, x, n);
+    if (net->naive && t->forward_naive)
+        t->forward_naive(net, l, x, n);
+    else if (t->forward)
+        t->forward(net, l, x, n);
     l->result = layer_aliases_input(l) ? x : l->y;
 }
 
@@ -275,7 +278,8 @@ void net_backward(Net *net, const float *x, const float *dy, float *dx, int n, b
             if (gin == g) gin = net->dact[next ^= 1];
             next ^= 1;
         }
-        layer_of(l->spec.kind)->backward(net, l, in, g, gin, n, param_grads);
+        const LayerTraits *t = layer_of(l->spec.kind);
+        (net->naive && t->backward_naive ? t->backward_naive : t->backward)(net, l, in, g, gin, n, param_grads);
         g = gin;
     }
 }
@@ -288,6 +292,13 @@ void net_set_training(Net *net, bool training) {
         Layer *l = &net->layers[i];
         if (layer_of(l->spec.kind)->set_training) layer_of(l->spec.kind)->set_training(l, training);
     }
+}
+
+bool net_set_naive(Net *net, bool naive) {
+    net->naive = naive;
+    bool separate = false;
+    for (int i = 0; i < net->n_layers; i++) separate |= layer_of(net->layers[i].spec.kind)->forward_naive != NULL;
+    return separate;
 }
 
 void net_set_stat_reducer(Net *net, const StatReducer *reducer) {

@@ -86,6 +86,7 @@ typedef struct {
     float *scratch; /* workspace shared by the fast kernels, one layer at a time */
     float *dact[2]; /* ping-pong activation gradients, max_batch * widest layer */
     bool training;
+    bool naive;     /* run the plain-loop reference kernels (tests; net_set_naive) */
     DropoutKey key; /* step and global index of the batch's first sample */
 
     Arena param_arena, grad_arena, buffer_arena, act_arena, work_arena;
@@ -121,6 +122,9 @@ void net_backward(Net *net, const float *x, const float *dy, float *dx, int n, b
 
 void net_zero_grad(Net *net);
 void net_set_training(Net *net, bool training);
+/* Run forward and backward on each layer's plain-loop reference kernel where it has one (the
+ * fast kernels are tested against them; nn/layer.c). True when some layer has one. */
+bool net_set_naive(Net *net, bool naive);
 /* Use `reducer` for every batch-norm layer (NULL: per-rank statistics). */
 void net_set_stat_reducer(Net *net, const StatReducer *reducer);
 

@@ -1,7 +1,9 @@
-/* test_conv2d.c — Conv2d: the naive kernel against hand-computed numbers, the im2col+sgemm
- * kernel against the naive one over a table of shapes, and the layer conventions of dense.h
- * (dx overwritten, dx == NULL, param_grads == false, gradients accumulate), plus the adjoint
- * identity <conv(x), r> == <x, conv_backward_data(r)>.
+/* test_conv2d.c — the convolutions by hand and by duality: Conv2d on numbers computed by hand
+ * (fast and naive kernels), and Deconv2d (ConvTranspose2d) as Conv2d's adjoint over a table of
+ * shapes with output padding: for the same W, deconv forward equals conv's input gradient,
+ * deconv's input gradient equals conv forward, and the weight gradients agree with the roles of
+ * x and dy swapped. Fast against naive, finite differences, the layer conventions and PyTorch are
+ * test_layers.c's, for every layer kind.
  */
 #include <math.h>
 #include <stdio.h>
@@ -11,50 +13,50 @@
 #include "check.h"
 #include "core/shape.h"
 #include "nn/conv2d.h"
+#include "nn/deconv2d.h"
 
 #define ATOL 1e-5
 #define RTOL 1e-4
 
 typedef struct {
-    int n, cin, cout, h, w, kh, kw, sh, sw, ph, pw;
+    int n, cin, cout, h, w, kh, kw, sh, sw, ph, pw, oph, opw;
     bool bias;
-} ConvCase;
+} DeconvCase;
 
-static const ConvCase cases[] = {
-    {1, 1, 1, 3, 3, 2, 2, 1, 1, 0, 0, true},   /* the hand-computed shape */
-    {3, 2, 3, 7, 5, 3, 3, 1, 1, 1, 1, true},   /* odd sizes, "same" padding */
-    {3, 3, 4, 7, 5, 1, 1, 1, 1, 0, 0, false},  /* 1x1 */
-    {1, 4, 2, 7, 5, 4, 4, 2, 2, 1, 1, true},   /* DCGAN's k4 s2 p1 on odd sizes */
-    {3, 1, 5, 9, 8, 3, 2, 3, 2, 2, 1, true},   /* rectangular kernel, sh != sw */
-    {3, 5, 1, 8, 7, 4, 4, 3, 3, 2, 2, false},  /* stride 3, padding 2, Cout 1 */
-    {1, 3, 6, 6, 6, 3, 2, 2, 1, 0, 1, false},  /* ph != pw */
-    {3, 6, 4, 14, 14, 4, 4, 2, 2, 1, 1, true}, /* DCGAN-like */
-    {3, 2, 2, 5, 7, 1, 1, 2, 3, 0, 0, true},   /* strided 1x1 skips pixels */
-    {1, 3, 2, 7, 5, 3, 3, 1, 2, 2, 0, true},   /* padding 2 on a 3x3 kernel */
-    {3, 2, 3, 5, 5, 1, 1, 1, 1, 2, 2, true},   /* padding larger than the kernel */
-    {3, 4, 3, 6, 5, 2, 3, 1, 3, 1, 2, false},  /* kernel 2x3, stride 1x3 */
-    {19, 5, 4, 9, 7, 4, 4, 2, 2, 1, 1, true},  /* 80 column rows, 19 samples: 4 chunks and a part */
-    {4, 8, 3, 6, 6, 3, 3, 1, 1, 1, 1, false},  /* 72 column rows, exactly one chunk */
+static const DeconvCase cases[] = {
+    {1, 1, 1, 3, 3, 2, 2, 1, 1, 0, 0, 0, 0, true},  /* smallest */
+    {3, 2, 3, 7, 5, 3, 3, 1, 1, 1, 1, 0, 0, true},  /* odd sizes, "same" padding */
+    {3, 4, 2, 7, 5, 4, 4, 2, 2, 1, 1, 0, 0, false}, /* DCGAN's k4 s2 p1 on odd sizes */
+    {1, 3, 2, 5, 4, 4, 4, 2, 2, 1, 1, 1, 1, true},  /* output padding 1, stride 2 */
+    {3, 2, 4, 4, 5, 3, 2, 3, 2, 1, 0, 1, 1, true},  /* rectangular kernel, stride 3x2, output padding */
+    {3, 1, 5, 6, 5, 3, 3, 3, 3, 2, 2, 2, 0, false}, /* stride 3, padding 2, output padding 2x0 */
+    {1, 5, 1, 7, 5, 1, 1, 1, 1, 0, 0, 0, 0, false}, /* 1x1, Cout 1 */
+    {3, 3, 3, 5, 7, 3, 2, 2, 3, 2, 1, 1, 2, true},  /* everything rectangular */
+    {3, 6, 4, 7, 7, 4, 4, 2, 2, 1, 1, 0, 0, true},  /* DCGAN-like, 7x7 -> 14x14 */
+    {3, 2, 2, 4, 3, 1, 1, 3, 2, 0, 0, 1, 1, true},  /* strided 1x1 leaves gaps filled by the bias */
+    {1, 3, 4, 6, 5, 2, 3, 3, 1, 0, 1, 2, 0, false}, /* kernel smaller than the stride */
+    {19, 4, 5, 5, 4, 4, 4, 2, 2, 1, 1, 0, 0, true}, /* 80 column rows, 19 samples: 4 chunks and a part */
+    {4, 2, 8, 4, 4, 3, 3, 1, 1, 1, 1, 0, 0, false}, /* 72 column rows, exactly one chunk */
 };
 
 static double worst_relerr, worst_ratio;
-
-/* A layer with its own parameter and gradient buffers (gradients zeroed). */
-static Conv2d make_layer(const ConvCase *c, unsigned long long seed) {
-    Conv2d l = {.cin = c->cin,
-                .cout = c->cout,
-                .kh = c->kh,
-                .kw = c->kw,
-                .sh = c->sh,
-                .sw = c->sw,
-                .ph = c->ph,
-                .pw = c->pw,
-                .h = c->h,
-                .w = c->w,
-                .has_bias = c->bias};
-    l.ho = conv_out_len(c->h, c->kh, c->sh, c->ph);
-    l.wo = conv_out_len(c->w, c->kw, c->sw, c->pw);
-    size_t nw = (size_t)c->cout * (size_t)c->cin * (size_t)c->kh * (size_t)c->kw;
+static Deconv2d make_layer(const DeconvCase *c, unsigned long long seed) {
+    Deconv2d l = {.cin = c->cin,
+                  .cout = c->cout,
+                  .kh = c->kh,
+                  .kw = c->kw,
+                  .sh = c->sh,
+                  .sw = c->sw,
+                  .ph = c->ph,
+                  .pw = c->pw,
+                  .oph = c->oph,
+                  .opw = c->opw,
+                  .h = c->h,
+                  .w = c->w,
+                  .has_bias = c->bias};
+    l.ho = deconv_out_len(c->h, c->kh, c->sh, c->ph, c->oph);
+    l.wo = deconv_out_len(c->w, c->kw, c->sw, c->pw, c->opw);
+    size_t nw = (size_t)c->cin * (size_t)c->cout * (size_t)c->kh * (size_t)c->kw;
     l.weight = malloc(sizeof(float) * nw);
     l.dweight = calloc(nw, sizeof(float));
     fill_uniform(l.weight, nw, -1.0f, 1.0f, seed);
@@ -66,16 +68,18 @@ static Conv2d make_layer(const ConvCase *c, unsigned long long seed) {
     return l;
 }
 
-static void free_layer(Conv2d *l) {
+static void free_layer(Deconv2d *l) {
     free(l->weight);
     free(l->dweight);
     free(l->bias);
     free(l->dbias);
 }
 
-static size_t weight_size(const Conv2d *l) { return (size_t)l->cout * (size_t)l->cin * (size_t)l->kh * (size_t)l->kw; }
-static size_t in_size(const Conv2d *l, int n) { return (size_t)n * (size_t)l->cin * (size_t)l->h * (size_t)l->w; }
-static size_t out_size(const Conv2d *l, int n) { return (size_t)n * (size_t)l->cout * (size_t)l->ho * (size_t)l->wo; }
+static size_t weight_size(const Deconv2d *l) {
+    return (size_t)l->cin * (size_t)l->cout * (size_t)l->kh * (size_t)l->kw;
+}
+static size_t in_size(const Deconv2d *l, int n) { return (size_t)n * (size_t)l->cin * (size_t)l->h * (size_t)l->w; }
+static size_t out_size(const Deconv2d *l, int n) { return (size_t)n * (size_t)l->cout * (size_t)l->ho * (size_t)l->wo; }
 
 static float *filled(size_t count, float value) {
     float *a = malloc(sizeof(float) * (count ? count : 1));
@@ -83,117 +87,88 @@ static float *filled(size_t count, float value) {
     return a;
 }
 
-static void compare(const char *what, const ConvCase *c, int index, const float *got, const float *ref, size_t n) {
-    char name[160];
-    snprintf(name, sizeof name, "case %d (n%d %dx%dx%d -> %d, k%dx%d s%dx%d p%dx%d): %s", index, c->n, c->cin, c->h,
-             c->w, c->cout, c->kh, c->kw, c->sh, c->sw, c->ph, c->pw, what);
+static void compare(const char *what, int index, const float *got, const float *ref, size_t n) {
+    const DeconvCase *c = &cases[index];
+    char name[192];
+    snprintf(name, sizeof name, "case %d (n%d %dx%dx%d -> %d, k%dx%d s%dx%d p%dx%d op%dx%d): %s", index, c->n, c->cin,
+             c->h, c->w, c->cout, c->kh, c->kw, c->sh, c->sw, c->ph, c->pw, c->oph, c->opw, what);
     check_close_nonzero(name, got, ref, n, ATOL, RTOL);
     if (check_last_relerr() > worst_relerr) worst_relerr = check_last_relerr();
     if (check_last_ratio() > worst_ratio) worst_ratio = check_last_ratio();
 }
 
-static double dot(const float *a, const float *b, size_t n, double *scale) {
-    double sum = 0.0;
-    *scale = 0.0;
-    for (size_t i = 0; i < n; i++) {
-        sum += (double)a[i] * b[i];
-        *scale += fabs((double)a[i] * b[i]);
-    }
-    return sum;
+/* The Conv2d that deconv d transposes: (Ho,Wo) -> (H,W), Cin and Cout swapped, same weight
+ * buffer (Cin_d,Cout_d,kh,kw) == (Cout_c,Cin_c,kh,kw), no bias. */
+static Conv2d conv_of(const Deconv2d *d, float *dweight) {
+    return (Conv2d){.cin = d->cout,
+                    .cout = d->cin,
+                    .kh = d->kh,
+                    .kw = d->kw,
+                    .sh = d->sh,
+                    .sw = d->sw,
+                    .ph = d->ph,
+                    .pw = d->pw,
+                    .h = d->ho,
+                    .w = d->wo,
+                    .ho = d->h,
+                    .wo = d->w,
+                    .has_bias = false,
+                    .weight = d->weight,
+                    .dweight = dweight};
 }
 
-/* Fast against naive: y, dx, dW, db; then dx == NULL, param_grads == false and accumulation. */
-static void test_case(int index) {
-    const ConvCase *c = &cases[index];
-    Conv2d fast = make_layer(c, 100 + (unsigned long long)index);
-    Conv2d naive = make_layer(c, 100 + (unsigned long long)index);
-    check_true(fast.ho > 0 && fast.wo > 0, "case %d: output size %dx%d", index, fast.ho, fast.wo);
-    size_t nx = in_size(&fast, c->n), ny = out_size(&fast, c->n), nw = weight_size(&fast);
-    size_t nb = (size_t)c->cout;
+/* Deconv and conv with the same W are adjoints, so each one's forward is the other's input
+ * gradient, and dW agrees with x and dy swapped. Checked for both kernel pairs. */
+static void test_duality(int index) {
+    const DeconvCase *c = &cases[index];
+    Deconv2d d = make_layer(c, 800 + (unsigned long long)index);
+    free(d.bias), free(d.dbias);
+    d.has_bias = false;
+    d.bias = d.dbias = NULL;
+    size_t nx = in_size(&d, c->n), ny = out_size(&d, c->n), nw = weight_size(&d);
+    float *conv_dweight = filled(nw, 0.0f);
+    Conv2d conv = conv_of(&d, conv_dweight);
+    check_true(conv_out_len(conv.h, conv.kh, conv.sh, conv.ph) == conv.ho &&
+                   conv_out_len(conv.w, conv.kw, conv.sw, conv.pw) == conv.wo,
+               "case %d: conv over the deconv's output size gives back its input size", index);
+    size_t work_floats = deconv2d_work_floats(&d, c->n);
+    if (conv2d_work_floats(&conv, c->n) > work_floats) work_floats = conv2d_work_floats(&conv, c->n);
+    float *work = filled(work_floats, NAN);
     float *x = filled(nx, 0.0f), *dy = filled(ny, 0.0f);
-    fill_uniform(x, nx, -1.0f, 1.0f, 200 + (unsigned long long)index);
-    fill_uniform(dy, ny, -1.0f, 1.0f, 300 + (unsigned long long)index);
-    float *work = filled(conv2d_work_floats(&fast, c->n), NAN);
+    fill_uniform(x, nx, -1.0f, 1.0f, 900 + (unsigned long long)index);
+    fill_uniform(dy, ny, -1.0f, 1.0f, 1000 + (unsigned long long)index);
+    float *y_deconv = filled(ny, 0.0f), *y_conv = filled(ny, 0.0f);
+    float *dx_deconv = filled(nx, 0.0f), *dx_conv = filled(nx, 0.0f);
 
-    /* Outputs start as different garbage: both kernels must overwrite y and dx. */
-    float *y_fast = filled(ny, 7.0f), *y_naive = filled(ny, -3.0f);
-    conv2d_forward(&fast, x, y_fast, c->n, work);
-    conv2d_forward_naive(&naive, x, y_naive, c->n);
-    compare("y", c, index, y_fast, y_naive, ny);
-
-    float *dx_fast = filled(nx, 7.0f), *dx_naive = filled(nx, -3.0f);
-    conv2d_backward(&fast, x, dy, dx_fast, c->n, true, work);
-    conv2d_backward_naive(&naive, x, dy, dx_naive, c->n, true);
-    compare("dx", c, index, dx_fast, dx_naive, nx);
-    compare("dweight", c, index, fast.dweight, naive.dweight, nw);
-    if (c->bias) compare("dbias", c, index, fast.dbias, naive.dbias, nb);
-
-    /* A second backward adds the same gradient again. */
-    float *dw_once = filled(nw, 0.0f), *db_once = filled(nb, 0.0f);
-    memcpy(dw_once, naive.dweight, sizeof(float) * nw);
-    if (c->bias) memcpy(db_once, naive.dbias, sizeof(float) * nb);
-    for (size_t i = 0; i < nw; i++) dw_once[i] *= 2.0f;
-    for (size_t i = 0; i < nb; i++) db_once[i] *= 2.0f;
-    conv2d_backward(&fast, x, dy, dx_fast, c->n, true, work);
-    conv2d_backward_naive(&naive, x, dy, dx_naive, c->n, true);
-    compare("dweight after two backward calls (fast)", c, index, fast.dweight, dw_once, nw);
-    compare("dweight after two backward calls (naive)", c, index, naive.dweight, dw_once, nw);
-    compare("dx after two backward calls (fast)", c, index, dx_fast, dx_naive, nx);
-    if (c->bias) {
-        compare("dbias after two backward calls (fast)", c, index, fast.dbias, db_once, nb);
-        compare("dbias after two backward calls (naive)", c, index, naive.dbias, db_once, nb);
-    }
-
-    /* param_grads == false: gradients exactly untouched, dx still right. */
-    float *dw_before = filled(nw, 0.0f), *db_before = filled(nb, 0.0f);
-    memcpy(dw_before, fast.dweight, sizeof(float) * nw);
-    if (c->bias) memcpy(db_before, fast.dbias, sizeof(float) * nb);
-    float *dx_only = filled(nx, 7.0f);
-    conv2d_backward(&fast, x, dy, dx_only, c->n, false, work);
-    check_true(memcmp(dw_before, fast.dweight, sizeof(float) * nw) == 0,
-               "case %d: fast backward with param_grads=false changed dweight", index);
-    check_true(!c->bias || memcmp(db_before, fast.dbias, sizeof(float) * nb) == 0,
-               "case %d: fast backward with param_grads=false changed dbias", index);
-    compare("dx with param_grads=false (fast)", c, index, dx_only, dx_naive, nx);
-    memcpy(dw_before, naive.dweight, sizeof(float) * nw);
-    if (c->bias) memcpy(db_before, naive.dbias, sizeof(float) * nb);
-    conv2d_backward_naive(&naive, x, dy, dx_only, c->n, false);
-    check_true(memcmp(dw_before, naive.dweight, sizeof(float) * nw) == 0,
-               "case %d: naive backward with param_grads=false changed dweight", index);
-    check_true(!c->bias || memcmp(db_before, naive.dbias, sizeof(float) * nb) == 0,
-               "case %d: naive backward with param_grads=false changed dbias", index);
-    compare("dx with param_grads=false (naive)", c, index, dx_only, dx_naive, nx);
-
-    /* dx == NULL: parameter gradients only. */
-    memset(fast.dweight, 0, sizeof(float) * nw);
-    memset(naive.dweight, 0, sizeof(float) * nw);
-    conv2d_backward(&fast, x, dy, NULL, c->n, true, work);
-    conv2d_backward_naive(&naive, x, dy, NULL, c->n, true);
-    compare("dweight with dx=NULL", c, index, fast.dweight, naive.dweight, nw);
-
-    /* The adjoint identity, without bias: <conv(x), dy> == <x, conv_backward_data(dy)>. */
-    Conv2d linear = fast;
-    linear.has_bias = false;
-    linear.bias = linear.dbias = NULL;
     for (int kernel = 0; kernel < 2; kernel++) {
-        if (kernel == 0) {
-            conv2d_forward(&linear, x, y_fast, c->n, work);
-            conv2d_backward(&linear, x, dy, dx_fast, c->n, false, work);
+        const char *name = kernel ? "naive" : "fast";
+        char what[96];
+        memset(d.dweight, 0, sizeof(float) * nw);
+        memset(conv_dweight, 0, sizeof(float) * nw);
+        if (kernel) {
+            deconv2d_forward_naive(&d, x, y_deconv, c->n);
+            conv2d_backward_naive(&conv, dy, x, y_conv, c->n, false);
+            deconv2d_backward_naive(&d, x, dy, dx_deconv, c->n, true);
+            conv2d_forward_naive(&conv, dy, dx_conv, c->n);
+            conv2d_backward_naive(&conv, dy, x, NULL, c->n, true);
         } else {
-            conv2d_forward_naive(&linear, x, y_fast, c->n);
-            conv2d_backward_naive(&linear, x, dy, dx_fast, c->n, false);
+            deconv2d_forward(&d, x, y_deconv, c->n, work);
+            conv2d_backward(&conv, dy, x, y_conv, c->n, false, work);
+            deconv2d_backward(&d, x, dy, dx_deconv, c->n, true, work);
+            conv2d_forward(&conv, dy, dx_conv, c->n, work);
+            conv2d_backward(&conv, dy, x, NULL, c->n, true, work);
         }
-        double scale_y, scale_x;
-        double lhs = dot(y_fast, dy, ny, &scale_y), rhs = dot(x, dx_fast, nx, &scale_x);
-        check_true(scale_y > 0.0 && fabs(lhs - rhs) <= 1e-5 * (scale_y + scale_x),
-                   "case %d: adjoint identity (%s): <conv(x),r> = %.9g but <x,conv^T(r)> = %.9g", index,
-                   kernel ? "naive" : "fast", lhs, rhs);
+        snprintf(what, sizeof what, "deconv forward == conv input gradient (%s)", name);
+        compare(what, index, y_deconv, y_conv, ny);
+        snprintf(what, sizeof what, "deconv input gradient == conv forward (%s)", name);
+        compare(what, index, dx_deconv, dx_conv, nx);
+        snprintf(what, sizeof what, "deconv dweight == conv dweight, x and dy swapped (%s)", name);
+        compare(what, index, d.dweight, conv_dweight, nw);
     }
 
-    free(x), free(dy), free(work), free(y_fast), free(y_naive), free(dx_fast), free(dx_naive);
-    free(dw_once), free(db_once), free(dw_before), free(db_before), free(dx_only);
-    free_layer(&fast);
-    free_layer(&naive);
+    free(work), free(x), free(dy), free(y_deconv), free(y_conv), free(dx_deconv), free(dx_conv);
+    free(conv_dweight);
+    free_layer(&d);
 }
 
 /* x = 1..9 as a 3x3 image, W = [[1,2],[3,4]], b = 0.5; the numbers below were done by hand. */
@@ -259,7 +234,8 @@ static void test_hand_computed(void) {
 
 int main(void) {
     test_hand_computed();
-    for (int i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) test_case(i);
-    printf("conv2d: worst fast-vs-naive relative error %.3g, worst |diff|/allowed %.3g\n", worst_relerr, worst_ratio);
+    for (int i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) test_duality(i);
+    printf("conv2d/deconv2d duality: worst relative error %.3g, worst |diff|/allowed %.3g\n", worst_relerr,
+           worst_ratio);
     return check_finish("conv2d");
 }

@@ -7,7 +7,7 @@
  * parameter gradients (a second backward doubles them) and dx = NULL must leave the parameter
  * gradients unchanged. The initial-state gradients dh0 and dc0, which a network never asks for,
  * are checked by central differences (h = 1e-3, loss L = sum(y * r) in double; an element passes
- * when |numeric - analytic| <= 2e-3 max|analytic| + 1e-2 |analytic|, as in test_gradcheck) and
+ * when |numeric - analytic| <= 2e-3 max|analytic| + 1e-2 |analytic|, as in test_layers) and
  * must not be all zero.
  */
 #include <math.h>
