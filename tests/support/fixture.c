@@ -274,6 +274,26 @@ float *fixture_read_floats(const Fixture *fx, const char *path, size_t *count, i
     return read_dataset(fx, path, H5T_NATIVE_FLOAT, sizeof(float), count, ndim, dims);
 }
 
+float *fixture_read_exact(const Fixture *fx, const char *path, size_t n) {
+    size_t count;
+    float *v = fixture_read_floats(fx, path, &count, NULL, NULL);
+    if (v && !check_true(count == n, "%s: %s has %zu values, the network expects %zu", fx->path, path, count, n)) {
+        free(v);
+        return NULL;
+    }
+    return v;
+}
+
+bool fixture_case_attrs(const Fixture *fx, const char *obj, char **spec, Shape *in, int *batch, int *training) {
+    *spec = NULL;
+    if (fixture_attr_string(fx, obj, "spec", spec) && fixture_attr_shape(fx, obj, "input_shape", in) &&
+        fixture_attr_int(fx, obj, "batch", batch) && fixture_attr_int(fx, obj, "training", training))
+        return true;
+    free(*spec);
+    *spec = NULL;
+    return false;
+}
+
 double *fixture_read_doubles(const Fixture *fx, const char *path, size_t *count, int *ndim, size_t *dims) {
     return read_dataset(fx, path, H5T_NATIVE_DOUBLE, sizeof(double), count, ndim, dims);
 }

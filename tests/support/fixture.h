@@ -60,6 +60,12 @@ bool fixture_attr_shape(const Fixture *fx, const char *obj, const char *attr, Sh
 /* A dataset converted to float32 / int64, malloc'd; *count receives the number of elements.
  * When dims is not NULL it receives the dims (room for FIXTURE_MAX_DIMS) and *ndim their number. */
 float *fixture_read_floats(const Fixture *fx, const char *path, size_t *count, int *ndim, size_t *dims);
+/* The same, failing (check_true, naming the file and dataset) and returning NULL unless it holds
+ * exactly n values. */
+float *fixture_read_exact(const Fixture *fx, const char *path, size_t n);
+/* The attributes of one network case written by make_fixtures.py: its layer lines ("spec", malloc'd
+ * into *spec), the per-sample input shape, the batch and training mode. */
+bool fixture_case_attrs(const Fixture *fx, const char *obj, char **spec, Shape *in, int *batch, int *training);
 /* The same, converted to float64 (for references that need double precision). */
 double *fixture_read_doubles(const Fixture *fx, const char *path, size_t *count, int *ndim, size_t *dims);
 int64_t *fixture_read_int64(const Fixture *fx, const char *path, size_t *count);

@@ -364,17 +364,6 @@ static void run_row(int index) {
 
 /* ---- PyTorch ------------------------------------------------------------------------------------------------ */
 
-/* Read `path` and check it holds `n` floats; NULL (and a failure) otherwise. */
-static float *read_exact(const Fixture *fx, const char *path, size_t n) {
-    size_t count;
-    float *v = fixture_read_floats(fx, path, &count, NULL, NULL);
-    if (v && !check_true(count == n, "%s: %s has %zu values, the network expects %zu", fx->path, path, count, n)) {
-        free(v);
-        return NULL;
-    }
-    return v;
-}
-
 /* Copy every dataset of `dir` (param/ or buffer_init/) into the tensor of the same name, and fail
  * for every tensor of the network the fixture does not define there. */
 static bool load_tensors(const Fixture *fx, const char *dir, const char *label, const Net *net, bool params) {
@@ -400,7 +389,7 @@ static bool load_tensors(const Fixture *fx, const char *dir, const char *label, 
         }
         char path[FIXTURE_PATH_MAX];
         fixture_fmt(path, "%s/%s", dir, names[i]);
-        float *v = read_exact(fx, path, t->numel);
+        float *v = fixture_read_exact(fx, path, t->numel);
         if (v) memcpy((params ? net->params : net->buffers) + t->offset, v, t->numel * sizeof(float));
         ok &= v != NULL;
         free(v);
@@ -428,11 +417,7 @@ static void torch_case(const Fixture *fx, const char *name) {
     char *spec = NULL;
     Shape in;
     int batch, training;
-    if (!fixture_attr_string(fx, group, "spec", &spec) || !fixture_attr_shape(fx, group, "input_shape", &in) ||
-        !fixture_attr_int(fx, group, "batch", &batch) || !fixture_attr_int(fx, group, "training", &training)) {
-        free(spec);
-        return;
-    }
+    if (!fixture_case_attrs(fx, group, &spec, &in, &batch, &training)) return;
     Net net;
     NashError err = {0};
     if (!check_true(net_init_text(&net, in, spec, batch, &err) == NASH_OK, "%s: net_init_text(\"%s\"): %s", name, spec,
@@ -448,10 +433,10 @@ static void torch_case(const Fixture *fx, const char *name) {
     bool ok = load_tensors(fx, path, name, &net, true);
     fixture_fmt(path, "%s/buffer_init", group);
     ok &= load_tensors(fx, path, name, &net, false);
-    float *x = read_exact(fx, fixture_fmt(path, "%s/x", group), in_n);
-    float *y = read_exact(fx, fixture_fmt(path, "%s/y", group), out_n);
-    float *dy = read_exact(fx, fixture_fmt(path, "%s/dy", group), out_n);
-    float *dx_ref = read_exact(fx, fixture_fmt(path, "%s/dx", group), in_n);
+    float *x = fixture_read_exact(fx, fixture_fmt(path, "%s/x", group), in_n);
+    float *y = fixture_read_exact(fx, fixture_fmt(path, "%s/y", group), out_n);
+    float *dy = fixture_read_exact(fx, fixture_fmt(path, "%s/dy", group), out_n);
+    float *dx_ref = fixture_read_exact(fx, fixture_fmt(path, "%s/dx", group), in_n);
     float *dx = floats(in_n);
     ok = ok && x && y && dy && dx_ref;
     if (ok) {
@@ -464,14 +449,14 @@ static void torch_case(const Fixture *fx, const char *name) {
         ok &= torch_compare(k, what, dx, dx_ref, in_n, true);
         for (int i = 0; i < net.n_params; i++) {
             const NetTensor *t = &net.param_info[i];
-            float *g = read_exact(fx, fixture_fmt(path, "%s/grad/%s", group, t->name), t->numel);
+            float *g = fixture_read_exact(fx, fixture_fmt(path, "%s/grad/%s", group, t->name), t->numel);
             snprintf(what, sizeof what, "PyTorch %s (%s): grad %s", name, spec, t->name);
             ok &= g && torch_compare(k, what, net.grads + t->offset, g, t->numel, true);
             free(g);
         }
         for (int i = 0; i < net.n_buffers; i++) {
             const NetTensor *t = &net.buffer_info[i];
-            float *b = read_exact(fx, fixture_fmt(path, "%s/buffer/%s", group, t->name), t->numel);
+            float *b = fixture_read_exact(fx, fixture_fmt(path, "%s/buffer/%s", group, t->name), t->numel);
             snprintf(what, sizeof what, "PyTorch %s (%s): buffer %s", name, spec, t->name);
             ok &= b && torch_compare(k, what, net.buffers + t->offset, b, t->numel, false);
             free(b);

@@ -36,16 +36,6 @@ static bool compare(const char *what, const float *got, const float *ref, size_t
     return ok;
 }
 
-static float *read_exact(const Fixture *fx, const char *path, size_t n) {
-    size_t count;
-    float *v = fixture_read_floats(fx, path, &count, NULL, NULL);
-    if (v && !check_true(count == n, "%s: %s has %zu values, the network expects %zu", fx->path, path, count, n)) {
-        free(v);
-        return NULL;
-    }
-    return v;
-}
-
 /* Split `text` in place at newlines; returns the number of lines (at most max). */
 static int split_lines(char *text, char **lines, int max) {
     int n = 0;
@@ -107,7 +97,7 @@ static bool compare_grad(const Fixture *fx, const char *group, const char *label
     const float *grad = net->grads + e->offset;
     fixture_fmt(path, "/%s/grad/%s", group, e->name);
     if (fixture_exists(fx, path)) {
-        float *ref = read_exact(fx, path, e->numel);
+        float *ref = fixture_read_exact(fx, path, e->numel);
         fixture_fmt(what, "%s/grad/%s", label, e->name);
         bool ok = ref && compare(what, grad, ref, e->numel);
         free(ref);
@@ -158,11 +148,7 @@ static void run_net(const Fixture *fx, const char *group) {
     char *spec = NULL;
     Shape in;
     int batch, training;
-    if (!fixture_attr_string(fx, obj, "spec", &spec) || !fixture_attr_shape(fx, obj, "input_shape", &in) ||
-        !fixture_attr_int(fx, obj, "batch", &batch) || !fixture_attr_int(fx, obj, "training", &training)) {
-        free(spec);
-        return;
-    }
+    if (!fixture_case_attrs(fx, obj, &spec, &in, &batch, &training)) return;
     Net net;
     NashError err = {0};
     bool built =
@@ -182,13 +168,13 @@ static void run_net(const Fixture *fx, const char *group) {
     }
     size_t in_n = (size_t)batch * shape_numel(net.in), out_n = (size_t)batch * shape_numel(net.out);
     fixture_fmt(path, "%s/x", obj);
-    float *x = read_exact(fx, path, in_n);
+    float *x = fixture_read_exact(fx, path, in_n);
     fixture_fmt(path, "%s/y", obj);
-    float *y = read_exact(fx, path, out_n);
+    float *y = fixture_read_exact(fx, path, out_n);
     fixture_fmt(path, "%s/dy", obj);
-    float *dy = read_exact(fx, path, out_n);
+    float *dy = fixture_read_exact(fx, path, out_n);
     fixture_fmt(path, "%s/dx", obj);
-    float *dx_ref = read_exact(fx, path, in_n);
+    float *dx_ref = fixture_read_exact(fx, path, in_n);
     float *dx = malloc(in_n * sizeof *dx);
 
     if (ok && x && y && dy && dx_ref && dx) {
@@ -202,7 +188,7 @@ static void run_net(const Fixture *fx, const char *group) {
         for (int b = 0; b < net.n_buffers; b++) {
             const NetTensor *e = &net.buffer_info[b];
             fixture_fmt(path, "%s/buffer/%s", obj, e->name);
-            float *ref = read_exact(fx, path, e->numel);
+            float *ref = fixture_read_exact(fx, path, e->numel);
             fixture_fmt(what, "%s/buffer/%s", group, e->name);
             if (ref) compare(what, net.buffers + e->offset, ref, e->numel);
             free(ref);
