@@ -12,7 +12,7 @@
 #      runs/quickstart/ with launch/run.sh: mpirun with one rank per core, colocated (every rank
 #      holds G and D: the fastest layout measured, docs/benchmarks.md; RANKS=N and LAYOUT=split
 #      to choose), and the metrics monitor next to it (in a terminal its live dashboard, and the
-#      web dashboard; Ctrl-C stops the run with a checkpoint),
+#      web dashboard; Ctrl-C stops the run with a checkpoint, a second Ctrl-C at once),
 #   5. draws a grid of 64 samples from the result (`nash sample`) and says where everything is.
 set -euo pipefail
 

@@ -113,7 +113,9 @@ const NashCommand cmd_train = {
         "  --quiet, -q               no progress output (a resumed run still says, on stderr, where\n"
         "                            it resumed from)\n"
         "\n"
-        "SIGUSR1 or SIGTERM: every rank stops at the next step boundary after a checkpoint; exit 75.\n"
+        "Ctrl-C (SIGINT), SIGUSR1 or SIGTERM: every rank stops at the next step boundary after a\n"
+        "checkpoint; exit 75. A second Ctrl-C stops at once (exit 130). Under mpirun, which ends the\n"
+        "job on Ctrl-C itself, launch/run.sh turns Ctrl-C into the same checkpoint (docs/cluster.md).\n"
         "Exit codes: 0 done, 1 runtime failure, 2 bad config, data or usage, 75 checkpointed after a\n"
         "signal: resume with --resume auto (docs/exit-codes.md).\n",
     .run = train_command,

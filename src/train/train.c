@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "comm/comm.h"
 #include "comm/exchange.h"
@@ -28,12 +29,26 @@
 #include "store/checkpoint.h"
 #include "train/trainer.h"
 
-/* SIGUSR1 and SIGTERM only set this flag; the ranks agree on it at the next step boundary. */
+/* SIGUSR1, SIGTERM and a first SIGINT (Ctrl-C) only set this flag; the ranks agree on it at the
+ * next step boundary, save a checkpoint and exit 75. A second SIGINT stops at once (exit 130, as
+ * an uncaught Ctrl-C would), for when the step or the save takes too long to wait for. */
 static volatile sig_atomic_t stop_requested;
 
 static void on_stop_signal(int sig) {
     (void)sig;
     stop_requested = 1;
+}
+
+static void on_interrupt(int sig) {
+    if (stop_requested) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_requested = 1;
+    static const char msg[] = "\nnash train: stopping after this step with a checkpoint (Ctrl-C again to stop at once)\n";
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1); /* async-signal-safe, unlike stdio */
+    (void)ignored;
 }
 
 static void install_stop_handlers(void) {
@@ -44,6 +59,8 @@ static void install_stop_handlers(void) {
     sa.sa_flags = SA_RESTART;
     sigaction(SIGUSR1, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = on_interrupt;
+    sigaction(SIGINT, &sa, NULL);
 }
 
 /* ---- setup ---------------------------------------------------------------------------------- */

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# SIGUSR1 and SIGTERM only set a flag: the run saves a checkpoint at the next step boundary and
-# exits 75 ("checkpointed, requeue me"); --resume auto then continues to the end.
+# SIGUSR1, SIGTERM and Ctrl-C (SIGINT) only set a flag: the run saves a checkpoint at the next step
+# boundary and exits 75 ("checkpointed, requeue me"); --resume auto then continues to the end. A
+# second SIGINT stops at once: exit 130, no checkpoint.
 . "$(dirname "$0")/lib.sh"
 CFG="$SRC/tests/mpi/tiny-dcgan.ini"
 check "import Fashion-MNIST" "$NASH" data fashion-mnist --out "$WORK/f.h5"
-for sig in USR1 TERM; do
+for sig in USR1 TERM INT; do
     run="$WORK/$sig"
     "$NASH" train "$CFG" --set data.path="$WORK/f.h5" --set train.steps=100000 --run-dir "$run" >"$run.log" 2>&1 &
     pid=$!
@@ -21,4 +22,20 @@ for sig in USR1 TERM; do
         --run-dir "$run" --resume auto --quiet
     check "SIG$sig: weights written after resume" test -s "$run/weights.h5"
 done
+check "SIGINT: says it is stopping with a checkpoint" grep -q "stopping after this step with a checkpoint" "$WORK/INT.log"
+
+# Ctrl-C twice: out at once, exit 130, no checkpoint. The big batch makes a step long (over a
+# second here), so both signals land within one step.
+run="$WORK/INT2"
+"$NASH" train "$CFG" --set data.path="$WORK/f.h5" --set train.steps=100000 --set train.batch=1024 \
+    --set train.log_every=1 --run-dir "$run" >"$run.log" 2>&1 &
+pid=$!
+for _ in $(seq 600); do [ "$( { wc -l <"$run/metrics.csv"; } 2>/dev/null || echo 0)" -gt 1 ] && break; sleep 0.1; done
+kill -INT "$pid"
+sleep 0.2
+kill -INT "$pid"
+wait "$pid"
+code=$?
+check "SIGINT twice: exit 130 at once (got $code)" test "$code" -eq 130
+check "SIGINT twice: no checkpoint" test -z "$(ls "$run"/ckpt/step_*.h5 2>/dev/null)"
 finish
