@@ -163,10 +163,12 @@ NashStatus classifier_train(Classifier *c, const char *data_path, const Classifi
                          data_path, info.kind != DATASET_IMAGES ? "vectors" : "no /labels");
     }
     int64_t n_train = info.n - opt->holdout;
-    if (opt->holdout < 100 || n_train < 1000) {
+    if (opt->holdout < 100 || n_train < CLASSIFIER_MIN_TRAIN) {
         dataset_close(r);
-        return nash_fail(err, NASH_ERR_DATA, "%s: %lld images are too few to train on and hold out %lld", data_path,
-                         (long long)info.n, (long long)opt->holdout);
+        return nash_fail(err, NASH_ERR_DATA,
+                         "%s: %lld labelled images are too few for the local classifier: it trains on at least %d "
+                         "and holds out as many as it compares (at least %d in all)",
+                         data_path, (long long)info.n, CLASSIFIER_MIN_TRAIN, 2 * CLASSIFIER_MIN_TRAIN);
     }
     size_t numel = shape_numel(info.sample);
     float *x = malloc((size_t)info.n * numel * sizeof *x);

@@ -19,6 +19,8 @@
 #ifndef NASH_SCORE_CLASSIFIER_H
 #define NASH_SCORE_CLASSIFIER_H
 
+#define CLASSIFIER_MIN_TRAIN 1000 /* samples it trains on, at the least */
+
 #include <stdint.h>
 #include <stdio.h>
 

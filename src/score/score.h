@@ -2,8 +2,9 @@
  *
  * Generated samples come from a weights or checkpoint file's generator (gan/sampler.h, n samples
  * of the fixed noise stream of the seed, batch norm in eval mode) or from a samples file
- * (store/samples.h). Real samples: set A = the first n of the data file, set B = the last n (the
- * classifier's held-out part); every measure is also computed between B and A, the value a
+ * (store/samples.h). Real samples: set A = the first n of the data file, set B = the last n (for
+ * labelled images within the classifier's held-out part: min(10000, half the file), so n is at
+ * most that); every measure is also computed between B and A, the value a
  * perfect generator would get at this sample size ("real" column).
  *   images (labelled):  frechet       Fréchet distance of the local classifier's features
  *                                     (eval/frechet.h, score/classifier.h)
@@ -33,9 +34,9 @@ typedef struct {
     const char *group;      /* generator group of a weights file: "generator" or "generator_ema" */
     const char *data;       /* the real data file */
     const char *classifier; /* NULL: DATA with .h5 replaced by .classifier.h5 */
-    int64_t n;              /* samples compared */
+    int64_t n;              /* samples compared; 0: 10000, or half the data file when it is smaller */
     uint64_t seed;          /* noise, directions, classifier */
-    int epochs;             /* when the classifier must be trained */
+    int epochs;             /* when the classifier must be trained; 0: 2, or more on a small data set */
     FILE *progress;         /* or NULL */
 } ScoreOptions;
 

@@ -56,6 +56,36 @@ check "import ring8" "$NASH" data toy ring8 --n 2000 --out "$WORK/ring8.h5"
 "$NASH" eval "$WORK/fresh/weights.h5" --against "$WORK/ring8.h5" -n 1000 >"$WORK/shape.out" 2>&1
 check "a generator of another shape is refused (exit $?)" test $? -eq 2
 check "... naming both shapes" grep -q "(1,28,28), the data has (2)" "$WORK/shape.out"
+# A small labelled set (2048 of the test images): the hold-out and n scale to half of it (1024), the
+# classifier trains for more epochs, the table says what the figures mean at small n, and an -n
+# beyond the hold-out is refused with the figure to use.
+check "a labelled set of 2048 images" "$PY" -c '
+import sys, h5py
+with h5py.File(sys.argv[1], "r") as f, h5py.File(sys.argv[2], "w") as g:
+    for k, v in f.attrs.items(): g.attrs[k] = v
+    for k in f.keys(): g[k] = f[k][:2048]
+' "$WORK/test.h5" "$WORK/small.h5"
+"$NASH" eval "$WORK/fresh/weights.h5" --against "$WORK/small.h5" --json >"$WORK/small.json" 2>"$WORK/small.err"
+check "eval on 2048 labelled images (exit $?)" test $? -eq 0
+cat "$WORK/small.err"
+check "... compares 1024 samples, the classifier above 70% on its 1024 held-out images" "$PY" -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+print("samples", r["samples"], "classifier accuracy", r["classifier_accuracy"])
+assert r["samples"] == 1024 and r["classifier_accuracy"] >= 0.70
+assert r["metrics"]["frechet"]["real"] * 20 < r["metrics"]["frechet"]["generated"]
+' "$WORK/small.json"
+check "... trained for more than 2 epochs" grep -q "(58 epochs over 1024 images)" "$WORK/small.err"
+"$NASH" eval "$WORK/fresh/weights.h5" --against "$WORK/small.h5" >"$WORK/small.txt" 2>&1
+check "... says the distances are biased at small n" grep -q "at 1024 samples the distances are biased upward" "$WORK/small.txt"
+"$NASH" eval "$WORK/fresh/weights.h5" --against "$WORK/small.h5" -n 2000 >"$WORK/small-n.out" 2>&1
+check "-n beyond the hold-out is refused (exit $?)" test $? -eq 2
+check "... naming the figure to use" grep -q "use -n 1024 or less" "$WORK/small-n.out"
+check "an untrained generator with EMA" "$NASH" train "$SRC/configs/fashion-dcgan.ini" --set data.path="$WORK/small.h5" \
+    --set train.steps=1 --set train.ema=0.99 --set output.sample_every=0 --run-dir "$WORK/fresh-ema" --quiet
+"$NASH" eval "$WORK/fresh-ema/weights.h5" --against "$WORK/small.h5" --ema >"$WORK/ema.out" 2>&1
+check "--ema evaluates the moving average (exit $?)" test $? -eq 0
+check "... and says so: (generator_ema)" grep -q "(generator_ema) against" "$WORK/ema.out"
 "$NASH" eval "$WORK/missing.h5" --against "$WORK/train.h5" >"$WORK/missing.out" 2>&1
 check "a missing file is refused (exit $?)" test $? -ne 0
 check "... naming it" grep -q "missing.h5" "$WORK/missing.out"
