@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/launcher.h"
 #include "comm/comm.h"
 #include "config/config.h"
 #include "train/train.h"
@@ -77,7 +78,7 @@ static int train_command(int argc, char **argv) {
         TrainOptions opt = {.resume = args.resume,
                             .run_dir = args.run_dir,
                             .progress = talk ? stdout : NULL,
-                            .progress_tty = talk && isatty(STDOUT_FILENO),
+                            .progress_tty = talk && launcher_fd_is_terminal(STDOUT_FILENO),
                             .fatal = fatal};
         st = train_run(cfg, &opt, &failed, &err);
         all = st;
