@@ -79,3 +79,13 @@ const char *blas_select_story(char *buf, unsigned size) {
         snprintf(buf, size, "OpenBLAS's own choice");
     return buf;
 }
+
+bool blas_default_threads(void) {
+    static const char *const names[] = {"OPENBLAS_NUM_THREADS", "GOTO_NUM_THREADS", "OMP_NUM_THREADS"};
+    for (int i = 0; i < 3; i++) {
+        const char *v = getenv(names[i]);
+        if (v && *v) return false;
+    }
+    blas_set_threads(1);
+    return true;
+}

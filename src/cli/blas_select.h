@@ -23,6 +23,12 @@
  * stderr when nash changed the kernel or could not reach the CPU's level — on MPI rank 0 only. */
 void blas_select_kernel(char **argv, bool announce);
 
+/* One OpenBLAS thread per process unless OPENBLAS_NUM_THREADS, GOTO_NUM_THREADS or OMP_NUM_THREADS
+ * says otherwise: nash's parallelism is ranks (mpirun -n), and OpenBLAS's threads, by default one
+ * per core, fight every other process for the cores. On 2 cores with one of them busy, ring8 took
+ * 18.1 s with 2 threads (12.9 s of it system time) against 5.2 s with 1; idle, 2 threads gained
+ * 1.3x (docs/building.md, "Threads"). True when nash chose. */
+bool blas_default_threads(void);
 /* What happened, for `nash info`: "OpenBLAS's own choice", "chosen by nash: OpenBLAS picked
  * Prescott", "OPENBLAS_CORETYPE=Haswell, the user's choice", ... into buf; returns buf. */
 const char *blas_select_story(char *buf, unsigned size);

@@ -53,8 +53,10 @@ static int info_run(int argc, char **argv) {
     printf("blas        %s\n", blas_config());
     printf("kernel      %s (%s; this CPU allows %s): %s\n", blas_core_name(), blas_tier_name(core_tier),
            blas_tier_name(cpu_tier), blas_select_story(story, sizeof story));
-    printf("threads     %d (OPENBLAS_NUM_THREADS %s%s)\n", blas_threads(), threads_env ? "=" : "unset",
-           threads_env ? threads_env : "");
+    if (threads_env && *threads_env)
+        printf("threads     %d (OPENBLAS_NUM_THREADS=%s)\n", blas_threads(), threads_env);
+    else
+        printf("threads     %d (nash's default, one per process; OPENBLAS_NUM_THREADS=N for more)\n", blas_threads());
     printf("mpi         %s\n", comm_mpi_version(buf, sizeof buf));
     printf("hdf5        %s\n", h5util_version(buf, sizeof buf));
     printf("zeromq      %s\n", metrics_zmq_version(buf, sizeof buf));

@@ -111,7 +111,10 @@ static int dispatch(int argc, char **argv) {
         fprintf(stderr, "nash %s: not implemented yet\n", cmd->name);
         return NASH_EXIT_USAGE;
     }
-    if (cmd->blas != BLAS_SELECT_NONE) blas_select_kernel(argv, cmd->blas == BLAS_SELECT_ANNOUNCE);
+    if (cmd->blas != BLAS_SELECT_NONE) {
+        blas_select_kernel(argv, cmd->blas == BLAS_SELECT_ANNOUNCE);
+        blas_default_threads();
+    }
     return cmd->run(argc - 1, argv + 1);
 }
 

@@ -9,10 +9,12 @@
 char *openblas_get_corename(void);
 char *openblas_get_config(void);
 int openblas_get_num_threads(void);
+void openblas_set_num_threads(int num_threads);
 
 const char *blas_core_name(void) { return openblas_get_corename(); }
 const char *blas_config(void) { return openblas_get_config(); }
 int blas_threads(void) { return openblas_get_num_threads(); }
+void blas_set_threads(int n) { openblas_set_num_threads(n); }
 
 /* Every x86-64 core name of OpenBLAS 0.3.21's DYNAMIC_ARCH build (driver/others/dynamic.c,
  * corename[]), with the instruction set its sgemm kernel needs. */

@@ -64,5 +64,7 @@ BlasChoice blas_choose_kernel(const char *core, const CpuInfo *cpu, const char *
 const char *blas_core_name(void);
 const char *blas_config(void);
 int blas_threads(void);
+/* Use n threads from now on. */
+void blas_set_threads(int n);
 
 #endif

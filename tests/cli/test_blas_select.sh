@@ -32,4 +32,18 @@ expect_code 0
 expect_out_contains "chosen by nash: OpenBLAS picked Prescott"
 if tiers_match "$(grep '^kernel' <<<"$out")"; then pass; else fail "not at the CPU's level: $(grep '^kernel' <<<"$out")"; fi
 
+
+# Threads: one per process unless the user says otherwise (OpenBLAS's one per core fights every
+# other process for the cores).
+ran="nash info (OPENBLAS_NUM_THREADS unset)"
+out=$(env -u OPENBLAS_NUM_THREADS -u GOTO_NUM_THREADS -u OMP_NUM_THREADS "$NASH" info 2>"$tmp/err")
+code=$?
+expect_code 0
+expect_out_contains "threads     1 (nash's default, one per process"
+ran="OPENBLAS_NUM_THREADS=2 nash info"
+out=$(OPENBLAS_NUM_THREADS=2 "$NASH" info 2>"$tmp/err")
+code=$?
+expect_code 0
+expect_out_contains "threads     2 (OPENBLAS_NUM_THREADS=2)"
+
 finish
