@@ -73,6 +73,19 @@ static NashStatus data_failure(NashError *err, const char *what) {
     return NASH_ERR_DATA;
 }
 
+/* The same for data.path, saying where a relative path was looked for (docs/config.md). */
+static NashStatus data_path_failure(NashError *err, const char *path) {
+    data_failure(err, "data.path: ");
+    char cwd[NASH_PATH_MAX];
+    if (path[0] != '/' && getcwd(cwd, sizeof cwd)) {
+        size_t used = strlen(err->msg);
+        snprintf(err->msg + used, sizeof err->msg - used,
+                 " (a relative data.path is taken from the working directory, %s, not from the config file's folder)",
+                 cwd);
+    }
+    return NASH_ERR_DATA;
+}
+
 /* Which checkpoint to resume from: rank 0 decides (for "auto", the newest that verifies in the
  * run directory; none means a fresh start) and tells the others, then every rank verifies it. */
 static NashStatus resolve_resume(Trainer *t, NashError *err) {
@@ -166,7 +179,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     int64_t n = 0;
     DatasetReader *reader;
     DatasetInfo info;
-    if ((st = dataset_open(cfg->data.path, &reader, &info, err))) return data_failure(err, "data.path: ");
+    if ((st = dataset_open(cfg->data.path, &reader, &info, err))) return data_path_failure(err, cfg->data.path);
     dataset_close(reader);
     /* rank 0 reads its reference samples before the reader thread starts using HDF5 */
     if (lay->rank == 0 && (st = run_prepare(&t->run, cfg, t->opt, info.sample, err))) return st;

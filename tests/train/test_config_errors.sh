@@ -28,4 +28,13 @@ refuse "bad layer" "layer" "$base" --set "generator.layer=dense 8;bogus 3"
 refuse "generator output shape" "produces samples of shape (3)" "$base" --set "generator.layer=dense 3"
 refuse "batch larger than the data" "fewer than one batch" "$base" --set train.batch=5000
 refuse "missing data file" "$WORK/none.h5" "$base" --set data.path="$WORK/none.h5"
+# a relative data.path is taken from the working directory, and the message says which
+mkdir -p "$WORK/elsewhere"
+cd "$WORK/elsewhere" || fail "cd"
+refuse "missing relative data file" \
+    "a relative data.path is taken from the working directory, $WORK/elsewhere," "$base" --set data.path=data/none.h5
+cd - >/dev/null || fail "cd back"
+cp "$WORK/ring8.h5" "$WORK/elsewhere/r.h5"
+check "a relative data.path found from the working directory" \
+    bash -c "cd '$WORK/elsewhere' && '$NASH' train '$base' --set data.path=r.h5 --set train.steps=2 --set monitor.enabled=false --run-dir '$WORK/rel' --quiet"
 finish
