@@ -412,11 +412,13 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
         st = t->simultaneous ? step_simultaneous(t, (uint64_t)step, err) : step_alternating(t, (uint64_t)step, err);
         if (!st && (step % cfg->train.log_every == 0 || step == cfg->train.steps)) st = trainer_log_step(t, step, err);
         if (!st) st = trainer_evaluate(t, step, err);
-        if (!st && t->lay.rank == 0 && cfg->output.sample_every > 0 && step % cfg->output.sample_every == 0 &&
-            step != cfg->train.steps)
+        /* the last step's picture is run_finish's, after the loop */
+        bool sample_step =
+            cfg->output.sample_every > 0 && step % cfg->output.sample_every == 0 && step != cfg->train.steps;
+        if (!st && t->lay.rank == 0 && sample_step) {
             st = run_samples(&t->run, &t->gan, step, err);
-        if (!st && t->pub && t->run.last_samples[0] && step % cfg->output.sample_every == 0)
-            metrics_samples(t->pub, step, t->run.last_samples);
+            if (!st && t->pub) metrics_samples(t->pub, step, t->run.last_samples);
+        }
         char bad_what[256] = "";
         bool bad = !st && trainer_nonfinite(t, bad_what, sizeof bad_what);
         int bad_rank = -1;

@@ -107,6 +107,10 @@ def validate(frames):
                     errors.append(f"{where}: ranks[{i}] is not an object")
                 else:
                     check_fields(entry, rank_fields, f"{where} ranks[{i}]", errors)
+    if kind == "samples" and type(obj.get("path")) is str and type(obj.get("step")) is int:
+        name = obj["path"].rsplit("/", 1)[-1]
+        if name != "step_%08d.png" % obj["step"]:
+            errors.append(f"{where}: the picture of step {obj['step']} is {name}, not step_{obj['step']:08d}.png")
     if kind == "eval" and type(obj.get("metrics")) is dict:
         for name, value in obj["metrics"].items():
             if not is_number(value):
