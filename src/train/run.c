@@ -287,9 +287,13 @@ NashStatus run_finish(Run *run, Gan *gan, NashError *err) {
     if ((st = run_samples(run, gan, run->cfg->train.steps, err)) || (st = save_weights(run, gan, err)) ||
         (run->toy && (st = evaluate_toy(run, gan, err))) || (run->seq_len && (st = evaluate_sequences(run, gan, err))))
         return st;
-    if (out)
-        fprintf(out, "trained %lld steps in %.1f s; outputs in %s\n", (long long)run->cfg->train.steps, now() - run->t0,
-                run->dir);
+    int64_t steps = run->cfg->train.steps;
+    if (out && run->step0 > 0)
+        fprintf(out, "trained steps %lld to %lld (%lld steps, resumed after step %lld) in %.1f s; outputs in %s\n",
+                (long long)run->step0 + 1, (long long)steps, (long long)(steps - run->step0), (long long)run->step0,
+                now() - run->t0, run->dir);
+    else if (out)
+        fprintf(out, "trained %lld steps in %.1f s; outputs in %s\n", (long long)steps, now() - run->t0, run->dir);
     return NASH_OK;
 }
 

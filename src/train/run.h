@@ -53,7 +53,8 @@ NashStatus run_open(Run *run, int64_t resume_step, NashError *err);
  * file written (size bytes). */
 NashStatus run_checkpoint(Run *run, Gan *gan, int64_t step, int64_t data_batch, const char *layout, int world_size,
                           char *path, size_t size, NashError *err);
-/* Before step 1, with G initialised: the untrained generator's distance to the data. */
+/* With G as gan_init made it (before a checkpoint is loaded): the untrained generator's distance
+ * to the data. Writes nothing. */
 NashStatus run_start(Run *run, Gan *gan, NashError *err);
 /* A metrics row and the progress line. */
 NashStatus run_log(Run *run, int64_t step, int64_t epoch, const StepStats *stats, const TimeSplit *time,

@@ -217,6 +217,9 @@ static NashStatus setup(Trainer *t, NashError *err) {
     if (!t->rows) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the exchange buffer");
     t->sample = sample;
     if (lay->rank == 0 && cfg->monitor.enabled && (st = open_publisher(t, err))) return st;
+    /* the untrained generator's distance to the data (eval.txt's w1_initial): G is as gan_init
+     * made it from the seed, which a resumed run's first segment started from too */
+    if (lay->rank == 0 && (st = run_start(&t->run, &t->gan, err))) return st;
     return t->resume_path[0] ? load_checkpoint(t, err) : NASH_OK;
 }
 
@@ -392,7 +395,6 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
         free(t);
         return st;
     }
-    if (t->lay.rank == 0 && !t->resume_path[0]) st = run_start(&t->run, &t->gan, err);
     if (t->pub) {
         char layout[64];
         layout_describe(&t->lay, layout, sizeof layout);

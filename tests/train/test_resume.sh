@@ -21,6 +21,22 @@ strip() { cut -d, -f1-10 "$1"; }
 check "same loss log" cmp <(strip "$WORK/a/metrics.csv") <(strip "$WORK/b/metrics.csv")
 check "keeps output.keep = 3 checkpoints" test "$(ls "$WORK/a/ckpt" | wc -l)" -eq 3
 
+# a resumed toy run reports the untrained generator's distance like a straight one (it is G as
+# the seed made it), and says which steps it trained
+check "import ring8" "$NASH" data toy ring8 --n 4000 --out "$WORK/r8.h5"
+r8=(--set data.path="$WORK/r8.h5" --set monitor.enabled=false --set output.checkpoint_every=50)
+check "ring8: 100 steps straight" "$NASH" train "$SRC/configs/ring8-gan.ini" "${r8[@]}" --set train.steps=100 \
+    --run-dir "$WORK/r8a" --quiet
+check "ring8: 50 steps" "$NASH" train "$SRC/configs/ring8-gan.ini" "${r8[@]}" --set train.steps=50 --run-dir "$WORK/r8b" --quiet
+out=$("$NASH" train "$SRC/configs/ring8-gan.ini" "${r8[@]}" --set train.steps=100 --run-dir "$WORK/r8b" --resume auto 2>&1)
+check "ring8: resumed to 100 (exit $?)" test $? -eq 0
+if grep -q "trained steps 51 to 100 (50 steps, resumed after step 50)" <<<"$out"; then ok "says which steps it trained"
+else fail "final line: $(tail -1 <<<"$out")"; fi
+want=$(grep '^w1_initial' "$WORK/r8a/eval.txt")
+check "resumed eval.txt: $(grep '^w1_initial' "$WORK/r8b/eval.txt"), straight: $want" \
+    test "$(grep '^w1_initial' "$WORK/r8b/eval.txt")" = "$want"
+check "... and not nan" sh -c "! grep -q '^w1_initial nan' '$WORK/r8b/eval.txt'"
+
 # corrupt the newest: flip one byte of a dataset's payload
 flip_byte "$WORK/a/ckpt/step_00000040.h5" discriminator/0.weight 5 || fail "flip a byte"
 out=$("$NASH" train "$CFG" "${loud[@]}" --set train.steps=40 --run-dir "$WORK/a" --resume auto 2>&1)
