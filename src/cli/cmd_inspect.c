@@ -1,11 +1,14 @@
 /* cmd_inspect.c — `nash inspect`: describe a checkpoint (or a weights file) and verify that it is
  * whole: every dataset's CRC-32 and /state's (store/checkpoint.h, docs/checkpoint.md). */
+#include <dirent.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "cli/commands.h"
+#include "core/fsutil.h"
 #include "core/seal.h"
 #include "store/checkpoint.h"
 
@@ -55,6 +58,37 @@ static void print_group(const CkptGroupInfo *g, bool checkpoint) {
     }
 }
 
+/* A directory (a run's ckpt/, or the run directory): list the checkpoints in it, oldest first. */
+static int list_directory(const char *path) {
+    char dir[NASH_PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    NashError err = {0};
+    char sub[NASH_PATH_MAX];
+    struct stat sb;
+    if (fs_join(path, "ckpt", sub, sizeof sub, &err) == NASH_OK && stat(sub, &sb) == 0 && S_ISDIR(sb.st_mode))
+        snprintf(dir, sizeof dir, "%s", sub);
+    struct dirent **names = NULL;
+    int n = scandir(dir, &names, NULL, alphasort);
+    int found = 0;
+    for (int i = 0; i < n; i++) {
+        const char *name = names[i]->d_name;
+        size_t len = strlen(name);
+        if (len > 3 && !strcmp(name + len - 3, ".h5") && name[0] != '.') {
+            if (!found++) printf("%s is a directory; the files in %s:\n", path, dir);
+            printf("  %s/%s\n", dir, name);
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (!found) {
+        fprintf(stderr, "nash inspect: %s is a directory with no checkpoint in it; give a checkpoint or weights file\n",
+                path);
+        return NASH_EXIT_USAGE;
+    }
+    printf("inspect one of them: nash inspect FILE\n");
+    return NASH_EXIT_OK;
+}
+
 static int inspect_run(int argc, char **argv) {
     const char *path = NULL;
     bool show_config = true;
@@ -70,6 +104,7 @@ static int inspect_run(int argc, char **argv) {
     }
     if (!path) return usage_error("%s", "no checkpoint given");
     struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) return list_directory(path);
     if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
         fprintf(stderr, "nash inspect: %s: no such file\n", path);
         return NASH_EXIT_USAGE;

@@ -1,4 +1,5 @@
 /* cmd_train.c — `nash train`: train a GAN from an INI config, alone or under mpirun/srun. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,15 +9,20 @@
 #include "cli/launcher.h"
 #include "comm/comm.h"
 #include "config/config.h"
+#include "core/words.h"
 #include "train/train.h"
 
 #define MAX_OVERRIDES 256
 
-static int usage_error(const char *fmt, const char *arg) {
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(const char *fmt, ...) {
     if (comm_rank() != 0) return NASH_EXIT_USAGE;
+    va_list ap;
+    va_start(ap, fmt);
     fprintf(stderr, "nash train: ");
-    fprintf(stderr, fmt, arg);
+    vfprintf(stderr, fmt, ap);
     fprintf(stderr, "; see nash train --help\n");
+    va_end(ap);
     return NASH_EXIT_USAGE;
 }
 
@@ -34,6 +40,20 @@ typedef struct {
     bool quiet;
 } TrainArgs;
 
+/* An unknown option, with what it most likely meant: a config key ("--steps 10" is
+ * "--set train.steps=10") or one of the options ("--qiet" is "--quiet"). */
+static int unknown_option(const char *arg, const char *next) {
+    const char *word = arg + strspn(arg, "-");
+    char key[96];
+    if (config_suggest_key(word, key, sizeof key))
+        return usage_error("unknown option '%s'; config keys are set with --set: --set %s=%s", arg, key,
+                           next && next[0] != '-' ? next : "VALUE");
+    static const char *const options[] = {"set", "run-dir", "resume", "quiet"};
+    const char *near = words_nearest(word, options, 4, 2);
+    if (near) return usage_error("unknown option '%s' (did you mean --%s?)", arg, near);
+    return usage_error("unknown option '%s'", arg);
+}
+
 static int parse_args(int argc, char **argv, TrainArgs *a) {
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
@@ -41,6 +61,11 @@ static int parse_args(int argc, char **argv, TrainArgs *a) {
             if (i + 1 >= argc) return usage_error("%s needs a value", arg);
             const char *v = argv[++i];
             if (!strcmp(arg, "--set")) {
+                if (!strchr(v, '='))
+                    return i + 1 < argc && argv[i + 1][0] != '-'
+                               ? usage_error("--set %s %s: give SECTION.KEY=VALUE as one word, --set %s=%s", v,
+                                             argv[i + 1], v, argv[i + 1])
+                               : usage_error("--set %s: give SECTION.KEY=VALUE, e.g. --set train.steps=100", v);
                 if (a->n_overrides == MAX_OVERRIDES) return usage_error("too many --set options (%s)", v);
                 a->overrides[a->n_overrides++] = v;
             } else if (!strcmp(arg, "--run-dir")) {
@@ -51,7 +76,7 @@ static int parse_args(int argc, char **argv, TrainArgs *a) {
         } else if (!strcmp(arg, "--quiet") || !strcmp(arg, "-q")) {
             a->quiet = true;
         } else if (arg[0] == '-') {
-            return usage_error("unknown option '%s'", arg);
+            return unknown_option(arg, i + 1 < argc ? argv[i + 1] : NULL);
         } else if (a->config_path) {
             return usage_error("one config file only (got a second: '%s')", arg);
         } else {

@@ -15,6 +15,7 @@
 #include "cli/commands.h"
 #include "cli/launcher.h"
 #include "core/status.h"
+#include "core/words.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -69,7 +70,13 @@ static void print_command_usage(const NashCommand *cmd) {
 }
 
 static int unknown_command(const char *name) {
-    fprintf(stderr, "nash: unknown command '%s'; see nash --help\n", name);
+    const char *names[sizeof commands / sizeof commands[0]];
+    for (size_t i = 0; i < command_count; i++) names[i] = commands[i]->name;
+    const char *near = words_nearest(name, names, (int)command_count, 2);
+    if (near)
+        fprintf(stderr, "nash: unknown command '%s'; did you mean 'nash %s'? (see nash --help)\n", name, near);
+    else
+        fprintf(stderr, "nash: unknown command '%s'; see nash --help\n", name);
     return NASH_EXIT_USAGE;
 }
 

@@ -151,6 +151,11 @@ char *config_to_string(const Config *cfg);
  * config_load. For reading single keys back without a full Config. */
 bool config_text_value(const char *text, const char *section, const char *key, char *buf, size_t size);
 
+/* The config key a mistyped command-line word most likely meant: "steps" or "step" gives
+ * "train.steps" (the key's name exactly, or one edit away for names of 4 letters or more; the
+ * first section's, for a name in several). False when none is that close. */
+bool config_suggest_key(const char *word, char *out, size_t size);
+
 /* The Markdown reference of every section and key (type, allowed values, default, meaning), as
  * it appears in docs/config.md between the generated-table markers; test_config checks that the
  * two agree, and `test_config --print-reference` prints it. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/words.h"
 #include "nn/spec.h"
 
 /* One table row: NUM for numbers (with the bounds that apply and lo/hi), WORD for enums (with the
@@ -474,4 +475,18 @@ char *config_clean_value(char *text) {
             break;
         }
     return config_trim(text);
+}
+
+bool config_suggest_key(const char *word, char *out, size_t size) {
+    const ConfigKey *best = NULL;
+    int best_distance = 2;
+    for (int k = 0; k < CONFIG_N_KEYS; k++) {
+        int d = words_distance(word, config_keys[k].name);
+        if (d < best_distance && (d == 0 || strlen(config_keys[k].name) >= 4)) {
+            best = &config_keys[k];
+            best_distance = d;
+        }
+    }
+    if (best) snprintf(out, size, "%s.%s", best->section, best->name);
+    return best != NULL;
 }

@@ -91,6 +91,29 @@ expect_code 2
 expect_out_empty
 expect_err_equals "nash: unknown command 'frobnicate'; see nash --help"
 
+# --- typos get a suggestion ------------------------------------------------------------------
+run trian
+expect_code 2
+expect_err_equals "nash: unknown command 'trian'; did you mean 'nash train'? (see nash --help)"
+run train cfg.ini --steps 10
+expect_code 2
+expect_err_contains "unknown option '--steps'; config keys are set with --set: --set train.steps=10"
+run train cfg.ini --step 10
+expect_code 2
+expect_err_contains "unknown option '--step'; config keys are set with --set: --set train.steps=10"
+run train cfg.ini --qiet
+expect_code 2
+expect_err_contains "unknown option '--qiet' (did you mean --quiet?)"
+run train cfg.ini --set train.steps 10
+expect_code 2
+expect_err_contains "--set train.steps 10: give SECTION.KEY=VALUE as one word, --set train.steps=10"
+run train cfg.ini --frobnicate
+expect_code 2
+expect_err_contains "unknown option '--frobnicate'; see nash train --help"
+run inspect "$tmp"
+expect_code 2
+expect_err_contains "is a directory with no checkpoint in it"
+
 run --frobnicate
 expect_code 2
 expect_out_empty

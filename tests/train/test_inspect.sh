@@ -27,6 +27,13 @@ inspect() {
 }
 has() { [[ "$1" == *"$2"* ]]; }
 
+# a directory: its checkpoints are listed, oldest first (the run directory lists its ckpt/)
+for dir in "$ck" "$WORK/run"; do
+    inspect "$dir"
+    check "inspect $(basename "$dir")/ lists the checkpoints (exit $code)" test "$code" -eq 0
+    check "... step 10 before step 20" sh -c "printf '%s' \"\$1\" | grep -A1 step_00000010.h5 | grep -q step_00000020.h5" _ "$out"
+done
+
 inspect "$ck/step_00000010.h5"
 check "step 10 inspects whole (exit $code)" test "$code" -eq 0
 check "step 10 says step 10" has "$out" "step 10,"
