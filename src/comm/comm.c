@@ -59,6 +59,19 @@ void comm_max_ints(int *values, int n) {
     if (comm_size() > 1) MPI_Allreduce(MPI_IN_PLACE, values, n, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
 }
 
+int comm_host_count(void) {
+    /* one shared-memory domain per machine: count the ranks that lead one */
+    MPI_Comm node;
+    int local = 0, hosts = 1;
+    if (MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) == MPI_SUCCESS) {
+        MPI_Comm_rank(node, &local);
+        MPI_Comm_free(&node);
+    }
+    int leader = local == 0;
+    MPI_Allreduce(&leader, &hosts, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+    return hosts;
+}
+
 double comm_wtime(void) { return MPI_Wtime(); }
 
 void comm_bcast_bytes(void *bytes, size_t size) {

@@ -48,6 +48,10 @@ NashStatus comm_agree(NashStatus local, int *first_failed);
 /* The largest of each of n ints over all ranks, in place. */
 void comm_max_ints(int *values, int n);
 
+/* How many machines the ranks run on (shared-memory domains, MPI_COMM_TYPE_SHARED); every rank
+ * calls and gets the count. */
+int comm_host_count(void);
+
 /* Seconds on a monotonic clock (MPI_Wtime). */
 double comm_wtime(void);
 

@@ -402,6 +402,18 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
         metrics_run_start(t->pub, text ? text : "", layout, cfg->train.steps, cfg->train.batch, t->first_step - 1);
         free(text);
     }
+    /* Which layout, and on one machine the faster one when it is not in use. */
+    int hosts = t->lay.size > 1 ? comm_host_count() : 1;
+    if (t->lay.rank == 0 && opt->progress && t->lay.size > 1) {
+        char layout[64];
+        layout_describe(&t->lay, layout, sizeof layout);
+        fprintf(opt->progress, "layout: %s on %d machine%s (cluster.layout = %s)\n", layout, hosts, hosts > 1 ? "s" : "",
+                config_layout_words[cfg->cluster.layout]);
+        if (t->lay.split && hosts == 1)
+            fprintf(opt->progress,
+                    "layout: on one machine every rank holding both players trains faster (2 ranks: 707 against 448 "
+                    "images/s, docs/benchmarks.md): --set cluster.layout=colocated\n");
+    }
     /* Where a run resumed from is said even with --quiet (then on stderr): a resumed run that
      * does not say so looks like a fresh one. */
     if (t->lay.rank == 0 && t->resume_path[0])
