@@ -113,7 +113,8 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
          "seed of every random stream (initialisation, noise, shuffling, dropout)"),
     NUM("train", "n_critic", CONFIG_INT, CLOSED, 1, 100, "1", train.n_critic, "D steps per G step"),
     NUM("train", "ema", CONFIG_DOUBLE, BELOW_MAX, 0, 1, "0", train.ema,
-        "decay of an exponential moving average of G's weights, used for samples (0 = off)"),
+        "decay of an exponential moving average of G's weights, used for samples (0 = off), ramped up as min(ema, (1 + "
+        "t) / (10 + t)) after G's t-th step"),
     NUM("train", "log_every", CONFIG_INT, AT_LEAST, 1, 0, "10", train.log_every,
         "steps between progress lines and metrics rows"),
 

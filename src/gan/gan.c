@@ -184,11 +184,16 @@ void gan_g_backward(Gan *gan, const float *dfake, int n) {
     net_backward(&gan->g, gan->z, dfake, NULL, n, true);
 }
 
+double gan_ema_decay(double decay, int64_t steps) {
+    double ramp = (1.0 + (double)steps) / (10.0 + (double)steps);
+    return ramp < decay ? ramp : decay;
+}
+
 void gan_g_update(Gan *gan, StepStats *stats) {
     stats->grad_norm_g = gan_l2(gan->g.grads, gan->g.param_floats);
     optim_step(&gan->opt_g, gan->g.params, gan->g.grads);
     if (gan->ema) {
-        const float a = (float)gan->ema_decay;
+        const float a = (float)gan_ema_decay(gan->ema_decay, gan->opt_g.t);
         for (size_t i = 0; i < gan->g.param_floats; i++) gan->ema[i] = a * gan->ema[i] + (1.0f - a) * gan->g.params[i];
     }
 }

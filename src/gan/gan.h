@@ -98,6 +98,12 @@ void gan_g_update(Gan *gan, StepStats *stats);
  * statistics), using the EMA weights when `use_ema` and EMA is on. out (n, sample); n <= batch.
  * With NOISE_STREAM_FIXED these are the samples `nash sample --seed train.seed` draws. */
 void gan_generate(Gan *gan, uint64_t stream, int64_t first, int n, bool use_ema, float *out);
+
+/* The EMA's decay after G's `steps`-th update: min(decay, (1 + steps) / (10 + steps)), ramped up
+ * as TensorFlow's ExponentialMovingAverage(num_updates) does, so that early samples follow the
+ * generator instead of showing its initial noise (with decay 0.999 the average of step 50 would
+ * still be 95% the untrained generator; ramped, its window is the last ~7 steps). */
+double gan_ema_decay(double decay, int64_t steps);
 /* Samples [0, n) of the fixed noise stream, any n, a batch at a time: malloc'd (n, sample), NULL
  * when out of memory. */
 float *gan_generate_fixed(Gan *gan, int n, bool use_ema);
