@@ -29,7 +29,7 @@ typedef enum { OUTPUT_PNG, OUTPUT_H5 } OutputKind;
 typedef struct {
     const char *weights, *out;
     OutputKind kind;
-    int n, cols;
+    int n, cols, scale;
     uint64_t seed;
     bool train_mode;
     const char *group; /* "generator", or "generator_ema" with --ema */
@@ -71,16 +71,19 @@ static bool ends_with(const char *s, const char *suffix) {
 
 /* Returns -1 when the arguments are good, else the exit code. */
 static int parse_args(int argc, char **argv, SampleArgs *a) {
-    *a = (SampleArgs){.n = 64, .group = "generator"};
+    *a = (SampleArgs){.n = 64, .scale = 1, .group = "generator"};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
-        if (!strcmp(s, "-n") || !strcmp(s, "-o") || !strcmp(s, "--seed") || !strcmp(s, "--cols")) {
+        if (!strcmp(s, "-n") || !strcmp(s, "-o") || !strcmp(s, "--seed") || !strcmp(s, "--cols") ||
+            !strcmp(s, "--scale")) {
             if (i + 1 >= argc) return usage_error("%s needs a value", s);
             const char *v = argv[++i];
             if (!strcmp(s, "-n") && !parse_int(v, 1, SAMPLE_MAX, &a->n))
                 return usage_error("-n takes a number of samples from 1 to 4096, not '%s'", v);
             if (!strcmp(s, "--cols") && !parse_int(v, 1, SAMPLE_MAX, &a->cols))
                 return usage_error("--cols takes a number of tiles per row from 1 to 4096, not '%s'", v);
+            if (!strcmp(s, "--scale") && !parse_int(v, 1, 64, &a->scale))
+                return usage_error("--scale takes a whole zoom from 1 to 64, not '%s'", v);
             if (!strcmp(s, "--seed") && !parse_seed(v, &a->seed))
                 return usage_error("--seed takes an unsigned 64-bit integer, not '%s'", v);
             if (!strcmp(s, "-o")) a->out = v;
@@ -115,8 +118,9 @@ static NashStatus write_png(const SampleArgs *a, Shape out, const float *samples
         int cols = a->cols ? a->cols : (int)ceil(sqrt((double)a->n));
         if (cols > a->n) cols = a->n;
         int rows = (a->n + cols - 1) / cols;
-        snprintf(what, size, "a %dx%d grid of images %s", rows, cols, shape);
-        return png_write_grid(a->out, samples, a->n, out.dim[0], out.dim[1], out.dim[2], cols, -1.0f, 1.0f, err);
+        snprintf(what, size, "a %dx%d grid of images %s%s", rows, cols, shape, a->scale > 1 ? ", zoomed" : "");
+        return png_write_grid_scaled(a->out, samples, a->n, out.dim[0], out.dim[1], out.dim[2], cols, -1.0f, 1.0f,
+                                     a->scale, err);
     }
     if (out.ndim == 1 && out.dim[0] == 2) {
         float m = 0.0f;
@@ -189,6 +193,7 @@ const NashCommand cmd_sample = {
              "  -o FILE        output: FILE.png or FILE.h5\n"
              "  --seed S       noise seed (default 0)\n"
              "  --cols C       tiles per row of a grid (default: a square grid)\n"
+             "  --scale K      draw each pixel of a grid as K x K (1 to 64; default 1)\n"
              "  --ema          use /generator_ema (the moving average of the weights, train.ema > 0)\n"
              "  --train-mode   batch norm uses the statistics of the N samples, not its running ones\n"
              "\n"

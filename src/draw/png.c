@@ -121,7 +121,13 @@ static unsigned char to_byte(float v, float lo, float hi) {
 
 NashStatus png_write_grid(const char *path, const float *images, int n, int c, int h, int w, int cols, float lo,
                           float hi, NashError *err) {
+    return png_write_grid_scaled(path, images, n, c, h, w, cols, lo, hi, 1, err);
+}
+
+NashStatus png_write_grid_scaled(const char *path, const float *images, int n, int c, int h, int w, int cols, float lo,
+                                 float hi, int scale, NashError *err) {
     enum { BORDER = 2 };
+    if (scale < 1 || scale > 64) return nash_fail(err, NASH_ERR_INVALID, "%s: scale %d is not 1 to 64", path, scale);
     if (n <= 0 || h <= 0 || w <= 0 || cols <= 0)
         return nash_fail(err, NASH_ERR_INVALID, "%s: a grid needs n, h, w and cols > 0 (got n=%d h=%d w=%d cols=%d)",
                          path, n, h, w, cols);
@@ -131,7 +137,8 @@ NashStatus png_write_grid(const char *path, const float *images, int n, int c, i
         return nash_fail(err, NASH_ERR_INVALID, "%s: value range [%g, %g] is empty", path, lo, hi);
     if (cols > n) cols = n;
     int rows = (n + cols - 1) / cols;
-    long long width = (long long)cols * (w + BORDER) + BORDER, height = (long long)rows * (h + BORDER) + BORDER;
+    long long sh = (long long)h * scale, sw = (long long)w * scale;
+    long long width = (long long)cols * (sw + BORDER) + BORDER, height = (long long)rows * (sh + BORDER) + BORDER;
     if (width > PNG_SIDE_MAX || height > PNG_SIDE_MAX)
         return nash_fail(err, NASH_ERR_INVALID,
                          "%s: a grid of %dx%d tiles of %dx%d is %lldx%lld pixels (at most %d a side)", path, rows, cols,
@@ -142,11 +149,12 @@ NashStatus png_write_grid(const char *path, const float *images, int n, int c, i
     size_t plane = (size_t)h * (size_t)w;
     for (int k = 0; k < n; k++) {
         const float *img = images + (size_t)k * (size_t)c * plane;
-        int x0 = BORDER + (k % cols) * (w + BORDER), y0 = BORDER + (k / cols) * (h + BORDER);
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
+        int x0 = BORDER + (k % cols) * ((int)sw + BORDER), y0 = BORDER + (k / cols) * ((int)sh + BORDER);
+        for (int y = 0; y < (int)sh; y++)
+            for (int x = 0; x < (int)sw; x++) {
                 unsigned char *px = pixels + ((size_t)(y0 + y) * (size_t)W + (size_t)(x0 + x)) * (size_t)c;
-                for (int ch = 0; ch < c; ch++) px[ch] = to_byte(img[(size_t)ch * plane + (size_t)y * w + x], lo, hi);
+                size_t at = (size_t)(y / scale) * (size_t)w + (size_t)(x / scale);
+                for (int ch = 0; ch < c; ch++) px[ch] = to_byte(img[(size_t)ch * plane + at], lo, hi);
             }
     }
     NashStatus st = png_save(path, pixels, W, H, c, err);

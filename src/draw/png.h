@@ -16,6 +16,11 @@ const char *png_library_version(void);
 NashStatus png_write_grid(const char *path, const float *images, int n, int c, int h, int w, int cols, float lo,
                           float hi, NashError *err);
 
+/* The same with every pixel drawn as a scale x scale block (nearest neighbour, scale 1 to 64): 64
+ * Fashion-MNIST images are 242 pixels wide at scale 1, 466 at scale 2. */
+NashStatus png_write_grid_scaled(const char *path, const float *images, int n, int c, int h, int w, int cols, float lo,
+                                 float hi, int scale, NashError *err);
+
 /* A size x size scatter plot of 2-D points (N,2) over [-bound, bound]^2 (y up): white background,
  * a light grey frame and axes through 0, `ref` points (N_ref,2; may be NULL with 0) as grey 3x3
  * dots underneath (the real data), `points` as blue 3x3 dots on top. Points outside the bounds

@@ -95,6 +95,16 @@ import struct
 w, h = struct.unpack(">II", open("wide.png", "rb").read()[16:24])
 assert (w, h) == (34, 10), (w, h)'
 
+run sample "$tmp/w.h5" -n 16 --cols 8 --scale 3 -o "$tmp/zoom.png"
+expect_code 0
+check "--scale 3 draws every pixel 3x3: a 66x18 grid" '
+import struct
+w, h = struct.unpack(">II", open("zoom.png", "rb").read()[16:24])
+assert (w, h) == (66, 18), (w, h)'
+run sample "$tmp/w.h5" -n 16 --scale 65 -o "$tmp/zoom.png"
+expect_code 2
+expect_err_contains "--scale takes a whole zoom from 1 to 64"
+
 run sample "$tmp/w.h5" -n 16 -o "$tmp/again.png"
 if cmp -s "$tmp/out.png" "$tmp/again.png"; then pass; else fail "the same seed gives a different PNG"; fi
 
