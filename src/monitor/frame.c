@@ -277,6 +277,17 @@ static void track_eval(MonitorRun *run, const FrameMessage *msg) {
     }
 }
 
+/* A run (re)started after step `from` (resumed_from; 0 for a fresh start) continues its curves
+ * there: what an earlier segment logged past that step is dropped, and the steps that follow
+ * are taken as new. */
+static void rewind_run(MonitorRun *run, int64_t from) {
+    if (!run->have_step || run->last.step <= from) return;
+    int kept = 0;
+    while (kept < run->series.n && run->series.points[kept].step <= (double)from) kept++;
+    run->series.n = kept;
+    run->last.step = from;
+}
+
 static void track(MonitorState *s, const FrameMessage *msg) {
     MonitorRun *run = run_for(s, msg->run);
     run->last_heard = ++s->clock;
@@ -288,6 +299,9 @@ static void track(MonitorState *s, const FrameMessage *msg) {
         run->steps = msg->m.steps;
         run->batch = msg->batch;
         run->resumed_from = msg->resumed_from;
+        /* a process's first message (seq 0) starts a segment; the run_start a publisher sends
+         * again when another monitor joins does not */
+        if (msg->seq == 0) rewind_run(run, msg->resumed_from);
         run->ended = false;
         copy_text(run->config, sizeof run->config, msg->config);
         break;

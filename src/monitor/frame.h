@@ -23,7 +23,9 @@
  * restarted publisher and resets it) and the publisher's own "dropped" count. For the web
  * dashboard also: the resolved config text, the newest per-rank time split, and curves over the
  * whole run (MonitorSeries: at most MONITOR_SERIES_MAX points; when full, every other point is
- * dropped and only every 2nd, 4th, ... new step is kept, so the curve always spans the run).
+ * dropped and only every 2nd, 4th, ... new step is kept, so the curve always spans the run). The
+ * run id is the run directory's, so a resumed run (run_start with resumed_from = R) continues the
+ * same run, its curves cut back to step R (a fresh start in the directory: back to 0).
  */
 #ifndef NASH_MONITOR_FRAME_H
 #define NASH_MONITOR_FRAME_H

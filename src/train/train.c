@@ -46,7 +46,8 @@ static void on_interrupt(int sig) {
         return;
     }
     stop_requested = 1;
-    static const char msg[] = "\nnash train: stopping after this step with a checkpoint (Ctrl-C again to stop at once)\n";
+    static const char msg[] =
+        "\nnash train: stopping after this step with a checkpoint (Ctrl-C again to stop at once)\n";
     ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1); /* async-signal-safe, unlike stdio */
     (void)ignored;
 }
@@ -152,15 +153,30 @@ static NashStatus load_checkpoint(Trainer *t, NashError *err) {
     return NASH_OK;
 }
 
-/* Rank 0 publishes the run's metrics (publish/publish.h); the run id names the run directory and
- * the start time, so several runs show side by side in one monitor. */
-static NashStatus open_publisher(Trainer *t, NashError *err) {
+/* The run id is the run directory's: its name and a hash of its absolute path ("ring8-3fa2c1d0"),
+ * so runs in different directories show side by side in one monitor, and a run resumed in its
+ * directory (or started again there) continues the same run there, from the step it starts at. */
+static void choose_run_id(Trainer *t) {
     const char *dir = t->opt->run_dir ? t->opt->run_dir : t->cfg->output.dir;
-    const char *base = strrchr(dir, '/');
-    char run_id[160];
-    snprintf(run_id, sizeof run_id, "%.100s-%ld", base && base[1] ? base + 1 : dir, (long)time(NULL));
+    char cwd[NASH_PATH_MAX] = "";
+    if (dir[0] != '/' && !getcwd(cwd, sizeof cwd)) cwd[0] = '\0';
+    uint32_t h = 2166136261u; /* FNV-1a over cwd "/" dir */
+    for (const char *p = cwd; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+    h = (h ^ '/') * 16777619u;
+    for (const char *p = dir; *p; p++) h = (h ^ (unsigned char)*p) * 16777619u;
+    size_t len = strlen(dir);
+    while (len > 1 && dir[len - 1] == '/') len--;
+    const char *base = dir + len;
+    while (base > dir && base[-1] != '/') base--;
+    snprintf(t->run_id, sizeof t->run_id, "%.*s-%08x",
+             (int)(len - (size_t)(base - dir) < 100 ? len - (size_t)(base - dir) : 100), base, (unsigned)h);
+}
+
+/* Rank 0 publishes the run's metrics (publish/publish.h). */
+static NashStatus open_publisher(Trainer *t, NashError *err) {
     const char *role = !t->lay.split ? "GD" : t->lay.has_g ? "G" : "D";
-    NashStatus st = metrics_open(&t->pub, t->cfg->monitor.endpoint, t->cfg->monitor.allow_remote, run_id, 0, role, err);
+    NashStatus st =
+        metrics_open(&t->pub, t->cfg->monitor.endpoint, t->cfg->monitor.allow_remote, t->run_id, 0, role, err);
     if (st) nash_fail_context(err, "monitor.endpoint: ");
     return st;
 }
@@ -216,6 +232,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     t->rows = nash_alloc_zeroed((size_t)slice * t->width * sizeof(float));
     if (!t->rows) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the exchange buffer");
     t->sample = sample;
+    if (lay->rank == 0) choose_run_id(t);
     if (lay->rank == 0 && cfg->monitor.enabled && (st = open_publisher(t, err))) return st;
     /* the untrained generator's distance to the data (eval.txt's w1_initial): G is as gan_init
      * made it from the seed, which a resumed run's first segment started from too */
@@ -407,8 +424,8 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
     if (t->lay.rank == 0 && opt->progress && t->lay.size > 1) {
         char layout[64];
         layout_describe(&t->lay, layout, sizeof layout);
-        fprintf(opt->progress, "layout: %s on %d machine%s (cluster.layout = %s)\n", layout, hosts, hosts > 1 ? "s" : "",
-                config_layout_words[cfg->cluster.layout]);
+        fprintf(opt->progress, "layout: %s on %d machine%s (cluster.layout = %s)\n", layout, hosts,
+                hosts > 1 ? "s" : "", config_layout_words[cfg->cluster.layout]);
         if (t->lay.split && hosts == 1)
             fprintf(opt->progress,
                     "layout: on one machine every rank holding both players trains faster (2 ranks: 707 against 448 "

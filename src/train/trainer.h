@@ -37,10 +37,11 @@ typedef struct {
     int batches_per_step;            /* data batches one step consumes */
     char resume_path[NASH_PATH_MAX]; /* the checkpoint resumed from, "" for a fresh run */
     CheckpointState resumed;
-    MetricsPublisher *pub; /* rank 0, when monitor.enabled */
-    Evaluator eval;        /* rank 0: evaluation during training ([eval]) */
-    double eval_loss_d;    /* this rank's loss_d summed over the steps since the last evaluation */
-    int64_t eval_steps;    /* those steps */
+    MetricsPublisher *pub;            /* rank 0, when monitor.enabled */
+    char run_id[METRICS_RUN_MAX + 1]; /* rank 0: the run's id, the resumed checkpoint's if it has one */
+    Evaluator eval;                   /* rank 0: evaluation during training ([eval]) */
+    double eval_loss_d;               /* this rank's loss_d summed over the steps since the last evaluation */
+    int64_t eval_steps;               /* those steps */
 } Trainer;
 
 /* Log the step on rank 0 (metrics.csv, progress, the monitor): every rank contributes its

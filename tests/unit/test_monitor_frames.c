@@ -482,7 +482,44 @@ static void test_endpoints(void) {
         check_true(!metrics_endpoint_is_local(remote[i]), "%s is not local", remote[i]);
 }
 
+/* A resumed run (the same run id, resumed_from = 100) continues its curves from step 100: the 30
+ * steps its first segment logged past the checkpoint are dropped, and its new steps are taken. */
+static void test_resumed(void) {
+    MonitorState *s = calloc(1, sizeof *s);
+    frame_state_init(s);
+    char buf[MSG_MAX];
+    int n = make_valid(buf, sizeof buf, "r", FRAME_KIND_RUN_START, 0, 0, 0);
+    feed(s, buf, (size_t)n);
+    for (long long step = 1; step <= 130; step++) {
+        n = make_valid(buf, sizeof buf, "r", FRAME_KIND_STEP, step, step, 0);
+        feed(s, buf, (size_t)n);
+    }
+    n = make_valid(buf, sizeof buf, "r", FRAME_KIND_RUN_START, 0, 0, 0);
+    const char *at = strstr(buf, "\"resumed_from\":0");
+    char resumed[MSG_MAX];
+    snprintf(resumed, sizeof resumed, "%.*s\"resumed_from\":100}", (int)(at ? at - buf : 0), buf);
+    check_true(feed(s, resumed, strlen(resumed)) == FRAME_ACCEPTED, "the resumed run_start is accepted: %s", resumed);
+    for (long long step = 101; step <= 110; step++) {
+        n = make_valid(buf, sizeof buf, "r", FRAME_KIND_STEP, step - 100, step, 0);
+        feed(s, buf, (size_t)n);
+    }
+    const MonitorRun *run = &s->runs[0];
+    const MonitorSeries *series = &run->series;
+    bool joined = series->n == 110;
+    for (int i = 0; joined && i < series->n; i++) joined = series->points[i].step == (double)(i + 1);
+    check_true(s->n_runs == 1 && run->resumed_from == 100 && run->last.step == 110 && joined,
+               "one run, its curve steps 1..110 without the first segment's 101..130 (runs %d, points %d, last %lld)",
+               s->n_runs, series->n, (long long)run->last.step);
+    /* the run_start a publisher sends again for a monitor that joined later (seq > 0) is no restart */
+    n = make_valid(buf, sizeof buf, "r", FRAME_KIND_RUN_START, 11, 0, 0);
+    feed(s, buf, (size_t)n);
+    check_true(series->n == 110 && run->last.step == 110, "a run_start sent again keeps the curve (%d points)",
+               series->n);
+    free(s);
+}
+
 int main(void) {
+    test_resumed();
     test_fuzz();
     test_schema();
     test_tracking();
