@@ -158,7 +158,32 @@ void view_dashboard(FILE *out, const MonitorState *s, const char *endpoint, doub
     if (ansi) fputs("\033[H\033[2J", out);
     fprintf(out, "nash monitor  %s  (Ctrl-C to quit)\n\n", endpoint);
     if (s->n_runs == 0) fprintf(out, "waiting for a run to publish...\n\n");
-    for (int i = 0; i < s->n_runs; i++) print_run(out, &s->runs[i], now);
+    /* Live runs first, newest first, then the newest ended run in full; older ended runs get one
+     * line each, so the live run stays on the screen. */
+    int order[MONITOR_MAX_RUNS], n = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < s->n_runs; i++)
+            if (s->runs[i].ended == (pass == 1)) order[n++] = i;
+    for (int a = 0; a < n; a++) /* within each group, by last heard, newest first */
+        for (int b = a + 1; b < n; b++)
+            if (s->runs[order[b]].ended == s->runs[order[a]].ended &&
+                s->runs[order[b]].last_heard > s->runs[order[a]].last_heard) {
+                int t = order[a];
+                order[a] = order[b];
+                order[b] = t;
+            }
+    int ended_shown = 0;
+    for (int k = 0; k < n; k++) {
+        const MonitorRun *run = &s->runs[order[k]];
+        if (!run->ended || ended_shown++ == 0) {
+            print_run(out, run, now);
+            continue;
+        }
+        char id[METRICS_RUN_MAX + 1];
+        view_clean(id, sizeof id, run->id);
+        fprintf(out, "run %s  ended %s at step %" PRId64 "\n", id, run->end_status, run->end_step);
+        if (k == n - 1) fputc('\n', out);
+    }
     view_summary(out, s);
     if (s->malformed + s->oversized > 0) {
         char why[sizeof s->last_error];

@@ -120,6 +120,16 @@ points = [int(p) for p in re.findall(r"data-points=\"(\d+)\"", dom)]
 assert len(points) == 6 and min(points) >= 30, points
 assert dom.count("data-loaded=\"1\"") == 2, "sample pictures"
 ' "$WORK/dom.html"
+browser --virtual-time-budget=4000 --dump-dom "${URL}?poll=1&logy=1&smooth=0.6" >"$WORK/dom-log.html"
+check "?logy=1&smooth=0.6: the loss charts on a log scale, the smoothing set, curves still drawn" "$PY" -c '
+import re, sys
+dom = open(sys.argv[1]).read()
+logs = re.findall(r"data-chart=\"loss\"[^>]*data-log=\"(\d)\"|data-log=\"(\d)\"[^>]*data-chart=\"loss\"", dom)
+assert len(logs) == 2 and all("1" in pair for pair in logs), logs
+assert re.search(r"id=\"smoothv\">0.60<", dom), "smoothing readout"
+points = [int(p) for p in re.findall(r"data-points=\"(\d+)\"", dom)]
+assert len(points) == 6 and min(points) >= 30, points
+' "$WORK/dom-log.html"
 [ -n "${NASH_KEEP:-}" ] && mkdir -p "$NASH_KEEP" && cp "$WORK/live.png" "$WORK/empty.png" "$WORK/dom.html" "$NASH_KEEP/"
 
 kill -TERM "$mon"

@@ -518,7 +518,39 @@ static void test_resumed(void) {
     free(s);
 }
 
+/* The terminal dashboard: live runs first, then the newest ended run in full, older ended runs in
+ * one line each, so five ended runs do not push the live one off the screen. */
+static void test_dashboard_order(void) {
+    MonitorState *s = calloc(1, sizeof *s);
+    frame_state_init(s);
+    char buf[MSG_MAX];
+    const char *ids[] = {"old-1", "old-2", "live", "old-3"};
+    for (int r = 0; r < 4; r++) {
+        int n = make_valid(buf, sizeof buf, ids[r], FRAME_KIND_STEP, 0, 10, 0);
+        feed(s, buf, (size_t)n);
+        if (strcmp(ids[r], "live") != 0) {
+            n = make_valid(buf, sizeof buf, ids[r], FRAME_KIND_RUN_END, 1, 10, 0);
+            feed(s, buf, (size_t)n);
+        }
+    }
+    char *text = NULL;
+    size_t size = 0;
+    FILE *mem = open_memstream(&text, &size);
+    view_dashboard(mem, s, "tcp://127.0.0.1:5555", 1700000100.0, false);
+    fclose(mem);
+    const char *live = strstr(text, "run live"), *o3 = strstr(text, "run old-3"), *o2 = strstr(text, "run old-2"),
+               *o1 = strstr(text, "run old-1");
+    check_true(live && o3 && o2 && o1 && live < o3 && o3 < o2 && o2 < o1,
+               "live first, then ended runs newest first:\n%s", text);
+    check_true(o2 && strstr(o2, "run old-2  ended done at step 10\n") == o2 && o1 &&
+                   strstr(o1, "run old-1  ended done at step 10\n") == o1,
+               "older ended runs get one line each:\n%s", text);
+    free(text);
+    free(s);
+}
+
 int main(void) {
+    test_dashboard_order();
     test_resumed();
     test_fuzz();
     test_schema();
