@@ -117,7 +117,9 @@ dom = open(sys.argv[1]).read()
 assert re.search(r"data-runs=\"2\"", dom), "runs"
 assert len(re.findall(r"class=\"card\"", dom)) == 2, "cards"
 points = [int(p) for p in re.findall(r"data-points=\"(\d+)\"", dom)]
-assert len(points) == 6 and min(points) >= 30, points
+assert len(points) == 7 and min(points) >= 30, points  # 3 charts per run and the comparison of both
+compare = re.search(r"<canvas[^>]*data-chart=\"compare\"[^>]*>", dom)
+assert compare and int(re.search(r"data-points=\"(\d+)\"", compare.group(0)).group(1)) >= 120, "comparison chart"
 assert dom.count("data-loaded=\"1\"") == 2, "sample pictures"
 ' "$WORK/dom.html"
 browser --virtual-time-budget=4000 --dump-dom "${URL}?poll=1&logy=1&smooth=0.6" >"$WORK/dom-log.html"
@@ -128,7 +130,7 @@ logs = re.findall(r"data-chart=\"loss\"[^>]*data-log=\"(\d)\"|data-log=\"(\d)\"[
 assert len(logs) == 2 and all("1" in pair for pair in logs), logs
 assert re.search(r"id=\"smoothv\">0.60<", dom), "smoothing readout"
 points = [int(p) for p in re.findall(r"data-points=\"(\d+)\"", dom)]
-assert len(points) == 6 and min(points) >= 30, points
+assert len(points) == 7 and min(points) >= 30, points
 ' "$WORK/dom-log.html"
 [ -n "${NASH_KEEP:-}" ] && mkdir -p "$NASH_KEEP" && cp "$WORK/live.png" "$WORK/empty.png" "$WORK/dom.html" "$NASH_KEEP/"
 
