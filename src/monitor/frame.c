@@ -286,6 +286,8 @@ static void rewind_run(MonitorRun *run, int64_t from) {
     while (kept < run->series.n && run->series.points[kept].step <= (double)from) kept++;
     run->series.n = kept;
     run->last.step = from;
+    while (run->n_sample_history > 0 && run->sample_history_step[run->n_sample_history - 1] > from)
+        run->n_sample_history--;
 }
 
 static void track(MonitorState *s, const FrameMessage *msg) {
@@ -309,6 +311,16 @@ static void track(MonitorState *s, const FrameMessage *msg) {
     case FRAME_KIND_SAMPLES:
         run->samples_step = msg->step;
         copy_text(run->samples, sizeof run->samples, msg->text);
+        if (run->n_sample_history == MONITOR_SAMPLES_KEPT) {
+            memmove(run->sample_history_step, run->sample_history_step + 1,
+                    (MONITOR_SAMPLES_KEPT - 1) * sizeof run->sample_history_step[0]);
+            memmove(run->sample_history, run->sample_history + 1,
+                    (MONITOR_SAMPLES_KEPT - 1) * sizeof run->sample_history[0]);
+            run->n_sample_history--;
+        }
+        run->sample_history_step[run->n_sample_history] = msg->step;
+        copy_text(run->sample_history[run->n_sample_history], MONITOR_TEXT_MAX, msg->text);
+        run->n_sample_history++;
         break;
     case FRAME_KIND_CHECKPOINT:
         run->checkpoint_step = msg->step;

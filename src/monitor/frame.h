@@ -37,6 +37,7 @@
 #include "metrics/schema.h"
 
 #define MONITOR_MAX_RUNS 8
+#define MONITOR_SAMPLES_KEPT 32 /* sample pictures remembered per run, for the page's slider */
 #define MONITOR_MAX_PUBLISHERS 64
 #define MONITOR_HISTORY 200
 #define MONITOR_TEXT_MAX 256     /* paths, reasons, warnings are kept up to this many bytes */
@@ -107,6 +108,9 @@ typedef struct {
     float hist_d[MONITOR_HISTORY], hist_g[MONITOR_HISTORY]; /* ring buffers, oldest at hist_head */
     int hist_len, hist_head;
     int64_t samples_step, checkpoint_step;
+    int n_sample_history; /* the last MONITOR_SAMPLES_KEPT sample pictures, oldest first */
+    int64_t sample_history_step[MONITOR_SAMPLES_KEPT];
+    char sample_history[MONITOR_SAMPLES_KEPT][MONITOR_TEXT_MAX];
     char samples[MONITOR_TEXT_MAX], checkpoint[MONITOR_TEXT_MAX], eval[MONITOR_TEXT_MAX], warning[MONITOR_TEXT_MAX];
     bool ended;
     char end_status[16], end_reason[MONITOR_TEXT_MAX];

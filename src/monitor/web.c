@@ -182,12 +182,21 @@ static enum MHD_Result serve_events(WebServer *web, struct MHD_Connection *conn)
 
 /* ---- sample pictures ---------------------------------------------------------------------- */
 
-/* The announced sample path of run `id`, copied under the lock ("" when none). */
-static void sample_path(WebServer *web, const char *id, char *path, size_t size) {
+/* The announced sample path of run `id` at `step` (NULL: the newest), copied under the lock ("" when
+ * none): only pictures a run announced are ever served. */
+static void sample_path(WebServer *web, const char *id, const char *step, char *path, size_t size) {
     path[0] = '\0';
+    char *end = NULL;
+    long long want = step ? strtoll(step, &end, 10) : -1;
+    if (step && (!*step || *end)) return;
     pthread_mutex_lock(web->lock);
-    for (int i = 0; i < web->state->n_runs; i++)
-        if (strcmp(web->state->runs[i].id, id) == 0) snprintf(path, size, "%s", web->state->runs[i].samples);
+    for (int i = 0; i < web->state->n_runs; i++) {
+        const MonitorRun *run = &web->state->runs[i];
+        if (strcmp(run->id, id) != 0) continue;
+        if (!step) snprintf(path, size, "%s", run->samples);
+        for (int k = 0; step && k < run->n_sample_history; k++)
+            if (run->sample_history_step[k] == want) snprintf(path, size, "%s", run->sample_history[k]);
+    }
     pthread_mutex_unlock(web->lock);
 }
 
@@ -195,7 +204,7 @@ static enum MHD_Result serve_sample(WebServer *web, struct MHD_Connection *conn)
     const char *id = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "run");
     char path[MONITOR_TEXT_MAX];
     if (!id) return queue_error(conn, MHD_HTTP_BAD_REQUEST, "/sample needs ?run=RUN_ID\n");
-    sample_path(web, id, path, sizeof path);
+    sample_path(web, id, MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "step"), path, sizeof path);
     size_t len = strlen(path);
     if (len < 4 || strcmp(path + len - 4, ".png") != 0)
         return queue_error(conn, MHD_HTTP_NOT_FOUND, "no PNG sample announced for this run\n");

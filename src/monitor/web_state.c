@@ -106,6 +106,9 @@ static void add_run(cJSON *runs, const MonitorRun *run) {
     add_series(obj, &run->series);
     metrics_json_rank_times(obj, run->rank_times, run->n_rank_times);
     add_file(obj, "samples", run->samples_step, run->samples);
+    cJSON *history = cJSON_AddArrayToObject(obj, "sample_steps");
+    for (int i = 0; history && i < run->n_sample_history; i++)
+        cJSON_AddItemToArray(history, cJSON_CreateNumber((double)run->sample_history_step[i]));
     add_file(obj, "checkpoint", run->checkpoint_step, run->checkpoint);
     cJSON_AddStringToObject(obj, "eval", run->eval);
     cJSON_AddStringToObject(obj, "warning", run->warning);

@@ -65,12 +65,18 @@ for r in s["runs"]:
     p = r["samples"]["path"]
     assert os.path.isabs(p) and os.path.exists(p), p
     assert 0 <= r["step"]["d_real"] <= 1 and r["end"] is None
+    steps = r["sample_steps"]
+    assert len(steps) >= 3 and steps == sorted(steps) and steps[-1] == r["samples"]["step"], steps
 ' "$WORK/state.json"
 run_a=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["runs"][0]["id"])' "$WORK/state.json")
 code() { curl -s -o "$WORK/body" -w '%{http_code} %{content_type}' "$@"; }
 check "GET / is the page" test "$(code "$URL")" = "200 text/html; charset=utf-8"
 check "GET /sample?run=ID is the PNG" test "$(code "${URL}sample?run=$run_a")" = "200 image/png"
 check "... with the PNG signature" sh -c "head -c 8 '$WORK/body' | od -An -c | grep -q 'P   N   G'"
+first=$("$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))["runs"][0]["sample_steps"][0])' "$WORK/state.json")
+check "GET /sample?run=ID&step=$first (an earlier picture of the history) is the PNG" \
+    test "$(code "${URL}sample?run=$run_a&step=$first")" = "200 image/png"
+check "GET /sample?run=ID&step=7 (never announced) is 404" test "$(code "${URL}sample?run=$run_a&step=7" | cut -d' ' -f1)" = 404
 check "GET /sample?run=unknown is 404" test "$(code "${URL}sample?run=nope" | cut -d' ' -f1)" = 404
 check "GET /sample without a run is 400" test "$(code "${URL}sample" | cut -d' ' -f1)" = 400
 check "GET /elsewhere is 404" test "$(code "${URL}etc/passwd" | cut -d' ' -f1)" = 404
@@ -121,6 +127,8 @@ assert len(points) == 7 and min(points) >= 30, points  # 3 charts per run and th
 compare = re.search(r"<canvas[^>]*data-chart=\"compare\"[^>]*>", dom)
 assert compare and int(re.search(r"data-points=\"(\d+)\"", compare.group(0)).group(1)) >= 120, "comparison chart"
 assert dom.count("data-loaded=\"1\"") == 2, "sample pictures"
+hist = [int(h) for h in re.findall(r"data-sample-history=\"(\d+)\"", dom)]
+assert len(hist) == 2 and min(hist) >= 3, hist  # the slider over the sample pictures of each run
 ' "$WORK/dom.html"
 browser --virtual-time-budget=4000 --dump-dom "${URL}?poll=1&logy=1&smooth=0.6" >"$WORK/dom-log.html"
 check "?logy=1&smooth=0.6: the loss charts on a log scale, the smoothing set, curves still drawn" "$PY" -c '

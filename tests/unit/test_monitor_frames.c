@@ -510,6 +510,16 @@ static void test_resumed(void) {
     check_true(s->n_runs == 1 && run->resumed_from == 100 && run->last.step == 110 && joined,
                "one run, its curve steps 1..110 without the first segment's 101..130 (runs %d, points %d, last %lld)",
                s->n_runs, series->n, (long long)run->last.step);
+    /* the sample pictures: the last MONITOR_SAMPLES_KEPT, oldest first */
+    for (long long step = 1; step <= MONITOR_SAMPLES_KEPT + 8; step++) {
+        n = make_valid(buf, sizeof buf, "r", FRAME_KIND_SAMPLES, 20 + step, 110 + step, 0);
+        feed(s, buf, (size_t)n);
+    }
+    check_true(run->n_sample_history == MONITOR_SAMPLES_KEPT && run->sample_history_step[0] == 119 &&
+                   run->sample_history_step[MONITOR_SAMPLES_KEPT - 1] == 110 + MONITOR_SAMPLES_KEPT + 8 &&
+                   strstr(run->sample_history[0], "step_119.png"),
+               "the last %d sample pictures kept (%d, from step %lld)", MONITOR_SAMPLES_KEPT, run->n_sample_history,
+               (long long)run->sample_history_step[0]);
     /* the run_start a publisher sends again for a monitor that joined later (seq > 0) is no restart */
     n = make_valid(buf, sizeof buf, "r", FRAME_KIND_RUN_START, 11, 0, 0);
     feed(s, buf, (size_t)n);
