@@ -26,8 +26,8 @@ PACKAGES=(
     libzmq3-dev
     # INI config files.
     libinih-dev
-    # PNG sample grids (libpng needs zlib).
-    libpng-dev zlib1g-dev
+    # PNG sample grids (libpng needs zlib); JPEG ones (libjpeg-turbo).
+    libpng-dev zlib1g-dev libjpeg62-turbo-dev
     # The monitor's HTTP dashboard and the JSON of its metric messages.
     libmicrohttpd-dev libcjson-dev
     # Reference implementations and file checks in the tests (PyTorch layers, h5py, pyzmq, SciPy).

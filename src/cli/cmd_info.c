@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "core/blas.h"
 #include "core/cpu.h"
+#include "draw/jpeg.h"
 #include "draw/png.h"
 #include "metrics/json.h"
 #include "monitor/web.h"
@@ -61,6 +62,7 @@ static int info_run(int argc, char **argv) {
     printf("hdf5        %s\n", h5util_version(buf, sizeof buf));
     printf("zeromq      %s\n", metrics_zmq_version(buf, sizeof buf));
     printf("libpng      %s\n", png_library_version());
+    printf("libjpeg     %s\n", jpeg_library_version(buf, (int)sizeof buf));
     printf("inih        %s (at build time)\n", config_inih_version());
     printf("microhttpd  %s\n", web_mhd_version());
     printf("cjson       %s\n", metrics_cjson_version());

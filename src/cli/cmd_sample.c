@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "draw/jpeg.h"
 #include "draw/png.h"
 #include "gan/sampler.h"
 #include "nn/net.h"
@@ -21,10 +22,11 @@
 #include "store/weights.h"
 
 #define SAMPLE_MAX 4096
+#define SAMPLE_JPEG_QUALITY 95 /* high: sample grids are small and their detail is the point */
 #define SAMPLE_CHUNK 256
 #define SCATTER_SIZE 512
 
-typedef enum { OUTPUT_PNG, OUTPUT_H5 } OutputKind;
+typedef enum { OUTPUT_PNG, OUTPUT_JPEG, OUTPUT_H5 } OutputKind;
 
 typedef struct {
     const char *weights, *out;
@@ -100,18 +102,20 @@ static int parse_args(int argc, char **argv, SampleArgs *a) {
         }
     }
     if (!a->weights) return usage_error("%s", "no weights file given");
-    if (!a->out) return usage_error("%s", "no output given (-o OUT.png or -o OUT.h5)");
+    if (!a->out) return usage_error("%s", "no output given (-o OUT.png, -o OUT.jpg or -o OUT.h5)");
     if (ends_with(a->out, ".png"))
         a->kind = OUTPUT_PNG;
+    else if (ends_with(a->out, ".jpg") || ends_with(a->out, ".jpeg"))
+        a->kind = OUTPUT_JPEG;
     else if (ends_with(a->out, ".h5") || ends_with(a->out, ".hdf5"))
         a->kind = OUTPUT_H5;
     else
-        return usage_error("cannot tell the output format of '%s' (use .png or .h5)", a->out);
+        return usage_error("cannot tell the output format of '%s' (use .png, .jpg or .h5)", a->out);
     return -1;
 }
 
-static NashStatus write_png(const SampleArgs *a, Shape out, const float *samples, char *what, size_t size,
-                            NashError *err) {
+static NashStatus write_picture(const SampleArgs *a, Shape out, const float *samples, char *what, size_t size,
+                                NashError *err) {
     char shape[64];
     shape_format(out, shape, sizeof shape);
     if (out.ndim == 3 && (out.dim[0] == 1 || out.dim[0] == 3)) {
@@ -119,9 +123,17 @@ static NashStatus write_png(const SampleArgs *a, Shape out, const float *samples
         if (cols > a->n) cols = a->n;
         int rows = (a->n + cols - 1) / cols;
         snprintf(what, size, "a %dx%d grid of images %s%s", rows, cols, shape, a->scale > 1 ? ", zoomed" : "");
+        if (a->kind == OUTPUT_JPEG)
+            return jpeg_write_grid(a->out, samples, a->n, out.dim[0], out.dim[1], out.dim[2], cols, -1.0f, 1.0f,
+                                   a->scale, SAMPLE_JPEG_QUALITY, err);
         return png_write_grid_scaled(a->out, samples, a->n, out.dim[0], out.dim[1], out.dim[2], cols, -1.0f, 1.0f,
                                      a->scale, err);
     }
+    if (a->kind == OUTPUT_JPEG)
+        return nash_fail(err, NASH_ERR_INVALID,
+                         "%s: samples of shape %s are no image: a JPEG takes images (1,H,W) or "
+                         "(3,H,W); write .png (2-D points) or .h5 instead",
+                         a->out, shape);
     if (out.ndim == 1 && out.dim[0] == 2) {
         float m = 0.0f;
         for (size_t i = 0; i < 2 * (size_t)a->n; i++)
@@ -156,7 +168,8 @@ static int sample_run(int argc, char **argv) {
     if (!samples) st = nash_fail(&err, NASH_ERR_NOMEM, "cannot allocate %d samples", a.n);
     if (!st) st = sampler_generate(&sampler, a.seed, 0, a.n, samples, &err);
     char what[160] = "";
-    if (!st && a.kind == OUTPUT_PNG) st = write_png(&a, net->out, samples, what, sizeof what, &err);
+    if (!st && (a.kind == OUTPUT_PNG || a.kind == OUTPUT_JPEG))
+        st = write_picture(&a, net->out, samples, what, sizeof what, &err);
     if (!st && a.kind == OUTPUT_H5) {
         SamplesInfo info = {.seed = a.seed,
                             .source = a.weights,
@@ -181,23 +194,24 @@ static int sample_run(int argc, char **argv) {
 const NashCommand cmd_sample = {
     .name = "sample",
     .summary = "draw samples from a weights file's generator into a PNG or HDF5 file",
-    .usage = "usage: nash sample WEIGHTS.h5 -o OUT.png|OUT.h5 [-n N] [--seed S] [--cols C] [--ema] [--train-mode]\n"
-             "\n"
-             "Run the generator stored in a weights file (docs/weights.md) on fresh noise and write\n"
-             "the samples: images (1 or 3 channels, values in [-1,1]) as a PNG grid, 2-D points as a\n"
-             "PNG scatter plot, or any samples as HDF5 (/samples float32 (N, ...), with the seed and\n"
-             "the weights file as attributes). The noise kind is [generator] noise of the file's\n"
-             "/config (gaussian if absent); the same seed always draws the same noise.\n"
-             "\n"
-             "  -n N           number of samples, 1 to 4096 (default 64)\n"
-             "  -o FILE        output: FILE.png or FILE.h5\n"
-             "  --seed S       noise seed (default 0)\n"
-             "  --cols C       tiles per row of a grid (default: a square grid)\n"
-             "  --scale K      draw each pixel of a grid as K x K (1 to 64; default 1)\n"
-             "  --ema          use /generator_ema (the moving average of the weights, train.ema > 0)\n"
-             "  --train-mode   batch norm uses the statistics of the N samples, not its running ones\n"
-             "\n"
-             "Exit codes: 0 done, 1 runtime failure, 2 bad weights file or usage (docs/exit-codes.md).\n",
+    .usage =
+        "usage: nash sample WEIGHTS.h5 -o OUT.png|OUT.jpg|OUT.h5 [-n N] [--seed S] [--cols C] [--ema] [--train-mode]\n"
+        "\n"
+        "Run the generator stored in a weights file (docs/weights.md) on fresh noise and write\n"
+        "the samples: images (1 or 3 channels, values in [-1,1]) as a PNG grid, 2-D points as a\n"
+        "PNG scatter plot, or any samples as HDF5 (/samples float32 (N, ...), with the seed and\n"
+        "the weights file as attributes). The noise kind is [generator] noise of the file's\n"
+        "/config (gaussian if absent); the same seed always draws the same noise.\n"
+        "\n"
+        "  -n N           number of samples, 1 to 4096 (default 64)\n"
+        "  -o FILE        output: FILE.png, FILE.jpg (images; quality 95) or FILE.h5\n"
+        "  --seed S       noise seed (default 0)\n"
+        "  --cols C       tiles per row of a grid (default: a square grid)\n"
+        "  --scale K      draw each pixel of a grid as K x K (1 to 64; default 1)\n"
+        "  --ema          use /generator_ema (the moving average of the weights, train.ema > 0)\n"
+        "  --train-mode   batch norm uses the statistics of the N samples, not its running ones\n"
+        "\n"
+        "Exit codes: 0 done, 1 runtime failure, 2 bad weights file or usage (docs/exit-codes.md).\n",
     .run = sample_run,
     .blas = BLAS_SELECT_ANNOUNCE,
 };

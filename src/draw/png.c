@@ -124,9 +124,10 @@ NashStatus png_write_grid(const char *path, const float *images, int n, int c, i
     return png_write_grid_scaled(path, images, n, c, h, w, cols, lo, hi, 1, err);
 }
 
-NashStatus png_write_grid_scaled(const char *path, const float *images, int n, int c, int h, int w, int cols, float lo,
-                                 float hi, int scale, NashError *err) {
+NashStatus grid_render(const char *path, const float *images, int n, int c, int h, int w, int cols, float lo, float hi,
+                       int scale, unsigned char **out, int *out_w, int *out_h, NashError *err) {
     enum { BORDER = 2 };
+    *out = NULL;
     if (scale < 1 || scale > 64) return nash_fail(err, NASH_ERR_INVALID, "%s: scale %d is not 1 to 64", path, scale);
     if (n <= 0 || h <= 0 || w <= 0 || cols <= 0)
         return nash_fail(err, NASH_ERR_INVALID, "%s: a grid needs n, h, w and cols > 0 (got n=%d h=%d w=%d cols=%d)",
@@ -157,7 +158,19 @@ NashStatus png_write_grid_scaled(const char *path, const float *images, int n, i
                 for (int ch = 0; ch < c; ch++) px[ch] = to_byte(img[(size_t)ch * plane + at], lo, hi);
             }
     }
-    NashStatus st = png_save(path, pixels, W, H, c, err);
+    *out = pixels;
+    *out_w = W;
+    *out_h = H;
+    return NASH_OK;
+}
+
+NashStatus png_write_grid_scaled(const char *path, const float *images, int n, int c, int h, int w, int cols, float lo,
+                                 float hi, int scale, NashError *err) {
+    unsigned char *pixels;
+    int W, H;
+    NashStatus st = grid_render(path, images, n, c, h, w, cols, lo, hi, scale, &pixels, &W, &H, err);
+    if (st) return st;
+    st = png_save(path, pixels, W, H, c, err);
     free(pixels);
     return st;
 }

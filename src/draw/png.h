@@ -21,6 +21,11 @@ NashStatus png_write_grid(const char *path, const float *images, int n, int c, i
 NashStatus png_write_grid_scaled(const char *path, const float *images, int n, int c, int h, int w, int cols, float lo,
                                  float hi, int scale, NashError *err);
 
+/* The grid of png_write_grid_scaled as pixels (malloc'd, rows top down, c bytes a pixel: grey or
+ * RGB), for other encoders (draw/jpeg.h); errors name `path`. */
+NashStatus grid_render(const char *path, const float *images, int n, int c, int h, int w, int cols, float lo, float hi,
+                       int scale, unsigned char **pixels, int *width, int *height, NashError *err);
+
 /* A size x size scatter plot of 2-D points (N,2) over [-bound, bound]^2 (y up): white background,
  * a light grey frame and axes through 0, `ref` points (N_ref,2; may be NULL with 0) as grey 3x3
  * dots underneath (the real data), `points` as blue 3x3 dots on top. Points outside the bounds

@@ -101,6 +101,15 @@ check "--scale 3 draws every pixel 3x3: a 66x18 grid" '
 import struct
 w, h = struct.unpack(">II", open("zoom.png", "rb").read()[16:24])
 assert (w, h) == (66, 18), (w, h)'
+run sample "$tmp/w.h5" -n 16 --cols 8 --scale 3 -o "$tmp/zoom.jpg"
+expect_code 0
+check "-o OUT.jpg writes a baseline JPEG of the same 66x18 grid, grey, whole (SOI ... EOI)" '
+import struct
+d = open("zoom.jpg", "rb").read()
+assert d[:2] == b"\xff\xd8" and d[-2:] == b"\xff\xd9", "SOI/EOI"
+i = d.index(b"\xff\xc0")
+h, w, comps = struct.unpack(">HHB", d[i + 5:i + 10])
+assert (w, h, comps) == (66, 18, 1), (w, h, comps)'
 run sample "$tmp/w.h5" -n 16 --scale 65 -o "$tmp/zoom.png"
 expect_code 2
 expect_err_contains "--scale takes a whole zoom from 1 to 64"
