@@ -16,7 +16,7 @@
 
 static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int usage_error(const char *fmt, ...) {
-    if (comm_rank() != 0) return NASH_EXIT_USAGE;
+    if (launcher_rank() != 0) return NASH_EXIT_USAGE; /* before MPI_Init: the launcher's rank */
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "nash train: ");
@@ -88,12 +88,14 @@ static int parse_args(int argc, char **argv, TrainArgs *a) {
 }
 
 static int train_command(int argc, char **argv) {
-    comm_init(&argc, &argv);
+    /* the command line first: a usage error needs no MPI job (every rank sees the same one) */
     TrainArgs args = {0};
     int code = parse_args(argc, argv, &args);
-    Config *cfg = code ? NULL : malloc(sizeof *cfg);
+    if (code) return code;
+    comm_init(&argc, &argv);
+    Config *cfg = malloc(sizeof *cfg);
     NashError err = {0};
-    NashStatus st = code ? NASH_ERR_CONFIG : !cfg ? NASH_ERR_NOMEM : NASH_OK;
+    NashStatus st = !cfg ? NASH_ERR_NOMEM : NASH_OK;
     if (!st) st = config_load(args.config_path, args.overrides, args.n_overrides, cfg, &err);
     int failed;
     /* every rank reads the same file: agree on the verdict so that none waits for the others */
@@ -111,12 +113,11 @@ static int train_command(int argc, char **argv) {
     /* the lowest failing rank explains; the others were told by dist_agree */
     if (st == NASH_CHECKPOINTED) {
         if (comm_rank() == 0) printf("nash train: %s\n", err.msg);
-    } else if (st && !code && comm_rank() == failed) {
+    } else if (st && comm_rank() == failed) {
         fprintf(stderr, "nash train: %s\n", err.msg);
     }
     free(cfg);
     comm_finalize();
-    if (code) return code;
     return all ? nash_status_exit_code(all) : NASH_EXIT_OK;
 }
 
