@@ -28,6 +28,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "core/fsutil.h"
 
 #include "data/dataset.h"
@@ -78,12 +79,6 @@ struct Stream {
     pthread_t thread;
     bool thread_started;
 };
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* The cache a part needs so that no block is read twice in an epoch: every block of every window
  * one batch can touch (a part's share of a batch is a range of sorted indices, which can fall in
@@ -195,11 +190,11 @@ static NashStatus fetch_block(Stream *s, int64_t k, int64_t g, const uint8_t **d
     int slot = free_slot(s, g);
     uint8_t *dst = s->cache + (size_t)slot * block_bytes;
     int64_t first = k * s->cfg.block, count = s->info.n - first < s->cfg.block ? s->info.n - first : s->cfg.block;
-    double t0 = now_seconds();
+    double t0 = clock_monotonic_s();
     h5util_lock();
     NashStatus st = dataset_read_stored(s->reader, first, count, dst, err);
     h5util_unlock();
-    double t1 = now_seconds();
+    double t1 = clock_monotonic_s();
     if (st != NASH_OK) return st;
     s->slot_block[slot] = k;
     s->slot_of[k] = slot;
@@ -356,9 +351,9 @@ NashStatus stream_next(Stream *s, const float **samples, const int64_t **indices
         pthread_cond_signal(&sh->space_cond);
     }
     if (sh->ready == 0 && !sh->failed) {
-        double t0 = now_seconds();
+        double t0 = clock_monotonic_s();
         while (sh->ready == 0 && !sh->failed) pthread_cond_wait(&sh->ready_cond, &sh->mutex);
-        sh->stats.wait_seconds += now_seconds() - t0;
+        sh->stats.wait_seconds += clock_monotonic_s() - t0;
     }
     if (sh->ready == 0) { /* the reader failed; the batches it finished before were handed out */
         NashStatus code = sh->error.code;

@@ -6,11 +6,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <jpeglib.h>
 
-#include "core/atomic.h"
+#include "draw/picture.h"
 #include "draw/png.h"
 
 const char *jpeg_library_version(char *buf, int size) {
@@ -36,13 +35,17 @@ static void jpeg_on_error(j_common_ptr cinfo) {
     longjmp(e->jump, 1);
 }
 
-/* Encode into f; false (with e->msg) on a libjpeg error. */
-static bool encode(FILE *f, const unsigned char *pixels, int w, int h, int c, int quality, JpegError *e) {
+/* Encode into f; false (with msg) on a libjpeg error. */
+static bool encode(FILE *f, const Picture *p, char *msg, size_t size) {
+    const unsigned char *pixels = p->pixels;
+    int w = p->w, h = p->h, c = p->channels, quality = p->quality;
+    JpegError box = {.msg = ""}, *e = &box;
     struct jpeg_compress_struct cinfo;
     cinfo.err = jpeg_std_error(&e->mgr);
     e->mgr.error_exit = jpeg_on_error;
     if (setjmp(e->jump)) {
         jpeg_destroy_compress(&cinfo);
+        snprintf(msg, size, "%s", e->msg);
         return false;
     }
     jpeg_create_compress(&cinfo);
@@ -73,28 +76,8 @@ NashStatus jpeg_write_grid(const char *path, const float *images, int n, int c, 
     int W, H;
     NashStatus st = grid_render(path, images, n, c, h, w, cols, lo, hi, scale, &pixels, &W, &H, err);
     if (st) return st;
-    AtomicFile af;
-    int fd;
-    if ((st = atomic_begin(&af, path, &fd, err))) {
-        free(pixels);
-        return st;
-    }
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        atomic_abort(&af);
-        free(pixels);
-        return nash_fail(err, NASH_ERR_NOMEM, "%s: cannot open a stream on the temporary file", path);
-    }
-    JpegError e = {.msg = ""};
-    bool ok = encode(f, pixels, W, H, c, quality, &e);
+    Picture p = {.pixels = pixels, .w = W, .h = H, .channels = c, .quality = quality};
+    st = picture_save(path, "JPEG", encode, &p, err);
     free(pixels);
-    bool flushed = fflush(f) == 0 && !ferror(f);
-    bool closed = fclose(f) == 0;
-    if (!ok || !flushed || !closed) {
-        atomic_abort(&af);
-        return nash_fail(err, NASH_ERR_IO, "%s: cannot write the JPEG: %s", path,
-                         !ok ? e.msg : "write error (is the disk full?)");
-    }
-    return atomic_commit(&af, err);
+    return st;
 }

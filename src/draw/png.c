@@ -13,9 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "core/atomic.h"
+#include "draw/picture.h"
 
 /* Largest side of a picture we write: well under libpng's limit, and a guard against
  * multiplication overflow when sizing buffers. */
@@ -79,28 +78,17 @@ static bool png_encode(FILE *f, const unsigned char *pixels, int w, int h, int c
     return true;
 }
 
+static bool png_encode_picture(FILE *f, const Picture *p, char *msg, size_t size) {
+    PngErrorBox box = {{0}};
+    bool ok = png_encode(f, p->pixels, p->w, p->h, p->channels, &box);
+    if (!ok) snprintf(msg, size, "%s", box.msg);
+    return ok;
+}
+
 /* Write a rendered picture to path through a temporary file. */
 static NashStatus png_save(const char *path, const unsigned char *pixels, int w, int h, int channels, NashError *err) {
-    AtomicFile af;
-    int fd;
-    NashStatus st = atomic_begin(&af, path, &fd, err);
-    if (st) return st;
-    FILE *f = fdopen(fd, "wb");
-    if (!f) {
-        close(fd);
-        atomic_abort(&af);
-        return nash_fail(err, NASH_ERR_NOMEM, "%s: cannot open a stream on the temporary file", path);
-    }
-    PngErrorBox box = {{0}};
-    bool ok = png_encode(f, pixels, w, h, channels, &box);
-    bool flushed = fflush(f) == 0 && !ferror(f);
-    bool closed = fclose(f) == 0;
-    if (!ok || !flushed || !closed) {
-        atomic_abort(&af);
-        return nash_fail(err, NASH_ERR_IO, "%s: cannot write the PNG: %s", path,
-                         !ok ? box.msg : "write error (is the disk full?)");
-    }
-    return atomic_commit(&af, err);
+    Picture p = {.pixels = pixels, .w = w, .h = h, .channels = channels};
+    return picture_save(path, "PNG", png_encode_picture, &p, err);
 }
 
 /* ---- rendering ------------------------------------------------------------------------------ */

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "core/clock.h"
+
 #include "monitor/frame.h"
 #include "monitor/view.h"
 #include "monitor/web.h"
@@ -18,18 +20,6 @@
  * that the figure is written down: a monitor killed with this many unread loses them with it,
  * tests/metrics/test_resilience.sh). */
 #define MONITOR_RCVHWM 1000
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double monotonic_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* A CSV field: quoted when it holds a comma, quote or line break. */
 static void csv_text(FILE *f, const char *text) {
@@ -145,7 +135,7 @@ static void redraw(Monitor *mon) {
     size_t size = 0;
     FILE *mem = open_memstream(&buf, &size);
     if (!mem) return;
-    view_dashboard(mem, mon->state, mon->label, now_seconds(), true);
+    view_dashboard(mem, mon->state, mon->label, clock_wall_s(), true);
     if (fclose(mem) == 0) {
         fwrite(buf, 1, size, stdout);
         fflush(stdout);
@@ -165,7 +155,7 @@ static NashStatus flush_files(Monitor *mon, NashError *err) {
 
 static NashStatus monitor_loop(Monitor *mon, void *sock, MonitorEnd *end, NashError *err) {
     const MonitorOptions *opt = mon->opt;
-    double last_frame = monotonic_seconds(), last_draw = 0.0;
+    double last_frame = clock_monotonic_s(), last_draw = 0.0;
     for (;;) {
         if (opt->stop && *opt->stop) {
             *end = MONITOR_END_STOPPED;
@@ -180,12 +170,12 @@ static NashStatus monitor_loop(Monitor *mon, void *sock, MonitorEnd *end, NashEr
             for (int i = 0; i < 1000 && monitor_receive(mon, sock); i++) {
                 if (opt->once && mon->saw_run_end) break;
             }
-            last_frame = monotonic_seconds();
+            last_frame = clock_monotonic_s();
             web_changed(mon->web);
             NashStatus st = flush_files(mon, err);
             if (st != NASH_OK) return st;
         }
-        double t = monotonic_seconds();
+        double t = clock_monotonic_s();
         if (opt->dashboard && t - last_draw >= MONITOR_REDRAW_S) {
             redraw(mon);
             last_draw = t;

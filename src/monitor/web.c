@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
+
 /* The page, generated from dashboard.html at build time (cmake/embed.cmake). */
 extern const unsigned char nash_dashboard_html[];
 extern const unsigned long nash_dashboard_html_size;
@@ -105,17 +107,11 @@ typedef struct {
     double last_sent;
 } EventStream;
 
-static double monotonic(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Wait for a change, the keep-alive time or the end; true when the stream should end. */
 static bool events_wait(EventStream *es, bool *keepalive) {
     WebServer *web = es->web;
     /* at most WEB_EVENTS_PER_S events a second */
-    double gap = 1.0 / WEB_EVENTS_PER_S - (monotonic() - es->last_sent);
+    double gap = 1.0 / WEB_EVENTS_PER_S - (clock_monotonic_s() - es->last_sent);
     if (gap > 0) nanosleep(&(struct timespec){.tv_nsec = (long)(gap * 1e9)}, NULL);
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
@@ -153,7 +149,7 @@ static ssize_t events_read(void *cls, uint64_t pos, char *buf, size_t max) {
         }
         if (!es->pending) return MHD_CONTENT_READER_END_WITH_ERROR;
         es->len = strlen(es->pending);
-        es->last_sent = monotonic();
+        es->last_sent = clock_monotonic_s();
     }
     size_t n = es->len - es->off < max ? es->len - es->off : max;
     memcpy(buf, es->pending + es->off, n);

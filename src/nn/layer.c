@@ -29,6 +29,14 @@ static void append(char *buf, size_t size, const char *text) {
     snprintf(buf + used, size - used, "%s", text);
 }
 
+/* A weight-and-bias layer's pointers: the tensor's value and gradient go to the bias pair or the
+ * weight pair, by the tensor's role. */
+static void bind_pair(bool bias, float **weight, float **dweight, float **bias_value, float **dbias, float *value,
+                      float *grad) {
+    *(bias ? bias_value : weight) = value;
+    *(bias ? dbias : dweight) = grad;
+}
+
 /* ---- dense ------------------------------------------------------------------------------------ */
 
 static NashStatus dense_infer(Layer *l, int index, NashError *err) {
@@ -54,9 +62,8 @@ static void dense_tensors(const Layer *l, LayerTensors *to) {
 
 static void dense_bind(Layer *l, const NetTensor *t, bool param, float *value, float *grad) {
     (void)param;
-    bool bias = t->role == PARAM_BIAS;
-    *(bias ? &l->u.dense.bias : &l->u.dense.weight) = value;
-    *(bias ? &l->u.dense.dbias : &l->u.dense.dweight) = grad;
+    bind_pair(t->role == PARAM_BIAS, &l->u.dense.weight, &l->u.dense.dweight, &l->u.dense.bias, &l->u.dense.dbias,
+              value, grad);
 }
 
 /* Rows a dense layer maps for n samples: n, or n*T on sequences (T,F). */
@@ -166,16 +173,14 @@ static void deconv2d_tensors(const Layer *l, LayerTensors *to) {
 
 static void conv2d_bind(Layer *l, const NetTensor *t, bool param, float *value, float *grad) {
     (void)param;
-    bool bias = t->role == PARAM_BIAS;
-    *(bias ? &l->u.conv.bias : &l->u.conv.weight) = value;
-    *(bias ? &l->u.conv.dbias : &l->u.conv.dweight) = grad;
+    bind_pair(t->role == PARAM_BIAS, &l->u.conv.weight, &l->u.conv.dweight, &l->u.conv.bias, &l->u.conv.dbias, value,
+              grad);
 }
 
 static void deconv2d_bind(Layer *l, const NetTensor *t, bool param, float *value, float *grad) {
     (void)param;
-    bool bias = t->role == PARAM_BIAS;
-    *(bias ? &l->u.deconv.bias : &l->u.deconv.weight) = value;
-    *(bias ? &l->u.deconv.dbias : &l->u.deconv.dweight) = grad;
+    bind_pair(t->role == PARAM_BIAS, &l->u.deconv.weight, &l->u.deconv.dweight, &l->u.deconv.bias, &l->u.deconv.dbias,
+              value, grad);
 }
 
 static size_t conv2d_scratch(const Layer *l, int max_batch) { return conv2d_work_floats(&l->u.conv, max_batch); }
@@ -297,9 +302,7 @@ static void batchnorm_bind(Layer *l, const NetTensor *t, bool param, float *valu
         *(strstr(t->name, "running_mean") ? &bn->running_mean : &bn->running_var) = value;
         return;
     }
-    bool bias = t->role == PARAM_BN_BIAS;
-    *(bias ? &bn->bias : &bn->weight) = value;
-    *(bias ? &bn->dbias : &bn->dweight) = grad;
+    bind_pair(t->role == PARAM_BN_BIAS, &bn->weight, &bn->dweight, &bn->bias, &bn->dbias, value, grad);
 }
 
 /* This batch's mean and 1/std (C floats each), then 2C + 1 doubles for the sums. */
@@ -445,51 +448,47 @@ static void recurrent_bind(Layer *l, const NetTensor *t, bool param, float *valu
     *g[lstm][k] = grad;
 }
 
-static size_t rnn_scratch(const Layer *l, int max_batch) { return rnn_work_floats(&l->u.rnn, max_batch); }
-static size_t rnn_cache(const Layer *l, int max_batch) { return rnn_cache_floats(&l->u.rnn, max_batch); }
-static size_t lstm_scratch(const Layer *l, int max_batch) { return lstm_work_floats(&l->u.lstm, max_batch); }
-static size_t lstm_cache(const Layer *l, int max_batch) { return lstm_cache_floats(&l->u.lstm, max_batch); }
-static void rnn_bind_state(Layer *l, float *cache, void *state) {
-    (void)state;
-    l->u.rnn.cache = cache;
+/* The sizes, state and kernels of rnn and lstm, by kind. */
+static bool is_lstm(const Layer *l) { return l->spec.kind == LAYER_LSTM; }
+
+static size_t recurrent_scratch(const Layer *l, int max_batch) {
+    return is_lstm(l) ? lstm_work_floats(&l->u.lstm, max_batch) : rnn_work_floats(&l->u.rnn, max_batch);
 }
-static void lstm_bind_state(Layer *l, float *cache, void *state) {
+static size_t recurrent_cache(const Layer *l, int max_batch) {
+    return is_lstm(l) ? lstm_cache_floats(&l->u.lstm, max_batch) : rnn_cache_floats(&l->u.rnn, max_batch);
+}
+static void recurrent_bind_state(Layer *l, float *cache, void *state) {
     (void)state;
-    l->u.lstm.cache = cache;
+    *(is_lstm(l) ? &l->u.lstm.cache : &l->u.rnn.cache) = cache;
 }
 
-static void rnn_fwd(const Net *net, Layer *l, const float *x, int n) {
+static void recurrent_fwd(const Net *net, Layer *l, const float *x, int n) {
     (void)net;
-    rnn_forward(&l->u.rnn, x, NULL, l->y, n);
+    if (is_lstm(l))
+        lstm_forward(&l->u.lstm, x, NULL, NULL, l->y, n);
+    else
+        rnn_forward(&l->u.rnn, x, NULL, l->y, n);
 }
-static void rnn_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
-                    bool param_grads) {
-    rnn_backward(&l->u.rnn, x, NULL, dy, dx, NULL, n, param_grads, net->scratch);
-}
-static void lstm_fwd(const Net *net, Layer *l, const float *x, int n) {
-    (void)net;
-    lstm_forward(&l->u.lstm, x, NULL, NULL, l->y, n);
-}
-static void lstm_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
-                     bool param_grads) {
-    lstm_backward(&l->u.lstm, x, NULL, NULL, dy, dx, NULL, NULL, n, param_grads, net->scratch);
-}
-
-static void rnn_fwd_naive(const Net *net, Layer *l, const float *x, int n) {
-    (void)net;
-    rnn_forward_naive(&l->u.rnn, x, NULL, l->y, n);
-}
-static void rnn_bwd_naive(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+static void recurrent_bwd(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
                           bool param_grads) {
-    rnn_backward_naive(&l->u.rnn, x, NULL, dy, dx, NULL, n, param_grads, net->scratch);
+    if (is_lstm(l))
+        lstm_backward(&l->u.lstm, x, NULL, NULL, dy, dx, NULL, NULL, n, param_grads, net->scratch);
+    else
+        rnn_backward(&l->u.rnn, x, NULL, dy, dx, NULL, n, param_grads, net->scratch);
 }
-static void lstm_fwd_naive(const Net *net, Layer *l, const float *x, int n) {
+static void recurrent_fwd_naive(const Net *net, Layer *l, const float *x, int n) {
     (void)net;
-    lstm_forward_naive(&l->u.lstm, x, NULL, NULL, l->y, n);
+    if (is_lstm(l))
+        lstm_forward_naive(&l->u.lstm, x, NULL, NULL, l->y, n);
+    else
+        rnn_forward_naive(&l->u.rnn, x, NULL, l->y, n);
 }
-static void lstm_bwd_naive(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
-                           bool param_grads) {
-    lstm_backward_naive(&l->u.lstm, x, NULL, NULL, dy, dx, NULL, NULL, n, param_grads, net->scratch);
+static void recurrent_bwd_naive(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
+                                bool param_grads) {
+    if (is_lstm(l))
+        lstm_backward_naive(&l->u.lstm, x, NULL, NULL, dy, dx, NULL, NULL, n, param_grads, net->scratch);
+    else
+        rnn_backward_naive(&l->u.rnn, x, NULL, dy, dx, NULL, n, param_grads, net->scratch);
 }
 
 /* ---- the table ---------------------------------------------------------------------------------------- */
@@ -610,11 +609,11 @@ const LayerTraits layer_traits[LAYER_KIND_COUNT] = {
                    .format = recurrent_format,
                    .tensors = recurrent_tensors,
                    .bind = recurrent_bind,
-                   .scratch_floats = rnn_scratch,
-                   .cache_floats = rnn_cache,
-                   .bind_state = rnn_bind_state,
-                   KERNELS(rnn_fwd, rnn_bwd),
-                   REFERENCE(rnn_fwd_naive, rnn_bwd_naive)},
+                   .scratch_floats = recurrent_scratch,
+                   .cache_floats = recurrent_cache,
+                   .bind_state = recurrent_bind_state,
+                   KERNELS(recurrent_fwd, recurrent_bwd),
+                   REFERENCE(recurrent_fwd_naive, recurrent_bwd_naive)},
     [LAYER_LSTM] = {.name = "lstm",
                     .usage = "lstm H [seq=1|0] [bias=1]",
                     .keys = "seq bias",
@@ -624,11 +623,11 @@ const LayerTraits layer_traits[LAYER_KIND_COUNT] = {
                     .format = recurrent_format,
                     .tensors = recurrent_tensors,
                     .bind = recurrent_bind,
-                    .scratch_floats = lstm_scratch,
-                    .cache_floats = lstm_cache,
-                    .bind_state = lstm_bind_state,
-                    KERNELS(lstm_fwd, lstm_bwd),
-                    REFERENCE(lstm_fwd_naive, lstm_bwd_naive)},
+                    .scratch_floats = recurrent_scratch,
+                    .cache_floats = recurrent_cache,
+                    .bind_state = recurrent_bind_state,
+                    KERNELS(recurrent_fwd, recurrent_bwd),
+                    REFERENCE(recurrent_fwd_naive, recurrent_bwd_naive)},
 };
 _Static_assert(sizeof layer_traits / sizeof layer_traits[0] == LAYER_KIND_COUNT && LAYER_LSTM + 1 == LAYER_KIND_COUNT,
                "one row of traits per layer kind");

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <zmq.h>
 
+#include "core/clock.h"
+
 #include "metrics/json.h"
 
 #define PUBLISH_SNDHWM 1000
@@ -57,12 +59,6 @@ static bool monitor_joined(MetricsPublisher *p) {
         if (sub[0] == 1) joined = true;
     if (joined) p->joins++;
     return joined;
-}
-
-static double wall_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 static NashStatus set_int_option(MetricsPublisher *p, int option, int value, const char *name, const char *endpoint,
@@ -158,7 +154,7 @@ static cJSON *message_new(MetricsPublisher *p, const char *kind) {
         cJSON_AddNumberToObject(obj, "rank", p->rank);
         cJSON_AddStringToObject(obj, "role", p->role);
         cJSON_AddNumberToObject(obj, "seq", (double)p->seq);
-        cJSON_AddNumberToObject(obj, "time", wall_seconds());
+        cJSON_AddNumberToObject(obj, "time", clock_wall_s());
         cJSON_AddNumberToObject(obj, "dropped", (double)p->dropped);
     }
     p->seq++;

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/clock.h"
 #include "core/fsutil.h"
 #include "data/dataset.h"
 #include "draw/png.h"
@@ -22,12 +23,6 @@
 
 #define RUN_REF_SAMPLES 2048
 #define EVAL_SAMPLES 2048
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* The real samples that W1, the eval and the plots compare against: only toy mixtures and sine
  * sequences have any (images are measured by `nash eval`), so image data reads none; 2048 images
@@ -125,7 +120,7 @@ NashStatus run_open(Run *run, int64_t resume_step, NashError *err) {
                 "step,epoch,loss_d,loss_g,d_real,d_fake,raw_real,raw_fake,grad_norm_d,grad_norm_g,"
                 "images_per_s,g_compute,g_exchange,g_allreduce,d_compute,d_exchange,d_allreduce,d_data\n");
     remove_stale_temps(run->dir);
-    run->t0 = now();
+    run->t0 = clock_monotonic_s();
     run->step0 = resume_step;
     return NASH_OK;
 }
@@ -173,7 +168,7 @@ NashStatus run_start(Run *run, Gan *gan, NashError *err) {
 }
 
 NashStatus run_log(Run *run, int64_t step, int64_t epoch, const StepStats *s, const TimeSplit *t, NashError *err) {
-    double elapsed = now() - run->t0;
+    double elapsed = clock_monotonic_s() - run->t0;
     double rate = (double)(step - run->step0) * run->cfg->train.batch / fmax(elapsed, 1e-9);
     run->images_per_s = rate;
     fprintf(run->metrics, "%lld,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.2f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n",
@@ -291,9 +286,10 @@ NashStatus run_finish(Run *run, Gan *gan, NashError *err) {
     if (out && run->step0 > 0)
         fprintf(out, "trained steps %lld to %lld (%lld steps, resumed after step %lld) in %.1f s; outputs in %s\n",
                 (long long)run->step0 + 1, (long long)steps, (long long)(steps - run->step0), (long long)run->step0,
-                now() - run->t0, run->dir);
+                clock_monotonic_s() - run->t0, run->dir);
     else if (out)
-        fprintf(out, "trained %lld steps in %.1f s; outputs in %s\n", (long long)steps, now() - run->t0, run->dir);
+        fprintf(out, "trained %lld steps in %.1f s; outputs in %s\n", (long long)steps, clock_monotonic_s() - run->t0,
+                run->dir);
     return NASH_OK;
 }
 
