@@ -32,6 +32,8 @@ PACKAGES=(
     libmicrohttpd-dev libcjson-dev
     # Reference implementations and file checks in the tests (PyTorch layers, h5py, pyzmq, SciPy).
     python3-torch python3-h5py python3-zmq python3-scipy python3-numpy
+    # References for image decoding and resizing in the importer tests (Pillow, torchvision).
+    python3-pil python3-torchvision
     # Demo: the Fashion-MNIST data set (IDX files under /usr/share/datasets/fashion-mnist).
     dataset-fashion-mnist
     # Demo: trainer and monitor side by side in one terminal.

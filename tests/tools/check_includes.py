@@ -11,7 +11,7 @@ libraries it links; cli/ is the `nash` executable's target_link_libraries). Chec
   3. a header whose opening comment says "(private to F/)" is included only from src/F/ (tests may
      include anything);
   4. system headers stay in their folders: mpi.h in comm/, zmq.h in publish/ and monitor/, hdf5.h
-     in store/ and data/, ini.h in config/, png.h and jpeglib.h in draw/, microhttpd.h in monitor/;
+     in store/ and data/, ini.h in config/, png.h and jpeglib.h in draw/ and image/, microhttpd.h in monitor/;
   5. README.md's dependency list (the items "- `G` → `F`, ..." under "Repository layout") is the same
      graph, edge for edge.
 Exits 1 and prints every violation, naming the file and line.
@@ -27,8 +27,8 @@ SYSTEM_HOMES = {
     'zmq.h': {'publish', 'monitor'},
     'hdf5.h': {'store', 'data'},
     'ini.h': {'config'},
-    'png.h': {'draw'},
-    'jpeglib.h': {'draw'},
+    'png.h': {'draw', 'image'},
+    'jpeglib.h': {'draw', 'image'},
     'microhttpd.h': {'monitor'},
 }
 
