@@ -19,6 +19,7 @@
 #include "core/fsutil.h"
 
 #include "cli/commands.h"
+#include "cli/data_images.h"
 #include "data/dataset.h"
 #include "data/idx.h"
 #include "data/toy.h"
@@ -287,19 +288,22 @@ static int data_toy(int argc, char **argv) {
 }
 
 static int data_run(int argc, char **argv) {
-    if (argc < 2) return usage_error("which data set? fashion-mnist, idx or toy");
+    if (argc < 2) return usage_error("which data set? fashion-mnist, idx, images or toy");
     const char *sub = argv[1];
     if (strcmp(sub, "fashion-mnist") == 0) return data_fashion(argc - 1, argv + 1);
     if (strcmp(sub, "idx") == 0) return data_idx(argc - 1, argv + 1);
     if (strcmp(sub, "toy") == 0) return data_toy(argc - 1, argv + 1);
-    return usage_error("unknown data set '%s', expected fashion-mnist, idx or toy", sub);
+    if (strcmp(sub, "images") == 0) return data_images(argc - 1, argv + 1);
+    return usage_error("unknown data set '%s', expected fashion-mnist, idx, images or toy", sub);
 }
 
 const NashCommand cmd_data = {
     .name = "data",
-    .summary = "import a data set (Fashion-MNIST, IDX, toy) into an HDF5 file",
+    .summary = "import a data set (Fashion-MNIST, IDX, image folders, toy) into an HDF5 file",
     .usage = "usage: nash data fashion-mnist [--dir DIR] [--split train|test|all] --out FILE.h5\n"
              "       nash data idx --images FILE [--labels FILE] [--source TEXT] --out FILE.h5\n"
+             "       nash data images DIR --size S [--channels 1|3] [--crop center|none] [--skip-bad]\n"
+             "                        [--shard-samples N] [--threads N] [--max-pixels N] --out FILE.h5\n"
              "       nash data toy NAME --n N [--seed S] --out FILE.h5\n"
              "       nash data toy sines --n N [--len T] [--seed S] --out FILE.h5\n"
              "\n"
@@ -314,6 +318,18 @@ const NashCommand cmd_data = {
              "      --images FILE   unsigned byte images (N,H,W), stored as (N,1,H,W)\n"
              "      --labels FILE   unsigned byte labels (N), optional; the counts must match\n"
              "      --source TEXT   the source attribute (default: the file names)\n"
+             "  images          a folder of PNG and JPEG files; its subfolders are the classes, sorted\n"
+             "                  by name (torchvision's ImageFolder); no subfolders: unlabelled\n"
+             "      --size S        the side of the square images: the shorter side is resized to S\n"
+             "                      (antialiased bilinear, as Pillow) and the centre cropped to S x S\n"
+             "      --crop none     resize to S x S without cropping (the aspect ratio changes)\n"
+             "      --channels C    3 (RGB, default) or 1 (grey); alpha is composited on white\n"
+             "      --skip-bad      leave out files that cannot be imported (listed in the file's\n"
+             "                      attributes) instead of stopping at the first\n"
+             "      --shard-samples N  write shards of N images beside FILE.h5, which becomes a\n"
+             "                      virtual data set over them (read as one file)\n"
+             "      --threads N     decoding threads (default: the machine's cores)\n"
+             "      --max-pixels N  larger pictures are bad files (default 178956970, as Pillow)\n"
              "  toy             a generated toy distribution, for quick runs and tests: /x float32 (N,D)\n"
              "      NAME            ring8 (8 Gaussians on a circle), grid25 (5x5 grid, 2-D),\n"
              "                      gauss1d (3 Gaussians, 1-D), sines (sequences (T,1): sine waves\n"
@@ -326,6 +342,7 @@ const NashCommand cmd_data = {
              "examples:\n"
              "  nash data fashion-mnist --out fashion-train.h5\n"
              "  nash data idx --images t10k-images-idx3-ubyte.gz --labels t10k-labels-idx1-ubyte.gz --out test.h5\n"
+             "  nash data images photos/ --size 64 --out photos64.h5\n"
              "  nash data toy ring8 --n 100000 --seed 1 --out ring8.h5\n"
              "  nash data toy sines --n 8192 --len 32 --out sines.h5\n"
              "\n"

@@ -165,6 +165,44 @@ static NashStatus size_chunk_cache(DatasetReader *r, hid_t *dset, const char *na
     return st;
 }
 
+/* For a virtual /images (nash data images --shard-samples), check every shard it maps before any
+ * read: HDF5 would read a missing source file as fill values without a word. Each shard must
+ * exist beside the file (or at its absolute name) and pass its seal. */
+static NashStatus check_shards(DatasetReader *r, hid_t dset, const char *name, NashError *err) {
+    hid_t dcpl = H5Dget_create_plist(dset);
+    if (dcpl < 0) return fail_h5(r, NASH_ERR_DATA, name, err);
+    size_t count = 0;
+    NashStatus st = NASH_OK;
+    if (H5Pget_layout(dcpl) == H5D_VIRTUAL && H5Pget_virtual_count(dcpl, &count) >= 0) {
+        char dir[NASH_PATH_MAX];
+        st = fs_dirname(r->path, dir, sizeof dir, err);
+        for (size_t i = 0; st == NASH_OK && i < count; i++) {
+            char file[NASH_PATH_MAX], full[2 * NASH_PATH_MAX + 2];
+            if (H5Pget_virtual_filename(dcpl, i, file, sizeof file) < 0) {
+                st = fail_h5(r, NASH_ERR_DATA, name, err);
+                break;
+            }
+            if (file[0] == '/')
+                snprintf(full, sizeof full, "%s", file);
+            else
+                snprintf(full, sizeof full, "%s/%s", dir, file);
+            struct stat sb;
+            if (stat(full, &sb) != 0) {
+                st = nash_fail(err, NASH_ERR_DATA,
+                               "%s: %s maps samples to shard %s, which cannot be opened (%s); shards stay beside the "
+                               "file that lists them: copy or move them together, or import again",
+                               r->path, name, full, strerror(errno));
+                break;
+            }
+            bool sealed = false;
+            st = seal_verify(full, &sealed, err);
+            if (st != NASH_OK) nash_fail_context(err, "%s: shard of %s: ", r->path, name);
+        }
+    }
+    H5Pclose(dcpl);
+    return st;
+}
+
 static NashStatus open_images(DatasetReader *r, NashError *err) {
     hsize_t dims[4];
     int rank = 0;
@@ -172,6 +210,7 @@ static NashStatus open_images(DatasetReader *r, NashError *err) {
     NashStatus st = open_dataset(r, "/images", &r->data, err);
     if (st == NASH_OK)
         st = check_layout(r, r->data, "/images", H5T_INTEGER, 1, 4, 4, "uint8 (N,C,H,W)", &rank, dims, err);
+    if (st == NASH_OK) st = check_shards(r, r->data, "/images", err);
     if (st == NASH_OK) st = size_chunk_cache(r, &r->data, "/images", 1, err);
     if (st != NASH_OK) return st;
     r->info.kind = DATASET_IMAGES;

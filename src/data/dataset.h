@@ -33,8 +33,42 @@ typedef struct {
 NashStatus dataset_write_images(const char *path, const uint8_t *images, int64_t n, Shape sample, const uint8_t *labels,
                                 const char *source, const char *const *class_names, int n_classes, NashError *err);
 
-/* A named float64 array attribute of /x (toy mixture parameters and the like). */
+/* A named array of strings, written as an attribute of the root. */
 typedef struct {
+    const char *name;
+    const char *const *values;
+    int count; /* 0: the attribute is not written */
+} DatasetStrings;
+
+/* The root attributes of an images file beyond /images and /labels: source (string), class_names,
+ * and any further string arrays and numbers (nash data images records its settings and the files
+ * it skipped there, docs/data.md). */
+typedef struct {
+    const char *source;
+    const char *const *class_names;
+    int n_classes;
+    const DatasetStrings *strings;
+    int n_strings;
+    const struct DatasetAttr *numbers; /* each a float64 array attribute of the root */
+    int n_numbers;
+} DatasetMeta;
+
+/* dataset_write_images with every root attribute of meta. */
+NashStatus dataset_write_images_meta(const char *path, const uint8_t *images, int64_t n, Shape sample,
+                                     const uint8_t *labels, const DatasetMeta *meta, NashError *err);
+
+/* A file whose /images (and /labels, with labels) are HDF5 virtual datasets over the same
+ * datasets of n_shards shard files written by dataset_write_images_meta: shard k holds counts[k]
+ * samples, which are samples [sum(counts[0..k)), +counts[k]) of the whole. shards[k] is the shard's
+ * name relative to path's directory (HDF5 looks for a relative source file beside the virtual
+ * file, wherever it is opened from). Written atomically like the others, with meta's attributes
+ * and `shards` (the count). */
+NashStatus dataset_write_images_virtual(const char *path, const char *const *shards, const int64_t *counts,
+                                        int n_shards, Shape sample, bool labels, const DatasetMeta *meta,
+                                        NashError *err);
+
+/* A named float64 array attribute of /x (toy mixture parameters and the like). */
+typedef struct DatasetAttr {
     const char *name;
     const double *values;
     int count;

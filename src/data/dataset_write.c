@@ -195,22 +195,58 @@ static NashStatus check_sample_shape(const char *path, Shape sample, int want_nd
     return NASH_OK;
 }
 
+/* meta's root attributes (dataset.h, DatasetMeta). */
+static NashStatus write_meta(Writer *w, const DatasetMeta *meta, NashError *err) {
+    if (h5util_write_string_attr(w->file, "source", meta->source ? meta->source : "") < 0)
+        return attr_failed(w, "/", "source", err);
+    if (meta->n_classes > 0 &&
+        h5util_write_strings_attr(w->file, "class_names", meta->class_names, meta->n_classes) < 0)
+        return attr_failed(w, "/", "class_names", err);
+    for (int i = 0; i < meta->n_strings; i++)
+        if (meta->strings[i].count > 0 &&
+            h5util_write_strings_attr(w->file, meta->strings[i].name, meta->strings[i].values, meta->strings[i].count) <
+                0)
+            return attr_failed(w, "/", meta->strings[i].name, err);
+    for (int i = 0; i < meta->n_numbers; i++)
+        if (h5util_write_doubles_attr(w->file, meta->numbers[i].name, meta->numbers[i].values, meta->numbers[i].count) <
+            0)
+            return attr_failed(w, "/", meta->numbers[i].name, err);
+    return NASH_OK;
+}
+
+static NashStatus check_meta(const char *path, const DatasetMeta *meta, NashError *err) {
+    if (meta->n_classes < 0 || (meta->n_classes > 0 && !meta->class_names))
+        return nash_fail(err, NASH_ERR_INVALID, "%s: %d class names but no array of them", path, meta->n_classes);
+    for (int c = 0; c < meta->n_classes; c++)
+        if (!meta->class_names[c]) return nash_fail(err, NASH_ERR_INVALID, "%s: class name %d is missing", path, c);
+    for (int i = 0; i < meta->n_strings; i++)
+        if (!meta->strings[i].name || (meta->strings[i].count > 0 && !meta->strings[i].values))
+            return nash_fail(err, NASH_ERR_INVALID, "%s: string attribute %d has no name or no values", path, i);
+    for (int i = 0; i < meta->n_numbers; i++)
+        if (!meta->numbers[i].name || !meta->numbers[i].values || meta->numbers[i].count <= 0)
+            return nash_fail(err, NASH_ERR_INVALID, "%s: numeric attribute %d has no name or no values", path, i);
+    return NASH_OK;
+}
+
 NashStatus dataset_write_images(const char *path, const uint8_t *images, int64_t n, Shape sample, const uint8_t *labels,
                                 const char *source, const char *const *class_names, int n_classes, NashError *err) {
+    DatasetMeta meta = {.source = source, .class_names = class_names, .n_classes = n_classes};
+    return dataset_write_images_meta(path, images, n, sample, labels, &meta, err);
+}
+
+NashStatus dataset_write_images_meta(const char *path, const uint8_t *images, int64_t n, Shape sample,
+                                     const uint8_t *labels, const DatasetMeta *meta, NashError *err) {
     if (!path || !images || n <= 0)
         return nash_fail(err, NASH_ERR_INVALID, "%s: nothing to write (%lld images)", path ? path : "(null)",
                          (long long)n);
     NashStatus st = check_sample_shape(path, sample, 3, err);
+    if (st == NASH_OK) st = check_meta(path, meta, err);
     if (st != NASH_OK) return st;
-    if (n_classes < 0 || (n_classes > 0 && !class_names))
-        return nash_fail(err, NASH_ERR_INVALID, "%s: %d class names but no array of them", path, n_classes);
-    for (int c = 0; c < n_classes; c++)
-        if (!class_names[c]) return nash_fail(err, NASH_ERR_INVALID, "%s: class name %d is missing", path, c);
-    if (labels && n_classes > 0) {
+    if (labels && meta->n_classes > 0) {
         for (int64_t i = 0; i < n; i++)
-            if (labels[i] >= n_classes)
+            if (labels[i] >= meta->n_classes)
                 return nash_fail(err, NASH_ERR_DATA, "%s: label %d of sample %lld is not one of the %d classes", path,
-                                 labels[i], (long long)i, n_classes);
+                                 labels[i], (long long)i, meta->n_classes);
     }
     size_t sample_bytes = shape_numel(sample);
     Writer w;
@@ -227,10 +263,70 @@ NashStatus dataset_write_images(const char *path, const uint8_t *images, int64_t
         st = write_dataset(&w, "/labels", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, ldims, lchunk, labels, &dset, err);
         if (st == NASH_OK) st = close_dataset(&w, dset, "/labels", st, err);
     }
-    if (st == NASH_OK && h5util_write_string_attr(w.file, "source", source ? source : "") < 0)
-        st = attr_failed(&w, "/", "source", err);
-    if (st == NASH_OK && n_classes > 0 && h5util_write_strings_attr(w.file, "class_names", class_names, n_classes) < 0)
-        st = attr_failed(&w, "/", "class_names", err);
+    if (st == NASH_OK) st = write_meta(&w, meta, err);
+    if (st == NASH_OK) return writer_commit(&w, err);
+    writer_abort(&w);
+    return st;
+}
+
+/* The virtual dataset `name` (rank dims, sample axis first) mapping samples [first, first + counts[k])
+ * to the same dataset of shards[k]. */
+static NashStatus write_virtual(Writer *w, const char *name, int rank, const hsize_t *dims, const char *const *shards,
+                                const int64_t *counts, int n_shards, NashError *err) {
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE), vspace = H5Screate_simple(rank, dims, NULL);
+    herr_t s = dcpl < 0 || vspace < 0 ? -1 : 0;
+    hsize_t first = 0;
+    for (int k = 0; s >= 0 && k < n_shards; k++) {
+        hsize_t sdims[4], start[4] = {first, 0, 0, 0};
+        for (int i = 0; i < rank; i++) sdims[i] = dims[i];
+        sdims[0] = (hsize_t)counts[k];
+        hid_t sspace = H5Screate_simple(rank, sdims, NULL);
+        s = sspace < 0 ? -1 : H5Sselect_hyperslab(vspace, H5S_SELECT_SET, start, NULL, sdims, NULL);
+        if (s >= 0) s = H5Pset_virtual(dcpl, vspace, shards[k], name, sspace);
+        if (sspace >= 0) H5Sclose(sspace);
+        first += (hsize_t)counts[k];
+    }
+    if (s >= 0) s = H5Sselect_all(vspace);
+    hid_t dset =
+        s < 0 ? H5I_INVALID_HID : H5Dcreate2(w->file, name, H5T_STD_U8LE, vspace, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    NashStatus st = NASH_OK;
+    if (dset < 0) {
+        char why[256];
+        h5util_reason(why, sizeof why);
+        st = nash_fail(err, NASH_ERR_INTERNAL, "%s: cannot build the virtual dataset %s over %d shards: %s", w->path,
+                       name, n_shards, why);
+    }
+    st = close_dataset(w, dset, name, st, err);
+    if (dcpl >= 0) H5Pclose(dcpl);
+    if (vspace >= 0) H5Sclose(vspace);
+    return st;
+}
+
+NashStatus dataset_write_images_virtual(const char *path, const char *const *shards, const int64_t *counts,
+                                        int n_shards, Shape sample, bool labels, const DatasetMeta *meta,
+                                        NashError *err) {
+    if (!path || !shards || !counts || n_shards < 1)
+        return nash_fail(err, NASH_ERR_INVALID, "%s: a virtual dataset needs at least one shard",
+                         path ? path : "(null)");
+    NashStatus st = check_sample_shape(path, sample, 3, err);
+    if (st == NASH_OK) st = check_meta(path, meta, err);
+    if (st != NASH_OK) return st;
+    int64_t n = 0;
+    for (int k = 0; k < n_shards; k++) {
+        if (!shards[k] || counts[k] < 1)
+            return nash_fail(err, NASH_ERR_INVALID, "%s: shard %d has no name or no samples", path, k);
+        n += counts[k];
+    }
+    Writer w;
+    st = writer_begin(&w, path, (size_t)n_shards * 1024, err);
+    if (st != NASH_OK) return st;
+    hsize_t dims[4] = {(hsize_t)n, (hsize_t)sample.dim[0], (hsize_t)sample.dim[1], (hsize_t)sample.dim[2]};
+    st = write_virtual(&w, "/images", 4, dims, shards, counts, n_shards, err);
+    if (st == NASH_OK && labels) st = write_virtual(&w, "/labels", 1, dims, shards, counts, n_shards, err);
+    if (st == NASH_OK) st = write_meta(&w, meta, err);
+    double count = n_shards;
+    if (st == NASH_OK && h5util_write_doubles_attr(w.file, "shards", &count, 1) < 0)
+        st = attr_failed(&w, "/", "shards", err);
     if (st == NASH_OK) return writer_commit(&w, err);
     writer_abort(&w);
     return st;
