@@ -147,9 +147,10 @@ int data_images(int argc, char **argv) {
     printf("; %.1f s, %.0f images/s on %d threads\n", rep.seconds, rep.seconds > 0 ? rep.imported / rep.seconds : 0,
            opt.threads);
     if (rep.skipped)
-        printf("skipped %" PRId64 " bad files (listed in the attribute `skipped` of %s), the first: %s\n", rep.skipped,
-               opt.out, rep.first_skipped);
+        printf("skipped %" PRId64 " bad file%s (listed in the attribute `skipped` of %s), the first: %s\n", rep.skipped,
+               rep.skipped == 1 ? "" : "s", opt.out, rep.first_skipped);
     if (rep.ignored) printf("left out %" PRId64 " files that are not .png, .jpg or .jpeg\n", rep.ignored);
-    if (rep.outside) printf("left out %" PRId64 " files outside the class folders\n", rep.outside);
+    if (rep.outside)
+        printf("left out %" PRId64 " file%s outside the class folders\n", rep.outside, rep.outside == 1 ? "" : "s");
     return NASH_EXIT_OK;
 }

@@ -194,7 +194,7 @@ static NashStatus take(EntryList *l, int label, ImageFolder *f, NashError *err) 
 NashStatus image_folder_scan(const char *dir, ImageFolder *f, NashError *err) {
     *f = (ImageFolder){0};
     EntryList top = {0};
-    DirId ancestors[FOLDER_MAX_DEPTH + 1];
+    DirId ancestors[FOLDER_MAX_DEPTH + 2];
     int64_t subdirs = 0;
     NashStatus st = walk(dir, false, ancestors, 0, &top, &subdirs, err);
     if (st == NASH_OK && subdirs == 0) st = take(&top, -1, f, err);
@@ -218,7 +218,9 @@ NashStatus image_folder_scan(const char *dir, ImageFolder *f, NashError *err) {
                 break;
             }
             int64_t before = f->n;
-            st = walk(path, true, ancestors, 0, &top, NULL, err);
+            struct stat root;
+            if (stat(dir, &root) == 0) ancestors[0] = (DirId){root.st_dev, root.st_ino}; /* a link up to dir loops */
+            st = walk(path, true, ancestors, 1, &top, NULL, err);
             if (st == NASH_OK) st = take(&top, f->n_classes, f, err);
             if (st == NASH_OK && f->n == before)
                 st =
