@@ -4,6 +4,7 @@
  *   nash data idx --images FILE [--labels FILE] [--source TEXT] --out FILE.h5
  *   nash data toy NAME --n N [--seed S] --out FILE.h5
  *   nash data toy sines --n N [--len T] [--seed S] --out FILE.h5
+ *   nash data toy shapes --size 32|64 --n N [--seed S] --out FILE.h5
  *
  * Prints one line naming what it wrote. Errors print `nash data: <message>` and exit with
  * nash_status_exit_code (2 for bad usage or bad data, 1 for I/O and memory failures).
@@ -23,6 +24,7 @@
 #include "data/dataset.h"
 #include "data/idx.h"
 #include "data/toy.h"
+#include "data/toy_shapes.h"
 
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
 #define FASHION_SIDE 28
@@ -244,22 +246,27 @@ static bool parse_count(const char *text, long long lo, long long hi, long long 
 }
 
 static int data_toy(int argc, char **argv) {
-    DataOpt opts[] = {{"--n", NULL}, {"--seed", NULL}, {"--out", NULL}, {"--len", NULL}};
+    DataOpt opts[] = {{"--n", NULL}, {"--seed", NULL}, {"--out", NULL}, {"--len", NULL}, {"--size", NULL}};
     const char *pos[1];
     size_t n_pos = 0;
-    int rc = parse_args(argc, argv, opts, 4, pos, 1, &n_pos);
+    int rc = parse_args(argc, argv, opts, 5, pos, 1, &n_pos);
     if (rc) return rc;
-    if (n_pos == 0) return usage_error("toy needs a distribution name: ring8, grid25, gauss1d or sines");
-    bool sines = strcmp(pos[0], "sines") == 0;
-    long long len = 32;
+    if (n_pos == 0) return usage_error("toy needs a distribution name: ring8, grid25, gauss1d, sines or shapes");
+    bool sines = strcmp(pos[0], "sines") == 0, shapes = strcmp(pos[0], "shapes") == 0;
+    long long len = 32, size = 0;
     if (opts[3].value && !sines) return usage_error("--len is for sines only (the length of each sequence)");
     if (opts[3].value && !parse_count(opts[3].value, 2, TOY_SINES_MAX_LEN, &len))
         return usage_error("--len is '%s', expected a whole number from 2 to %d", opts[3].value, TOY_SINES_MAX_LEN);
+    if (opts[4].value && !shapes) return usage_error("--size is for shapes only (the side of the images)");
+    if (shapes && !opts[4].value)
+        return usage_error("--size is required for shapes (32 or 64, the side of the images)");
+    if (shapes && (!parse_count(opts[4].value, 1, 1 << 16, &size) || !toy_shapes_size_ok((int)size)))
+        return usage_error("--size is '%s', expected 32 or 64 (the side of the square images)", opts[4].value);
     if ((rc = require(&opts[0], "the number of samples")) || (rc = require(&opts[2], "the HDF5 file to write")))
         return rc;
-    long long n = 0;
-    if (!parse_count(opts[0].value, 1, TOY_MAX_SAMPLES, &n))
-        return usage_error("--n is '%s', expected a whole number from 1 to %lld", opts[0].value, TOY_MAX_SAMPLES);
+    long long n = 0, max_n = shapes ? TOY_SHAPES_MAX_SAMPLES : TOY_MAX_SAMPLES;
+    if (!parse_count(opts[0].value, 1, max_n, &n))
+        return usage_error("--n is '%s', expected a whole number from 1 to %lld", opts[0].value, max_n);
     uint64_t seed = 0;
     if (opts[1].value) {
         char *end = NULL;
@@ -276,6 +283,14 @@ static int data_toy(int argc, char **argv) {
         if (st != NASH_OK) return lib_error(st, &err);
         snprintf(what, sizeof what, "float32, toy sines (seed %" PRIu64 ")", seed);
         print_written(opts[2].value, n, "sequences", shape_2d((int)len, 1), what);
+        return NASH_EXIT_OK;
+    }
+    if (shapes) {
+        NashStatus st = toy_shapes_write(opts[2].value, n, (int)size, seed, &err);
+        if (st != NASH_OK) return lib_error(st, &err);
+        snprintf(what, sizeof what, "uint8, toy shapes with labels (%d classes, seed %" PRIu64 ")", TOY_SHAPES_CLASSES,
+                 seed);
+        print_written(opts[2].value, n, "images", shape_3d(3, (int)size, (int)size), what);
         return NASH_EXIT_OK;
     }
     ToyMixture m;
@@ -306,6 +321,7 @@ const NashCommand cmd_data = {
              "                        [--shard-samples N] [--threads N] [--max-pixels N] --out FILE.h5\n"
              "       nash data toy NAME --n N [--seed S] --out FILE.h5\n"
              "       nash data toy sines --n N [--len T] [--seed S] --out FILE.h5\n"
+             "       nash data toy shapes --size 32|64 --n N [--seed S] --out FILE.h5\n"
              "\n"
              "Import a data set into an HDF5 file: /images uint8 (N,C,H,W) chunked by samples,\n"
              "/labels uint8 (N), with the source and class names as attributes (docs/data.md).\n"
@@ -334,8 +350,13 @@ const NashCommand cmd_data = {
              "      NAME            ring8 (8 Gaussians on a circle), grid25 (5x5 grid, 2-D),\n"
              "                      gauss1d (3 Gaussians, 1-D), sines (sequences (T,1): sine waves\n"
              "                      with random frequency in [1,5] cycles, phase and amplitude in [0.3,1])\n"
+             "      shapes          labelled RGB images (3,S,S) uint8: a circle, square, triangle or cross\n"
+             "                      in red, green, blue or yellow (16 classes, sample i has class i mod 16,\n"
+             "                      e.g. \"red circle\"), of random size, position and rotation, anti-\n"
+             "                      aliased, on a muted background of gradient, stripes and noise\n"
              "      --len T         sines: steps per sequence, 2 to 4096 (default 32)\n"
-             "      --n N           number of samples, 1 to 100000000\n"
+             "      --size S        shapes: the side of the images, 32 or 64 (required)\n"
+             "      --n N           number of samples, 1 to 100000000 (shapes: 1 to 1000000)\n"
              "      --seed S        random seed (default 0); the same seed gives the same samples\n"
              "  --out FILE.h5   the file to write (required; replaced if it exists)\n"
              "\n"
@@ -345,6 +366,7 @@ const NashCommand cmd_data = {
              "  nash data images photos/ --size 64 --out photos64.h5\n"
              "  nash data toy ring8 --n 100000 --seed 1 --out ring8.h5\n"
              "  nash data toy sines --n 8192 --len 32 --out sines.h5\n"
+             "  nash data toy shapes --size 32 --n 20000 --seed 1 --out data/shapes32.h5\n"
              "\n"
              "Exit codes: 0 written; 2 bad usage or bad input data (nothing written); 1 a file could not be\n"
              "read or written.\n",

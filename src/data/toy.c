@@ -24,7 +24,7 @@
 #define TOY_STREAM_OFFSET 1
 #define TOY_STREAM_SINES 2
 
-static const char toy_known[] = "ring8, grid25, gauss1d, sines";
+static const char toy_known[] = "ring8, grid25, gauss1d, sines, shapes";
 
 NashStatus toy_mixture(const char *name, ToyMixture *m, NashError *err) {
     memset(m, 0, sizeof *m);
@@ -59,6 +59,8 @@ NashStatus toy_mixture(const char *name, ToyMixture *m, NashError *err) {
         }
     } else if (strcmp(name, "sines") == 0) {
         return nash_fail(err, NASH_ERR_INVALID, "sines is a toy of sequences, not a mixture (toy_sines_write)");
+    } else if (strcmp(name, "shapes") == 0) {
+        return nash_fail(err, NASH_ERR_INVALID, "shapes is a toy of images, not a mixture (toy_shapes_write)");
     } else {
         return nash_fail(err, NASH_ERR_INVALID, "unknown toy distribution '%s'; known: %s", name, toy_known);
     }
