@@ -73,6 +73,7 @@ typedef struct {
         int block;                /* samples per streamed block (data/stream.h) */
         int window;               /* blocks per shuffle window */
         int buffer_blocks;        /* memory cap of each reader, in blocks */
+        bool flip;                /* random horizontal flips of the real images (data/stream.h) */
     } data;
 
     struct {

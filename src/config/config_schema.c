@@ -85,6 +85,9 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
         "blocks per shuffle window: samples are shuffled within a window of blocks"),
     NUM("data", "buffer_blocks", CONFIG_INT, CLOSED, 1, 1048576, "16", data.buffer_blocks,
         "memory cap of each discriminator rank's reader, in blocks (at least what one batch can touch)"),
+    TEXT("data", "flip", CONFIG_BOOL, "false", data.flip,
+         "mirror each real image left to right with probability 1/2, decided by (seed, batch, sample) so that any "
+         "number of ranks sees the same flips (images only)"),
 
     NUM("generator", "latent", CONFIG_INT, CLOSED, 1, 65536, "100", generator.latent,
         "size of the noise vector z (of each step's, with latent_steps)"),

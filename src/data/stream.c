@@ -17,6 +17,9 @@
  * evicted once its last use is past, so the blocks held at any time belong to the windows the
  * current batch touches: a cap of that many windows' blocks reads each block at most once per
  * epoch (min_cache_blocks).
+ *
+ * Flips (stream.h) are applied while a stored sample is converted to floats, so the cache keeps
+ * the samples as stored and a flip costs nothing beyond reading the row backwards.
  */
 #include "data/stream.h"
 
@@ -30,6 +33,7 @@
 
 #include "core/clock.h"
 #include "core/fsutil.h"
+#include "core/rng.h"
 
 #include "data/dataset.h"
 #include "data/stream_order.h"
@@ -208,11 +212,22 @@ static NashStatus fetch_block(Stream *s, int64_t k, int64_t g, const uint8_t **d
     return NASH_OK;
 }
 
-static void convert(const Stream *s, const uint8_t *stored, float *out) {
-    if (s->info.kind == DATASET_IMAGES) {
+bool stream_flips(uint64_t seed, int64_t batch, int64_t index) {
+    float u;
+    rng_uniform_at(seed, STREAM_FLIP_STREAM + (uint64_t)batch, (uint64_t)index, &u, 1);
+    return u < 0.5f;
+}
+
+/* One stored sample as floats; an image mirrored left to right when `flip` (every row reversed). */
+static void convert(const Stream *s, const uint8_t *stored, float *out, bool flip) {
+    if (s->info.kind != DATASET_IMAGES) {
+        memcpy(out, stored, s->numel * sizeof *out);
+    } else if (!flip) {
         for (size_t e = 0; e < s->numel; e++) out[e] = s->lut[stored[e]];
     } else {
-        memcpy(out, stored, s->numel * sizeof *out);
+        size_t w = (size_t)s->info.sample.dim[2];
+        for (size_t row = 0; row < s->numel; row += w)
+            for (size_t x = 0; x < w; x++) out[row + x] = s->lut[stored[row + w - 1 - x]];
     }
 }
 
@@ -237,7 +252,7 @@ static NashStatus assemble(Stream *s, int64_t g, ReadyBatch *rb, bool *stopped, 
         if (st != NASH_OK) return st;
         for (int t = i; t < j; t++)
             convert(s, data + (size_t)(rb->indices[t] - k * o->block) * s->stored_bytes,
-                    rb->samples + (size_t)t * s->numel);
+                    rb->samples + (size_t)t * s->numel, s->cfg.flip && stream_flips(s->cfg.seed, g, rb->indices[t]));
         i = j;
     }
     rb->batch = g;
@@ -312,6 +327,13 @@ NashStatus stream_open(const StreamConfig *cfg, Stream **out, Shape *sample, int
         st = stream_order_init(&s->order, s->info.n, cfg->seed, cfg->batch, cfg->block, cfg->window, err);
         if (st != NASH_OK) nash_fail_context(err, "%s: ", s->path);
         s->batches_per_epoch = s->order.batches_per_epoch;
+    }
+    if (st == NASH_OK && cfg->flip && s->info.kind != DATASET_IMAGES) {
+        char shape[64];
+        st = nash_fail(err, NASH_ERR_CONFIG,
+                       "%s: data.flip = true mirrors images left to right, but this file holds vectors of %s, not "
+                       "images (N,C,H,W); set data.flip = false",
+                       s->path, shape_format(s->info.sample, shape, sizeof shape));
     }
     if (st == NASH_OK) {
         int64_t need = min_cache_blocks(&s->order);

@@ -18,6 +18,15 @@
  * The order does not depend on `parts`, so 1, 2 or 4 discriminator ranks see the same batches;
  * over an epoch every used sample is delivered exactly once across all parts.
  *
+ * Flips (`flip`, config data.flip; images only): sample i of global batch g is mirrored left to
+ * right (x -> W-1-x in every row of every channel) when u < 1/2 for
+ *   u = rng_uniform_at(seed, STREAM_FLIP_STREAM + g, value i)
+ * (stream_flips). The decision depends on (seed, g, i) only — never on the part, the number of
+ * parts or where the stream started — so any layout of discriminator ranks, and a stream resumed
+ * at start_batch = g, see the same flips. Flips double the distinct images a discriminator sees
+ * (Radford et al. 2016 and most image GANs since train with them) for data whose mirror image is
+ * as likely as itself.
+ *
  * A reader thread reads, for the windows the consumer will need next, only the blocks holding
  * this part's samples (whole-block hyperslab reads), keeping at most `buffer_blocks` blocks in
  * memory (at least two windows' worth of this part's blocks are needed; the stream refuses a cap
@@ -27,6 +36,7 @@
 #ifndef NASH_DATA_STREAM_H
 #define NASH_DATA_STREAM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "core/shape.h"
@@ -41,7 +51,12 @@ typedef struct {
     int window;          /* blocks per shuffle window (e.g. 8) */
     int buffer_blocks;   /* memory cap, in blocks (e.g. 4 * window) */
     int64_t start_batch; /* global batch number to start from (0 for a new run; resume later) */
+    bool flip;           /* mirror about half the images, keyed by (seed, batch, index); images only */
 } StreamConfig;
+
+/* The Philox streams of the flips: STREAM_FLIP_STREAM + g for global batch g (docs/rng.md). Far
+ * from every other stream nash draws from: no step, epoch or layer count reaches it. */
+#define STREAM_FLIP_STREAM 0xf11b000000000000ull
 
 typedef struct Stream Stream;
 
@@ -54,13 +69,15 @@ typedef struct {
     int64_t blocks_read;
 } StreamStats;
 
-/* Open and validate the file (as dataset_open does), check the config (1 <= parts <= B, the cap),
- * start the reader thread. The sample shape is returned in *sample and the count in *n. */
+/* Open and validate the file (as dataset_open does), check the config (1 <= parts <= B, the cap,
+ * flip only on images), start the reader thread. The sample shape is returned in *sample and the
+ * count in *n. */
 NashStatus stream_open(const StreamConfig *cfg, Stream **out, Shape *sample, int64_t *n, NashError *err);
 
-/* The next batch part: (share, sample) floats (images scaled to [-1, 1]), where share is this
- * part's share: slice_start(B,parts,part+1) - slice_start(B,parts,part) rows; valid until the next
- * call; *indices (share sample indices, sorted) when not NULL. Errors from the reader thread
+/* The next batch part: (share, sample) floats (images scaled to [-1, 1], and mirrored where
+ * stream_flips says so when cfg.flip is set), where share is this part's share:
+ * slice_start(B,parts,part+1) - slice_start(B,parts,part) rows; valid until the next call;
+ * *indices (share sample indices, sorted) when not NULL. Errors from the reader thread
  * (a read failing mid-run) are returned here, naming the file. */
 NashStatus stream_next(Stream *s, const float **samples, const int64_t **indices, NashError *err);
 
@@ -70,6 +87,9 @@ int stream_share(const Stream *s);
 void stream_stats(const Stream *s, StreamStats *out);
 /* Stop the reader thread and free everything. */
 void stream_close(Stream *s);
+
+/* Whether sample `index` of global batch `batch` is mirrored when flips are on. */
+bool stream_flips(uint64_t seed, int64_t batch, int64_t index);
 
 /* The epoch order itself, for tests and tools: the sorted sample indices of part `part` of
  * global batch `batch` (counting from 0 across epochs). out has slice_start(B, parts, part + 1) -

@@ -212,7 +212,8 @@ static NashStatus setup(Trainer *t, NashError *err) {
                            .block = cfg->data.block,
                            .window = cfg->data.window,
                            .buffer_blocks = cfg->data.buffer_blocks,
-                           .start_batch = t->resumed.data_batch};
+                           .start_batch = t->resumed.data_batch,
+                           .flip = cfg->data.flip};
         if ((st = stream_open(&sc, &t->stream, &sample, &n, err))) return data_failure(err, "data.path: ");
     }
     if (n < lay->batch)

@@ -10,7 +10,9 @@
 #     disagrees with itself by up to 5.8 u max|g| in a tensor, the layouts below differ from one
 #     process by up to 7.3 u max|g| (docs/distributed.md). A fixed 1e-7 alone was under that
 #     floor for D's first conv (max|g| 1.47): the check passed or failed by the kernel;
-#   - the parameters after 20 steps of plain SGD agree within rtol 1e-4;
+#   - the parameters after 20 steps of plain SGD agree within rtol 1e-4, with random horizontal
+#     flips of the real images on (data.flip: keyed by seed, batch and sample, never by rank), which
+#     change the result (the 1-rank run without flips differs);
 #   - with Adam, the loss curves over 20 steps agree within 1e-3 relative;
 # for 2 ranks (1G+1D), 3 ranks (1G+2D), 4 ranks (2G+2D) and 4 ranks (1G+3D: the batch of 10
 # splits 3/3/4 among the discriminator ranks) split, and 2 ranks colocated.
@@ -36,7 +38,10 @@ check "initial parameters (lr 1e-30)" train_np 1 "$WORK/p0" "$CFG" "${data[@]}" 
     --set optim.g.lr=1e-30 --set optim.d.lr=1e-30
 run_all grad-d --set train.steps=1 --set optim.g.lr=1e-30 --set optim.d.lr=10
 run_all grad-g --set train.steps=1 --set optim.g.lr=10 --set optim.d.lr=1e-30
-run_all sgd
+run_all sgd --set data.flip=true
+check "20 SGD steps without flips (1 rank)" train_np 1 "$WORK/sgd-noflip" "$CFG" "${data[@]}"
+check "... flips change the losses" bash -c '[ -s "$1" ] && [ -s "$2" ] && ! cmp -s <(cut -d, -f3,4 "$1") <(cut -d, -f3,4 "$2")' _ \
+    "$WORK/sgd-noflip/metrics.csv" "$WORK/sgd-1/metrics.csv"
 for l in "${layouts[@]}"; do
     set -- $l
     for who in d g; do

@@ -69,7 +69,8 @@ static bool loads(const char *text, const char *const *sets, int n_sets, Config 
 static void check_defaults(void) {
     Config c;
     config_defaults(&c);
-    check_true(!strcmp(c.source, "(defaults)") && c.data.path[0] == '\0', "defaults: source, data.path");
+    check_true(!strcmp(c.source, "(defaults)") && c.data.path[0] == '\0' && !c.data.flip,
+               "defaults: source, data.path, data.flip off");
     check_true(c.generator.latent == 100 && c.generator.noise == NOISE_GAUSSIAN && c.generator.net.init == INIT_DCGAN &&
                    c.generator.net.n_layers == 0,
                "defaults: [generator]");
@@ -164,6 +165,7 @@ static bool same_config(const Config *a, const Config *b) {
 #define SAME(f) ok &= check_true(a->f == b->f, "round trip keeps " #f)
 #define SAME_STR(f) ok &= check_true(!strcmp(a->f, b->f), "round trip keeps " #f " ('%s' vs '%s')", a->f, b->f)
     SAME_STR(data.path);
+    SAME(data.flip);
     SAME(generator.latent);
     SAME(generator.noise);
     SAME(loss.kind);
@@ -220,6 +222,7 @@ static void check_round_trip(void) {
         "optim.d.momentum=0.9",
         "loss.clip=0.1",
         "cluster.sync_bn=off",
+        "data.flip=on",
         "monitor.enabled=no",
         "generator.noise=uniform",
         "output.dir=runs/a;b",
@@ -233,8 +236,8 @@ static void check_round_trip(void) {
     if (!check_true(config_load(NASH_SOURCE_DIR "/configs/fashion-dcgan.ini", sets, n_sets, &a, &err) == NASH_OK,
                     "fashion-dcgan with overrides loads: %s", err.msg))
         return;
-    check_true(a.train.seed == UINT64_MAX && a.train.steps == 9000000000LL && strlen(a.data.path) == 630,
-               "overrides applied (uint64 max seed, int64 steps, 630-character path)");
+    check_true(a.train.seed == UINT64_MAX && a.train.steps == 9000000000LL && strlen(a.data.path) == 630 && a.data.flip,
+               "overrides applied (uint64 max seed, int64 steps, 630-character path, data.flip on)");
     char *text = config_to_string(&a);
     if (!check_true(text != NULL, "config_to_string")) return;
     check_true(!strncmp(text, "# nash resolved config", 22), "the written config starts with its header comment");
