@@ -2,9 +2,12 @@
 """Load the generator of a nash checkpoint (or weights file) into PyTorch and sample from it.
 
     python3 docs/examples/load_generator.py runs/ring8-gan/ckpt/step_00005000.h5 [GROUP] [N]
+    python3 docs/examples/load_generator.py runs/fashion/weights.h5 --samples samples.h5
 
 GROUP is generator (default) or generator_ema; prints the output shape and value range.
-The same code is in docs/checkpoint.md.
+With --samples, a file of `nash sample WEIGHTS -o samples.h5`: runs the group it names on its
+latents /z and prints the largest difference from nash's /samples (docs/weights.md, "Reproducing
+nash's samples in PyTorch"). nash_generator is the code of docs/checkpoint.md.
 """
 import sys
 
@@ -68,8 +71,28 @@ def nash_generator(path, group="generator"):
     return model.eval(), input_shape
 
 
+def reproduce(weights_path, samples_path):
+    """PyTorch's samples from the latents of a nash samples file, and nash's: (ours, nash's, attrs)."""
+    with h5py.File(samples_path, "r") as f:
+        z = torch.from_numpy(f["z"][()])  # float32 (N, latent), the latents nash used
+        theirs = torch.from_numpy(f["samples"][()])  # float32 (N, *output_shape)
+        attrs = {k: f.attrs[k] for k in ("group", "mode")}
+    G, _ = nash_generator(weights_path, attrs["group"])
+    if attrs["mode"] == "train":  # nash sample --train-mode: the batch statistics of all N at once
+        G.train()
+    with torch.no_grad():
+        ours = G(z)
+    return ours, theirs, attrs
+
+
 if __name__ == "__main__":
     path = sys.argv[1]
+    if len(sys.argv) == 4 and sys.argv[2] == "--samples":
+        ours, theirs, attrs = reproduce(path, sys.argv[3])
+        diff = (ours - theirs).abs().max().item()
+        print(f"{sys.argv[3]}: /{attrs['group']} on /z, {attrs['mode']} mode, {ours.shape[0]} samples: "
+              f"max abs difference from nash's /samples {diff:.3g}")
+        sys.exit(0)
     group = sys.argv[2] if len(sys.argv) > 2 else "generator"
     n = int(sys.argv[3]) if len(sys.argv) > 3 else 1000
     G, input_shape = nash_generator(path, group)

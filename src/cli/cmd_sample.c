@@ -1,10 +1,13 @@
-/* cmd_sample.c — `nash sample`: run a weights file's generator on fresh noise and write the
- * samples as a PNG grid (images), a PNG scatter plot (2-D points) or an HDF5 file.
+/* cmd_sample.c — `nash sample`: run a weights file's generator on latents and write the samples
+ * as a PNG or JPEG grid (images), a PNG scatter plot (2-D points) or an HDF5 file, with the
+ * latents beside them (/z of OUT.h5, or --z-out FILE.h5).
  *
- * z for sample i is sample i of the fixed noise stream of the seed (gan/noise.h), so the same
- * seed always draws the same z however the batch is split into chunks. In eval mode (the
- * default) batch norm uses its running statistics and samples are generated in chunks of at
- * most SAMPLE_CHUNK; with --train-mode it uses the statistics of all N samples at once.
+ * The latents z are, by default, samples 0 .. N-1 of the fixed noise stream of the seed
+ * (gan/noise.h), so the same seed always draws the same z however the batch is split into
+ * chunks; --z FILE.h5 reads them from FILE's /z instead (store/latents.h), and --interpolate
+ * makes a grid whose rows are slerp paths between pairs of them (gan/latent.h). In eval mode (the
+ * default) batch norm uses its running statistics and samples are generated in chunks of at most
+ * SAMPLE_CHUNK; with --train-mode it uses the statistics of all N samples at once.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -14,10 +17,13 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "core/fsutil.h"
 #include "draw/jpeg.h"
 #include "draw/png.h"
+#include "gan/latent.h"
 #include "gan/sampler.h"
 #include "nn/net.h"
+#include "store/latents.h"
 #include "store/samples.h"
 #include "store/weights.h"
 
@@ -25,13 +31,18 @@
 #define SAMPLE_JPEG_QUALITY 95 /* high: sample grids are small and their detail is the point */
 #define SAMPLE_CHUNK 256
 #define SCATTER_SIZE 512
+#define INTERPOLATE_COLS 8 /* --interpolate's steps per row (both endpoints included) without --cols */
+#define INTERPOLATE_ROWS 8 /* ... and its rows without --rows or -n */
 
 typedef enum { OUTPUT_PNG, OUTPUT_JPEG, OUTPUT_H5 } OutputKind;
 
 typedef struct {
     const char *weights, *out;
+    const char *z_in, *z_out; /* --z FILE.h5 (latents to use), --z-out FILE.h5 (latents to save) */
     OutputKind kind;
-    int n, cols, scale;
+    int n, cols, rows, scale; /* rows: of an interpolation grid (--rows, else from -n or the file) */
+    bool n_given, cols_given, seed_given;
+    bool interpolate;
     uint64_t seed;
     bool train_mode;
     const char *group; /* "generator", or "generator_ema" with --ema */
@@ -71,28 +82,67 @@ static bool ends_with(const char *s, const char *suffix) {
     return true;
 }
 
+static bool is_h5(const char *path) { return ends_with(path, ".h5") || ends_with(path, ".hdf5"); }
+
+/* --interpolate's grid: cols steps a row (>= 2), rows from --rows, -n / cols, or the default (the
+ * file's pairs with --z are counted later, in plan_latents). Returns -1 when the counts agree. */
+static int plan_grid(SampleArgs *a) {
+    if (!a->cols_given) a->cols = INTERPOLATE_COLS;
+    if (a->cols < 2)
+        return usage_error("--interpolate needs --cols of at least 2 (the two endpoints), not %s",
+                           a->cols == 1 ? "1" : "0");
+    char why[96];
+    if (a->rows && a->n_given && a->n != a->rows * a->cols) {
+        snprintf(why, sizeof why, "-n %d is not --rows %d times --cols %d", a->n, a->rows, a->cols);
+        return usage_error("--interpolate: %s (give one of -n and --rows)", why);
+    }
+    if (!a->rows && a->n_given) {
+        if (a->n % a->cols) {
+            snprintf(why, sizeof why, "-n %d is not a multiple of --cols %d", a->n, a->cols);
+            return usage_error("--interpolate: %s (the grid has n / cols rows; or give --rows)", why);
+        }
+        a->rows = a->n / a->cols;
+    }
+    if (!a->rows && !a->z_in) a->rows = INTERPOLATE_ROWS;
+    if (a->rows && (long)a->rows * a->cols > SAMPLE_MAX) {
+        snprintf(why, sizeof why, "%d rows of %d steps are %ld samples", a->rows, a->cols, (long)a->rows * a->cols);
+        return usage_error("--interpolate: %s, more than 4096", why);
+    }
+    if (a->rows) a->n = a->rows * a->cols;
+    return -1;
+}
+
 /* Returns -1 when the arguments are good, else the exit code. */
 static int parse_args(int argc, char **argv, SampleArgs *a) {
     *a = (SampleArgs){.n = 64, .scale = 1, .group = "generator"};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         if (!strcmp(s, "-n") || !strcmp(s, "-o") || !strcmp(s, "--seed") || !strcmp(s, "--cols") ||
-            !strcmp(s, "--scale")) {
+            !strcmp(s, "--scale") || !strcmp(s, "--rows") || !strcmp(s, "--z") || !strcmp(s, "--z-out")) {
             if (i + 1 >= argc) return usage_error("%s needs a value", s);
             const char *v = argv[++i];
             if (!strcmp(s, "-n") && !parse_int(v, 1, SAMPLE_MAX, &a->n))
                 return usage_error("-n takes a number of samples from 1 to 4096, not '%s'", v);
             if (!strcmp(s, "--cols") && !parse_int(v, 1, SAMPLE_MAX, &a->cols))
                 return usage_error("--cols takes a number of tiles per row from 1 to 4096, not '%s'", v);
+            if (!strcmp(s, "--rows") && !parse_int(v, 1, SAMPLE_MAX, &a->rows))
+                return usage_error("--rows takes a number of interpolation rows from 1 to 4096, not '%s'", v);
             if (!strcmp(s, "--scale") && !parse_int(v, 1, 64, &a->scale))
                 return usage_error("--scale takes a whole zoom from 1 to 64, not '%s'", v);
             if (!strcmp(s, "--seed") && !parse_seed(v, &a->seed))
                 return usage_error("--seed takes an unsigned 64-bit integer, not '%s'", v);
+            a->n_given |= !strcmp(s, "-n");
+            a->cols_given |= !strcmp(s, "--cols");
+            a->seed_given |= !strcmp(s, "--seed");
             if (!strcmp(s, "-o")) a->out = v;
+            if (!strcmp(s, "--z")) a->z_in = v;
+            if (!strcmp(s, "--z-out")) a->z_out = v;
         } else if (!strcmp(s, "--train-mode")) {
             a->train_mode = true;
         } else if (!strcmp(s, "--ema")) {
             a->group = "generator_ema";
+        } else if (!strcmp(s, "--interpolate")) {
+            a->interpolate = true;
         } else if (s[0] == '-' && s[1]) {
             return usage_error("unknown option '%s'", s);
         } else if (a->weights) {
@@ -107,10 +157,18 @@ static int parse_args(int argc, char **argv, SampleArgs *a) {
         a->kind = OUTPUT_PNG;
     else if (ends_with(a->out, ".jpg") || ends_with(a->out, ".jpeg"))
         a->kind = OUTPUT_JPEG;
-    else if (ends_with(a->out, ".h5") || ends_with(a->out, ".hdf5"))
+    else if (is_h5(a->out))
         a->kind = OUTPUT_H5;
     else
         return usage_error("cannot tell the output format of '%s' (use .png, .jpg or .h5)", a->out);
+    if (a->z_out && !is_h5(a->z_out))
+        return usage_error("--z-out writes an HDF5 file: name it FILE.h5, not '%s'", a->z_out);
+    if (a->z_out && !strcmp(a->z_out, a->out))
+        return usage_error("--z-out and -o name the same file '%s' (-o OUT.h5 holds /z already)", a->out);
+    if (a->z_in && a->seed_given)
+        return usage_error("--seed draws latents and --z reads them from '%s': give one of the two", a->z_in);
+    if (a->rows && !a->interpolate) return usage_error("%s", "--rows counts the rows of --interpolate's grid");
+    if (a->interpolate) return plan_grid(a);
     return -1;
 }
 
@@ -150,68 +208,181 @@ static NashStatus write_picture(const SampleArgs *a, Shape out, const float *sam
                      a->out, shape);
 }
 
+/* Read the latents of --z (the rows the request takes, checked against the generator's input
+ * `in`) into *given, and settle the counts the file decides: N without -n (one sample a row), an
+ * interpolation's rows without --rows or -n (one grid row a pair of rows). */
+static NashStatus plan_latents(SampleArgs *a, Shape in, float **given, NashError *err) {
+    int64_t want = SAMPLE_MAX; /* enough for any request: a grid's endpoints are at most 4096 rows */
+    if (!a->interpolate && a->n_given) want = a->n;
+    if (a->interpolate && a->rows) want = 2 * (int64_t)a->rows;
+    int64_t rows = 0;
+    NashStatus st = latents_read(a->z_in, in, want, given, &rows, err);
+    if (st) return st;
+    const char *f = a->z_in;
+    long long r = (long long)rows;
+    if (!a->interpolate && a->n_given && rows < a->n)
+        st = nash_fail(err, NASH_ERR_DATA, "%s: /z has %lld rows, fewer than -n %d: give -n %lld or less", f, r, a->n,
+                       r);
+    else if (!a->interpolate && !a->n_given && rows > SAMPLE_MAX)
+        st = nash_fail(err, NASH_ERR_DATA,
+                       "%s: /z has %lld rows, more than the %d samples nash sample makes at once: take the first "
+                       "ones with -n N",
+                       f, r, SAMPLE_MAX);
+    else if (!a->interpolate && !a->n_given)
+        a->n = (int)rows;
+    else if (a->interpolate && a->rows && rows < 2 * (int64_t)a->rows)
+        st = nash_fail(err, NASH_ERR_DATA,
+                       "%s: /z has %lld rows, but an interpolation grid of %d rows takes %d (each row's two "
+                       "endpoints, in pairs): give fewer rows (--rows, -n)",
+                       f, r, a->rows, 2 * a->rows);
+    else if (a->interpolate && !a->rows && (rows < 2 || rows % 2))
+        st = nash_fail(err, NASH_ERR_DATA,
+                       "%s: /z has %lld row%s: --interpolate takes them in pairs (each grid row's two endpoints), "
+                       "so it needs an even number; use the first 2R with --rows R",
+                       f, r, r == 1 ? "" : "s");
+    else if (a->interpolate && !a->rows && rows / 2 * a->cols > SAMPLE_MAX)
+        st = nash_fail(err, NASH_ERR_DATA,
+                       "%s: /z has %lld rows: %lld grid rows of %d steps are more than %d samples; use the first "
+                       "2R rows with --rows R",
+                       f, r, r / 2, a->cols, SAMPLE_MAX);
+    else if (a->interpolate && !a->rows) {
+        a->rows = (int)(rows / 2);
+        a->n = a->rows * a->cols;
+    }
+    if (st) {
+        free(*given);
+        *given = NULL;
+    }
+    return st;
+}
+
+/* z (a->n, latent): given's first rows, the seed's stream, or the slerp grid between pairs of
+ * either; *z is given itself or malloc'd. */
+static NashStatus make_latents(const SampleArgs *a, const Sampler *sampler, float *given, float **z, NashError *err) {
+    size_t latent = shape_numel(sampler->net.in);
+    *z = given;
+    if (given && !a->interpolate) return NASH_OK;
+    float *drawn = NULL; /* the grid's endpoints drawn from the seed */
+    if (!given && a->interpolate) drawn = malloc(2 * (size_t)a->rows * latent * sizeof *drawn);
+    *z = malloc((size_t)a->n * latent * sizeof **z);
+    if (!*z || (a->interpolate && !given && !drawn)) {
+        free(*z);
+        free(drawn);
+        *z = NULL;
+        return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the latents of %d samples", a->n);
+    }
+    if (!a->interpolate) {
+        sampler_noise(sampler, a->seed, 0, a->n, *z);
+        return NASH_OK;
+    }
+    if (drawn) sampler_noise(sampler, a->seed, 0, 2 * a->rows, drawn);
+    latent_slerp_grid(given ? given : drawn, a->rows, a->cols, latent, *z);
+    free(drawn);
+    return NASH_OK;
+}
+
 static int sample_run(int argc, char **argv) {
     SampleArgs a;
     int code = parse_args(argc, argv, &a);
     if (code >= 0) return code;
 
     NashError err = {0};
+    NashStatus st = NASH_OK;
+    float *given = NULL, *z = NULL, *samples = NULL;
+    if (a.z_in) { /* the file's rows decide N: read them before the generator is built for N */
+        char *layers = NULL;
+        Shape in;
+        st = weights_read_spec(a.weights, a.group, &layers, &in, &err);
+        free(layers);
+        if (!st) st = plan_latents(&a, in, &given, &err);
+        if (st) {
+            fprintf(stderr, "nash sample: %s\n", err.msg);
+            return nash_status_exit_code(st);
+        }
+    }
     Sampler sampler;
     int chunk = a.train_mode || a.n < SAMPLE_CHUNK ? a.n : SAMPLE_CHUNK;
-    NashStatus st = sampler_open(&sampler, a.weights, a.group, chunk, a.train_mode, &err);
-    Net *net = &sampler.net;
+    st = sampler_open(&sampler, a.weights, a.group, chunk, a.train_mode, &err);
     if (st) {
+        free(given);
         fprintf(stderr, "nash sample: %s\n", err.msg);
         return nash_status_exit_code(st);
     }
-    float *samples = malloc((size_t)a.n * shape_numel(net->out) * sizeof *samples);
-    if (!samples) st = nash_fail(&err, NASH_ERR_NOMEM, "cannot allocate %d samples", a.n);
-    if (!st) st = sampler_generate(&sampler, a.seed, 0, a.n, samples, &err);
-    char what[160] = "";
+    Net *net = &sampler.net;
+    st = make_latents(&a, &sampler, given, &z, &err);
+    if (!st && !(samples = malloc((size_t)a.n * shape_numel(net->out) * sizeof *samples)))
+        st = nash_fail(&err, NASH_ERR_NOMEM, "cannot allocate %d samples", a.n);
+    if (!st) sampler_forward(&sampler, z, a.n, samples);
+    SamplesInfo info = {.seed = a.seed,
+                        .z_file = a.z_in,
+                        .source = a.weights,
+                        .group = a.group,
+                        .noise = sampler.noise_name,
+                        .train_mode = a.train_mode,
+                        .grid_rows = a.interpolate ? a.rows : 0,
+                        .grid_cols = a.interpolate ? a.cols : 0};
+    char what[256] = "", shape[64], zshape[64];
+    shape_format(net->out, shape, sizeof shape);
+    shape_format(net->in, zshape, sizeof zshape);
     if (!st && (a.kind == OUTPUT_PNG || a.kind == OUTPUT_JPEG))
         st = write_picture(&a, net->out, samples, what, sizeof what, &err);
     if (!st && a.kind == OUTPUT_H5) {
-        SamplesInfo info = {.seed = a.seed,
-                            .source = a.weights,
-                            .group = a.group,
-                            .noise = sampler.noise_name,
-                            .train_mode = a.train_mode};
-        char shape[64];
-        snprintf(what, sizeof what, "/samples float32 (%d,%s", a.n, shape_format(net->out, shape, sizeof shape) + 1);
-        st = samples_write(a.out, samples, a.n, net->out, &info, &err);
+        snprintf(what, sizeof what, "/samples float32 (%d,%s and /z float32 (%d,%s", a.n, shape + 1, a.n, zshape + 1);
+        st = samples_write(a.out, samples, z, a.n, net->out, net->in, &info, &err);
     }
+    if (!st && a.z_out) st = latents_write(a.z_out, z, a.n, net->in, &info, &err);
     free(samples);
+    if (z != given) free(z);
+    free(given);
     sampler_close(&sampler);
     if (st) {
         fprintf(stderr, "nash sample: %s\n", err.msg);
         return nash_status_exit_code(st);
     }
-    printf("wrote %s: %d samples of /%s, %s (seed %llu, %s noise, %s mode)\n", a.out, a.n, a.group, what,
-           (unsigned long long)a.seed, sampler.noise_name, a.train_mode ? "train" : "eval");
+    char from[NASH_PATH_MAX + 64], grid[96] = "";
+    if (a.z_in)
+        snprintf(from, sizeof from, "z from %s", a.z_in);
+    else
+        snprintf(from, sizeof from, "seed %llu, %s noise", (unsigned long long)a.seed, sampler.noise_name);
+    if (a.interpolate)
+        snprintf(grid, sizeof grid, "; %d rows of slerp between two latents, %d steps each", a.rows, a.cols);
+    printf("wrote %s: %d samples of /%s, %s%s (%s, %s mode)\n", a.out, a.n, a.group, what, grid, from,
+           a.train_mode ? "train" : "eval");
+    if (a.z_out) printf("wrote %s: /z float32 (%d,%s, the latents of those samples\n", a.z_out, a.n, zshape + 1);
     return NASH_EXIT_OK;
 }
 
 const NashCommand cmd_sample = {
     .name = "sample",
     .summary = "draw samples from a weights file's generator into a PNG or HDF5 file",
-    .usage =
-        "usage: nash sample WEIGHTS.h5 -o OUT.png|OUT.jpg|OUT.h5 [-n N] [--seed S] [--cols C] [--ema] [--train-mode]\n"
-        "\n"
-        "Run the generator stored in a weights file (docs/weights.md) on fresh noise and write\n"
-        "the samples: images (1 or 3 channels, values in [-1,1]) as a PNG grid, 2-D points as a\n"
-        "PNG scatter plot, or any samples as HDF5 (/samples float32 (N, ...), with the seed and\n"
-        "the weights file as attributes). The noise kind is [generator] noise of the file's\n"
-        "/config (gaussian if absent); the same seed always draws the same noise.\n"
-        "\n"
-        "  -n N           number of samples, 1 to 4096 (default 64)\n"
-        "  -o FILE        output: FILE.png, FILE.jpg (images; quality 95) or FILE.h5\n"
-        "  --seed S       noise seed (default 0)\n"
-        "  --cols C       tiles per row of a grid (default: a square grid)\n"
-        "  --scale K      draw each pixel of a grid as K x K (1 to 64; default 1)\n"
-        "  --ema          use /generator_ema (the moving average of the weights, train.ema > 0)\n"
-        "  --train-mode   batch norm uses the statistics of the N samples, not its running ones\n"
-        "\n"
-        "Exit codes: 0 done, 1 runtime failure, 2 bad weights file or usage (docs/exit-codes.md).\n",
+    .usage = "usage: nash sample WEIGHTS.h5 -o OUT.png|OUT.jpg|OUT.h5 [-n N] [--seed S | --z Z.h5] [--interpolate]\n"
+             "                   [--cols C] [--rows R] [--scale K] [--z-out Z.h5] [--ema] [--train-mode]\n"
+             "\n"
+             "Run the generator stored in a weights file (docs/weights.md) on latents z and write the\n"
+             "samples: images (1 or 3 channels, values in [-1,1]) as a PNG or JPEG grid, 2-D points as a\n"
+             "PNG scatter plot, or any samples as HDF5 (/samples float32 (N, ...) and the latents /z\n"
+             "float32 (N, latent), with the seed and the weights file as attributes). z is drawn from\n"
+             "the seed ([generator] noise of the file's /config, gaussian if absent; the same seed always\n"
+             "draws the same z, and -n 10 the first ten of -n 1000) or read with --z.\n"
+             "\n"
+             "  -n N           number of samples, 1 to 4096 (default 64; with --z, the file's rows)\n"
+             "  -o FILE        output: FILE.png, FILE.jpg (images; quality 95) or FILE.h5 (with /z)\n"
+             "  --seed S       noise seed (default 0)\n"
+             "  --z FILE.h5    read z from FILE's /z, float (N, latent) (a nash sample -o OUT.h5 or --z-out\n"
+             "                 file, or one written with h5py) instead of drawing it; -n takes its first N rows\n"
+             "  --z-out FILE.h5  also write the latents used as FILE's /z (for a PNG or JPEG output)\n"
+             "  --interpolate  a grid whose rows walk the latent space: row r is the spherical linear\n"
+             "                 interpolation (slerp) from latent 2r to latent 2r+1 of the seed (or of\n"
+             "                 --z's rows, in pairs), in C steps that include both endpoints\n"
+             "  --cols C       tiles per row of a grid (default: a square grid; with --interpolate, 8)\n"
+             "  --rows R       rows of an --interpolate grid (default -n / C, else 8; with --z, its\n"
+             "                 rows / 2)\n"
+             "  --scale K      draw each pixel of a grid as K x K (1 to 64; default 1)\n"
+             "  --ema          use /generator_ema (the moving average of the weights, train.ema > 0)\n"
+             "  --train-mode   batch norm uses the statistics of the N samples, not its running ones\n"
+             "\n"
+             "Exit codes: 0 done, 1 runtime failure, 2 bad weights or latents file, or usage\n"
+             "(docs/exit-codes.md).\n",
     .run = sample_run,
     .blas = BLAS_SELECT_ANNOUNCE,
 };

@@ -42,18 +42,30 @@ NashStatus sampler_open(Sampler *s, const char *path, const char *group, int chu
 
 NashStatus sampler_generate(Sampler *s, uint64_t seed, int64_t first, int n, float *samples, NashError *err) {
     Net *net = &s->net;
-    int latent = (int)shape_numel(net->in);
-    size_t out_numel = shape_numel(net->out);
-    float *z = malloc((size_t)net->max_batch * (size_t)latent * sizeof *z);
+    size_t latent = shape_numel(net->in), out_numel = shape_numel(net->out);
+    float *z = malloc((size_t)net->max_batch * latent * sizeof *z);
     if (!z) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the noise for %d samples", net->max_batch);
     for (int done = 0; done < n; done += net->max_batch) {
         int k = n - done < net->max_batch ? n - done : net->max_batch;
-        noise_fill(s->noise, seed, NOISE_STREAM_FIXED, (uint64_t)(first + done), k, latent, z);
-        const float *y = net_forward(net, z, k);
-        memcpy(samples + (size_t)done * out_numel, y, (size_t)k * out_numel * sizeof *y);
+        sampler_noise(s, seed, first + done, k, z);
+        sampler_forward(s, z, k, samples + (size_t)done * out_numel);
     }
     free(z);
     return NASH_OK;
+}
+
+void sampler_noise(const Sampler *s, uint64_t seed, int64_t first, int n, float *z) {
+    noise_fill(s->noise, seed, NOISE_STREAM_FIXED, first, n, (int)shape_numel(s->net.in), z);
+}
+
+void sampler_forward(Sampler *s, const float *z, int n, float *samples) {
+    Net *net = &s->net;
+    size_t latent = shape_numel(net->in), out_numel = shape_numel(net->out);
+    for (int done = 0; done < n; done += net->max_batch) {
+        int k = n - done < net->max_batch ? n - done : net->max_batch;
+        const float *y = net_forward(net, z + (size_t)done * latent, k);
+        memcpy(samples + (size_t)done * out_numel, y, (size_t)k * out_numel * sizeof *y);
+    }
 }
 
 void sampler_close(Sampler *s) { net_free(&s->net); }

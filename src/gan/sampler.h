@@ -5,6 +5,7 @@
  * kind comes from the file's /config ([generator] noise; gaussian if absent). In eval mode batch
  * norm uses its running statistics and samples are made in chunks of at most `chunk`; in train
  * mode the chunk is the whole request, so the statistics are those of all samples at once.
+ * The latents can also come from elsewhere (sampler_forward: `nash sample --z`, interpolations).
  */
 #ifndef NASH_GAN_SAMPLER_H
 #define NASH_GAN_SAMPLER_H
@@ -25,8 +26,13 @@ typedef struct {
 /* Build the network of `group` ("generator", "generator_ema") from `path` for batches of up to
  * `chunk` samples and load its parameters; errors name the file and group. */
 NashStatus sampler_open(Sampler *s, const char *path, const char *group, int chunk, bool train_mode, NashError *err);
-/* samples (n, net.out): samples first .. first+n-1 of the seed's fixed stream, in chunks. */
+/* samples (n, net.out): samples first .. first+n-1 of the seed's fixed stream, in chunks. The
+ * same as sampler_noise then sampler_forward, bit for bit. */
 NashStatus sampler_generate(Sampler *s, uint64_t seed, int64_t first, int n, float *samples, NashError *err);
+/* z (n, net.in): the latents of samples first .. first+n-1 of the seed's fixed stream. */
+void sampler_noise(const Sampler *s, uint64_t seed, int64_t first, int n, float *z);
+/* samples (n, net.out) from given latents z (n, net.in), in chunks of at most net.max_batch. */
+void sampler_forward(Sampler *s, const float *z, int n, float *samples);
 void sampler_close(Sampler *s);
 
 #endif

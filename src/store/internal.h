@@ -1,7 +1,8 @@
 /* internal.h — the pieces of the weights format (weights.c) that checkpoints (checkpoint.c,
- * checkpoint_info.c) and sample files (samples.c) reuse, and the checkpoint pieces shared by
- * checkpoint.c and checkpoint_info.c (private to store/). Callers outside store/ use weights.h,
- * checkpoint.h and samples.h; the HDF5 helpers everyone in store/ and data/ uses are h5util.h.
+ * checkpoint_info.c) and sample files (samples.c) reuse, the checkpoint pieces shared by
+ * checkpoint.c and checkpoint_info.c, and what sample and latent files (samples.c, latents.c)
+ * share (private to store/). Callers outside store/ use weights.h, checkpoint.h, samples.h and
+ * latents.h; the HDF5 helpers everyone in store/ and data/ uses are h5util.h.
  *
  * None of these take the HDF5 lock (h5util_lock) or silence HDF5's error printing: the public
  * function that calls them does both.
@@ -15,6 +16,7 @@
 
 #include "store/checkpoint.h"
 #include "store/h5util.h"
+#include "store/samples.h"
 #include "store/weights.h"
 
 /* Refuse group names that cannot be a network group ("config", "a/b", empty). */
@@ -37,6 +39,13 @@ NashStatus weights_open_group(hid_t file, const char *path, const char *group, h
  * holds no other tensor. The net itself is not touched, so the caller can load all or nothing. */
 NashStatus weights_read_group(hid_t g, const char *path, const char *group, const Net *net, float *params,
                               float *buffers, NashError *err);
+
+/* ---- sample and latent files (samples.c; latents.c) ---------------------------------------- */
+
+/* The root attributes of a samples or latents file: format, version and those of info. */
+herr_t samples_write_info(hid_t file, const char *format, const SamplesInfo *info);
+/* /z float32 (n, *z_shape). */
+herr_t samples_write_z(hid_t file, const float *z, int n, Shape z_shape);
 
 /* ---- checkpoints (checkpoint.c) ---------------------------------------------------------- */
 

@@ -9,14 +9,39 @@
 #include "store/h5util.h"
 #include "store/internal.h"
 
-static herr_t write_samples(hid_t file, const float *samples, int n, Shape shape) {
+static herr_t write_batch(hid_t file, const char *name, const float *values, int n, Shape shape) {
     hsize_t dims[SHAPE_MAX_DIMS + 1] = {(hsize_t)n};
     for (int i = 0; i < shape.ndim; i++) dims[i + 1] = (hsize_t)shape.dim[i];
-    return h5util_write_floats(file, "samples", shape.ndim + 1, dims, samples, false);
+    return h5util_write_floats(file, name, shape.ndim + 1, dims, values, false);
 }
 
-NashStatus samples_write(const char *path, const float *samples, int n, Shape shape, const SamplesInfo *info,
-                         NashError *err) {
+herr_t samples_write_info(hid_t file, const char *format, const SamplesInfo *info) {
+    herr_t rc = 0;
+    if (h5util_write_string_attr(file, "format", format) < 0 ||
+        h5util_write_int_attr(file, "version", SAMPLES_VERSION) < 0 ||
+        h5util_write_string_attr(file, "source", info->source ? info->source : "") < 0 ||
+        h5util_write_string_attr(file, "group", info->group ? info->group : "") < 0 ||
+        h5util_write_string_attr(file, "noise", info->noise ? info->noise : "") < 0 ||
+        h5util_write_string_attr(file, "mode", info->train_mode ? "train" : "eval") < 0)
+        rc = -1;
+    if (rc >= 0)
+        rc = info->z_file ? h5util_write_string_attr(file, "z_file", info->z_file)
+                          : h5util_write_uint64_attr(file, "seed", info->seed);
+    if (rc >= 0 && info->grid_rows > 0) {
+        int32_t grid[2] = {info->grid_rows, info->grid_cols};
+        if (h5util_write_string_attr(file, "interpolation", "slerp") < 0 ||
+            h5util_write_ints_attr(file, "grid", grid, 2) < 0)
+            rc = -1;
+    }
+    return rc;
+}
+
+herr_t samples_write_z(hid_t file, const float *z, int n, Shape z_shape) {
+    return write_batch(file, "z", z, n, z_shape);
+}
+
+NashStatus samples_write(const char *path, const float *samples, const float *z, int n, Shape shape, Shape z_shape,
+                         const SamplesInfo *info, NashError *err) {
     h5util_quiet();
     if (n <= 0 || shape.ndim < 0 || shape.ndim > SHAPE_MAX_DIMS || shape_numel(shape) == 0)
         return nash_fail(err, NASH_ERR_INVALID, "%s: no samples to write (n=%d)", path, n);
@@ -24,16 +49,12 @@ NashStatus samples_write(const char *path, const float *samples, int n, Shape sh
     hid_t file;
     NashStatus st = h5util_create_atomic(path, &af, &file, err);
     if (st) return st;
-    if (h5util_write_string_attr(file, "format", SAMPLES_FORMAT) < 0 ||
-        h5util_write_int_attr(file, "version", SAMPLES_VERSION) < 0 ||
-        h5util_write_uint64_attr(file, "seed", info->seed) < 0 ||
-        h5util_write_string_attr(file, "source", info->source ? info->source : "") < 0 ||
-        h5util_write_string_attr(file, "group", info->group ? info->group : "") < 0 ||
-        h5util_write_string_attr(file, "noise", info->noise ? info->noise : "") < 0 ||
-        h5util_write_string_attr(file, "mode", info->train_mode ? "train" : "eval") < 0)
+    if (samples_write_info(file, SAMPLES_FORMAT, info) < 0)
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write the attributes", path);
-    if (!st && write_samples(file, samples, n, shape) < 0)
+    if (!st && write_batch(file, "samples", samples, n, shape) < 0)
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /samples (is the disk full?)", path);
+    if (!st && z && samples_write_z(file, z, n, z_shape) < 0)
+        st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /z (is the disk full?)", path);
     return h5util_commit_atomic(&af, file, st, err);
 }
 

@@ -2,9 +2,13 @@
  *
  * Layout (docs/weights.md, "Sample files"), readable with h5py and h5dump:
  *   /samples                 float32 (N, *sample_shape), e.g. (64,1,28,28) or (1000,2)
- *   attributes on /: format ("nash-samples"), version (int32 1), seed (uint64), source (the
- *   weights file), group (its generator group), noise ("gaussian" | "uniform"), mode ("eval" |
- *   "train": which batch-norm statistics were used)
+ *   /z                       float32 (N, *input_shape), e.g. (64,100): the latents sample i was
+ *                            made from (latents.h reads it back for `nash sample --z`)
+ *   attributes on /: format ("nash-samples"), version (int32 1), source (the weights file),
+ *   group (its generator group), noise ("gaussian" | "uniform": the generator's noise kind),
+ *   mode ("eval" | "train": which batch-norm statistics were used); where z came from: seed
+ *   (uint64; z drawn from the seed's fixed stream) or z_file (the file --z read it from); for an
+ *   interpolation grid, interpolation ("slerp") and grid (int32 [rows, cols])
  * Written to a temporary file in the same directory, fsynced and renamed (core/atomic.h).
  */
 #ifndef NASH_STORE_SAMPLES_H
@@ -20,16 +24,18 @@
 #define SAMPLES_VERSION 1
 
 typedef struct {
-    uint64_t seed;
-    const char *source; /* the weights file the generator came from */
-    const char *group;  /* its group: "generator" or "generator_ema" */
-    const char *noise;  /* "gaussian" | "uniform" */
-    bool train_mode;    /* batch norm used the batch's statistics instead of the running ones */
+    uint64_t seed;            /* the seed z was drawn from, unless z_file is set */
+    const char *z_file;       /* NULL, or the file z was read from (then no seed attribute) */
+    const char *source;       /* the weights file the generator came from */
+    const char *group;        /* its group: "generator" or "generator_ema" */
+    const char *noise;        /* "gaussian" | "uniform" */
+    bool train_mode;          /* batch norm used the batch's statistics instead of the running ones */
+    int grid_rows, grid_cols; /* an interpolation grid of rows x cols slerp steps (0: none) */
 } SamplesInfo;
 
-/* samples (n, shape) */
-NashStatus samples_write(const char *path, const float *samples, int n, Shape shape, const SamplesInfo *info,
-                         NashError *err);
+/* samples (n, shape) and, unless z is NULL, their latents z (n, z_shape) as /z. */
+NashStatus samples_write(const char *path, const float *samples, const float *z, int n, Shape shape, Shape z_shape,
+                         const SamplesInfo *info, NashError *err);
 /* Is path a samples file (HDF5 with format "nash-samples")? */
 bool samples_detect(const char *path);
 /* Read /samples back: *samples (n, shape) malloc'd (caller frees). Errors name the file. */

@@ -2,7 +2,12 @@
 # test_sample.sh — `nash sample` end to end: weights files written with h5py in the documented
 # layout (docs/weights.md), then PNG grids, PNG scatter plots and HDF5 sample files checked with
 # Python (sizes, the PNG signature, value ranges, that the generator was really applied),
-# reproducibility by seed, and the refusals (missing file, mismatching weights, bad usage).
+# reproducibility by seed, and the refusals (missing file, mismatching weights, bad usage). The
+# latents: /z beside /samples (its shape, that /samples is the generator applied to it), --z round
+# trips (byte-identical /samples and PNGs), --z-out, each refusal of a --z file with its message,
+# and --interpolate (grid sizes, endpoints equal to plain samples of the seed's latents 2r and
+# 2r+1, the middle steps on the great circle of their endpoints with slerp's coefficients, and
+# equal-norm endpoints keeping their norm in equal angles).
 #
 #   bash tests/cli/test_sample.sh PATH/TO/nash      (ctest passes the built binary)
 #
@@ -177,6 +182,194 @@ t = h5py.File("bn_train.h5", "r")["samples"][()].reshape(64, 4)
 assert e.mean() < -0.97 and e.max() < -0.5, "eval mode does not subtract the running mean: mean %g" % e.mean()
 assert np.abs(t.mean(0)).max() < 0.2 and t.std(0).min() > 0.4, "train mode is not batch-normalised: %s" % t.mean(0)
 assert h5py.File("bn_train.h5", "r").attrs["mode"] == "train"'
+
+# --- latents: /z beside /samples, --z, --z-out ---------------------------------------------------
+check "/z is float32 (16,3), uniform noise in [-1,1), and /samples = tanh(W z + b) of it" '
+import h5py, numpy as np
+W, b = np.load("W.npy"), np.load("b.npy")
+with h5py.File("a.h5", "r") as f:
+    z, y = f["z"][()], f["samples"][()]
+assert z.shape == (16, 3) and z.dtype == np.float32, (z.shape, z.dtype)
+assert np.all(z >= -1) and np.all(z < 1) and np.unique(z).size == 48, "z is not 48 uniform draws"
+want = np.tanh(z.astype(np.float64) @ W.T + b).reshape(16, 1, 2, 2)
+d = np.abs(y - want).max()
+assert d <= 1e-6, "/samples is not the generator applied to /z: max abs difference %g" % d'
+check "the gaussian /z of -n 10 is the first 10 rows of -n 300 (the seed fixed stream)" '
+import h5py, numpy as np
+z300, z10 = (h5py.File(n, "r")["z"][()] for n in ("g300.h5", "g10.h5"))
+assert z300.shape == (300, 3) and np.array_equal(z300[:10], z10)
+assert np.abs(z300).max() > 1.5, "not gaussian"'
+
+run sample "$tmp/w.h5" --z "$tmp/a.h5" -o "$tmp/rt.h5"
+expect_code 0
+expect_out_contains "16 samples"
+expect_out_contains "z from $tmp/a.h5"
+run sample "$tmp/gauss.h5" --z "$tmp/g300.h5" -o "$tmp/g300rt.h5"
+expect_code 0
+run sample "$tmp/gauss.h5" --z "$tmp/g300.h5" -n 10 -o "$tmp/g10rt.h5"
+expect_code 0
+check "--z round trip: seed -> /z -> --z gives byte-identical /samples and /z (16 samples; 300 in chunks)" '
+import h5py, numpy as np
+for seeded, again in (("a.h5", "rt.h5"), ("g300.h5", "g300rt.h5")):
+    with h5py.File(seeded, "r") as f, h5py.File(again, "r") as g:
+        for k in ("samples", "z"):
+            assert f[k].dtype == g[k].dtype and f[k].shape == g[k].shape, (again, k)
+            assert f[k][()].tobytes() == g[k][()].tobytes(), "%s: /%s differs from %s" % (again, k, seeded)
+        assert "seed" not in g.attrs and g.attrs["z_file"].endswith(seeded), dict(g.attrs)
+with h5py.File("g10.h5", "r") as f, h5py.File("g10rt.h5", "r") as g:
+    assert f["samples"][()].tobytes() == g["samples"][()].tobytes(), "-n 10 with --z is not its first 10 rows"'
+run sample "$tmp/w.h5" --z "$tmp/a.h5" -o "$tmp/rt.png"
+expect_code 0
+if cmp -s "$tmp/out.png" "$tmp/rt.png"; then pass; else ran="cmp"; fail "--z a.h5 draws another PNG than seed 0"; fi
+
+run sample "$tmp/w.h5" -n 16 -o "$tmp/zo.png" --z-out "$tmp/zo.h5"
+expect_code 0
+expect_out_contains "wrote $tmp/zo.h5: /z float32 (16,3)"
+check "--z-out beside a PNG: a nash-latents file whose /z is the seed latents" '
+import h5py, numpy as np
+with h5py.File("zo.h5", "r") as f, h5py.File("a.h5", "r") as g:
+    assert f.attrs["format"] == "nash-latents" and int(f.attrs["seed"]) == 0, dict(f.attrs)
+    assert list(f) == ["z"], list(f)
+    assert np.array_equal(f["z"][()], g["z"][()])'
+run sample "$tmp/w.h5" --z "$tmp/zo.h5" -o "$tmp/zo2.png"
+expect_code 0
+if cmp -s "$tmp/out.png" "$tmp/zo2.png"; then pass; else ran="cmp"; fail "--z of the --z-out file draws another PNG"; fi
+
+# the refusals of --z, each naming the file and /z
+(cd "$tmp" && "$PY" - <<'PYEOF'
+import h5py, numpy as np
+def z_file(name, z):
+    with h5py.File(name, "w") as f:
+        f["z"] = z
+z_file("z64.h5", np.zeros((4, 64), np.float32))
+z_file("zrank.h5", np.zeros(3, np.float32))
+z_file("znan.h5", np.array([[0, 1, 2], [3, np.nan, 5]], np.float32))
+z_file("zinf.h5", np.array([[0, 1, 2], [3, 4, -np.inf]], np.float64))
+z_file("zint.h5", np.zeros((2, 3), np.int32))
+z_file("zempty.h5", np.zeros((0, 3), np.float32))
+z_file("z5f64.h5", np.random.default_rng(2).normal(size=(5, 3)))
+# equal-norm endpoints: (3,0,0)-(0,3,0) at 90 degrees, and (0,0,3) to a 150-degree partner
+c, s = np.cos(np.radians(150)), np.sin(np.radians(150))
+z_file("zeq.h5", np.array([[3, 0, 0], [0, 3, 0], [0, 0, 3], [3 * s, 0, 3 * c]], np.float32))
+PYEOF
+) || { echo "cannot write the latents files with h5py"; exit 1; }
+expect_z_refused() { # FILE MESSAGE [ARGS...]: exit 2, the message naming the file and /z
+    local f=$1 msg=$2
+    shift 2
+    run sample "$tmp/w.h5" --z "$tmp/$f" -o "$tmp/zx.h5" "$@"
+    expect_code 2
+    expect_err_contains "nash sample: $tmp/$f: $msg"
+}
+expect_z_refused w.h5 "no dataset /z (it holds: /config, /generator)"
+expect_z_refused z64.h5 "/z has 64 columns, the generator takes latent = 3"
+expect_z_refused zrank.h5 "/z has 1 dimension (3), but latents are (N,3): one row per sample"
+expect_z_refused znan.h5 "/z row 1, column 1 is nan: latents must be finite numbers"
+expect_z_refused zinf.h5 "/z row 1, column 2 is -inf: latents must be finite numbers"
+expect_z_refused zint.h5 "/z holds int32, not floating-point numbers: write it as float32"
+expect_z_refused zempty.h5 "/z has no rows"
+expect_z_refused a.h5 "/z has 16 rows, fewer than -n 20: give -n 16 or less" -n 20
+expect_z_refused z5f64.h5 "/z has 5 rows: --interpolate takes them in pairs" --interpolate
+expect_z_refused a.h5 "/z has 16 rows, but an interpolation grid of 9 rows takes 18" --interpolate --rows 9
+run sample "$tmp/w.h5" --z "$tmp/z5f64.h5" -o "$tmp/z5.h5"
+expect_code 0
+check "--z converts float64 latents (5 rows: N = 5)" '
+import h5py, numpy as np
+with h5py.File("z5.h5", "r") as f, h5py.File("z5f64.h5", "r") as g:
+    assert f["samples"].shape == (5, 1, 2, 2) and np.array_equal(f["z"][()], g["z"][()].astype(np.float32))'
+cp "$tmp/zo.h5" "$tmp/zedit.h5"
+"$PY" -c 'import sys, h5py; f = h5py.File(sys.argv[1], "r+"); f["z"][3] = -f["z"][3]' "$tmp/zedit.h5"
+run sample "$tmp/w.h5" --z "$tmp/zedit.h5" -o "$tmp/zx.h5"
+expect_code 2
+expect_err_contains "zedit.h5 is corrupt"
+expect_err_contains "write them to a new file instead"
+run sample "$tmp/w.h5" --z "$tmp/nothere.h5" -o "$tmp/zx.h5"
+expect_code 1
+expect_err_contains "nothere.h5"
+run sample "$tmp/w.h5" --z "$tmp/a.h5" --seed 3 -o "$tmp/zx.h5"
+expect_code 2
+expect_err_contains "give one of the two"
+run sample "$tmp/w.h5" -n 4 -o "$tmp/zx.png" --z-out "$tmp/zx.npy"
+expect_code 2
+expect_err_contains "--z-out writes an HDF5 file"
+if [ -e "$tmp/zx.h5" ] || [ -e "$tmp/zx.png" ]; then ran="ls"; fail "a refused --z run left an output file"; else pass; fi
+
+# --- --interpolate: rows of slerp between pairs of latents -----------------------------------------
+run sample "$tmp/w.h5" --interpolate --cols 5 --rows 3 -o "$tmp/interp.png"
+expect_code 0
+expect_out_contains "3x5 grid"
+expect_out_contains "3 rows of slerp"
+check "--interpolate --cols 5 --rows 3 draws a 5x3 grid of 2x2 tiles: 22x14 pixels" '
+import struct
+w, h = struct.unpack(">II", open("interp.png", "rb").read()[16:24])
+assert (w, h) == (22, 14), (w, h)'
+run sample "$tmp/w.h5" --interpolate -o "$tmp/interp8.png"
+expect_code 0
+expect_out_contains "64 samples"
+check "--interpolate alone: 8 rows of 8 steps, a 34x34 grid" '
+import struct
+w, h = struct.unpack(">II", open("interp8.png", "rb").read()[16:24])
+assert (w, h) == (34, 34), (w, h)'
+run sample "$tmp/gauss.h5" --interpolate --cols 5 -n 15 -o "$tmp/interp.h5"
+expect_code 0
+run sample "$tmp/gauss.h5" -n 6 -o "$tmp/ends.h5"
+expect_code 0
+run sample "$tmp/gauss.h5" --interpolate --cols 5 --rows 3 -o "$tmp/interp.jpg" --z-out "$tmp/interpz.h5"
+expect_code 0
+check "--interpolate -o .h5: /samples (15,1,2,2), /z (15,3), grid [3,5]; the endpoints are samples 2r and 2r+1 of the seed, bit for bit" '
+import h5py, numpy as np
+with h5py.File("interp.h5", "r") as f, h5py.File("ends.h5", "r") as e, h5py.File("interpz.h5", "r") as o:
+    y, z = f["samples"][()], f["z"][()]
+    assert y.shape == (15, 1, 2, 2) and z.shape == (15, 3), (y.shape, z.shape)
+    assert list(f.attrs["grid"]) == [3, 5] and f.attrs["interpolation"] == "slerp", dict(f.attrs)
+    assert np.array_equal(o["z"][()], z), "--z-out of the JPEG grid is not the grid of /z"
+    ey, ez = e["samples"][()], e["z"][()]
+for r in range(3):
+    for c, i in ((0, 2 * r), (4, 2 * r + 1)):
+        assert z[5 * r + c].tobytes() == ez[i].tobytes(), "row %d step %d: z is not latent %d" % (r, c, i)
+        assert y[5 * r + c].tobytes() == ey[i].tobytes(), "row %d step %d: not sample %d" % (r, c, i)'
+check "the middle latents are slerp: on the great circle of their endpoints, at sin((1-t)w)/sin w and sin(tw)/sin w" '
+import h5py, numpy as np
+z = h5py.File("interp.h5", "r")["z"][()].astype(np.float64).reshape(3, 5, 3)
+for r in range(3):
+    a, b = z[r, 0], z[r, 4]
+    w = np.arccos(np.clip(a @ b / np.linalg.norm(a) / np.linalg.norm(b), -1, 1))
+    for c in range(1, 4):
+        t = c / 4
+        coef, *_ = np.linalg.lstsq(np.stack([a, b], 1), z[r, c], rcond=None)
+        resid = np.abs(np.stack([a, b], 1) @ coef - z[r, c]).max()
+        assert resid < 1e-6, "row %d step %d is off the plane of its endpoints by %g" % (r, c, resid)
+        want = np.array([np.sin((1 - t) * w), np.sin(t * w)]) / np.sin(w)
+        assert np.abs(coef - want).max() < 1e-5, "row %d step %d: coefficients %s, slerp %s" % (r, c, coef, want)
+        ang = lambda u, v: np.arccos(np.clip(u @ v / np.linalg.norm(u) / np.linalg.norm(v), -1, 1))
+        assert abs(ang(a, z[r, c]) + ang(z[r, c], b) - w) < 1e-5, "row %d step %d: not on the arc between" % (r, c)'
+run sample "$tmp/w.h5" --interpolate --z "$tmp/zeq.h5" --cols 7 -o "$tmp/interpeq.h5"
+expect_code 0
+expect_out_contains "2 rows of slerp"
+check "--z endpoints of norm 3 (90 and 150 degrees apart): every step has norm 3, in equal angles (a line would dip to 2.12 and 0.78)" '
+import h5py, numpy as np
+z = h5py.File("interpeq.h5", "r")["z"][()].astype(np.float64).reshape(2, 7, 3)
+for r, deg in ((0, 90), (1, 150)):
+    norms = np.linalg.norm(z[r], axis=1)
+    assert np.abs(norms - 3).max() < 3e-6, "row %d: norms %s" % (r, norms)
+    a = z[r, 0] / 3
+    ang = np.degrees(np.arccos(np.clip(z[r] @ a / 3, -1, 1)))
+    assert np.abs(ang - np.linspace(0, deg, 7)).max() < 1e-3, "row %d: angles %s" % (r, ang)'
+run sample "$tmp/w.h5" --interpolate -n 10 --cols 4 -o "$tmp/ix.png"
+expect_code 2
+expect_err_contains "-n 10 is not a multiple of --cols 4"
+run sample "$tmp/w.h5" --interpolate --cols 1 -o "$tmp/ix.png"
+expect_code 2
+expect_err_contains "--cols of at least 2"
+run sample "$tmp/w.h5" --interpolate --rows 3 -n 12 --cols 5 -o "$tmp/ix.png"
+expect_code 2
+expect_err_contains "-n 12 is not --rows 3 times --cols 5"
+run sample "$tmp/w.h5" --interpolate --rows 1000 --cols 5 -o "$tmp/ix.png"
+expect_code 2
+expect_err_contains "more than 4096"
+run sample "$tmp/w.h5" --rows 3 -o "$tmp/ix.png"
+expect_code 2
+expect_err_contains "--rows counts the rows of --interpolate"
+if [ -e "$tmp/ix.png" ]; then ran="ls"; fail "a refused --interpolate left an output file"; else pass; fi
 
 # --- PNG scatter of 2-D points -----------------------------------------------------------------
 run sample "$tmp/points.h5" -n 200 -o "$tmp/points.png"
