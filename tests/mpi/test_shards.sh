@@ -4,7 +4,8 @@
 # --shard-samples 75 (4 shards under a virtual file), then the same tiny DCGAN for 20 steps with
 # random flips, stream blocks of 16 samples (so blocks and batches straddle shard boundaries) and a
 # 3-block buffer: weights.h5 and the loss columns of metrics.csv are identical (h5diff, cmp) for 1 process, 2 ranks
-# (1G+1D) and 3 ranks (1G+2D, each D rank reading its part across the shards).
+# (1G+1D) and 3 ranks (1G+2D, each D rank reading its part across the shards). Then a missing
+# shard is refused by name.
 . "$(dirname "$0")/lib.sh"
 CFG="$SRC/tests/mpi/tiny-dcgan.ini"
 check "make a folder of 300 pictures" /usr/bin/python3 "$SRC/tests/support/image_folder.py" good "$WORK/pics" \
@@ -24,4 +25,9 @@ for np in 1 2 3; do
     check "$np ranks: identical losses" cmp <(cut -d, -f1-10 "$WORK/one-$np/metrics.csv") \
         <(cut -d, -f1-10 "$WORK/four-$np/metrics.csv")
 done
+# A missing shard is refused by name before training starts (HDF5 alone would read zeros).
+rm "$WORK/sh/four-00002.h5"
+"$NASH" train "$CFG" --set data.path="$WORK/sh/four.h5" --run-dir "$WORK/missing" --quiet >"$WORK/missing.out" 2>&1
+check "a missing shard: exit code 2" test $? -eq 2
+check "a missing shard: named" grep -q "four-00002.h5, which cannot be opened" "$WORK/missing.out"
 finish
