@@ -46,6 +46,10 @@ NashStatus weights_read_group(hid_t g, const char *path, const char *group, cons
 herr_t samples_write_info(hid_t file, const char *format, const SamplesInfo *info);
 /* /z float32 (n, *z_shape). */
 herr_t samples_write_z(hid_t file, const float *z, int n, Shape z_shape);
+/* A sealed samples or latents file written atomically: the attributes of info with `format`, then
+ * /samples (n, shape) unless samples is NULL, and /z (n, z_shape) unless z is NULL. */
+NashStatus samples_write_file(const char *path, const char *format, const float *samples, Shape shape, const float *z,
+                              Shape z_shape, int n, const SamplesInfo *info, NashError *err);
 
 /* ---- checkpoints (checkpoint.c) ---------------------------------------------------------- */
 

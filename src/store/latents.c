@@ -15,18 +15,7 @@
 
 NashStatus latents_write(const char *path, const float *z, int n, Shape shape, const SamplesInfo *info,
                          NashError *err) {
-    h5util_quiet();
-    if (n <= 0 || shape.ndim < 0 || shape.ndim > SHAPE_MAX_DIMS || shape_numel(shape) == 0)
-        return nash_fail(err, NASH_ERR_INVALID, "%s: no latents to write (n=%d)", path, n);
-    AtomicFile af;
-    hid_t file;
-    NashStatus st = h5util_create_atomic(path, &af, &file, err);
-    if (st) return st;
-    if (samples_write_info(file, LATENTS_FORMAT, info) < 0)
-        st = nash_fail(err, NASH_ERR_IO, "%s: cannot write the attributes", path);
-    if (!st && samples_write_z(file, z, n, shape) < 0)
-        st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /z (is the disk full?)", path);
-    return h5util_commit_atomic(&af, file, st, err);
+    return samples_write_file(path, LATENTS_FORMAT, NULL, shape_1d(0), z, shape, n, info, err);
 }
 
 typedef struct {

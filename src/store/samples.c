@@ -40,22 +40,28 @@ herr_t samples_write_z(hid_t file, const float *z, int n, Shape z_shape) {
     return write_batch(file, "z", z, n, z_shape);
 }
 
-NashStatus samples_write(const char *path, const float *samples, const float *z, int n, Shape shape, Shape z_shape,
-                         const SamplesInfo *info, NashError *err) {
+NashStatus samples_write_file(const char *path, const char *format, const float *samples, Shape shape, const float *z,
+                              Shape z_shape, int n, const SamplesInfo *info, NashError *err) {
     h5util_quiet();
-    if (n <= 0 || shape.ndim < 0 || shape.ndim > SHAPE_MAX_DIMS || shape_numel(shape) == 0)
-        return nash_fail(err, NASH_ERR_INVALID, "%s: no samples to write (n=%d)", path, n);
+    Shape first = samples ? shape : z_shape; /* the shape that must hold something */
+    if (n <= 0 || first.ndim < 0 || first.ndim > SHAPE_MAX_DIMS || shape_numel(first) == 0)
+        return nash_fail(err, NASH_ERR_INVALID, "%s: no %s to write (n=%d)", path, samples ? "samples" : "latents", n);
     AtomicFile af;
     hid_t file;
     NashStatus st = h5util_create_atomic(path, &af, &file, err);
     if (st) return st;
-    if (samples_write_info(file, SAMPLES_FORMAT, info) < 0)
+    if (samples_write_info(file, format, info) < 0)
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write the attributes", path);
-    if (!st && write_batch(file, "samples", samples, n, shape) < 0)
+    if (!st && samples && write_batch(file, "samples", samples, n, shape) < 0)
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /samples (is the disk full?)", path);
     if (!st && z && samples_write_z(file, z, n, z_shape) < 0)
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /z (is the disk full?)", path);
     return h5util_commit_atomic(&af, file, st, err);
+}
+
+NashStatus samples_write(const char *path, const float *samples, const float *z, int n, Shape shape, Shape z_shape,
+                         const SamplesInfo *info, NashError *err) {
+    return samples_write_file(path, SAMPLES_FORMAT, samples, shape, z, z_shape, n, info, err);
 }
 
 bool samples_detect(const char *path) {
