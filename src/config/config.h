@@ -40,7 +40,7 @@
 /* The inih version nash was built against (its pkg-config version: inih has no runtime query). */
 const char *config_inih_version(void);
 
-#define CONFIG_MAX_LAYERS 64
+#define CONFIG_MAX_LAYERS 128
 #define CONFIG_LINE_MAX 160
 
 /* The choices of a config that no folder below config/ owns, and their words. */
@@ -145,6 +145,12 @@ NashStatus config_set(Config *cfg, const char *assignment, NashError *err);
 
 /* Write the resolved config as INI text that config_load reads back to an equal Config. */
 void config_write(const Config *cfg, FILE *out);
+/* Does G or D have a conditional layer (cbatchnorm, projection)? */
+bool config_is_conditional(const Config *cfg);
+/* Give every conditional layer left at classes=0 the data's K (its line rewritten in canonical
+ * form with classes=K, so checkpoints and weights carry it); a layer that says another K is
+ * refused, naming its line. */
+NashStatus config_set_classes(Config *cfg, int classes, NashError *err);
 /* The same into a malloc'd string (caller frees); NULL on allocation failure. */
 char *config_to_string(const Config *cfg);
 /* The value of `key` in section [section] of INI text (a file's stored /config) into buf,

@@ -12,6 +12,9 @@
  *   dgamma += local sum dy xhat,  dbeta += local sum dy   (the caller averages across ranks)
  * Eval: m, v are the running statistics and are constants in backward:
  *   dx = gamma invstd dy.
+ * Conditional (labels set): gamma and beta are sample i's class row, so gamma moves inside the
+ * sums: dx = invstd (gamma_i dy - sum(gamma dy) / M - xhat sum(gamma dy xhat) / M), and each
+ * sample's sums go to its class's row of dgamma and dbeta.
  * Each row of S values is summed in 8 float lanes (a single running sum is a chain of dependent
  * adds that cannot vectorise; it made batch norm 5.7% of the reference DCGAN's training step),
  * and the rows' totals are accumulated in double.
@@ -70,26 +73,31 @@ static void channel_sums(const BatchNorm *l, const float *a, const float *b, con
         }
 }
 
+/* Where sample i's gamma and beta start: row labels[i] of (K,C) when conditional, else 0. */
+static size_t affine_row(const BatchNorm *l, int i) { return l->labels ? (size_t)l->labels[i] * l->c : 0; }
+
 /* x (N,C,S)  y (N,C,S); per-channel (mean, invstd) in double. */
 static void batchnorm_normalise(const BatchNorm *l, const float *x, float *y, int n, const double *mean,
                                 const double *invstd) {
     const int C = l->c, S = l->s;
     if (S == 1) {
         for (int i = 0; i < n; i++) {
-            const float *xi = x + (size_t)i * C;
+            const float *xi = x + (size_t)i * C, *gamma = l->weight + affine_row(l, i),
+                        *beta = l->bias + affine_row(l, i);
             float *yi = y + (size_t)i * C;
             for (int c = 0; c < C; c++) {
-                double scale = l->weight[c] * invstd[c];
-                yi[c] = (float)(xi[c] * scale + (l->bias[c] - mean[c] * scale));
+                double scale = gamma[c] * invstd[c];
+                yi[c] = (float)(xi[c] * scale + (beta[c] - mean[c] * scale));
             }
         }
         return;
     }
     for (int i = 0; i < n; i++) {
+        const float *gamma = l->weight + affine_row(l, i), *beta = l->bias + affine_row(l, i);
         for (int c = 0; c < C; c++) {
             size_t base = ((size_t)i * C + c) * S;
-            double scale = l->weight[c] * invstd[c];
-            double shift = l->bias[c] - mean[c] * scale;
+            double scale = gamma[c] * invstd[c];
+            double shift = beta[c] - mean[c] * scale;
             for (int k = 0; k < S; k++) y[base + k] = (float)(x[base + k] * scale + shift);
         }
     }
@@ -139,6 +147,30 @@ void batchnorm_forward(BatchNorm *l, const float *x, float *y, int n) {
     batchnorm_normalise(l, x, y, n, l->scratch, l->scratch + l->c);
 }
 
+/* Conditional: g1 = sum gamma_i dy and g2 = sum gamma_i dy xhat per channel (zeroed here), and
+ * when param_grads each sample's sum dy and sum dy xhat added to its class's row of dbeta and
+ * dgamma. xhat = (x - mean) invstd. dy, x (N,C,S)  mean, invstd (C)  g1, g2 (C) */
+static void cond_sums(const BatchNorm *l, const float *dy, const float *x, const float *mean, const float *invstd,
+                      int n, bool param_grads, double *g1, double *g2) {
+    const int C = l->c, S = l->s;
+    for (int c = 0; c < C; c++) g1[c] = g2[c] = 0.0;
+    for (int i = 0; i < n; i++) {
+        size_t row = affine_row(l, i);
+        for (int c = 0; c < C; c++) {
+            size_t base = ((size_t)i * C + c) * S;
+            double s1 = 0.0, s2 = 0.0;
+            row_sums(dy + base, x + base, mean[c], S, &s1, &s2);
+            s2 *= invstd[c];
+            if (param_grads) {
+                l->dbias[row + c] += (float)s1;
+                l->dweight[row + c] += (float)s2;
+            }
+            g1[c] += l->weight[row + c] * s1;
+            g2[c] += l->weight[row + c] * s2;
+        }
+    }
+}
+
 static void batchnorm_add_param_grads(const BatchNorm *l, const double *sum_dy, const double *sum_dy_xhat) {
     for (int c = 0; c < l->c; c++) {
         l->dweight[c] += (float)sum_dy_xhat[c];
@@ -150,7 +182,11 @@ static void batchnorm_add_param_grads(const BatchNorm *l, const double *sum_dy, 
 static void batchnorm_backward_eval(const BatchNorm *l, const float *x, const float *dy, float *dx, int n,
                                     bool param_grads) {
     const int C = l->c;
-    if (param_grads) {
+    if (param_grads && l->labels) {
+        float *invstd = l->save_invstd; /* eval mode keeps no batch statistics: free room */
+        for (int c = 0; c < C; c++) invstd[c] = (float)(1.0 / sqrt((double)l->running_var[c] + l->eps));
+        cond_sums(l, dy, x, l->running_mean, invstd, n, true, l->scratch, l->scratch + C);
+    } else if (param_grads) {
         double *sum_dy = l->scratch, *sum_dy_xhat = l->scratch + C;
         channel_sums(l, dy, x, l->running_mean, n, sum_dy, sum_dy_xhat);
         for (int c = 0; c < C; c++) sum_dy_xhat[c] /= sqrt((double)l->running_var[c] + l->eps);
@@ -158,9 +194,10 @@ static void batchnorm_backward_eval(const BatchNorm *l, const float *x, const fl
     }
     if (!dx) return;
     for (int i = 0; i < n; i++) {
+        const float *gamma = l->weight + affine_row(l, i);
         for (int c = 0; c < C; c++) {
             size_t base = ((size_t)i * C + c) * l->s;
-            double scale = l->weight[c] / sqrt((double)l->running_var[c] + l->eps);
+            double scale = gamma[c] / sqrt((double)l->running_var[c] + l->eps);
             for (int k = 0; k < l->s; k++) dx[base + k] = (float)(dy[base + k] * scale);
         }
     }
@@ -174,10 +211,14 @@ void batchnorm_backward(const BatchNorm *l, const float *x, const float *dy, flo
     }
     if (!dx && !param_grads) return;
     const int C = l->c;
-    double *sum_dy = l->scratch, *sum_dy_xhat = l->scratch + C;
-    channel_sums(l, dy, x, l->save_mean, n, sum_dy, sum_dy_xhat);
-    for (int c = 0; c < C; c++) sum_dy_xhat[c] *= l->save_invstd[c];
-    if (param_grads) batchnorm_add_param_grads(l, sum_dy, sum_dy_xhat);
+    double *sum_dy = l->scratch, *sum_dy_xhat = l->scratch + C; /* conditional: times gamma_i */
+    if (l->labels)
+        cond_sums(l, dy, x, l->save_mean, l->save_invstd, n, param_grads, sum_dy, sum_dy_xhat);
+    else {
+        channel_sums(l, dy, x, l->save_mean, n, sum_dy, sum_dy_xhat);
+        for (int c = 0; c < C; c++) sum_dy_xhat[c] *= l->save_invstd[c];
+        if (param_grads) batchnorm_add_param_grads(l, sum_dy, sum_dy_xhat);
+    }
     if (!dx) return;
 
     /* Every rank sees the same dx == NULL (the network decides it, not the data), so returning
@@ -192,9 +233,19 @@ void batchnorm_backward(const BatchNorm *l, const float *x, const float *dy, flo
     }
     const int S = l->s;
     for (int i = 0; i < n; i++) {
+        const float *gamma = l->weight + affine_row(l, i);
         for (int c = 0; c < C; c++) {
             size_t base = ((size_t)i * C + c) * S;
-            double mean = l->save_mean[c], invstd = l->save_invstd[c], scale = l->weight[c] * invstd;
+            double mean = l->save_mean[c], invstd = l->save_invstd[c];
+            if (l->labels) { /* the means already carry gamma */
+                double g = gamma[c];
+                for (int k = 0; k < S; k++) {
+                    double xhat = (x[base + k] - mean) * invstd;
+                    dx[base + k] = (float)(invstd * (g * dy[base + k] - mean_dy[c] - xhat * mean_dy_xhat[c]));
+                }
+                continue;
+            }
+            double scale = gamma[c] * invstd;
             for (int k = 0; k < S; k++) {
                 double xhat = (x[base + k] - mean) * invstd;
                 dx[base + k] = (float)(scale * (dy[base + k] - mean_dy[c] - xhat * mean_dy_xhat[c]));

@@ -7,6 +7,10 @@
  *   running_var  = (1 - momentum) running_var  + momentum v * M/(M-1)   (M = N*S, unbiased)
  * Eval: uses running_mean/running_var.
  *
+ * Conditional batch norm (de Vries et al. 2017; Miyato & Koyama 2018): with `labels` set, the
+ * affine part is per class, weight and bias (K,C), sample i using row labels[i]; the statistics
+ * are the same batch statistics as above (and are synchronised the same way).
+ *
  * Synchronised batch norm across ranks: when `reducer` is set, the per-channel sums (and the
  * count) are summed across ranks through it before use, in forward and backward, so every rank
  * normalises with the statistics of the global batch. nn/ knows nothing of MPI: comm/ supplies
@@ -16,6 +20,7 @@
 #define NASH_NN_BATCHNORM_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Sums `count` doubles elementwise across the participating ranks, in place. */
 typedef struct {
@@ -27,8 +32,9 @@ typedef struct {
     int c, s;
     float eps, momentum;
     bool training;
-    float *weight, *bias;              /* gamma, beta (C) */
-    float *dweight, *dbias;            /* (C) */
+    float *weight, *bias;              /* gamma, beta (C), or (K,C) when conditional */
+    float *dweight, *dbias;            /* the same shapes */
+    const int32_t *labels;             /* conditional: (N) classes of the batch; NULL: not */
     float *running_mean, *running_var; /* buffers (C) */
     float *save_mean, *save_invstd;    /* workspace (C): this batch's statistics, for backward */
     double *scratch;                   /* workspace: 2*C + 1 doubles for the sums */

@@ -27,6 +27,9 @@ enum {
     LAYER_ALIASES_INPUT = 1 << 3, /* its output is its input, another shape (no activations) */
     LAYER_OWN_INPUT = 1 << 4,     /* its backward reads only its own input: the layer above may overwrite
                                      its output */
+    LAYER_OPENS_BLOCK = 1 << 5,   /* `residual`: net.c runs its branches */
+    LAYER_SPLITS_BLOCK = 1 << 6,  /* `shortcut`: a line of structure, not a layer */
+    LAYER_CLOSES_BLOCK = 1 << 7,  /* `end`: the same */
 };
 
 /* Where a kind's parameters and buffers go: layer_tensor() registers one (name suffix, PyTorch

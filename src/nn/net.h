@@ -11,6 +11,15 @@
  * layers keep their per-step states for backward in the activation arena; their initial states
  * are zero inside a network.
  * Reshape and flatten alias their input (no copy).
+ *
+ * A residual block (residual ... [shortcut ...] end, spec.h) is one position of its sequence:
+ * y = main(x) + shortcut(x). Its layers are named under it as a PyTorch module with two
+ * nn.Sequential children would be: "2.main.0.weight", "2.shortcut.1.bias". The layers are kept
+ * in one array in pre-order (a block, then its main branch, then its shortcut), so every branch
+ * is a contiguous range of it.
+ *
+ * Conditional layers (cbatchnorm, projection) read the batch's class labels, set with
+ * net_set_labels before a forward and kept through its backward.
  */
 #ifndef NASH_NN_NET_H
 #define NASH_NN_NET_H
@@ -31,10 +40,14 @@
 #include "nn/init.h"
 #include "nn/lstm.h"
 #include "nn/pool2d.h"
+#include "nn/projection.h"
 #include "nn/rnn.h"
 #include "nn/spec.h"
+#include "nn/specnorm.h"
+#include "nn/upsample.h"
 
-#define NET_NAME_MAX 48
+#define NET_PATH_MAX 40 /* a layer's name: "2.main.3" */
+#define NET_NAME_MAX 72 /* a tensor's: "2.main.3.weight_orig" */
 
 /* One named tensor in an arena: a parameter (with its gradient at the same offset in `grads`)
  * or a buffer. */
@@ -51,6 +64,14 @@ typedef struct {
 typedef struct {
     LayerSpec spec;
     Shape in, out;
+    char path[NET_PATH_MAX]; /* "2", "2.main.3": the prefix of its tensors' names */
+    int spec_index;          /* its line in the specs the net was built from */
+    int prev;                /* the layer before it in its branch, -1 when first (input: the branch's) */
+    int after;               /* the index past it and everything inside it */
+    int depth;               /* blocks around it */
+    int main_end;            /* residual: its main branch is [index + 1, main_end), its shortcut
+                                [main_end, after) (empty: identity) */
+    SpecNorm sn[2];          /* sn=1: the weight's (dense, conv2d; projection: linear, embed) */
     union {
         Dense dense;
         Conv2d conv;
@@ -61,6 +82,8 @@ typedef struct {
         Dropout dropout;
         Rnn rnn;
         Lstm lstm;
+        Upsample up;
+        Projection proj;
     } u;
     float *y;            /* owned output activations (max_batch, out); NULL for reshape/flatten */
     const float *result; /* the output of the last forward: y, or the input for reshape/flatten */
@@ -83,8 +106,12 @@ typedef struct {
     NetTensor *buffer_info;
     int n_buffers;
 
-    float *scratch; /* workspace shared by the fast kernels, one layer at a time */
-    float *dact[2]; /* ping-pong activation gradients, max_batch * widest layer */
+    float *scratch;        /* workspace shared by the fast kernels, one layer at a time */
+    int max_depth;         /* of residual blocks */
+    float **dact;          /* activation gradients, max_batch * widest layer each: at depth d the ping-pong
+                              pair dact[3d], dact[3d+1], and for d > 0 dact[3d-1] for a shortcut's */
+    const int32_t *labels; /* the batch's classes for conditional layers (net_set_labels) */
+    int classes;           /* K of its conditional layers (0: none) */
     bool training;
     bool naive;     /* run the plain-loop reference kernels (tests; net_set_naive) */
     DropoutKey key; /* step and global index of the batch's first sample */
@@ -121,6 +148,8 @@ const float *net_forward(Net *net, const float *x, int n);
 void net_backward(Net *net, const float *x, const float *dy, float *dx, int n, bool param_grads);
 
 void net_zero_grad(Net *net);
+/* The classes (N) of the batch the next forward and backward see, each in [0, net->classes). */
+void net_set_labels(Net *net, const int32_t *labels);
 void net_set_training(Net *net, bool training);
 /* Run forward and backward on each layer's plain-loop reference kernel where it has one (the
  * fast kernels are tested against them; nn/layer.c). True when some layer has one. */

@@ -101,3 +101,19 @@ void pool2d_backward(const Pool2d *l, const float *x, const float *dy, float *dx
         }
     }
 }
+
+/* x (N,C,S)  y (N,C) */
+void sumpool_forward(const float *x, float *y, int n, int c, int s) {
+    for (size_t p = 0; p < (size_t)n * c; p++) {
+        const float *xp = x + p * s;
+        double t = 0.0;
+        for (int k = 0; k < s; k++) t += xp[k];
+        y[p] = (float)t;
+    }
+}
+
+/* dy (N,C)  dx (N,C,S) */
+void sumpool_backward(const float *dy, float *dx, int n, int c, int s) {
+    for (size_t p = 0; p < (size_t)n * c; p++)
+        for (int k = 0; k < s; k++) dx[p * s + k] = dy[p];
+}

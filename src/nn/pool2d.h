@@ -23,4 +23,10 @@ void pool2d_forward(const Pool2d *l, const float *x, float *y, int n);
 /* x (N,C,H,W)  dy (N,C,Ho,Wo)  dx (N,C,H,W), written */
 void pool2d_backward(const Pool2d *l, const float *x, const float *dy, float *dx, int n);
 
+/* Global sum pooling (SNGAN's discriminator: torch.sum(x, dim=(2, 3))), over S = H*W values per
+ * channel, summed in double. x (N,C,S)  y (N,C) */
+void sumpool_forward(const float *x, float *y, int n, int c, int s);
+/* dy (N,C)  dx (N,C,S), written: every position gets its channel's dy */
+void sumpool_backward(const float *dy, float *dx, int n, int c, int s);
+
 #endif

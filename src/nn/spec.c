@@ -17,6 +17,10 @@ const char *layer_kind_name(LayerKind kind) {
     return (unsigned)kind < LAYER_KIND_COUNT ? layer_of(kind)->name : "unknown";
 }
 
+bool spec_is_conditional(const LayerSpec *spec) {
+    return spec->kind == LAYER_CBATCHNORM || spec->kind == LAYER_PROJECTION;
+}
+
 static bool parse_int(const char *s, int *out) {
     char *end;
     errno = 0;
@@ -133,6 +137,10 @@ static NashStatus apply_key(LayerSpec *spec, const LayerTraits *rule, const char
         ok = parse_bool(val, &spec->count_include_pad);
     else if (!strcmp(key, "eps"))
         ok = parse_float(val, &spec->eps) && spec->eps > 0.0f;
+    else if (!strcmp(key, "sn"))
+        ok = parse_bool(val, &spec->sn);
+    else if (!strcmp(key, "classes"))
+        ok = parse_int(val, &spec->classes) && spec->classes >= 0 && spec->classes <= 65536;
     else if (!strcmp(key, "momentum"))
         ok = parse_float(val, &spec->momentum) && spec->momentum >= 0.0f && spec->momentum <= 1.0f;
     if (!ok) return bad_value(err, rule, word, "bad value in");

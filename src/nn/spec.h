@@ -13,6 +13,16 @@
  *   rnn H [seq=1|0] [bias=1]                       RNN(I -> H, tanh), batch first, on (T,I)
  *   lstm H [seq=1|0] [bias=1]                      LSTM(I -> H), batch first, on (T,I)
  *                                                  seq=1: all states (T,H); seq=0: the last (H)
+ *   upsample S                                     nearest-neighbour upsampling by S on (C,H,W)
+ *   sumpool                                        global sum pooling (C,H,W) -> (C)
+ *   cbatchnorm [eps] [momentum] [classes=K]        conditional batch norm: a gain and bias per class
+ *   projection [classes=K] [sn=0]                  projection head: linear(h) + <embed(label), h>
+ *   residual / shortcut / end                      a residual block: y = main(x) + shortcut(x),
+ *                                                  the lines up to `shortcut` (or `end`) its main
+ *                                                  branch, those up to `end` its shortcut (none:
+ *                                                  identity); blocks nest
+ * dense and conv2d take sn=1: spectral normalisation (Miyato et al. 2018) of the weight.
+ * classes=0 (the default) means "from the data's labels": gan/ fills it in before building.
  * Blank lines and text after '#' are ignored by spec_parse_lines.
  * See docs/layers.md for the full reference.
  */
@@ -41,12 +51,20 @@ typedef enum {
     LAYER_DROPOUT,
     LAYER_RNN,
     LAYER_LSTM,
+    LAYER_UPSAMPLE,
+    LAYER_SUMPOOL,
+    LAYER_CBATCHNORM,
+    LAYER_PROJECTION,
+    LAYER_RESIDUAL, /* the three lines that shape a residual block (net.c builds it) */
+    LAYER_SHORTCUT,
+    LAYER_END,
 } LayerKind;
-#define LAYER_KIND_COUNT 15 /* nn/layer.c has one row of traits per kind */
+#define LAYER_KIND_COUNT 22 /* nn/layer.c has one row of traits per kind */
 
 typedef struct {
     LayerKind kind;
-    int units;                  /* dense: out features; conv2d/deconv2d: out channels; rnn/lstm: H */
+    int units;                  /* dense: out features; conv2d/deconv2d: out channels; rnn/lstm: H;
+                                   upsample: the factor */
     int kh, kw, sh, sw, ph, pw; /* window, stride, padding */
     int oph, opw;               /* deconv2d output padding */
     bool bias;                  /* dense, conv2d, deconv2d, rnn, lstm */
@@ -56,7 +74,12 @@ typedef struct {
     float p;                    /* dropout */
     float eps, momentum;        /* batchnorm */
     Shape target;               /* reshape */
+    bool sn;                    /* dense, conv2d, projection: spectral normalisation */
+    int classes;                /* cbatchnorm, projection: K (0: from the data) */
 } LayerSpec;
+
+/* Is this a layer that takes a class label per sample (cbatchnorm, projection)? */
+bool spec_is_conditional(const LayerSpec *spec);
 
 /* Parse one line. Errors name the offending word; the caller adds file:line. */
 NashStatus spec_parse(const char *line, LayerSpec *spec, NashError *err);

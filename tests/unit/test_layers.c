@@ -133,6 +133,42 @@ static const Row rows[] = {
      3,
      SMOOTH,
      false},
+    /* the layers of residual networks (SNGAN), spectral norm and the conditional ones */
+    {"upsample 2", {3, {2, 3, 4}}, 2, SMOOTH, true},
+    {"upsample 3", {3, {1, 2, 2}}, 3, SMOOTH, true},
+    {"sumpool", {3, {3, 4, 5}}, 2, SMOOTH, true},
+    {"dense 5 sn=1", {1, {7}}, 3, SMOOTH, false},
+    {"dense 1 sn=1 bias=0", {1, {6}}, 4, SMOOTH, false},
+    {"conv2d 4 k=3 p=1 sn=1", {3, {3, 5, 4}}, 2, SMOOTH, false},
+    {"conv2d 3 k=1 sn=1 bias=0", {3, {2, 4, 4}}, 3, SMOOTH, false},
+    {"cbatchnorm classes=3", {1, {4}}, 6, SMOOTH, false},
+    {"cbatchnorm classes=4 momentum=0.2", {3, {3, 4, 5}}, 4, SMOOTH, false},
+    {"projection classes=3", {1, {5}}, 4, SMOOTH, false},
+    {"projection classes=4 sn=1", {1, {6}}, 5, SMOOTH, false},
+    /* SNGAN's blocks, with tanh for ReLU (inputs near the kink would spoil the finite differences;
+     * the PyTorch cases have the ReLU blocks). G's, with conditional batch norm: */
+    {"residual\ncbatchnorm classes=3\ntanh\nupsample 2\nconv2d 3 k=3 p=1 bias=0\ncbatchnorm classes=3\ntanh\n"
+     "conv2d 3 k=3 p=1\nshortcut\nupsample 2\nconv2d 3 k=1\nend",
+     {3, {2, 3, 3}},
+     3,
+     SMOOTH,
+     false},
+    /* D's: the optimized first block, a downsampling block, an identity block, the head */
+    {"residual\nconv2d 3 k=3 p=1 sn=1\ntanh\nconv2d 3 k=3 p=1 sn=1\navgpool2d k=2\nshortcut\navgpool2d k=2\n"
+     "conv2d 3 k=1 sn=1\nend\nresidual\ntanh\nconv2d 4 k=3 p=1 sn=1\ntanh\nconv2d 4 k=3 p=1 sn=1\navgpool2d k=2\n"
+     "shortcut\nconv2d 4 k=1 sn=1\navgpool2d k=2\nend\nresidual\ntanh\nconv2d 4 k=3 p=1\nend\ntanh\nsumpool\n"
+     "projection classes=3 sn=1",
+     {3, {2, 8, 8}},
+     3,
+     SMOOTH,
+     false},
+    /* nested blocks, an identity shortcut around a block, aliases inside a branch */
+    {"residual\nresidual\ntanh\nconv2d 2 k=3 p=1\nshortcut\nconv2d 2 k=1 bias=0\nend\nsigmoid\nend\n"
+     "flatten\nresidual\ndense 4\nreshape 2 2\nflatten\nend\ndense 1",
+     {3, {2, 2, 1}},
+     3,
+     SMOOTH,
+     false},
 };
 
 /* ---- the per-kind report ---------------------------------------------------------------------- */
@@ -151,6 +187,27 @@ static void note(double *worst, double err) {
 /* ---- helpers ------------------------------------------------------------------------------------ */
 
 static float *floats(size_t n) { return calloc(n ? n : 1, sizeof(float)); }
+
+/* The classes of a row's samples, for its conditional layers: several classes in every batch. */
+static int32_t row_labels[64];
+
+static void set_row_labels(Net *net, int batch) {
+    if (!net->classes) return;
+    for (int i = 0; i < batch; i++) row_labels[i] = (i * 7 + 3) % net->classes;
+    net_set_labels(net, row_labels);
+}
+
+/* The checks below call forward many times on one function of the input: spectral norm's power
+ * iteration would move u and v between calls, so after one iteration (from random u and v, sigma
+ * can be near 0, where W_orig / sigma is far from linear over a step h) it is held where it is.
+ * The gradient treats u and v as constants either way; the PyTorch cases check the iteration. */
+static void hold_power_iteration(Net *net, const float *x, int n) {
+    net_forward(net, x, n);
+    for (int i = 0; i < net->n_layers; i++) net->layers[i].sn[0].training = net->layers[i].sn[1].training = false;
+}
+
+/* Count the kinds of the layer lines of `text` (blocks' lines too) into the report. */
+static void count_kinds(const char *text, bool torch);
 
 static double loss_of(Net *net, const float *x, const float *r, int n) {
     const float *y = net_forward(net, x, n);
@@ -194,6 +251,7 @@ static bool build(const Row *row, const char *label, Net *net) {
         }
     }
     net->key = (DropoutKey){.step = 3, .sample_base = 10};
+    set_row_labels(net, row->batch);
     return true;
 }
 
@@ -211,11 +269,13 @@ static void fast_vs_naive(const Row *row, const char *label, Net *fast, const fl
     Net naive;
     if (!build(row, label, &naive)) return;
     net_set_naive(&naive, true);
+    hold_power_iteration(fast, x, row->batch);
+    hold_power_iteration(&naive, x, row->batch);
     size_t nx = (size_t)row->batch * shape_numel(row->in), ny = (size_t)row->batch * shape_numel(fast->out);
     float *y_fast = floats(ny), *dx_fast = floats(nx), *dx_naive = floats(nx);
     memcpy(y_fast, net_forward(fast, x, row->batch), ny * sizeof(float));
     const float *y_naive = net_forward(&naive, x, row->batch);
-    char what[320];
+    char what[400];
     KindReport *k = &report[row_kind(fast)];
     snprintf(what, sizeof what, "%s: y fast vs naive", label);
     check_close_nonzero(what, y_fast, y_naive, ny, ATOL, RTOL);
@@ -289,6 +349,7 @@ static void check_tensor(const Row *row, const char *label, const char *what, Ne
 }
 
 static void finite_differences(const Row *row, const char *label, Net *net, float *x, const float *r) {
+    hold_power_iteration(net, x, row->batch);
     size_t nx = (size_t)row->batch * shape_numel(row->in);
     float *dx = floats(nx), *grads = floats(net->param_floats);
     net_zero_grad(net);
@@ -306,6 +367,7 @@ static void finite_differences(const Row *row, const char *label, Net *net, floa
 /* ---- conventions ---------------------------------------------------------------------------------------- */
 
 static void conventions(const Row *row, const char *label, Net *net, const float *x, const float *r) {
+    hold_power_iteration(net, x, row->batch);
     size_t nx = (size_t)row->batch * shape_numel(row->in), np = net->param_floats;
     float *dx = floats(nx), *once = floats(np), *twice = floats(np);
     net_forward(net, x, row->batch);
@@ -350,7 +412,7 @@ static void run_row(int index) {
              strchr(row->layers, '\n') ? " ..." : "");
     Net net;
     if (!build(row, label, &net)) return;
-    for (int i = 0; i < net.n_layers; i++) report[net.layers[i].spec.kind].rows++;
+    count_kinds(row->layers, false);
     size_t nx = (size_t)row->batch * shape_numel(row->in), ny = (size_t)row->batch * shape_numel(net.out);
     float *x = floats(nx), *r = floats(ny);
     make_input(x, nx, row->input, 11);
@@ -426,8 +488,25 @@ static void torch_case(const Fixture *fx, const char *name) {
         return;
     }
     KindReport *k = &report[net.layers[0].spec.kind];
-    k->torch_cases++;
+    count_kinds(spec, true);
     net_set_training(&net, training != 0);
+    int64_t *labels64 = NULL;
+    int32_t labels[64];
+    fixture_fmt(path, "%s/labels", group);
+    if (fixture_exists(fx, path)) {
+        size_t n_labels = 0;
+        labels64 = fixture_read_int64(fx, path, &n_labels);
+        bool fits = labels64 && (int)n_labels == batch && batch <= 64;
+        for (size_t i = 0; fits && i < n_labels; i++) {
+            fits = labels64[i] >= 0 && labels64[i] < net.classes;
+            labels[i] = (int32_t)labels64[i];
+        }
+        check_true(fits, "%s: /labels holds %zu labels in [0, %d) for a batch of %d", name, n_labels, net.classes,
+                   batch);
+        net_set_labels(&net, labels);
+    }
+    check_true(!net.classes || labels64, "%s: a conditional network needs the case's /labels", name);
+    free(labels64);
     size_t in_n = (size_t)batch * shape_numel(net.in), out_n = (size_t)batch * shape_numel(net.out);
     fixture_fmt(path, "%s/param", group);
     bool ok = load_tensors(fx, path, name, &net, true);
@@ -465,6 +544,17 @@ static void torch_case(const Fixture *fx, const char *name) {
     k->torch_failed += !ok;
     free(x), free(y), free(dy), free(dx_ref), free(dx), free(spec);
     net_free(&net);
+}
+
+static void count_kinds(const char *text, bool torch) {
+    LayerSpec specs[64];
+    int n = 0;
+    NashError err = {0};
+    if (!check_true(spec_parse_lines(text, specs, 64, &n, &err) == NASH_OK, "layer lines: %s", err.msg)) return;
+    bool seen[LAYER_KIND_COUNT] = {false};
+    for (int i = 0; i < n; i++) seen[specs[i].kind] = true;
+    for (int kind = 0; kind < LAYER_KIND_COUNT; kind++)
+        if (seen[kind]) *(torch ? &report[kind].torch_cases : &report[kind].rows) += 1;
 }
 
 static void torch_fixture(const char *file) {

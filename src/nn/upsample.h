@@ -1,0 +1,15 @@
+/* upsample.h — nearest-neighbour upsampling by an integer factor, torch.nn.Upsample(scale_factor=S,
+ * mode="nearest"): y[c, i, j] = x[c, i / S, j / S]. Backward sums each S x S patch of dy. */
+#ifndef NASH_NN_UPSAMPLE_H
+#define NASH_NN_UPSAMPLE_H
+
+typedef struct {
+    int c, h, w, scale;
+} Upsample;
+
+/* x (N,C,H,W)  y (N,C,S*H,S*W) */
+void upsample_forward(const Upsample *l, const float *x, float *y, int n);
+/* dy (N,C,S*H,S*W)  dx (N,C,H,W), written */
+void upsample_backward(const Upsample *l, const float *dy, float *dx, int n);
+
+#endif
