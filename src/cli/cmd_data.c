@@ -1,6 +1,6 @@
 /* cmd_data.c — `nash data`: import a data set into an HDF5 file (docs/data.md).
  *
- *   nash data fashion-mnist [--dir DIR] [--split train|test|all] --out FILE.h5
+ *   nash data fashion-mnist [--dir DIR] [--split train|test|all] [--size S] --out FILE.h5
  *   nash data idx --images FILE [--labels FILE] [--source TEXT] --out FILE.h5
  *   nash data toy NAME --n N [--seed S] --out FILE.h5
  *   nash data toy sines --n N [--len T] [--seed S] --out FILE.h5
@@ -140,12 +140,27 @@ static void print_written(const char *out, int64_t n, const char *noun, Shape sa
     printf("wrote %s: %" PRId64 " %s of %s %s\n", out, n, noun, shape_format(sample, shape, sizeof shape), detail);
 }
 
+/* A whole decimal number in [lo, hi]; false otherwise. */
+static bool parse_count(const char *text, long long lo, long long hi, long long *out) {
+    char *end = NULL;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
 static int data_fashion(int argc, char **argv) {
-    DataOpt opts[] = {{"--dir", NULL}, {"--split", NULL}, {"--out", NULL}};
+    DataOpt opts[] = {{"--dir", NULL}, {"--split", NULL}, {"--out", NULL}, {"--size", NULL}};
     const char *pos[1];
     size_t n_pos = 0;
-    int rc = parse_args(argc, argv, opts, 3, pos, 0, &n_pos);
+    int rc = parse_args(argc, argv, opts, 4, pos, 0, &n_pos);
     if (rc || (rc = require(&opts[2], "the HDF5 file to write"))) return rc;
+    /* --size S >= 28: the 28x28 images centred on a black S x S canvas (32 for the CIFAR-sized
+     * ResNets of configs/sngan-resnet32*.ini), as LeCun et al. 1998 padded MNIST */
+    long long side = FASHION_SIDE;
+    if (opts[3].value && !parse_count(opts[3].value, FASHION_SIDE, 1024, &side))
+        return usage_error("--size is '%s', expected a side of 28 to 1024 pixels", opts[3].value);
     const char *dir = opts[0].value ? opts[0].value : FASHION_DIR;
     const char *split = opts[1].value ? opts[1].value : "train";
     const char *out = opts[2].value;
@@ -195,15 +210,32 @@ static int data_fashion(int argc, char **argv) {
         char source[NASH_PATH_MAX + 128];
         snprintf(source, sizeof source, "Fashion-MNIST (Xiao et al. 2017), %s, from %s",
                  to - from == 2 ? "train+test splits" : (from == 0 ? "train split" : "test split"), dir);
-        st = dataset_write_images(out, images[from].data, n, shape_3d(1, FASHION_SIDE, FASHION_SIDE), labels[from].data,
-                                  source, fashion_classes, 10, &err);
+        if (side > FASHION_SIDE) {
+            size_t pad = (size_t)(side - FASHION_SIDE) / 2, s2 = (size_t)side * (size_t)side;
+            uint8_t *big = calloc((size_t)n * s2, 1);
+            if (!big)
+                st = nash_fail(&err, NASH_ERR_NOMEM, "out of memory padding %lld images to %lldx%lld", (long long)n,
+                               side, side);
+            for (int64_t i = 0; big && i < n; i++)
+                for (int r = 0; r < FASHION_SIDE; r++)
+                    memcpy(big + (size_t)i * s2 + (pad + (size_t)r) * (size_t)side + pad,
+                           images[from].data + ((size_t)i * FASHION_SIDE + (size_t)r) * FASHION_SIDE, FASHION_SIDE);
+            if (big) {
+                free(images[from].data);
+                images[from].data = big;
+            }
+            snprintf(source + strlen(source), sizeof source - strlen(source), ", centred on %lldx%lld", side, side);
+        }
+        if (st == NASH_OK)
+            st = dataset_write_images(out, images[from].data, n, shape_3d(1, (int)side, (int)side), labels[from].data,
+                                      source, fashion_classes, 10, &err);
     }
     for (int s = 0; s < 2; s++) {
         idx_free(&images[s]);
         idx_free(&labels[s]);
     }
     if (st != NASH_OK) return lib_error(st, &err);
-    print_written(out, n, "images", shape_3d(1, FASHION_SIDE, FASHION_SIDE), "uint8, with labels (10 classes)");
+    print_written(out, n, "images", shape_3d(1, (int)side, (int)side), "uint8, with labels (10 classes)");
     return NASH_EXIT_OK;
 }
 
@@ -233,16 +265,6 @@ static int data_idx(int argc, char **argv) {
     if (st != NASH_OK) return lib_error(st, &err);
     print_written(out, n, "images", sample, labels_path ? "uint8, with labels" : "uint8, without labels");
     return NASH_EXIT_OK;
-}
-
-/* A whole decimal number in [lo, hi]; false otherwise. */
-static bool parse_count(const char *text, long long lo, long long hi, long long *out) {
-    char *end = NULL;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end || v < lo || v > hi) return false;
-    *out = v;
-    return true;
 }
 
 static int data_toy(int argc, char **argv) {
@@ -315,7 +337,7 @@ static int data_run(int argc, char **argv) {
 const NashCommand cmd_data = {
     .name = "data",
     .summary = "import a data set (Fashion-MNIST, IDX, image folders, toy) into an HDF5 file",
-    .usage = "usage: nash data fashion-mnist [--dir DIR] [--split train|test|all] --out FILE.h5\n"
+    .usage = "usage: nash data fashion-mnist [--dir DIR] [--split train|test|all] [--size S] --out FILE.h5\n"
              "       nash data idx --images FILE [--labels FILE] [--source TEXT] --out FILE.h5\n"
              "       nash data images DIR --size S [--channels 1|3] [--crop center|none] [--skip-bad]\n"
              "                        [--shard-samples N] [--threads N] [--max-pixels N] --out FILE.h5\n"

@@ -92,6 +92,13 @@ static void print_table(const ScoreOptions *opt, const ScoreReport *r) {
     printf("\n\"real data\": the last %lld samples of the data file against the first %lld (what a perfect "
            "generator would score)\n",
            (long long)r->n, (long long)r->n);
+    if (r->conditional_classes) {
+        printf("\nper class (a class-conditional generator; its sample i is made for class i mod %d):\n",
+               r->conditional_classes);
+        printf("%-6s %12s %12s\n", "class", "generated", "real data");
+        for (int j = 0; j < r->conditional_classes; j++)
+            printf("%-6d %11.2f%% %11.2f%%\n", j, 100.0 * r->class_accuracy[j], 100.0 * r->class_accuracy_real[j]);
+    }
     if (r->n < 10000)
         printf("at %lld samples the distances are biased upward (the Fréchet distance by about 1/n, sliced W1 by "
                "about 1/sqrt(n)): compare a generator with the real column beside it, not with figures measured at "
@@ -111,6 +118,16 @@ static int print_json(const ScoreOptions *opt, const ScoreReport *r) {
     if (r->classifier[0]) {
         cJSON_AddStringToObject(root, "classifier", r->classifier);
         cJSON_AddNumberToObject(root, "classifier_accuracy", r->classifier_accuracy);
+    }
+    if (r->conditional_classes) {
+        cJSON *per = cJSON_AddArrayToObject(root, "class_accuracy");
+        for (int j = 0; per && j < r->conditional_classes; j++) {
+            cJSON *item = cJSON_CreateObject();
+            cJSON_AddNumberToObject(item, "class", j);
+            cJSON_AddNumberToObject(item, "generated", r->class_accuracy[j]);
+            cJSON_AddNumberToObject(item, "real", r->class_accuracy_real[j]);
+            cJSON_AddItemToArray(per, item);
+        }
     }
     cJSON *metrics = cJSON_AddObjectToObject(root, "metrics");
     for (int i = 0; metrics && i < r->count; i++) {

@@ -43,6 +43,8 @@ typedef struct {
     int n, cols, rows, scale; /* rows: of an interpolation grid (--rows, else from -n or the file) */
     bool n_given, cols_given, seed_given;
     bool interpolate;
+    int cls;       /* --class K, -1 without */
+    int per_class; /* --per-class C: a row of C samples per class (0: not) */
     uint64_t seed;
     bool train_mode;
     const char *group; /* "generator", or "generator_ema" with --ema */
@@ -114,11 +116,12 @@ static int plan_grid(SampleArgs *a) {
 
 /* Returns -1 when the arguments are good, else the exit code. */
 static int parse_args(int argc, char **argv, SampleArgs *a) {
-    *a = (SampleArgs){.n = 64, .scale = 1, .group = "generator"};
+    *a = (SampleArgs){.n = 64, .scale = 1, .group = "generator", .cls = -1};
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         if (!strcmp(s, "-n") || !strcmp(s, "-o") || !strcmp(s, "--seed") || !strcmp(s, "--cols") ||
-            !strcmp(s, "--scale") || !strcmp(s, "--rows") || !strcmp(s, "--z") || !strcmp(s, "--z-out")) {
+            !strcmp(s, "--scale") || !strcmp(s, "--rows") || !strcmp(s, "--z") || !strcmp(s, "--z-out") ||
+            !strcmp(s, "--class") || !strcmp(s, "--per-class")) {
             if (i + 1 >= argc) return usage_error("%s needs a value", s);
             const char *v = argv[++i];
             if (!strcmp(s, "-n") && !parse_int(v, 1, SAMPLE_MAX, &a->n))
@@ -129,6 +132,10 @@ static int parse_args(int argc, char **argv, SampleArgs *a) {
                 return usage_error("--rows takes a number of interpolation rows from 1 to 4096, not '%s'", v);
             if (!strcmp(s, "--scale") && !parse_int(v, 1, 64, &a->scale))
                 return usage_error("--scale takes a whole zoom from 1 to 64, not '%s'", v);
+            if (!strcmp(s, "--class") && !parse_int(v, 0, 65535, &a->cls))
+                return usage_error("--class takes a class number from 0 to K-1, not '%s'", v);
+            if (!strcmp(s, "--per-class") && !parse_int(v, 1, SAMPLE_MAX, &a->per_class))
+                return usage_error("--per-class takes a number of samples per class from 1 to 4096, not '%s'", v);
             if (!strcmp(s, "--seed") && !parse_seed(v, &a->seed))
                 return usage_error("--seed takes an unsigned 64-bit integer, not '%s'", v);
             a->n_given |= !strcmp(s, "-n");
@@ -168,6 +175,9 @@ static int parse_args(int argc, char **argv, SampleArgs *a) {
     if (a->z_in && a->seed_given)
         return usage_error("--seed draws latents and --z reads them from '%s': give one of the two", a->z_in);
     if (a->rows && !a->interpolate) return usage_error("%s", "--rows counts the rows of --interpolate's grid");
+    if (a->per_class && (a->cls >= 0 || a->interpolate || a->z_in || a->n_given || a->train_mode || a->cols_given))
+        return usage_error("%s", "--per-class makes its own grid (a row per class, the same latents down each "
+                                 "column): it takes none of --class, --interpolate, --z, -n, --cols, --train-mode");
     if (a->interpolate) return plan_grid(a);
     return -1;
 }
@@ -271,6 +281,12 @@ static NashStatus make_latents(const SampleArgs *a, const Sampler *sampler, floa
         *z = NULL;
         return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the latents of %d samples", a->n);
     }
+    if (a->per_class) { /* column j of every row: latent j */
+        sampler_noise(sampler, a->seed, 0, a->per_class, *z);
+        for (int i = a->per_class; i < a->n; i++)
+            memcpy(*z + (size_t)i * latent, *z + (size_t)(i % a->per_class) * latent, latent * sizeof **z);
+        return NASH_OK;
+    }
     if (!a->interpolate) {
         sampler_noise(sampler, a->seed, 0, a->n, *z);
         return NASH_OK;
@@ -278,6 +294,27 @@ static NashStatus make_latents(const SampleArgs *a, const Sampler *sampler, floa
     if (drawn) sampler_noise(sampler, a->seed, 0, 2 * a->rows, drawn);
     latent_slerp_grid(given ? given : drawn, a->rows, a->cols, latent, *z);
     free(drawn);
+    return NASH_OK;
+}
+
+/* --class and --per-class against the generator: it must be conditional, K in range; a
+ * --per-class grid is K rows of C. A conditional generator without them makes class i mod K. */
+static NashStatus plan_classes(SampleArgs *a, Sampler *s, NashError *err) {
+    int k = s->net.classes;
+    if ((a->cls >= 0 || a->per_class) && !k)
+        return nash_fail(err, NASH_ERR_INVALID, "%s: /%s is not class-conditional (no cbatchnorm layer): drop %s",
+                         a->weights, a->group, a->per_class ? "--per-class" : "--class");
+    if (a->cls >= k && k)
+        return nash_fail(err, NASH_ERR_INVALID, "%s: --class %d, but /%s knows classes 0 to %d", a->weights, a->cls,
+                         a->group, k - 1);
+    if (a->per_class && (int64_t)a->per_class * k > SAMPLE_MAX)
+        return nash_fail(err, NASH_ERR_INVALID, "--per-class %d times %d classes is more than %d samples", a->per_class,
+                         k, SAMPLE_MAX);
+    if (a->per_class) {
+        a->n = a->per_class * k;
+        a->cols = a->per_class;
+    }
+    s->fixed_class = a->cls;
     return NASH_OK;
 }
 
@@ -301,18 +338,27 @@ static int sample_run(int argc, char **argv) {
         }
     }
     Sampler sampler;
-    int chunk = a.train_mode || a.n < SAMPLE_CHUNK ? a.n : SAMPLE_CHUNK;
+    int chunk = a.per_class ? SAMPLE_CHUNK : a.train_mode || a.n < SAMPLE_CHUNK ? a.n : SAMPLE_CHUNK;
     st = sampler_open(&sampler, a.weights, a.group, chunk, a.train_mode, &err);
+    if (!st) st = plan_classes(&a, &sampler, &err);
     if (st) {
         free(given);
+        if (sampler.net.layers) sampler_close(&sampler);
         fprintf(stderr, "nash sample: %s\n", err.msg);
         return nash_status_exit_code(st);
     }
     Net *net = &sampler.net;
+    int32_t *labels = NULL;
     st = make_latents(&a, &sampler, given, &z, &err);
     if (!st && !(samples = malloc((size_t)a.n * shape_numel(net->out) * sizeof *samples)))
         st = nash_fail(&err, NASH_ERR_NOMEM, "cannot allocate %d samples", a.n);
-    if (!st) sampler_forward(&sampler, z, a.n, samples);
+    if (!st && net->classes && !(labels = malloc((size_t)a.n * sizeof *labels)))
+        st = nash_fail(&err, NASH_ERR_NOMEM, "cannot allocate the classes of %d samples", a.n);
+    if (!st && labels) {
+        sampler_classes(&sampler, 0, a.n, labels);
+        for (int i = 0; a.per_class && i < a.n; i++) labels[i] = i / a.per_class;
+    }
+    if (!st) sampler_forward(&sampler, z, labels, a.n, samples);
     SamplesInfo info = {.seed = a.seed,
                         .z_file = a.z_in,
                         .source = a.weights,
@@ -320,7 +366,8 @@ static int sample_run(int argc, char **argv) {
                         .noise = sampler.noise_name,
                         .train_mode = a.train_mode,
                         .grid_rows = a.interpolate ? a.rows : 0,
-                        .grid_cols = a.interpolate ? a.cols : 0};
+                        .grid_cols = a.interpolate ? a.cols : 0,
+                        .labels = labels};
     char what[256] = "", shape[64], zshape[64];
     shape_format(net->out, shape, sizeof shape);
     shape_format(net->in, zshape, sizeof zshape);
@@ -332,6 +379,7 @@ static int sample_run(int argc, char **argv) {
     }
     if (!st && a.z_out) st = latents_write(a.z_out, z, a.n, net->in, &info, &err);
     free(samples);
+    free(labels);
     if (z != given) free(z);
     free(given);
     sampler_close(&sampler);
@@ -357,6 +405,7 @@ const NashCommand cmd_sample = {
     .summary = "draw samples from a weights file's generator into a PNG or HDF5 file",
     .usage = "usage: nash sample WEIGHTS.h5 -o OUT.png|OUT.jpg|OUT.h5 [-n N] [--seed S | --z Z.h5] [--interpolate]\n"
              "                   [--cols C] [--rows R] [--scale K] [--z-out Z.h5] [--ema] [--train-mode]\n"
+             "                   [--class K | --per-class C]\n"
              "\n"
              "Run the generator stored in a weights file (docs/weights.md) on latents z and write the\n"
              "samples: images (1 or 3 channels, values in [-1,1]) as a PNG or JPEG grid, 2-D points as a\n"
@@ -378,6 +427,10 @@ const NashCommand cmd_sample = {
              "  --rows R       rows of an --interpolate grid (default -n / C, else 8; with --z, its\n"
              "                 rows / 2)\n"
              "  --scale K      draw each pixel of a grid as K x K (1 to 64; default 1)\n"
+             "  --class K      a class-conditional generator: every sample of class K (default: sample i\n"
+             "                 of class i mod the number of classes; the classes go to OUT.h5's /labels)\n"
+             "  --per-class C  a class-conditional generator: a grid of one row of C samples per class,\n"
+             "                 column j of every row from the same latent j\n"
              "  --ema          use /generator_ema (the moving average of the weights, train.ema > 0)\n"
              "  --train-mode   batch norm uses the statistics of the N samples, not its running ones\n"
              "\n"

@@ -21,6 +21,7 @@ typedef enum {
     COMM_TAG_INTERCOMM = 77, /* MPI_Intercomm_create between the generator and discriminator groups */
     COMM_TAG_FAKES = 100,    /* + k: the fakes of D step k, G -> D */
     COMM_TAG_FAKES_G = 199,  /* the fakes of the G step, G -> D */
+    COMM_TAG_LABELS = 200,   /* + (the fakes' tag - COMM_TAG_FAKES): their classes (conditional GANs) */
     COMM_TAG_GRADS = 400,    /* the input gradients of the fakes, D -> G */
     COMM_TAG_D_PARAMS = 900, /* the first D rank's state to rank 0 (checkpoints, weights.h5) */
     COMM_TAG_D_BUFFERS = 901,
@@ -29,6 +30,7 @@ typedef enum {
     COMM_TAG_D_STEPS = 904,
 } CommTag;
 _Static_assert(COMM_TAG_FAKES + 100 <= COMM_TAG_FAKES_G + 1, "the D steps' fake tags run into the G step's");
+_Static_assert(COMM_TAG_LABELS + 100 <= COMM_TAG_GRADS, "the fakes' label tags run into the gradients'");
 
 /* Start MPI (MPI_Init; a singleton without mpirun) and end it. */
 void comm_init(int *argc, char ***argv);

@@ -125,3 +125,30 @@ bool config_text_value(const char *text, const char *section, const char *key, c
     }
     return found;
 }
+
+bool config_is_conditional(const Config *cfg) {
+    const NetConfig *nets[2] = {&cfg->generator.net, &cfg->discriminator.net};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < nets[k]->n_layers; i++)
+            if (spec_is_conditional(&nets[k]->specs[i])) return true;
+    return false;
+}
+
+NashStatus config_set_classes(Config *cfg, int classes, NashError *err) {
+    NetConfig *nets[2] = {&cfg->generator.net, &cfg->discriminator.net};
+    static const char *const names[2] = {"generator", "discriminator"};
+    for (int k = 0; k < 2; k++)
+        for (int i = 0; i < nets[k]->n_layers; i++) {
+            LayerSpec *s = &nets[k]->specs[i];
+            if (!spec_is_conditional(s)) continue;
+            if (s->classes && s->classes != classes)
+                return nash_fail(err, NASH_ERR_CONFIG,
+                                 "%s:%d: [%s] layer = %s: classes=%d, but data.path = %s has %d classes; leave "
+                                 "classes= out to take the data's",
+                                 cfg->source, nets[k]->layer_lines[i], names[k], nets[k]->layers[i], s->classes,
+                                 cfg->data.path, classes);
+            s->classes = classes;
+            spec_format(s, nets[k]->layers[i], CONFIG_LINE_MAX);
+        }
+    return NASH_OK;
+}

@@ -77,6 +77,14 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
                        cfg->source, shape_format(gan->d.out, a, sizeof a));
         goto fail;
     }
+    if (gan->g.classes && gan->d.classes && gan->g.classes != gan->d.classes) {
+        st = nash_fail(err, NASH_ERR_CONFIG,
+                       "%s: the generator's conditional layers have classes=%d, the "
+                       "discriminator's classes=%d; give both the same",
+                       cfg->source, gan->g.classes, gan->d.classes);
+        goto fail;
+    }
+    gan->classes = gan->g.classes ? gan->g.classes : gan->d.classes;
     /* both were built to check the shapes; keep only the players this process holds */
     if (!has_g) net_free(&gan->g);
     if (!has_d) net_free(&gan->d);
@@ -90,11 +98,12 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
     gan->z = nash_alloc_zeroed((size_t)batch * gan->latent * sizeof(float));
     gan->dlogit = nash_alloc_zeroed((size_t)batch * sizeof(float));
     gan->dfake = nash_alloc_zeroed((size_t)batch * n_sample * sizeof(float));
+    gan->fake_labels = nash_alloc_zeroed((size_t)batch * sizeof(int32_t));
     if (has_g && gan->ema_decay > 0.0) {
         gan->ema = nash_alloc_zeroed(gan->g.param_floats * sizeof(float));
         if (gan->ema) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
     }
-    if (!gan->z || !gan->dlogit || !gan->dfake || (has_g && gan->ema_decay > 0.0 && !gan->ema)) {
+    if (!gan->z || !gan->dlogit || !gan->dfake || !gan->fake_labels || (has_g && gan->ema_decay > 0.0 && !gan->ema)) {
         st = nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the training buffers for batch %d", batch);
         goto fail;
     }
@@ -120,6 +129,8 @@ void gan_free(Gan *gan) {
     nash_free(gan->dlogit);
     nash_free(gan->dfake);
     nash_free(gan->ema);
+    nash_free(gan->fake_labels);
+    class_prior_free(&gan->prior);
     memset(gan, 0, sizeof *gan);
 }
 
@@ -139,17 +150,35 @@ static void clip_params(Net *net, float c) {
     for (size_t i = 0; i < net->param_floats; i++) net->params[i] = fminf(c, fmaxf(-c, net->params[i]));
 }
 
+NashStatus gan_set_class_prior(Gan *gan, const uint8_t *labels, int64_t n, const char *what, NashError *err) {
+    class_prior_free(&gan->prior);
+    return class_prior_init(&gan->prior, labels, n, gan->classes, what, err);
+}
+
+/* The classes of samples [first, first+n): drawn (training) or in turn (looking at them). */
+static void fake_classes(Gan *gan, bool drawn, uint64_t stream, int64_t first, int n) {
+    if (!gan->classes) return;
+    if (drawn && gan->prior.cdf)
+        class_prior_draw(&gan->prior, gan->seed, stream, first, n, gan->fake_labels);
+    else
+        classes_in_turn(gan->classes, first, n, gan->fake_labels);
+    net_set_labels(&gan->g, gan->fake_labels);
+}
+
 const float *gan_fakes(Gan *gan, uint64_t step, unsigned phase, int64_t first, int n) {
     const uint64_t stream = noise_stream(step, phase);
     noise_fill(gan->noise, gan->seed, stream, first, n, gan->latent, gan->z);
+    fake_classes(gan, true, stream, first, n);
     gan->g.key = (DropoutKey){.step = stream, .sample_base = (uint64_t)first};
     return net_forward(&gan->g, gan->z, n);
 }
 
 void gan_d_zero(Gan *gan) { net_zero_grad(&gan->d); }
 
-void gan_d_real(Gan *gan, const float *real, int n, double norm, DropoutKey key, StepStats *stats) {
+void gan_d_real(Gan *gan, const float *real, const int32_t *labels, int n, double norm, DropoutKey key,
+                StepStats *stats) {
     gan->d.key = key;
+    net_set_labels(&gan->d, labels);
     const float *t = net_forward(&gan->d, real, n);
     stats->d_real = norm * n * loss_mean_sigmoid(t, n);
     stats->raw_real = norm * sum_of(t, n);
@@ -157,8 +186,10 @@ void gan_d_real(Gan *gan, const float *real, int n, double norm, DropoutKey key,
     net_backward(&gan->d, real, gan->dlogit, NULL, n, true);
 }
 
-void gan_d_fake(Gan *gan, const float *fake, int n, double norm, DropoutKey key, StepStats *stats) {
+void gan_d_fake(Gan *gan, const float *fake, const int32_t *labels, int n, double norm, DropoutKey key,
+                StepStats *stats) {
     gan->d.key = key;
+    net_set_labels(&gan->d, labels);
     const float *t = net_forward(&gan->d, fake, n);
     stats->d_fake = norm * n * loss_mean_sigmoid(t, n);
     stats->raw_fake = norm * sum_of(t, n);
@@ -172,8 +203,10 @@ void gan_d_update(Gan *gan, StepStats *stats) {
     if (gan->loss == LOSS_WGAN) clip_params(&gan->d, (float)gan->clip);
 }
 
-void gan_g_input_grad(Gan *gan, const float *fake, int n, double norm, DropoutKey key, float *dfake, StepStats *stats) {
+void gan_g_input_grad(Gan *gan, const float *fake, const int32_t *labels, int n, double norm, DropoutKey key,
+                      float *dfake, StepStats *stats) {
     gan->d.key = key;
+    net_set_labels(&gan->d, labels);
     const float *t = net_forward(&gan->d, fake, n);
     stats->loss_g = loss_g(gan->loss, t, n, norm, gan->dlogit);
     net_backward(&gan->d, fake, gan->dlogit, dfake, n, false);
@@ -208,6 +241,7 @@ void gan_generate(Gan *gan, uint64_t stream, int64_t first, int n, bool use_ema,
         }
     }
     noise_fill(gan->noise, gan->seed, stream, first, n, gan->latent, gan->z);
+    fake_classes(gan, false, stream, first, n);
     net_set_training(&gan->g, false);
     const float *y = net_forward(&gan->g, gan->z, n);
     memcpy(out, y, (size_t)n * shape_numel(gan->g.out) * sizeof *out);

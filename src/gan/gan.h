@@ -15,6 +15,11 @@
  *                      gan_g_backward(dfakes)  [sum G's gradients]  gan_g_update  (EMA)
  * Real and fake batches go through D separately, so batch norm in D sees each on its own (as
  * in the PyTorch DCGAN example).
+ *
+ * Class-conditional GANs (a cbatchnorm or projection layer in G or D): the fakes of gan_fakes get
+ * classes drawn from the data's frequencies (gan/classes.h, gan_set_class_prior), G builds them
+ * for those classes, and D judges every batch with its labels: the reals' own, the fakes' drawn
+ * ones (gan_fake_labels; in the split layout they travel with the fakes).
  */
 #ifndef NASH_GAN_GAN_H
 #define NASH_GAN_GAN_H
@@ -24,6 +29,7 @@
 
 #include "config/config.h"
 #include "core/status.h"
+#include "gan/classes.h"
 #include "gan/loss.h"
 #include "gan/noise.h"
 #include "nn/net.h"
@@ -45,6 +51,9 @@ typedef struct {
     double ema_decay;
     float *ema;                /* EMA of G's parameters (g.param_floats), NULL when off */
     float *z, *dlogit, *dfake; /* scratch: (batch, latent), (batch), (batch, sample) */
+    int classes;               /* K of the conditional layers of G and D, 0: unconditional */
+    ClassPrior prior;          /* the data's class frequencies (gan_set_class_prior) */
+    int32_t *fake_labels;      /* (batch): the classes of the last gan_fakes / gan_generate */
 } Gan;
 
 /* What a step measured, as sums over this process's samples scaled by norm = 1/(global
@@ -71,23 +80,32 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
 void gan_release_workspace(Gan *gan);
 void gan_free(Gan *gan);
 
+/* Conditional GANs: the class frequencies fakes are drawn from, those of the data's labels (n);
+ * `what` (the data file) names it in errors. */
+NashStatus gan_set_class_prior(Gan *gan, const uint8_t *labels, int64_t n, const char *what, NashError *err);
+
 /* G: fakes for global samples [first, first+n) of the noise of (step, phase); returns G's
- * output (n, sample), valid until G runs again. G is in training mode. */
+ * output (n, sample), valid until G runs again. G is in training mode. Conditional: their
+ * classes are drawn first (gan_fake_labels). */
 const float *gan_fakes(Gan *gan, uint64_t step, unsigned phase, int64_t first, int n);
 
 /* D: zero D's gradients (once per D step, before the first accumulation). */
 void gan_d_zero(Gan *gan);
 /* D: forward real (n, sample) and add the real half of the D loss's gradient. `key` keys
  * dropout (step stream and global index of the first sample). */
-void gan_d_real(Gan *gan, const float *real, int n, double norm, DropoutKey key, StepStats *stats);
-/* D: forward fakes and add the fake half of the D loss's gradient. */
-void gan_d_fake(Gan *gan, const float *fake, int n, double norm, DropoutKey key, StepStats *stats);
+void gan_d_real(Gan *gan, const float *real, const int32_t *labels, int n, double norm, DropoutKey key,
+                StepStats *stats);
+/* D: forward fakes and add the fake half of the D loss's gradient. labels (n) for a
+ * conditional D, else NULL (here and below). */
+void gan_d_fake(Gan *gan, const float *fake, const int32_t *labels, int n, double norm, DropoutKey key,
+                StepStats *stats);
 /* D: the optimizer step on the (already summed) gradient; wgan clips D's parameters. */
 void gan_d_update(Gan *gan, StepStats *stats);
 
 /* D: forward fakes, the G loss, and backward to D's input only (no D weight gradients):
  * dfake (n, sample) written. */
-void gan_g_input_grad(Gan *gan, const float *fake, int n, double norm, DropoutKey key, float *dfake, StepStats *stats);
+void gan_g_input_grad(Gan *gan, const float *fake, const int32_t *labels, int n, double norm, DropoutKey key,
+                      float *dfake, StepStats *stats);
 /* G: zero G's gradients and backpropagate dfake through the activations of the last
  * gan_fakes (same n). */
 void gan_g_backward(Gan *gan, const float *dfake, int n);
@@ -96,7 +114,8 @@ void gan_g_update(Gan *gan, StepStats *stats);
 
 /* Generate samples [first, first+n) of noise `stream` (eval mode: batch norm with running
  * statistics), using the EMA weights when `use_ema` and EMA is on. out (n, sample); n <= batch.
- * With NOISE_STREAM_FIXED these are the samples `nash sample --seed train.seed` draws. */
+ * With NOISE_STREAM_FIXED these are the samples `nash sample --seed train.seed` draws. A
+ * conditional G makes sample i of class i mod K. */
 void gan_generate(Gan *gan, uint64_t stream, int64_t first, int n, bool use_ema, float *out);
 
 /* The EMA's decay after G's `steps`-th update: min(decay, (1 + steps) / (10 + steps)), ramped up

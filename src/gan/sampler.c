@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/config.h"
+#include "gan/classes.h"
 #include "store/weights.h"
 
 /* The noise kind from the [generator] noise key of the file's /config (gaussian if absent). */
@@ -37,6 +38,11 @@ NashStatus sampler_open(Sampler *s, const char *path, const char *group, int chu
         return st;
     }
     net_set_training(&s->net, train_mode);
+    s->fixed_class = -1;
+    if (s->net.classes && !(s->labels = malloc((size_t)chunk * sizeof *s->labels))) {
+        net_free(&s->net);
+        return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the classes of %d samples", chunk);
+    }
     return NASH_OK;
 }
 
@@ -48,7 +54,8 @@ NashStatus sampler_generate(Sampler *s, uint64_t seed, int64_t first, int n, flo
     for (int done = 0; done < n; done += net->max_batch) {
         int k = n - done < net->max_batch ? n - done : net->max_batch;
         sampler_noise(s, seed, first + done, k, z);
-        sampler_forward(s, z, k, samples + (size_t)done * out_numel);
+        sampler_classes(s, first + done, k, s->labels);
+        sampler_forward(s, z, s->labels, k, samples + (size_t)done * out_numel);
     }
     free(z);
     return NASH_OK;
@@ -58,14 +65,27 @@ void sampler_noise(const Sampler *s, uint64_t seed, int64_t first, int n, float 
     noise_fill(s->noise, seed, NOISE_STREAM_FIXED, first, n, (int)shape_numel(s->net.in), z);
 }
 
-void sampler_forward(Sampler *s, const float *z, int n, float *samples) {
+void sampler_classes(const Sampler *s, int64_t first, int n, int32_t *out) {
+    if (!s->net.classes) return;
+    if (s->fixed_class >= 0)
+        for (int i = 0; i < n; i++) out[i] = s->fixed_class;
+    else
+        classes_in_turn(s->net.classes, first, n, out);
+}
+
+void sampler_forward(Sampler *s, const float *z, const int32_t *labels, int n, float *samples) {
     Net *net = &s->net;
     size_t latent = shape_numel(net->in), out_numel = shape_numel(net->out);
     for (int done = 0; done < n; done += net->max_batch) {
         int k = n - done < net->max_batch ? n - done : net->max_batch;
+        if (net->classes) net_set_labels(net, labels + done);
         const float *y = net_forward(net, z + (size_t)done * latent, k);
         memcpy(samples + (size_t)done * out_numel, y, (size_t)k * out_numel * sizeof *y);
     }
 }
 
-void sampler_close(Sampler *s) { net_free(&s->net); }
+void sampler_close(Sampler *s) {
+    net_free(&s->net);
+    free(s->labels);
+    s->labels = NULL;
+}

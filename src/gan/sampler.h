@@ -6,6 +6,8 @@
  * norm uses its running statistics and samples are made in chunks of at most `chunk`; in train
  * mode the chunk is the whole request, so the statistics are those of all samples at once.
  * The latents can also come from elsewhere (sampler_forward: `nash sample --z`, interpolations).
+ * A conditional generator makes sample i of class i mod K (gan/classes.h), or of `fixed_class`
+ * when that is set (`nash sample --class K`), or of the classes given to sampler_forward.
  */
 #ifndef NASH_GAN_SAMPLER_H
 #define NASH_GAN_SAMPLER_H
@@ -21,6 +23,8 @@ typedef struct {
     Net net;
     NoiseKind noise;
     char noise_name[32];
+    int fixed_class; /* -1: classes in turn */
+    int32_t *labels; /* (chunk) scratch for a conditional generator */
 } Sampler;
 
 /* Build the network of `group` ("generator", "generator_ema") from `path` for batches of up to
@@ -31,8 +35,12 @@ NashStatus sampler_open(Sampler *s, const char *path, const char *group, int chu
 NashStatus sampler_generate(Sampler *s, uint64_t seed, int64_t first, int n, float *samples, NashError *err);
 /* z (n, net.in): the latents of samples first .. first+n-1 of the seed's fixed stream. */
 void sampler_noise(const Sampler *s, uint64_t seed, int64_t first, int n, float *z);
-/* samples (n, net.out) from given latents z (n, net.in), in chunks of at most net.max_batch. */
-void sampler_forward(Sampler *s, const float *z, int n, float *samples);
+/* The classes of samples first .. first+n-1 (fixed_class, or in turn); nothing for an
+ * unconditional generator (net.classes = 0). out (n) */
+void sampler_classes(const Sampler *s, int64_t first, int n, int32_t *out);
+/* samples (n, net.out) from given latents z (n, net.in) and, for a conditional generator,
+ * classes labels (n), in chunks of at most net.max_batch. */
+void sampler_forward(Sampler *s, const float *z, const int32_t *labels, int n, float *samples);
 void sampler_close(Sampler *s);
 
 #endif

@@ -60,6 +60,7 @@ static NashStatus generated_samples(const ScoreOptions *opt, Shape want, float *
     NashStatus st = sampler_open(&s, opt->source, opt->group, SCORE_CHUNK, false, err);
     if (st) return st;
     r->source_kind = opt->group; /* "generator" or "generator_ema" */
+    r->conditional_classes = s.net.classes;
     if (!shape_equal(s.net.out, want)) {
         st = nash_fail(err, NASH_ERR_DATA, "%s: /%s makes samples of %s, the data has %s", opt->source, opt->group,
                        shape_format(s.net.out, got_text, sizeof got_text), want_text);
@@ -125,6 +126,25 @@ static int covered(const double *hist, int k) {
     return c;
 }
 
+/* Per class j: the share of the samples meant to be of class j (`want`) the classifier gives j;
+ * and the smallest share and the mean over classes. */
+static void class_accuracy(const int *predicted, const int *want, int64_t n, int k, double *acc, double *lowest,
+                           double *mean) {
+    int64_t count[SCORE_MAX_CLASSES] = {0}, right[SCORE_MAX_CLASSES] = {0};
+    for (int64_t i = 0; i < n; i++)
+        if (want[i] >= 0 && want[i] < k) {
+            count[want[i]]++;
+            right[want[i]] += predicted[i] == want[i];
+        }
+    *lowest = 1.0;
+    *mean = 0.0;
+    for (int j = 0; j < k; j++) {
+        acc[j] = count[j] ? (double)right[j] / (double)count[j] : NAN;
+        if (count[j] && acc[j] < *lowest) *lowest = acc[j];
+        *mean += count[j] ? acc[j] / k : 0.0;
+    }
+}
+
 static NashStatus score_images(const ScoreOptions *opt, DatasetReader *data, const DatasetInfo *info, const float *gen,
                                const float *a, const float *b, ScoreReport *r, NashError *err) {
     Shape s = info->sample;
@@ -176,6 +196,28 @@ static NashStatus score_images(const ScoreOptions *opt, DatasetReader *data, con
         add(r, "class_js", js, js_real, true, "JS divergence of the predicted class histogram from the labels' (nats)");
         add(r, "classes", covered(hg, k), covered(hb, k), false, "classes holding at least 1/(10K) of the samples");
         add(r, "sliced_w1", w, w_real, true, "sliced Wasserstein-1 in pixel space (128 directions)");
+    }
+    if (!st && r->conditional_classes && r->conditional_classes != k)
+        st = nash_fail(err, NASH_ERR_DATA, "%s: the generator has %d classes, the data %s %d", opt->source,
+                       r->conditional_classes, opt->data, k);
+    if (!st && r->conditional_classes) {
+        /* generated sample i was made for class i mod K; the real column: b's own labels */
+        int *want = malloc((size_t)n * sizeof *want);
+        uint8_t *lb = malloc((size_t)n);
+        if (!want || !lb) st = nash_fail(err, NASH_ERR_NOMEM, "out of memory for %lld labels", (long long)n);
+        if (!st) st = dataset_read_labels(data, info->n - n, n, lb, err);
+        double low, mean, low_real, mean_real;
+        if (!st) {
+            for (int64_t i = 0; i < n; i++) want[i] = (int)(i % k);
+            class_accuracy(cg, want, n, k, r->class_accuracy, &low, &mean);
+            for (int64_t i = 0; i < n; i++) want[i] = lb[i];
+            class_accuracy(cb, want, n, k, r->class_accuracy_real, &low_real, &mean_real);
+            add(r, "class_acc", mean, mean_real, false,
+                "conditional: the classifier gives a sample the class it was made for (mean over classes)");
+            add(r, "class_acc_min", low, low_real, false, "conditional: the same for the worst class");
+        }
+        free(want);
+        free(lb);
     }
     frechet_stats_free(&sg);
     frechet_stats_free(&sa);

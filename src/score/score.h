@@ -28,6 +28,7 @@
 #include "core/status.h"
 
 #define SCORE_MAX_METRICS 12
+#define SCORE_MAX_CLASSES 256 /* the classifier's (uint8 labels) */
 
 typedef struct {
     const char *source;     /* weights/checkpoint or samples file */
@@ -57,6 +58,10 @@ typedef struct {
     char classifier[NASH_PATH_MAX]; /* images: the classifier file used */
     bool classifier_trained;        /* it was trained by this run (else loaded) */
     double classifier_accuracy;     /* on its held-out samples */
+    /* a class-conditional generator (its sample i made for class i mod K): the share of each
+     * class's samples the classifier gives that class, and of the real samples of each class */
+    int conditional_classes; /* K, 0: not conditional */
+    double class_accuracy[SCORE_MAX_CLASSES], class_accuracy_real[SCORE_MAX_CLASSES];
 } ScoreReport;
 
 NashStatus score_run(const ScoreOptions *opt, ScoreReport *report, NashError *err);

@@ -56,6 +56,16 @@ NashStatus samples_write_file(const char *path, const char *format, const float 
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /samples (is the disk full?)", path);
     if (!st && z && samples_write_z(file, z, n, z_shape) < 0)
         st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /z (is the disk full?)", path);
+    if (!st && info->labels) {
+        hsize_t dims[1] = {(hsize_t)n};
+        hid_t space = H5Screate_simple(1, dims, NULL);
+        hid_t set =
+            space < 0 ? -1 : H5Dcreate2(file, "labels", H5T_STD_I32LE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+        if (set < 0 || H5Dwrite(set, H5T_NATIVE_INT32, H5S_ALL, H5S_ALL, H5P_DEFAULT, info->labels) < 0)
+            st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /labels (is the disk full?)", path);
+        if (set >= 0) H5Dclose(set);
+        if (space >= 0) H5Sclose(space);
+    }
     return h5util_commit_atomic(&af, file, st, err);
 }
 

@@ -31,6 +31,7 @@ typedef struct {
     const char *noise;        /* "gaussian" | "uniform" */
     bool train_mode;          /* batch norm used the batch's statistics instead of the running ones */
     int grid_rows, grid_cols; /* an interpolation grid of rows x cols slerp steps (0: none) */
+    const int32_t *labels;    /* a conditional generator: the n samples' classes, written as /labels */
 } SamplesInfo;
 
 /* samples (n, shape) and, unless z is NULL, their latents z (n, z_shape) as /z. */

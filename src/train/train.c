@@ -181,6 +181,31 @@ static NashStatus open_publisher(Trainer *t, NashError *err) {
     return st;
 }
 
+/* A conditional GAN: every label of the data file (for the reals' classes and the fakes' class
+ * frequencies), and the config with the data's number of classes filled in. */
+static NashStatus read_labels(Trainer *t, DatasetReader *reader, const DatasetInfo *info, NashError *err) {
+    const char *path = t->cfg->data.path;
+    if (!info->has_labels)
+        return nash_fail(err, NASH_ERR_DATA,
+                         "%s has no /labels, and the config's cbatchnorm or projection layers need a class per "
+                         "sample; import labelled data (a folder per class, or nash data fashion-mnist)",
+                         path);
+    t->labels = malloc(info->n ? (size_t)info->n : 1);
+    if (!t->labels)
+        return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the %lld labels of %s", (long long)info->n, path);
+    NashStatus st = dataset_read_labels(reader, 0, info->n, t->labels, err);
+    if (st) return st;
+    int classes = 0;
+    for (int64_t i = 0; i < info->n; i++)
+        if (t->labels[i] >= classes) classes = t->labels[i] + 1;
+    t->resolved = malloc(sizeof *t->resolved);
+    if (!t->resolved) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the resolved config");
+    *t->resolved = *t->cfg;
+    if ((st = config_set_classes(t->resolved, classes, err))) return st;
+    t->cfg = t->resolved;
+    return NASH_OK;
+}
+
 static NashStatus setup(Trainer *t, NashError *err) {
     const Config *cfg = t->cfg;
     NashStatus st = layout_init(&t->lay, cfg, err);
@@ -196,7 +221,10 @@ static NashStatus setup(Trainer *t, NashError *err) {
     DatasetReader *reader;
     DatasetInfo info;
     if ((st = dataset_open(cfg->data.path, &reader, &info, err))) return data_path_failure(err, cfg->data.path);
+    st = config_is_conditional(cfg) ? read_labels(t, reader, &info, err) : NASH_OK;
     dataset_close(reader);
+    if (st) return st;
+    cfg = t->cfg;
     /* rank 0 reads its reference samples before the reader thread starts using HDF5 */
     if (lay->rank == 0 && (st = run_prepare(&t->run, cfg, t->opt, info.sample, err))) return st;
     t->run_prepared = lay->rank == 0;
@@ -222,6 +250,14 @@ static NashStatus setup(Trainer *t, NashError *err) {
     int slice = lay->max_slice;
     /* rank 0 also holds D's parameters at the end, to write weights.h5 */
     if ((st = gan_init(&t->gan, cfg, sample, slice, lay->has_g, lay->has_d || lay->rank == 0, err))) return st;
+    if (t->gan.classes) {
+        if ((st = gan_set_class_prior(&t->gan, t->labels, n, cfg->data.path, err))) return st;
+        t->real_labels = nash_alloc_zeroed((size_t)slice * sizeof(int32_t));
+        t->fake_labels = nash_alloc_zeroed((size_t)slice * sizeof(int32_t));
+        t->label_rows = nash_alloc_zeroed((size_t)slice * sizeof(float));
+        if (!t->real_labels || !t->fake_labels || !t->label_rows)
+            return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the label buffers");
+    }
     if (cfg->cluster.sync_bn) {
         t->g_reducer = reduce_stat_reducer(&lay->g_comm);
         t->d_reducer = reduce_stat_reducer(&lay->d_comm);
@@ -243,17 +279,26 @@ static NashStatus setup(Trainer *t, NashError *err) {
 
 /* ---- one step ------------------------------------------------------------------------------- */
 
-static NashStatus next_real(Trainer *t, const float **real, NashError *err) {
+/* The next real batch and, for a conditional GAN, its classes (*labels; NULL otherwise). */
+static NashStatus next_real(Trainer *t, const float **real, const int32_t **labels, NashError *err) {
     double t0 = comm_wtime();
-    NashStatus st = stream_next(t->stream, real, NULL, err);
+    const int64_t *index = NULL;
+    NashStatus st = stream_next(t->stream, real, &index, err);
+    *labels = NULL;
+    if (!st && t->labels) {
+        for (int i = 0; i < t->lay.d_count; i++) t->real_labels[i] = t->labels[index[i]];
+        *labels = t->real_labels;
+    }
     t->clock.d_data += comm_wtime() - t0;
     return st;
 }
 
-/* Fakes of (step, phase) where D needs them: returns D's view of its fakes (d_slice rows). */
-static const float *fakes_to_d(Trainer *t, uint64_t step, unsigned phase, int tag) {
+/* Fakes of (step, phase) where D needs them: returns D's view of its fakes (d_slice rows), and
+ * for a conditional GAN their classes in *labels (NULL otherwise), sent with them when split. */
+static const float *fakes_to_d(Trainer *t, uint64_t step, unsigned phase, int tag, const int32_t **labels) {
     Layout *lay = &t->lay;
     const float *fakes = NULL;
+    *labels = t->gan.classes ? t->gan.fake_labels : NULL;
     if (lay->has_g) {
         double t0 = comm_wtime();
         fakes = gan_fakes(&t->gan, step, phase, lay->g_first, lay->g_count);
@@ -263,6 +308,15 @@ static const float *fakes_to_d(Trainer *t, uint64_t step, unsigned phase, int ta
     double t0 = comm_wtime();
     if (lay->has_g) memcpy(t->rows, fakes, (size_t)lay->g_count * t->width * sizeof(float));
     exchange_to_d(lay, t->rows, t->width, tag);
+    if (t->gan.classes) {
+        /* classes < 2^24 are exact as floats */
+        if (lay->has_g)
+            for (int i = 0; i < lay->g_count; i++) t->label_rows[i] = (float)t->gan.fake_labels[i];
+        exchange_to_d(lay, t->label_rows, 1, tag - COMM_TAG_FAKES + COMM_TAG_LABELS);
+        if (lay->has_d)
+            for (int i = 0; i < lay->d_count; i++) t->fake_labels[i] = (int32_t)t->label_rows[i];
+        *labels = t->fake_labels;
+    }
     if (lay->has_g)
         t->clock.g_exchange += comm_wtime() - t0;
     else
@@ -312,24 +366,25 @@ static const float *grads_to_g(Trainer *t, const float *dfake) {
 
 static NashStatus step_alternating(Trainer *t, uint64_t step, NashError *err) {
     Layout *lay = &t->lay;
+    const int32_t *fake_labels, *real_labels;
     for (int k = 0; k < t->cfg->train.n_critic; k++) {
-        const float *fakes = fakes_to_d(t, step, (unsigned)k, COMM_TAG_FAKES + k);
+        const float *fakes = fakes_to_d(t, step, (unsigned)k, COMM_TAG_FAKES + k, &fake_labels);
         if (!lay->has_d) continue;
         const float *real;
-        NashStatus st = next_real(t, &real, err);
+        NashStatus st = next_real(t, &real, &real_labels, err);
         if (st) return st;
         double t0 = comm_wtime();
         gan_d_zero(&t->gan);
-        gan_d_real(&t->gan, real, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
-        gan_d_fake(&t->gan, fakes, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
+        gan_d_real(&t->gan, real, real_labels, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
+        gan_d_fake(&t->gan, fakes, fake_labels, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
         t->clock.d_compute += comm_wtime() - t0;
         d_update(t);
     }
-    const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, COMM_TAG_FAKES_G);
+    const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, COMM_TAG_FAKES_G, &fake_labels);
     if (lay->has_d) {
         double t0 = comm_wtime();
-        gan_g_input_grad(&t->gan, fakes, lay->d_count, t->norm, d_key(t, step, NOISE_PHASE_GENERATOR), t->gan.dfake,
-                         &t->stats);
+        gan_g_input_grad(&t->gan, fakes, fake_labels, lay->d_count, t->norm, d_key(t, step, NOISE_PHASE_GENERATOR),
+                         t->gan.dfake, &t->stats);
         t->clock.d_compute += comm_wtime() - t0;
     }
     const float *dfake = grads_to_g(t, t->gan.dfake);
@@ -339,18 +394,19 @@ static NashStatus step_alternating(Trainer *t, uint64_t step, NashError *err) {
 
 static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
     Layout *lay = &t->lay;
-    const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, COMM_TAG_FAKES);
+    const int32_t *fake_labels, *real_labels;
+    const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, COMM_TAG_FAKES, &fake_labels);
     if (lay->has_d) {
         const float *real;
-        NashStatus st = next_real(t, &real, err);
+        NashStatus st = next_real(t, &real, &real_labels, err);
         if (st) return st;
         DropoutKey key = d_key(t, step, NOISE_PHASE_GENERATOR);
         double t0 = comm_wtime();
         gan_d_zero(&t->gan);
-        gan_d_real(&t->gan, real, lay->d_count, t->norm, key, &t->stats);
-        gan_d_fake(&t->gan, fakes, lay->d_count, t->norm, key, &t->stats);
+        gan_d_real(&t->gan, real, real_labels, lay->d_count, t->norm, key, &t->stats);
+        gan_d_fake(&t->gan, fakes, fake_labels, lay->d_count, t->norm, key, &t->stats);
         /* the G loss's input gradient at the same D parameters, from the same fakes */
-        gan_g_input_grad(&t->gan, fakes, lay->d_count, t->norm, key, t->gan.dfake, &t->stats);
+        gan_g_input_grad(&t->gan, fakes, fake_labels, lay->d_count, t->norm, key, t->gan.dfake, &t->stats);
         t->clock.d_compute += comm_wtime() - t0;
     }
     if (lay->split) {
@@ -386,6 +442,11 @@ static void teardown(Trainer *t) {
     if (t->stream) stream_close(t->stream);
     gan_free(&t->gan);
     nash_free(t->rows);
+    nash_free(t->real_labels);
+    nash_free(t->fake_labels);
+    nash_free(t->label_rows);
+    free(t->labels);
+    free(t->resolved);
     layout_free(&t->lay);
 }
 
@@ -416,7 +477,7 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
     if (t->pub) {
         char layout[64];
         layout_describe(&t->lay, layout, sizeof layout);
-        char *text = config_to_string(cfg);
+        char *text = config_to_string(t->cfg);
         metrics_run_start(t->pub, text ? text : "", layout, cfg->train.steps, cfg->train.batch, t->first_step - 1);
         free(text);
     }

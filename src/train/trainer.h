@@ -26,6 +26,11 @@ typedef struct {
     bool run_prepared, run_open;
     StatReducer g_reducer, d_reducer; /* over lay.g_comm and lay.d_comm (sync_bn) */
     float *rows;                      /* (max slice, sample): fakes arriving at D, input gradients arriving at G */
+    Config *resolved;                 /* conditional GANs: the config with the data's classes filled in (cfg) */
+    uint8_t *labels;                  /* conditional GANs: every label of the data file */
+    int32_t *real_labels;             /* (max slice): the classes of this rank's real batch */
+    int32_t *fake_labels;             /* (max slice): the classes of the fakes arriving at D (split) */
+    float *label_rows;                /* (max slice): those classes travelling as floats (split) */
     size_t width;
     double norm;
     StepStats stats;
