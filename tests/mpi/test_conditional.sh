@@ -6,8 +6,9 @@
 # rtol 1e-4, atol 1e-6 (float reduction order), for 2 ranks split (1G+1D), 3 ranks split (1G+2D:
 # the fakes' classes travel with them), 4 ranks split (2G+2D) and 2 ranks colocated, all with
 # synchronised batch norm. 5 + resume + 5 steps equal 10 straight bitwise (the fakes' classes
-# are keyed by step and sample, u and v are in the checkpoint). Without /labels in the data the
-# run is refused, naming the file.
+# are keyed by step and sample, u and v are in the checkpoint). nash sample --class/--per-class
+# and /labels, PyTorch (docs/examples/load_generator.py) reproducing the conditional samples, and
+# nash eval's per-class table. Without /labels in the data the run is refused, naming the file.
 . "$(dirname "$0")/lib.sh"
 CFG="$SRC/tests/mpi/tiny-sngan-cond.ini"
 check "import Fashion-MNIST" fashion "$WORK/f.h5"
@@ -47,6 +48,29 @@ import sys, h5py, numpy as np
 a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
 assert np.array_equal(a["z"][:5], b["z"][:5]) and not np.allclose(a["samples"][:5], b["samples"][:5])' \
     "$WORK/c4.h5" "$WORK/turn.h5"
+# docs/examples/load_generator.py builds the conditional ResNet G in PyTorch and feeds it /z and
+# /labels. The reference is that model in float64: nash's float32 samples must be as close to it
+# as PyTorch's float32 ones, within 2x (this G's depth takes PyTorch itself past the 8 float32
+# epsilons test_pytorch_example.sh allows the DCGAN: 1.1e-6 from float64 where nash is 9.3e-7)
+for f in c4 turn; do
+    check "load_generator.py on $f.h5: PyTorch's conditional ResNet reproduces nash's /samples" /usr/bin/python3 -c '
+import importlib.util, sys, h5py, numpy as np, torch
+spec = importlib.util.spec_from_file_location("lg", sys.argv[1])
+lg = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lg)
+ours, nash, attrs = lg.reproduce(sys.argv[2], sys.argv[3])
+assert attrs["labels"] == "/labels", attrs
+G, _ = lg.nash_generator(sys.argv[2])
+with h5py.File(sys.argv[3], "r") as h:
+    z, y = torch.from_numpy(h["z"][()]), torch.from_numpy(h["labels"][()]).long()
+with torch.no_grad():
+    exact = G.double()(z.double(), y).numpy()
+e_nash = np.abs(nash.numpy() - exact).max()
+e_torch = np.abs(ours.numpy() - exact).max()
+print("max abs difference from float64: nash %.3g, PyTorch float32 %.3g; nash vs PyTorch %.3g"
+      % (e_nash, e_torch, np.abs(nash.numpy() - ours.numpy()).max()))
+assert e_torch > 0 and e_nash <= 2 * e_torch, (e_nash, e_torch)' "$SRC/docs/examples/load_generator.py" "$W" "$WORK/$f.h5"
+done
 if out=$("$NASH" sample "$W" --class 10 -o "$WORK/x.png" 2>&1); then fail "--class 10 of 10 classes was not refused"; else
     check "--class 10 refused: $out" grep -q "knows classes 0 to 9" <<<"$out"; fi
 check "nash eval: per-class accuracy of a conditional generator" bash -c \
