@@ -26,7 +26,7 @@ static void print_dims(const CkptTensorInfo *t) {
     for (int i = 0; i < t->ndim && used < sizeof buf; i++)
         used += (size_t)snprintf(buf + used, sizeof buf - used, "%s%lld", i ? "," : "", (long long)t->dim[i]);
     if (used < sizeof buf) snprintf(buf + used, sizeof buf - used, ")");
-    printf("    %-20s %-20s %12lld%s\n", t->name, buf, (long long)t->numel, t->buffer ? "  (buffer)" : "");
+    printf("    %-28s %-20s %12lld%s\n", t->name, buf, (long long)t->numel, t->buffer ? "  (buffer)" : "");
 }
 
 /* "dense 128 | relu | dense 2" from the '\n'-separated layer lines. */

@@ -36,6 +36,13 @@ static herr_t add_group(hid_t loc, const char *name, const H5L_info_t *linfo, vo
     return 0;
 }
 
+/* Buffers by their names (nn/: batch-norm statistics, spectral norm's u and v). */
+static bool is_buffer_name(const char *name) {
+    size_t n = strlen(name);
+    bool sn = n > 9 && (!strcmp(name + n - 9, ".weight_u") || !strcmp(name + n - 9, ".weight_v"));
+    return sn || strstr(name, ".running_") != NULL;
+}
+
 /* H5Literate callback over a network group: collect its datasets. */
 static herr_t add_tensor(hid_t loc, const char *name, const H5L_info_t *linfo, void *data) {
     (void)linfo;
@@ -47,7 +54,7 @@ static herr_t add_tensor(hid_t loc, const char *name, const H5L_info_t *linfo, v
         H5Oclose(obj);
         return 0;
     }
-    CkptTensorInfo t = {.numel = 1, .buffer = strstr(name, ".running_") != NULL};
+    CkptTensorInfo t = {.numel = 1, .buffer = is_buffer_name(name)};
     snprintf(t.name, sizeof t.name, "%s", name);
     hid_t space = H5Dget_space(obj);
     hsize_t dims[H5S_MAX_RANK];
