@@ -10,12 +10,12 @@
 #   nash  1 rank (1 BLAS thread), alternating and simultaneous; 1 rank with 2 BLAS threads;
 #         2 ranks split (1 G + 1 D) and 2 ranks colocated, each alternating and simultaneous
 #         (mpirun, 1 BLAS thread per rank);
-#   torch tests/bench/torch_dcgan.py: 1 thread, 2 threads, DDP (gloo) with 2 processes;
+#   torch tests/bench/torch_peer.py: 1 thread, 2 threads, DDP (gloo) with 2 processes;
 #   sgemm build/tests/bench/bench_sgemm (the roof), once per round.
 # Each run does `steps` steps; the first 10 are warm-up and not timed. nash's time per step comes
 # from its own metrics.csv (images_per_s is cumulative, so the time to step s is s*B/rate_s; the
 # step time is the difference between the last log and step 10), its data wait from the d_data
-# column, peak RSS per rank from /usr/bin/time -f %M. The peer times itself (torch_dcgan.py).
+# column, peak RSS per rank from /usr/bin/time -f %M. The peer times itself (torch_peer.py).
 # The table (tests/bench/bench_dcgan_table.py) shows the median over the rounds of each figure;
 # the raw results (results.txt, sgemm.*.txt, each run's metrics.csv) stay in the work
 # directory, whose path is printed at the end.
@@ -70,7 +70,7 @@ torch_run() {
     local name=$1 round=$2; shift 2
     local port line
     port=$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    line=$("$PY" "$ROOT/tests/bench/torch_dcgan.py" "$CONFIG" "$WORK/fashion.h5" --steps $((STEPS - WARMUP)) \
+    line=$("$PY" "$ROOT/tests/bench/torch_peer.py" "$CONFIG" "$WORK/fashion.h5" --steps $((STEPS - WARMUP)) \
         --warmup $WARMUP --port "$port" "$@" 2>"$WORK/$name.$round.err" | grep '^torch ')
     echo "$name $round $line" >>"$RESULTS"
 }
@@ -106,7 +106,7 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 echo "load after: $(cat /proc/loadavg)" | tee -a "$WORK/load.txt"
 
-"$PY" "$ROOT/tests/bench/torch_dcgan.py" "$CONFIG" --flops >"$WORK/flops.txt"
+"$PY" "$ROOT/tests/bench/torch_peer.py" "$CONFIG" --flops >"$WORK/flops.txt"
 "$PY" "$ROOT/tests/bench/bench_dcgan_table.py" table "$WORK" "$STEPS" "$ROUNDS"
 # keep the figures (results.txt, sgemm.*.txt, each run's metrics.csv and log), not the data and weights
 rm -rf "$WORK/fashion.h5" "$WORK"/*/weights.h5 "$WORK"/*/ckpt "$WORK"/*/samples

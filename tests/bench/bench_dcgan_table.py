@@ -1,18 +1,24 @@
 #!/usr/bin/python3
-"""bench_dcgan_table.py — the result lines and the table of bench_dcgan.sh (run by it).
+"""bench_dcgan_table.py — the result lines and the table of bench_dcgan.sh and bench_sngan.sh (run by them).
 
     bench_dcgan_table.py nash-result NAME ROUND NP THREADS SCHEDULE RUN_DIR WARMUP
         one line for a nash run from its metrics.csv, config.ini and rss.RANK files
-    bench_dcgan_table.py table WORK_DIR STEPS ROUNDS
-        the markdown table of medians over rounds, the roof, and the targets of docs/benchmarks.md
+    bench_dcgan_table.py table WORK_DIR STEPS ROUNDS [CONFIG [WARMUP]]
+        the markdown table of medians over rounds, the roof, and the ratios: against the targets
+        of docs/benchmarks.md for the reference workload (CONFIG left out: configs/fashion-dcgan.ini),
+        without targets for any other CONFIG; WARMUP (default 10) only labels the table
 
-The roof: OpenBLAS sgemm at the workload's GEMM shapes batched over the minibatch (bench_sgemm
-`b64_*`), combined as a harmonic mean weighted by the FLOPs each shape does in one alternating
-step (per image: 4, 5 and 3 products of 12.8 MFLOP at the conv2/deconv1 shapes
+The roof of the reference DCGAN: OpenBLAS sgemm at the workload's GEMM shapes batched over the
+minibatch (bench_sgemm `b64_*`), combined as a harmonic mean weighted by the FLOPs each shape does
+in one alternating step (per image: 4, 5 and 3 products of 12.8 MFLOP at the conv2/deconv1 shapes
 128xNx1024, 1024xNx128, 128x1024xN; 6 thin conv1 products and 4 deconv2 products of 0.4 MFLOP;
 3 of G's dense layer, 1.25 MFLOP) — the rate a perfect implementation of these FLOPs on this
-BLAS would reach on one core. A configuration on 2 cores is held to twice that (the 2-thread
-measurement is printed too; on a shared machine it swings with the other work).
+BLAS would reach on one core. bench_sgemm measures no other workload's shapes, so for any other
+config (one whose GEMM layers are not the reference DCGAN's) the roof is sgemm at 1024^3, which
+its thin layers (few input channels, 1x1 convolutions, 3 output channels) cannot reach: there the
+percentage is an upper bound's share, not comparable with the reference workload's. A
+configuration on 2 cores is held to twice the 1-core roof (the 2-thread measurement is printed
+too; on a shared machine it swings with the other work). bf16 rows are held to the float32 roof.
 """
 import csv
 import os
@@ -20,7 +26,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_dcgan import count_flops, read_config  # noqa: E402
+from torch_peer import count_flops, read_config  # noqa: E402
 
 ROOF_WEIGHTS = {  # FLOPs per image of one alternating step done at each sgemm shape
     'b64_conv2_fwd': 4 * 12845056,
@@ -30,6 +36,10 @@ ROOF_WEIGHTS = {  # FLOPs per image of one alternating step done at each sgemm s
     'b64_deconv2_fwd': 4 * 401408,
     'b64_dense_g': 3 * 1254400,
 }
+# The reference DCGAN's GEMM layers (forward FLOPs per image, torch_peer.count_flops): ROOF_WEIGHTS
+# belong to these.
+REFERENCE_LAYERS = ([1254400, 12845056, 401408], [401408, 12845056, 12544])
+REFERENCE_CONFIG = os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../configs/fashion-dcgan.ini')
 
 LABELS = {
     'nash-1': ('nash, 1 rank, alternating', 1),
@@ -42,6 +52,7 @@ LABELS = {
     'torch-1t': ('PyTorch, 1 thread', 1),
     'torch-2t': ('PyTorch, 2 threads', 2),
     'torch-ddp2': ('PyTorch DDP (gloo), 2 processes', 2),
+    'torch-1t-bf16': ('PyTorch, 1 thread, bf16 autocast', 1),
 }
 
 SPLIT = ['g_compute', 'g_exchange', 'g_allreduce', 'd_compute', 'd_exchange', 'd_allreduce', 'd_data']
@@ -95,22 +106,36 @@ def read_sgemm(work, rounds):
     return {k: statistics.median(v) for k, v in rates.items()}
 
 
-def table(work, steps, rounds):
+def table(work, steps, rounds, config=REFERENCE_CONFIG, warmup=10):
     runs = read_results(work)
     sgemm = read_sgemm(work, rounds)
-    cfg = read_config(os.path.join(os.path.dirname(os.path.abspath(__file__)), '../../configs/fashion-dcgan.ini'))
+    cfg = read_config(config)
     flops = count_flops(cfg)
     batch = int(cfg['train']['batch'])
-    total = sum(ROOF_WEIGHTS.values())
-    roof1 = total / sum(w / sgemm[(k, 1)] for k, w in ROOF_WEIGHTS.items())
-    roof2 = total / sum(w / sgemm[(k, 2)] for k, w in ROOF_WEIGHTS.items())
-    print(f'\nReference workload (configs/fashion-dcgan.ini, batch {batch}), {steps} steps per run of which '
-          f'10 warm-up, median of {rounds} rounds.')
-    print(f'Useful work per image: {flops["alternating"] / 1e6:.1f} MFLOP alternating, '
-          f'{flops["simultaneous"] / 1e6:.1f} MFLOP simultaneous (counted from the layer shapes).')
-    print(f'sgemm roof, 1 core: {roof1:.1f} GFLOP/s at the workload\'s batched shapes '
-          f'(1024^3: {sgemm[("square_1024", 1)]:.1f}); 2 threads, median: {roof2:.1f} '
-          f'(1024^3: {sgemm[("square_1024", 2)]:.1f}); 2-core configurations are held to 2 x {roof1:.1f}.\n')
+    reference = (flops['g_layers'], flops['d_layers']) == REFERENCE_LAYERS
+    if reference:
+        total = sum(ROOF_WEIGHTS.values())
+        roof1 = total / sum(w / sgemm[(k, 1)] for k, w in ROOF_WEIGHTS.items())
+        roof2 = total / sum(w / sgemm[(k, 2)] for k, w in ROOF_WEIGHTS.items())
+        print(f'\nReference workload (configs/fashion-dcgan.ini, batch {batch}), {steps} steps per run of which '
+              f'{warmup} warm-up, median of {rounds} rounds.')
+        print(f'Useful work per image: {flops["alternating"] / 1e6:.1f} MFLOP alternating, '
+              f'{flops["simultaneous"] / 1e6:.1f} MFLOP simultaneous (counted from the layer shapes).')
+        print(f'sgemm roof, 1 core: {roof1:.1f} GFLOP/s at the workload\'s batched shapes '
+              f'(1024^3: {sgemm[("square_1024", 1)]:.1f}); 2 threads, median: {roof2:.1f} '
+              f'(1024^3: {sgemm[("square_1024", 2)]:.1f}); 2-core configurations are held to 2 x {roof1:.1f}.\n')
+    else:
+        roof1, roof2 = sgemm[('square_1024', 1)], sgemm[('square_1024', 2)]
+        n_critic = int(cfg['train'].get('n_critic', 1))
+        name = os.path.relpath(os.path.abspath(config), os.path.join(os.path.dirname(REFERENCE_CONFIG), '..'))
+        print(f'\nWorkload {name} (batch {batch}, n_critic {n_critic}), {steps} steps per run of which '
+              f'{warmup} warm-up, median of {rounds} rounds; a step is {n_critic} D steps and 1 G step, images/s '
+              f'counts {batch} per step.')
+        print(f'Useful work per image: {flops["alternating"] / 1e6:.1f} MFLOP alternating'
+              + (f', {flops["simultaneous"] / 1e6:.1f} MFLOP simultaneous' if 'simultaneous' in flops else '')
+              + f' (counted from the layer shapes; {flops["alternating"] * batch / 1e9:.2f} GFLOP per step).')
+        print(f'sgemm roof, 1 core: {roof1:.1f} GFLOP/s at 1024^3 (the workload\'s own shapes are not measured); '
+              f'2 threads, median: {roof2:.1f}; 2-core configurations are held to 2 x {roof1:.1f}.\n')
     print('| configuration | cores | images/s | ms/step | useful GFLOP/s | % of sgemm roof | '
           'peak RSS per process (MB) | data wait (% of step) |')
     print('|---|---|---|---|---|---|---|---|')
@@ -126,28 +151,34 @@ def table(work, steps, rounds):
         summary[name] = dict(ips=ips, gflops=gflops, pct=pct, rss=rss, wait=wait)
         print(f'| {label} | {cores} | {ips:.1f} | {ms:.1f} | {gflops:.1f} | {pct:.0f}% | {rss:.0f} | {wait:.2f}% |')
     nash_names = [n for n in summary if n.startswith('nash')]
-    print('\nnash time split, ms per step (averaged over the ranks of each role; median of rounds):\n')
-    print('| configuration | ' + ' | '.join(SPLIT) + ' |')
-    print('|---|' + '---|' * len(SPLIT))
-    for name in nash_names:
-        print(f'| {LABELS[name][0]} | ' + ' | '.join(f'{median_of(runs, name, k + "_ms"):.1f}' for k in SPLIT) + ' |')
-    targets(summary, nash_names)
+    if nash_names:
+        print('\nnash time split, ms per step (averaged over the ranks of each role; median of rounds):\n')
+        print('| configuration | ' + ' | '.join(SPLIT) + ' |')
+        print('|---|' + '---|' * len(SPLIT))
+        for name in nash_names:
+            print(f'| {LABELS[name][0]} | ' + ' | '.join(f'{median_of(runs, name, k + "_ms"):.1f}' for k in SPLIT) +
+                  ' |')
+    targets(summary, nash_names, reference)
 
 
-def targets(s, nash_names):
+def targets(s, nash_names, goals=True):
+    """The ratios of docs/benchmarks.md, against its targets when `goals` (the reference workload)."""
     torch_names = [n for n in s if n.startswith('torch')]
     if not nash_names or not torch_names:
         return
-    best_t = max(torch_names, key=lambda n: s[n]['ips'])
-    print('\nTargets (docs/benchmarks.md):\n')
+    # float32 rows only: bf16 autocast is another precision, shown in the table for information
+    best_t = max((n for n in torch_names if not n.endswith('-bf16')), key=lambda n: s[n]['ips'])
+    print('\nTargets (docs/benchmarks.md):\n' if goals else '\nRatios (no targets for this workload):\n')
 
     def line(what, value, goal, ok):
-        print(f'- {what}: {value} (target {goal}): {"met" if ok else "NOT met"}')
+        print(f'- {what}: {value} (target {goal}): {"met" if ok else "NOT met"}' if goals else f'- {what}: {value}')
 
     # the peer runs the alternating step: the like-for-like comparison leaves out nash's
     # simultaneous schedule, which does less work per image (printed for information)
-    for names, what in (([n for n in nash_names if not n.endswith('-sim')], 'same schedule'),
-                        (nash_names, 'any schedule')):
+    same = [n for n in nash_names if not n.endswith('-sim')]
+    for names, what in ((same, 'same schedule'), (nash_names, 'any schedule')):
+        if not names or (not goals and what == 'any schedule' and names == same):
+            continue
         best_n = max(names, key=lambda n: s[n]['ips'])
         r = s[best_n]['ips'] / s[best_t]['ips']
         line(f'best nash, {what} ({LABELS[best_n][0]}) / best PyTorch ({LABELS[best_t][0]})', f'{r:.2f}x',
@@ -174,8 +205,8 @@ def targets(s, nash_names):
 def main():
     if len(sys.argv) == 9 and sys.argv[1] == 'nash-result':
         nash_result(*sys.argv[2:])
-    elif len(sys.argv) == 5 and sys.argv[1] == 'table':
-        table(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) in (5, 6, 7) and sys.argv[1] == 'table':
+        table(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), *sys.argv[5:6], *map(int, sys.argv[6:]))
     else:
         sys.exit(__doc__)
 

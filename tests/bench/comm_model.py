@@ -31,23 +31,28 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from torch_dcgan import models_specs, prod, read_config  # noqa: E402
+from torch_peer import models_specs, prod, read_config  # noqa: E402
 
 F = 4
 SMALL = 10000  # bytes: below this Open MPI's tuned allreduce uses recursive doubling
 
 
 def net_info(specs):
-    """(parameter floats, BN channel counts) of one network from its layer specs."""
+    """(parameter floats, BN channel counts) of one network from its layer specs (torch_peer.Spec:
+    sizes are (h, w) pairs). Residual blocks, conditional layers and spectral norm are not in the
+    model: a net with them is refused rather than counted wrong."""
     params, bn = 0, []
     for kind, _, kw, shape_in, shape_out in specs:
-        k = kw['k']
+        if kind in ('residual', 'cbatchnorm', 'projection') or kw.get('sn'):
+            sys.exit(f'comm_model.py: {kind}{" sn=1" if kw.get("sn") else ""} is not in the model')
+        kh, kw_ = kw['k']
+        bias = shape_out[0] if kw['bias'] else 0
         if kind == 'dense':
-            params += prod(shape_in) * shape_out[0] + shape_out[0]
+            params += prod(shape_in) * shape_out[0] + bias
         elif kind == 'conv2d':
-            params += shape_out[0] * shape_in[0] * k * k + shape_out[0]
+            params += shape_out[0] * shape_in[0] * kh * kw_ + bias
         elif kind == 'deconv2d':
-            params += shape_in[0] * shape_out[0] * k * k + shape_out[0]
+            params += shape_in[0] * shape_out[0] * kh * kw_ + bias
         elif kind == 'batchnorm':
             params += 2 * shape_in[0]
             bn.append(shape_in[0])
