@@ -66,7 +66,6 @@ void specnorm_forward(SpecNorm *sn) {
     sn->sigma = sigma;
     const float inv = (float)(1.0 / sigma);
     for (size_t k = 0; k < (size_t)R * C; k++) sn->w[k] = w[k] * inv;
-    memset(sn->dw, 0, (size_t)R * C * sizeof *sn->dw);
 }
 
 void specnorm_backward(const SpecNorm *sn) {

@@ -33,7 +33,8 @@ size_t specnorm_state_floats(int rows, int cols);
 void specnorm_bind_state(SpecNorm *sn, float *state);
 /* u and v as torch draws them at registration, normalize(N(0, 1)), from Philox (seed, stream). */
 void specnorm_init_vectors(SpecNorm *sn, uint64_t seed, uint64_t stream);
-/* One power iteration when training, then sigma and W; zeroes dw for the backward to come. */
+/* One power iteration when training, then sigma and W. dw is zero here: the arena starts zeroed
+ * and specnorm_backward zeroes it after use. */
 void specnorm_forward(SpecNorm *sn);
 /* dw_orig += (dw - <dw, W> u v^T) / sigma, then dw = 0 (gradients of one forward's several
  * backwards add, as every layer's do). */
