@@ -80,8 +80,8 @@ typedef struct {
     void (*set_reducer)(Layer *l, const StatReducer *reducer);
 } LayerTraits;
 
-extern const LayerTraits layer_traits[LAYER_KIND_COUNT];
+extern const LayerTraits *const layer_traits[LAYER_KIND_COUNT];
 
-static inline const LayerTraits *layer_of(LayerKind kind) { return &layer_traits[kind]; }
+static inline const LayerTraits *layer_of(LayerKind kind) { return layer_traits[kind]; }
 
 #endif
