@@ -304,79 +304,77 @@ static void sumpool_bwd(const Net *net, const Layer *l, const float *x, const fl
     if (dx) sumpool_backward(dy, dx, n, l->in.dim[0], l->in.dim[1] * l->in.dim[2]);
 }
 
-/* ---- the rows ------------------------------------------------------------------------------------------ */
-
 #define ACTIVATION(nm, use, hi, fmt)                                                                                   \
     {                                                                                                                  \
         GRAMMAR(nm, use, "", 0, hi, hi ? LAYER_WORDS_SLOPE : LAYER_WORDS_NONE),                                        \
             .infer = act_infer, .format = fmt, KERNELS(act_fwd, act_bwd), .in_place = act_in_place                     \
     }
 
+/* ---- the rows (each reads as a table line; clang-format would put a field on a line) -------------- */
+
+/* clang-format off */
 const LayerTraits layer_maxpool2d_traits = {
     GRAMMAR("maxpool2d", "maxpool2d k=K [s=K] [p=0]", "k s p", 0, 0, LAYER_WORDS_NONE),
-    .flags = LAYER_WINDOWED | LAYER_POOLING | LAYER_OWN_INPUT,
-    .infer = pool2d_infer,
-    .check = pool2d_check,
-    .format = pool_format,
-    KERNELS(pool2d_fwd, pool2d_bwd)};
+    .flags = LAYER_WINDOWED | LAYER_POOLING | LAYER_OWN_INPUT, .infer = pool2d_infer,
+    .check = pool2d_check, .format = pool_format, KERNELS(pool2d_fwd, pool2d_bwd)
+};
 const LayerTraits layer_avgpool2d_traits = {
     GRAMMAR("avgpool2d", "avgpool2d k=K [s=K] [p=0] [count_pad=1]", "k s p count_pad", 0, 0, LAYER_WORDS_NONE),
-    .flags = LAYER_WINDOWED | LAYER_POOLING | LAYER_OWN_INPUT,
-    .infer = pool2d_infer,
-    .check = pool2d_check,
-    .format = pool_format,
-    KERNELS(pool2d_fwd, pool2d_bwd)};
+    .flags = LAYER_WINDOWED | LAYER_POOLING | LAYER_OWN_INPUT, .infer = pool2d_infer,
+    .check = pool2d_check, .format = pool_format, KERNELS(pool2d_fwd, pool2d_bwd)
+};
 const LayerTraits layer_relu_traits = ACTIVATION("relu", "relu", 0, NULL);
 const LayerTraits layer_leaky_relu_traits = ACTIVATION("leakyrelu", "leakyrelu [SLOPE=0.01]", 1, leaky_format);
 const LayerTraits layer_tanh_traits = ACTIVATION("tanh", "tanh", 0, NULL);
 const LayerTraits layer_sigmoid_traits = ACTIVATION("sigmoid", "sigmoid", 0, NULL);
-const LayerTraits layer_reshape_traits = {GRAMMAR("reshape", "reshape D1 [D2 [D3]]", "", 1, 3, LAYER_WORDS_DIMS),
-                                          .flags = LAYER_ALIASES_INPUT, .infer = reshape_infer,
-                                          .format = reshape_format};
-const LayerTraits layer_flatten_traits = {GRAMMAR("flatten", "flatten", "", 0, 0, LAYER_WORDS_NONE),
-                                          .flags = LAYER_ALIASES_INPUT, .infer = flatten_infer};
-const LayerTraits layer_dropout_traits = {GRAMMAR("dropout", "dropout P", "", 1, 1, LAYER_WORDS_PROB),
-                                          .infer = dropout_infer,
-                                          .format = dropout_format,
-                                          KERNELS(dropout_fwd, dropout_bwd),
-                                          .set_training = dropout_set_training,
-                                          .set_seed = dropout_set_seed};
-const LayerTraits layer_rnn_traits = {GRAMMAR("rnn", "rnn H [seq=1|0] [bias=1]", "seq bias", 1, 1, LAYER_WORDS_UNITS),
-                                      .flags = LAYER_HAS_PARAMS,
-                                      .infer = recurrent_infer,
-                                      .format = recurrent_format,
-                                      .tensors = recurrent_tensors,
-                                      .bind = recurrent_bind,
-                                      .scratch_floats = recurrent_scratch,
-                                      .cache_floats = recurrent_cache,
-                                      .bind_state = recurrent_bind_state,
-                                      KERNELS(recurrent_fwd, recurrent_bwd),
-                                      REFERENCE(recurrent_fwd_naive, recurrent_bwd_naive)};
+const LayerTraits layer_reshape_traits = {
+    GRAMMAR("reshape", "reshape D1 [D2 [D3]]", "", 1, 3, LAYER_WORDS_DIMS),
+    .flags = LAYER_ALIASES_INPUT, .infer = reshape_infer, .format = reshape_format
+};
+const LayerTraits layer_flatten_traits = {
+    GRAMMAR("flatten", "flatten", "", 0, 0, LAYER_WORDS_NONE), .flags = LAYER_ALIASES_INPUT,
+    .infer = flatten_infer
+};
+const LayerTraits layer_dropout_traits = {
+    GRAMMAR("dropout", "dropout P", "", 1, 1, LAYER_WORDS_PROB), .infer = dropout_infer,
+    .format = dropout_format, KERNELS(dropout_fwd, dropout_bwd),
+    .set_training = dropout_set_training, .set_seed = dropout_set_seed
+};
+const LayerTraits layer_rnn_traits = {
+    GRAMMAR("rnn", "rnn H [seq=1|0] [bias=1]", "seq bias", 1, 1, LAYER_WORDS_UNITS),
+    .flags = LAYER_HAS_PARAMS, .infer = recurrent_infer, .format = recurrent_format,
+    .tensors = recurrent_tensors, .bind = recurrent_bind, .scratch_floats = recurrent_scratch,
+    .cache_floats = recurrent_cache, .bind_state = recurrent_bind_state,
+    KERNELS(recurrent_fwd, recurrent_bwd), REFERENCE(recurrent_fwd_naive, recurrent_bwd_naive)
+};
 const LayerTraits layer_lstm_traits = {
     GRAMMAR("lstm", "lstm H [seq=1|0] [bias=1]", "seq bias", 1, 1, LAYER_WORDS_UNITS),
-    .flags = LAYER_HAS_PARAMS,
-    .infer = recurrent_infer,
-    .format = recurrent_format,
-    .tensors = recurrent_tensors,
-    .bind = recurrent_bind,
-    .scratch_floats = recurrent_scratch,
-    .cache_floats = recurrent_cache,
-    .bind_state = recurrent_bind_state,
-    KERNELS(recurrent_fwd, recurrent_bwd),
-    REFERENCE(recurrent_fwd_naive, recurrent_bwd_naive)};
-const LayerTraits layer_upsample_traits = {GRAMMAR("upsample", "upsample S", "", 1, 1, LAYER_WORDS_UNITS),
-                                           .flags = LAYER_OWN_INPUT, .infer = upsample_infer, .format = units_format,
-                                           KERNELS(upsample_fwd, upsample_bwd)};
-const LayerTraits layer_sumpool_traits = {GRAMMAR("sumpool", "sumpool", "", 0, 0, LAYER_WORDS_NONE),
-                                          .flags = LAYER_OWN_INPUT, .infer = sumpool_infer,
-                                          KERNELS(sumpool_fwd, sumpool_bwd)};
+    .flags = LAYER_HAS_PARAMS, .infer = recurrent_infer, .format = recurrent_format,
+    .tensors = recurrent_tensors, .bind = recurrent_bind, .scratch_floats = recurrent_scratch,
+    .cache_floats = recurrent_cache, .bind_state = recurrent_bind_state,
+    KERNELS(recurrent_fwd, recurrent_bwd), REFERENCE(recurrent_fwd_naive, recurrent_bwd_naive)
+};
+const LayerTraits layer_upsample_traits = {
+    GRAMMAR("upsample", "upsample S", "", 1, 1, LAYER_WORDS_UNITS), .flags = LAYER_OWN_INPUT,
+    .infer = upsample_infer, .format = units_format, KERNELS(upsample_fwd, upsample_bwd)
+};
+const LayerTraits layer_sumpool_traits = {
+    GRAMMAR("sumpool", "sumpool", "", 0, 0, LAYER_WORDS_NONE), .flags = LAYER_OWN_INPUT,
+    .infer = sumpool_infer, KERNELS(sumpool_fwd, sumpool_bwd)
+};
 const LayerTraits layer_residual_traits = {
     GRAMMAR("residual", "residual (then its main branch, [shortcut ...], end)", "", 0, 0, LAYER_WORDS_NONE),
-    .flags = LAYER_OPENS_BLOCK | LAYER_OWN_INPUT};
+    .flags = LAYER_OPENS_BLOCK | LAYER_OWN_INPUT
+};
 const LayerTraits layer_shortcut_traits = {
-    GRAMMAR("shortcut", "shortcut (inside a residual block)", "", 0, 0, LAYER_WORDS_NONE), .flags = LAYER_SPLITS_BLOCK};
-const LayerTraits layer_end_traits = {GRAMMAR("end", "end (closes a residual block)", "", 0, 0, LAYER_WORDS_NONE),
-                                      .flags = LAYER_CLOSES_BLOCK};
+    GRAMMAR("shortcut", "shortcut (inside a residual block)", "", 0, 0, LAYER_WORDS_NONE),
+    .flags = LAYER_SPLITS_BLOCK
+};
+const LayerTraits layer_end_traits = {
+    GRAMMAR("end", "end (closes a residual block)", "", 0, 0, LAYER_WORDS_NONE),
+    .flags = LAYER_CLOSES_BLOCK
+};
+/* clang-format on */
 
 /* ---- the table --------------------------------------------------------------------------------------- */
 

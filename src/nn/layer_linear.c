@@ -366,55 +366,36 @@ static void projection_bwd(const Net *net, const Layer *l, const float *x, const
     }
 }
 
-/* ---- the rows ------------------------------------------------------------------------------------------ */
+/* ---- the rows (each reads as a table line; clang-format would put a field on a line) -------------- */
 
+/* clang-format off */
 const LayerTraits layer_dense_traits = {
     GRAMMAR("dense", "dense OUT [bias=0|1] [sn=0|1]", "bias sn", 1, 1, LAYER_WORDS_UNITS),
-    .flags = PARAMS,
-    .infer = dense_infer,
-    .format = dense_format,
-    .tensors = dense_tensors,
-    .bind = dense_bind,
-    .state_bytes = weight_state,
-    .bind_state = dense_bind_state,
-    KERNELS(dense_fwd, dense_bwd),
-    REFERENCE(dense_fwd_naive, dense_bwd_naive),
-    .set_training = weight_set_training,
-    .set_seed = weight_set_seed};
+    .flags = PARAMS, .infer = dense_infer, .format = dense_format, .tensors = dense_tensors,
+    .bind = dense_bind, .state_bytes = weight_state, .bind_state = dense_bind_state,
+    KERNELS(dense_fwd, dense_bwd), REFERENCE(dense_fwd_naive, dense_bwd_naive),
+    .set_training = weight_set_training, .set_seed = weight_set_seed
+};
 const LayerTraits layer_conv2d_traits = {
     GRAMMAR("conv2d", "conv2d OUT k=K [s=1] [p=0] [bias=1] [sn=0|1]", "k s p bias sn", 1, 1, LAYER_WORDS_UNITS),
-    .flags = PARAMS | LAYER_WINDOWED,
-    .infer = conv2d_infer,
-    .format = conv_format,
-    .tensors = conv2d_tensors,
-    .bind = conv2d_bind,
-    .scratch_floats = conv2d_scratch,
-    .state_bytes = weight_state,
-    .bind_state = conv2d_bind_state,
-    KERNELS(conv2d_fwd, conv2d_bwd),
-    REFERENCE(conv2d_fwd_naive, conv2d_bwd_naive),
-    .set_training = weight_set_training,
-    .set_seed = weight_set_seed};
+    .flags = PARAMS | LAYER_WINDOWED, .infer = conv2d_infer, .format = conv_format,
+    .tensors = conv2d_tensors, .bind = conv2d_bind, .scratch_floats = conv2d_scratch,
+    .state_bytes = weight_state, .bind_state = conv2d_bind_state, KERNELS(conv2d_fwd, conv2d_bwd),
+    REFERENCE(conv2d_fwd_naive, conv2d_bwd_naive), .set_training = weight_set_training,
+    .set_seed = weight_set_seed
+};
 const LayerTraits layer_deconv2d_traits = {
     GRAMMAR("deconv2d", "deconv2d OUT k=K [s=1] [p=0] [op=0] [bias=1]", "k s p op bias", 1, 1, LAYER_WORDS_UNITS),
-    .flags = PARAMS | LAYER_WINDOWED,
-    .infer = deconv2d_infer,
-    .check = deconv2d_check,
-    .format = conv_format,
-    .tensors = deconv2d_tensors,
-    .bind = deconv2d_bind,
-    .scratch_floats = deconv2d_scratch,
-    KERNELS(deconv2d_fwd, deconv2d_bwd),
-    REFERENCE(deconv2d_fwd_naive, deconv2d_bwd_naive)};
+    .flags = PARAMS | LAYER_WINDOWED, .infer = deconv2d_infer, .check = deconv2d_check,
+    .format = conv_format, .tensors = deconv2d_tensors, .bind = deconv2d_bind,
+    .scratch_floats = deconv2d_scratch, KERNELS(deconv2d_fwd, deconv2d_bwd),
+    REFERENCE(deconv2d_fwd_naive, deconv2d_bwd_naive)
+};
 const LayerTraits layer_projection_traits = {
     GRAMMAR("projection", "projection [classes=K] [sn=0|1]", "classes sn", 0, 0, LAYER_WORDS_NONE),
-    .flags = PARAMS,
-    .infer = projection_infer,
-    .format = projection_format,
-    .tensors = projection_tensors,
-    .bind = projection_bind,
-    .state_bytes = projection_state,
-    .bind_state = projection_bind_state,
-    KERNELS(projection_fwd, projection_bwd),
-    .set_training = weight_set_training,
-    .set_seed = projection_set_seed};
+    .flags = PARAMS, .infer = projection_infer, .format = projection_format,
+    .tensors = projection_tensors, .bind = projection_bind, .state_bytes = projection_state,
+    .bind_state = projection_bind_state, KERNELS(projection_fwd, projection_bwd),
+    .set_training = weight_set_training, .set_seed = projection_set_seed
+};
+/* clang-format on */

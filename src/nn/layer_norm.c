@@ -91,29 +91,22 @@ static void cbatchnorm_fwd(const Net *net, Layer *l, const float *x, int n) {
     batchnorm_forward(&l->u.bn, x, l->y, n);
 }
 
-/* ---- the rows ------------------------------------------------------------------------------------------ */
+/* ---- the rows (each reads as a table line; clang-format would put a field on a line) -------------- */
 
+/* clang-format off */
 const LayerTraits layer_batchnorm_traits = {
     GRAMMAR("batchnorm", "batchnorm [eps=1e-5] [momentum=0.1]", "eps momentum", 0, 0, LAYER_WORDS_NONE),
-    .flags = PARAMS,
-    .infer = batchnorm_infer,
-    .format = batchnorm_format,
-    .tensors = batchnorm_tensors,
-    .bind = batchnorm_bind,
-    .state_bytes = batchnorm_state,
-    .bind_state = batchnorm_bind_state,
-    KERNELS(batchnorm_fwd, batchnorm_bwd),
-    .set_training = batchnorm_set_training,
-    .set_reducer = batchnorm_set_reducer};
-const LayerTraits layer_cbatchnorm_traits = {GRAMMAR("cbatchnorm", "cbatchnorm [eps=1e-5] [momentum=0.1] [classes=K]",
-                                                     "eps momentum classes", 0, 0, LAYER_WORDS_NONE),
-                                             .flags = PARAMS,
-                                             .infer = cbatchnorm_infer,
-                                             .format = cbatchnorm_format,
-                                             .tensors = cbatchnorm_tensors,
-                                             .bind = batchnorm_bind,
-                                             .state_bytes = batchnorm_state,
-                                             .bind_state = batchnorm_bind_state,
-                                             KERNELS(cbatchnorm_fwd, batchnorm_bwd),
-                                             .set_training = batchnorm_set_training,
-                                             .set_reducer = batchnorm_set_reducer};
+    .flags = PARAMS, .infer = batchnorm_infer, .format = batchnorm_format,
+    .tensors = batchnorm_tensors, .bind = batchnorm_bind, .state_bytes = batchnorm_state,
+    .bind_state = batchnorm_bind_state, KERNELS(batchnorm_fwd, batchnorm_bwd),
+    .set_training = batchnorm_set_training, .set_reducer = batchnorm_set_reducer
+};
+const LayerTraits layer_cbatchnorm_traits = {
+    GRAMMAR("cbatchnorm", "cbatchnorm [eps=1e-5] [momentum=0.1] [classes=K]",
+            "eps momentum classes", 0, 0, LAYER_WORDS_NONE),
+    .flags = PARAMS, .infer = cbatchnorm_infer, .format = cbatchnorm_format,
+    .tensors = cbatchnorm_tensors, .bind = batchnorm_bind, .state_bytes = batchnorm_state,
+    .bind_state = batchnorm_bind_state, KERNELS(cbatchnorm_fwd, batchnorm_bwd),
+    .set_training = batchnorm_set_training, .set_reducer = batchnorm_set_reducer
+};
+/* clang-format on */
