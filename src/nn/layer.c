@@ -1,8 +1,8 @@
 /* layer.c — the traits of every layer kind (layer.h): for each kind its shape inference, the
  * words of its canonical line, its tensors with PyTorch's names, shapes and fans, its memory,
- * and the calls into its kernels (dense.c, conv2d.c, ...). This file holds the table, one row per
- * kind in LayerKind's order, and the kinds without weights of their own to normalise; the weight
- * layers are in layer_linear.c, the batch norms in layer_norm.c (layer_kinds.h).
+ * and the calls into its kernels (dense.c, conv2d.c, ...). This file holds the table (a pointer
+ * per kind, in LayerKind's order), the helpers the rows share, and the rows of every kind that
+ * is not a linear map (layer_linear.c) or a batch norm (layer_norm.c); see layer_kinds.h.
  */
 #include "nn/layer.h"
 
@@ -10,6 +10,8 @@
 #include <string.h>
 
 #include "nn/layer_kinds.h"
+
+/* ---- the helpers of layer_kinds.h ---------------------------------------------------------------- */
 
 NashStatus layer_shape_error(NashError *err, const Layer *l, const char *why) {
     char line[160], shape[64];
@@ -304,6 +306,7 @@ static void sumpool_bwd(const Net *net, const Layer *l, const float *x, const fl
     if (dx) sumpool_backward(dy, dx, n, l->in.dim[0], l->in.dim[1] * l->in.dim[2]);
 }
 
+/* the row of an activation: no tensors, in place where its backward allows */
 #define ACTIVATION(nm, use, hi, fmt)                                                                                   \
     {                                                                                                                  \
         GRAMMAR(nm, use, "", 0, hi, hi ? LAYER_WORDS_SLOPE : LAYER_WORDS_NONE),                                        \
@@ -402,5 +405,4 @@ const LayerTraits *const layer_traits[LAYER_KIND_COUNT] = {
     [LAYER_SHORTCUT] = &layer_shortcut_traits,
     [LAYER_END] = &layer_end_traits,
 };
-_Static_assert(sizeof layer_traits / sizeof layer_traits[0] == LAYER_KIND_COUNT && LAYER_END + 1 == LAYER_KIND_COUNT,
-               "one row of traits per layer kind");
+_Static_assert(LAYER_END + 1 == LAYER_KIND_COUNT, "one row of traits per layer kind, the last one LAYER_END");

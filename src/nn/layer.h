@@ -1,7 +1,8 @@
 /* layer.h — one table of what every layer kind is and does (private to nn/), as ggml keeps one
  * table per op: the grammar of its layer line (spec.c), its shape inference, tensors, memory and
  * kernels (net.c). net.c and spec.c hold no per-kind code; adding a layer kind is its kernel file,
- * its LayerKind and Layer union member, and its functions and row in layer.c.
+ * its LayerKind and Layer union member, and its functions and row beside its family's
+ * (layer_kinds.h), entered in layer.c's table.
  */
 #ifndef NASH_NN_LAYER_H
 #define NASH_NN_LAYER_H

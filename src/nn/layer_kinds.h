@@ -1,10 +1,10 @@
-/* layer_kinds.h — private to src/nn/layer*.c: the rows of the layer-traits table (layer.h), one
- * const LayerTraits per kind, defined beside the kind's code, and the helpers the rows share.
- *   layer.c         the table, the shared helpers, and the kinds with no weights or with their
- *                   own (pooling, activations, reshape, flatten, dropout, rnn, lstm, upsample,
- *                   sumpool, the residual block's structural lines)
- *   layer_linear.c  the weight layers that spectral norm applies to: dense, conv2d, deconv2d,
- *                   projection
+/* layer_kinds.h — the rows of the layer-traits table (private to nn/; layer.h): one const
+ * LayerTraits per kind, defined beside the kind's code, and the helpers and macros the rows share.
+ *   layer.c         the table, the shared helpers, and every kind not below: pooling,
+ *                   activations, reshape, flatten, dropout, rnn, lstm, upsample, sumpool and
+ *                   the residual block's structural lines
+ *   layer_linear.c  the linear maps: dense, conv2d, deconv2d and the projection head, with
+ *                   spectral normalisation of their weights (sn=1; not on deconv2d)
  *   layer_norm.c    batchnorm and cbatchnorm
  */
 #ifndef NASH_NN_LAYER_KINDS_H
@@ -25,8 +25,8 @@ void layer_bind_pair(bool bias, float **weight, float **dweight, float **bias_va
 /* a conditional layer's classes=K is known (set, or filled in from the data) */
 NashStatus layer_need_classes(const Layer *l, NashError *err);
 
-/* Every field is named: a field left out is NULL, 0 or "" (clang's -Wmissing-field-initializers
- * holds positional rows to every field). */
+/* The rows' vocabulary. Every field is named: a field left out is NULL, 0 or "" (clang's
+ * -Wmissing-field-initializers holds positional rows to every field). */
 #define PARAMS (LAYER_HAS_PARAMS | LAYER_OWN_INPUT)
 #define WORDS(lo, hi, kind_) .words_min = lo, .words_max = hi, .words = kind_
 /* a kind's layer-line grammar: its word, usage, key=value words and positional words */

@@ -1,10 +1,10 @@
-/* layer_linear.c — the traits of the weight layers (layer_kinds.h): dense, conv2d, deconv2d and the
- * projection head, and spectral normalisation of their weights (sn=1, specnorm.h).
+/* layer_linear.c — the traits of the linear maps (layer_kinds.h): dense, conv2d, deconv2d and the
+ * projection head, and spectral normalisation of their weights (sn=1, specnorm.h; not on deconv2d).
  */
+#include "nn/layer_kinds.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "nn/layer_kinds.h"
 
 /* ---- dense ------------------------------------------------------------------------------------ */
 
@@ -281,6 +281,8 @@ static void deconv2d_bwd_naive(const Net *net, const Layer *l, const float *x, c
     (void)net;
     deconv2d_backward_naive(&l->u.deconv, x, dy, dx, n, param_grads);
 }
+
+/* ---- the projection head (Miyato & Koyama 2018) ------------------------------------------------ */
 
 static NashStatus projection_infer(Layer *l, int index, NashError *err) {
     (void)index;

@@ -1,10 +1,10 @@
 /* layer_norm.c — the traits of batch norm and conditional batch norm (layer_kinds.h; the kernels
  * are batchnorm.c's).
  */
+#include "nn/layer_kinds.h"
+
 #include <stdio.h>
 #include <string.h>
-
-#include "nn/layer_kinds.h"
 
 /* ---- batch norm ------------------------------------------------------------------------------------- */
 
@@ -102,8 +102,8 @@ const LayerTraits layer_batchnorm_traits = {
     .set_training = batchnorm_set_training, .set_reducer = batchnorm_set_reducer
 };
 const LayerTraits layer_cbatchnorm_traits = {
-    GRAMMAR("cbatchnorm", "cbatchnorm [eps=1e-5] [momentum=0.1] [classes=K]",
-            "eps momentum classes", 0, 0, LAYER_WORDS_NONE),
+    GRAMMAR("cbatchnorm", "cbatchnorm [eps=1e-5] [momentum=0.1] [classes=K]", "eps momentum classes", 0, 0,
+            LAYER_WORDS_NONE),
     .flags = PARAMS, .infer = cbatchnorm_infer, .format = cbatchnorm_format,
     .tensors = cbatchnorm_tensors, .bind = batchnorm_bind, .state_bytes = batchnorm_state,
     .bind_state = batchnorm_bind_state, KERNELS(cbatchnorm_fwd, batchnorm_bwd),

@@ -1,6 +1,6 @@
 /* net.c — the sequential network: the size table and arenas, forward and backward through the
  * layers, named parameters (see net.h). Nothing here depends on a layer's kind: what each kind
- * is and does comes from its row of nn/layer.c. */
+ * is and does comes from its row of the traits table (nn/layer.h). */
 #include "nn/net.h"
 
 #include "nn/layer.h"

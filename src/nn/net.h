@@ -152,7 +152,7 @@ void net_zero_grad(Net *net);
 void net_set_labels(Net *net, const int32_t *labels);
 void net_set_training(Net *net, bool training);
 /* Run forward and backward on each layer's plain-loop reference kernel where it has one (the
- * fast kernels are tested against them; nn/layer.c). True when some layer has one. */
+ * fast kernels are tested against them; each kind's row, nn/layer_kinds.h). True when some layer has one. */
 bool net_set_naive(Net *net, bool naive);
 /* Use `reducer` for every batch-norm layer (NULL: per-rank statistics). */
 void net_set_stat_reducer(Net *net, const StatReducer *reducer);

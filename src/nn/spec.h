@@ -59,7 +59,7 @@ typedef enum {
     LAYER_SHORTCUT,
     LAYER_END,
 } LayerKind;
-#define LAYER_KIND_COUNT 22 /* nn/layer.c has one row of traits per kind */
+#define LAYER_KIND_COUNT 22 /* nn/layer.c's table has one row of traits per kind */
 
 typedef struct {
     LayerKind kind;
