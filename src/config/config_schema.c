@@ -75,7 +75,10 @@ const ConfigSection config_sections[CONFIG_N_SECTIONS] = {
             "rmsprop: decay of the running mean of the squared gradient"),                                             \
         NUM(sec, "eps", CONFIG_DOUBLE, ABOVE, 0, 0, "1e-8", m.eps, "adam, rmsprop: added to the denominator"),         \
         NUM(sec, "weight_decay", CONFIG_DOUBLE, AT_LEAST, 0, 0, "0", m.weight_decay,                                   \
-            "L2 penalty: weight_decay * w is added to the gradient (as in PyTorch)")
+            "L2 penalty: weight_decay * w is added to the gradient (as in PyTorch)"),                                  \
+        WORD(sec, "lr_decay", lr_decay_words, "none", m.lr_decay,                                                      \
+             "none, or linear: lr * (1 - k / train.steps) at training step k + 1, for every update of that step "      \
+             "(SNGAN's schedule, Miyato et al. 2018)")
 
 const ConfigKey config_keys[CONFIG_N_KEYS] = {
     TEXT("data", "path", CONFIG_PATH, "", data.path, "HDF5 data file written by `nash data` (required)"),

@@ -94,6 +94,9 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
     if ((has_g && (st = optim_init(&gan->opt_g, &cfg->optim_g, gan->g.param_floats, err))) ||
         (has_d && (st = optim_init(&gan->opt_d, &cfg->optim_d, gan->d.param_floats, err))))
         goto fail;
+    /* SNGAN's linear decay runs over the training steps; D updates n_critic times a step */
+    if (has_g) optim_set_decay(&gan->opt_g, cfg->train.steps, 1);
+    if (has_d) optim_set_decay(&gan->opt_d, cfg->train.steps, cfg->train.n_critic);
     size_t n_sample = shape_numel(sample);
     gan->z = nash_alloc_zeroed((size_t)batch * gan->latent * sizeof(float));
     gan->dlogit = nash_alloc_zeroed((size_t)batch * sizeof(float));

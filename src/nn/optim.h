@@ -6,6 +6,11 @@
  *            p -= (lr / (1 - b1^t)) * m / (sqrt(v) / sqrt(1 - b2^t) + eps)      (Kingma & Ba 2015)
  *   rmsprop  v = alpha v + (1-alpha) g^2;  a = sqrt(v) + eps;
  *            b = momentum*b + g/a, p -= lr*b  (momentum > 0);  else p -= lr * g/a   (Hinton 2012)
+ * With lr_decay = linear (the SNGAN schedule, Miyato et al. 2018, as Mimicry and the chainer code
+ * run it) the update before training step k + 1 (k = 0, 1, ..., steps taken / steps_per_step)
+ * uses lr * max(0, 1 - k / decay_steps): lr at the first step, lr / decay_steps at the last one,
+ * and the same lr for every one of a training step's n_critic D updates. It is a function of the
+ * step count t, so a resumed run continues it exactly.
  * State (m, v, b) lives in one arena the size of the parameters, so a checkpoint saves it as
  * whole datasets and every rank of a group holds identical state.
  */
@@ -19,6 +24,10 @@
 #include "core/status.h"
 
 typedef enum { OPTIM_ADAM, OPTIM_SGD, OPTIM_RMSPROP } OptimKind;
+typedef enum { LR_CONSTANT, LR_LINEAR } LrDecay;
+#define LR_DECAY_COUNT 2
+/* "none", "linear": the words of [optim.*] lr_decay, in LrDecay's order. */
+extern const char *const lr_decay_words[LR_DECAY_COUNT];
 #define OPTIM_KIND_COUNT 3
 /* "adam", "sgd", "rmsprop": the words of [optim.*] kind and of checkpoints, in OptimKind's order. */
 extern const char *const optim_kind_words[OPTIM_KIND_COUNT];
@@ -32,15 +41,19 @@ typedef struct {
     double alpha;        /* rmsprop smoothing */
     double eps;          /* adam, rmsprop */
     double weight_decay;
+    LrDecay lr_decay; /* over train.steps training steps, see above */
 } OptimSettings;
 
 typedef struct {
     OptimKind kind;
     double lr, beta1, beta2, momentum, alpha, eps, weight_decay;
-    int64_t t;    /* steps taken */
-    size_t n;     /* parameters (floats in the arena, padding included) */
-    float *m, *v; /* adam: first and second moments; rmsprop: v = square average, m = momentum
-                     buffer; sgd: m = momentum buffer. NULL when unused. */
+    LrDecay lr_decay;
+    int64_t decay_steps; /* training steps the decay runs over (optim_set_decay) */
+    int steps_per_step;  /* this optimizer's updates per training step (n_critic for D) */
+    int64_t t;           /* steps taken */
+    size_t n;            /* parameters (floats in the arena, padding included) */
+    float *m, *v;        /* adam: first and second moments; rmsprop: v = square average, m = momentum
+                            buffer; sgd: m = momentum buffer. NULL when unused. */
     Arena state;
 } Optimizer;
 
@@ -49,6 +62,11 @@ const char *optim_kind_name(OptimKind kind);
 /* State for n parameters (zeroed moments). */
 NashStatus optim_init(Optimizer *opt, const OptimSettings *settings, size_t n, NashError *err);
 void optim_free(Optimizer *opt);
+/* The training steps a decaying lr runs over, and this optimizer's updates per training step
+ * (without a call: 1 and 1). */
+void optim_set_decay(Optimizer *opt, int64_t training_steps, int steps_per_step);
+/* The learning rate of the next update. */
+double optim_lr(const Optimizer *opt);
 /* One update of params (n) from grads (n). */
 void optim_step(Optimizer *opt, float *params, const float *grads);
 

@@ -6,7 +6,8 @@
 # rtol 1e-4, atol 1e-6 (float reduction order), for 2 ranks split (1G+1D), 3 ranks split (1G+2D:
 # the fakes' classes travel with them), 4 ranks split (2G+2D) and 2 ranks colocated, all with
 # synchronised batch norm. 5 + resume + 5 steps equal 10 straight bitwise (the fakes' classes
-# are keyed by step and sample, u and v are in the checkpoint). nash sample --class/--per-class
+# are keyed by step and sample, u and v are in the checkpoint). Linear lr decay starts at the
+# full lr for every update of the first step. nash sample --class/--per-class
 # and /labels, PyTorch (docs/examples/load_generator.py) reproducing the conditional samples, and
 # nash eval's per-class table. Without /labels in the data the run is refused, naming the file.
 . "$(dirname "$0")/lib.sh"
@@ -30,6 +31,20 @@ check "5 steps" train_np 1 "$WORK/half" "$CFG" "${data[@]}" --set output.checkpo
 check "resume to 10" train_np 1 "$WORK/half" "$CFG" "${data[@]}" --set output.checkpoint_every=5 --resume auto
 check "5 + 5 steps: identical final checkpoint" h5diff "$WORK/one/ckpt/step_00000010.h5" \
     "$WORK/half/ckpt/step_00000010.h5"
+
+# SNGAN's linear lr decay is per training step: in a 1-step run both of D's updates (n_critic 2)
+# and G's use the full lr, so the run equals the constant-lr one; over 2 steps the second differs.
+decay=(--set optim.g.lr_decay=linear --set optim.d.lr_decay=linear)
+for s in 1 2; do
+    check "$s step(s), constant lr" train_np 1 "$WORK/lr-$s" "$CFG" "${data[@]}" --set train.steps=$s
+    check "$s step(s), lr_decay = linear" train_np 1 "$WORK/decay-$s" "$CFG" "${data[@]}" "${decay[@]}" --set train.steps=$s
+done
+for p in generator discriminator; do
+    check "1 step: linear decay has not started (D's 2 updates both at the full lr): identical /$p" \
+        h5diff "$WORK/decay-1/weights.h5" "$WORK/lr-1/weights.h5" /$p
+    check "2 steps: the second step's lr is halved: /$p differs (h5diff exit 1)" \
+        bash -c 'h5diff -q "$1" "$2" "$3"; [ $? = 1 ]' _ "$WORK/decay-2/weights.h5" "$WORK/lr-2/weights.h5" /$p
+done
 
 W="$WORK/one/weights.h5"
 check "nash sample --per-class 3: a 10x3 grid" bash -c '"$1" sample "$2" --per-class 3 -o "$3" | grep -q "30 samples.*a 10x3 grid"' \

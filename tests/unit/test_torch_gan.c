@@ -71,6 +71,10 @@ static void test_optimizers(Fixture *fx) {
                   fixture_attr_double(fx, obj, "momentum", &oc.momentum) &&
                   fixture_attr_double(fx, obj, "alpha", &oc.alpha) && fixture_attr_double(fx, obj, "eps", &oc.eps) &&
                   fixture_attr_double(fx, obj, "weight_decay", &oc.weight_decay);
+        int decay_steps = 0, steps_per_step = 1;
+        ok = ok && fixture_attr_int(fx, obj, "decay_steps", &decay_steps) &&
+             fixture_attr_int(fx, obj, "steps_per_step", &steps_per_step);
+        oc.lr_decay = decay_steps > 0 ? LR_LINEAR : LR_CONSTANT;
         size_t m;
         float *want = ok ? fixture_read_floats(fx, fixture_fmt(path, "%s/params", obj), &m, NULL, NULL) : NULL;
         int k = 0;
@@ -82,6 +86,7 @@ static void test_optimizers(Fixture *fx) {
             float *p = malloc(n * sizeof *p);
             memcpy(p, p0, n * sizeof *p);
             if (check_true(optim_init(&opt, &oc, n, &err) == NASH_OK, "%s: %s", obj, err.msg)) {
+                optim_set_decay(&opt, decay_steps, steps_per_step);
                 for (int s = 0; s < steps; s++) {
                     optim_step(&opt, p, grads + (size_t)s * n);
                     char label[FIXTURE_PATH_MAX];
