@@ -306,6 +306,15 @@ static void sumpool_bwd(const Net *net, const Layer *l, const float *x, const fl
     if (dx) sumpool_backward(dy, dx, n, l->in.dim[0], l->in.dim[1] * l->in.dim[2]);
 }
 
+/* the row of rnn or lstm: one set of functions, which read the kind from the layer (is_lstm) */
+#define RECURRENT(nm)                                                                                                  \
+    {                                                                                                                  \
+        GRAMMAR(nm, nm " H [seq=1|0] [bias=1]", "seq bias", 1, 1, LAYER_WORDS_UNITS),                                  \
+            .flags = LAYER_HAS_PARAMS, .infer = recurrent_infer, .format = recurrent_format,                           \
+            .tensors = recurrent_tensors, .bind = recurrent_bind, .scratch_floats = recurrent_scratch,                 \
+            .cache_floats = recurrent_cache, .bind_state = recurrent_bind_state,                                       \
+            KERNELS(recurrent_fwd, recurrent_bwd), REFERENCE(recurrent_fwd_naive, recurrent_bwd_naive)                 \
+    }
 /* the row of an activation: no tensors, in place where its backward allows */
 #define ACTIVATION(nm, use, hi, fmt)                                                                                   \
     {                                                                                                                  \
@@ -343,20 +352,8 @@ const LayerTraits layer_dropout_traits = {
     .format = dropout_format, KERNELS(dropout_fwd, dropout_bwd),
     .set_training = dropout_set_training, .set_seed = dropout_set_seed
 };
-const LayerTraits layer_rnn_traits = {
-    GRAMMAR("rnn", "rnn H [seq=1|0] [bias=1]", "seq bias", 1, 1, LAYER_WORDS_UNITS),
-    .flags = LAYER_HAS_PARAMS, .infer = recurrent_infer, .format = recurrent_format,
-    .tensors = recurrent_tensors, .bind = recurrent_bind, .scratch_floats = recurrent_scratch,
-    .cache_floats = recurrent_cache, .bind_state = recurrent_bind_state,
-    KERNELS(recurrent_fwd, recurrent_bwd), REFERENCE(recurrent_fwd_naive, recurrent_bwd_naive)
-};
-const LayerTraits layer_lstm_traits = {
-    GRAMMAR("lstm", "lstm H [seq=1|0] [bias=1]", "seq bias", 1, 1, LAYER_WORDS_UNITS),
-    .flags = LAYER_HAS_PARAMS, .infer = recurrent_infer, .format = recurrent_format,
-    .tensors = recurrent_tensors, .bind = recurrent_bind, .scratch_floats = recurrent_scratch,
-    .cache_floats = recurrent_cache, .bind_state = recurrent_bind_state,
-    KERNELS(recurrent_fwd, recurrent_bwd), REFERENCE(recurrent_fwd_naive, recurrent_bwd_naive)
-};
+const LayerTraits layer_rnn_traits = RECURRENT("rnn");
+const LayerTraits layer_lstm_traits = RECURRENT("lstm");
 const LayerTraits layer_upsample_traits = {
     GRAMMAR("upsample", "upsample S", "", 1, 1, LAYER_WORDS_UNITS), .flags = LAYER_OWN_INPUT,
     .infer = upsample_infer, .format = units_format, KERNELS(upsample_fwd, upsample_bwd)
