@@ -1,7 +1,7 @@
 /* cmd_eval.c — `nash eval`: distances and quality measures of generated samples against data.
  *
  *   nash eval WEIGHTS.h5|CKPT.h5|SAMPLES.h5 --against DATA.h5 [-n N] [--seed S] [--ema]
- *             [--classifier FILE] [--epochs E] [--json]
+ *             [--classifier FILE] [--epochs E] [--truncation T] [--json]
  *
  * Prints a table (or one JSON object with --json) of the measures in score/score.h, each next to
  * the value real data gets against itself at the same sample size.
@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "gan/noise.h"
 #include "score/score.h"
 
 static int usage_error(const char *fmt, const char *arg) {
@@ -41,7 +42,7 @@ static int parse_args(int argc, char **argv, ScoreOptions *opt, bool *json) {
         const char *s = argv[i];
         long long v = 0;
         if (!strcmp(s, "--against") || !strcmp(s, "-n") || !strcmp(s, "--seed") || !strcmp(s, "--classifier") ||
-            !strcmp(s, "--epochs")) {
+            !strcmp(s, "--epochs") || !strcmp(s, "--truncation")) {
             if (i + 1 >= argc) return usage_error("%s needs a value", s);
             const char *val = argv[++i];
             if (!strcmp(s, "--against")) opt->data = val;
@@ -56,6 +57,8 @@ static int parse_args(int argc, char **argv, ScoreOptions *opt, bool *json) {
                     return usage_error("--seed takes a non-negative integer, not '%s'", val);
                 opt->seed = (uint64_t)v;
             }
+            if (!strcmp(s, "--truncation") && !noise_truncation_parse(val, &opt->truncation))
+                return usage_error("--truncation takes a bound of 0.05 to 10 standard deviations, not '%s'", val);
             if (!strcmp(s, "--epochs")) {
                 if (!parse_long(val, 1, 100, &v)) return usage_error("--epochs takes 1 to 100, not '%s'", val);
                 opt->epochs = (int)v;
@@ -78,8 +81,10 @@ static int parse_args(int argc, char **argv, ScoreOptions *opt, bool *json) {
 }
 
 static void print_table(const ScoreOptions *opt, const ScoreReport *r) {
-    printf("nash eval: %s (%s) against %s, %lld samples each, seed %llu\n", opt->source, r->source_kind, opt->data,
+    printf("nash eval: %s (%s) against %s, %lld samples each, seed %llu", opt->source, r->source_kind, opt->data,
            (long long)r->n, (unsigned long long)opt->seed);
+    if (opt->truncation > 0.0) printf(", z truncated to [-%g, %g]", opt->truncation, opt->truncation);
+    printf("\n");
     if (r->classifier[0])
         printf("classifier: %s (%s; %.2f%% accuracy on held-out images)\n", r->classifier,
                r->classifier_trained ? "trained now" : "loaded", 100.0 * r->classifier_accuracy);
@@ -115,6 +120,7 @@ static int print_json(const ScoreOptions *opt, const ScoreReport *r) {
     cJSON_AddStringToObject(root, "kind", r->kind);
     cJSON_AddNumberToObject(root, "samples", (double)r->n);
     cJSON_AddNumberToObject(root, "seed", (double)opt->seed);
+    if (opt->truncation > 0.0) cJSON_AddNumberToObject(root, "truncation", opt->truncation);
     if (r->classifier[0]) {
         cJSON_AddStringToObject(root, "classifier", r->classifier);
         cJSON_AddNumberToObject(root, "classifier_accuracy", r->classifier_accuracy);
@@ -167,7 +173,7 @@ const NashCommand cmd_eval = {
     .name = "eval",
     .summary = "distances and quality measures of a generator or samples against real data",
     .usage = "usage: nash eval WEIGHTS.h5|CKPT.h5|SAMPLES.h5 --against DATA.h5 [-n N] [--seed S] [--ema]\n"
-             "                 [--classifier FILE] [--epochs E] [--json]\n"
+             "                 [--classifier FILE] [--epochs E] [--truncation T] [--json]\n"
              "\n"
              "Compare N generated samples (drawn from a weights or checkpoint file's generator, or\n"
              "read from `nash sample -o OUT.h5`) with N real ones, next to what real data scores\n"
@@ -184,6 +190,8 @@ const NashCommand cmd_eval = {
              "  --classifier FILE   the classifier file (default DATA.classifier.h5)\n"
              "  --epochs E          epochs when the classifier is trained (default 2, or on a smaller\n"
              "                      data set enough to see 60000 images, at most 100)\n"
+             "  --truncation T      a generator's z drawn from the Gaussian cut to [-T, T], 0.05 <= T\n"
+             "                      (the truncation trick: docs/training.md, \"Truncation\")\n"
              "  --json              print one JSON object instead of the table\n",
     .run = eval_main,
     .blas = BLAS_SELECT_ANNOUNCE,

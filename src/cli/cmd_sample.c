@@ -43,8 +43,9 @@ typedef struct {
     int n, cols, rows, scale; /* rows: of an interpolation grid (--rows, else from -n or the file) */
     bool n_given, cols_given, seed_given;
     bool interpolate;
-    int cls;       /* --class K, -1 without */
-    int per_class; /* --per-class C: a row of C samples per class (0: not) */
+    int cls;           /* --class K, -1 without */
+    int per_class;     /* --per-class C: a row of C samples per class (0: not) */
+    double truncation; /* --truncation T: z truncated to [-T, T] (0: not) */
     uint64_t seed;
     bool train_mode;
     const char *group; /* "generator", or "generator_ema" with --ema */
@@ -121,7 +122,7 @@ static int parse_args(int argc, char **argv, SampleArgs *a) {
         const char *s = argv[i];
         if (!strcmp(s, "-n") || !strcmp(s, "-o") || !strcmp(s, "--seed") || !strcmp(s, "--cols") ||
             !strcmp(s, "--scale") || !strcmp(s, "--rows") || !strcmp(s, "--z") || !strcmp(s, "--z-out") ||
-            !strcmp(s, "--class") || !strcmp(s, "--per-class")) {
+            !strcmp(s, "--class") || !strcmp(s, "--per-class") || !strcmp(s, "--truncation")) {
             if (i + 1 >= argc) return usage_error("%s needs a value", s);
             const char *v = argv[++i];
             if (!strcmp(s, "-n") && !parse_int(v, 1, SAMPLE_MAX, &a->n))
@@ -136,6 +137,8 @@ static int parse_args(int argc, char **argv, SampleArgs *a) {
                 return usage_error("--class takes a class number from 0 to K-1, not '%s'", v);
             if (!strcmp(s, "--per-class") && !parse_int(v, 1, SAMPLE_MAX, &a->per_class))
                 return usage_error("--per-class takes a number of samples per class from 1 to 4096, not '%s'", v);
+            if (!strcmp(s, "--truncation") && !noise_truncation_parse(v, &a->truncation))
+                return usage_error("--truncation takes a bound of 0.05 to 10 standard deviations, not '%s'", v);
             if (!strcmp(s, "--seed") && !parse_seed(v, &a->seed))
                 return usage_error("--seed takes an unsigned 64-bit integer, not '%s'", v);
             a->n_given |= !strcmp(s, "-n");
@@ -174,6 +177,10 @@ static int parse_args(int argc, char **argv, SampleArgs *a) {
         return usage_error("--z-out and -o name the same file '%s' (-o OUT.h5 holds /z already)", a->out);
     if (a->z_in && a->seed_given)
         return usage_error("--seed draws latents and --z reads them from '%s': give one of the two", a->z_in);
+    if (a->truncation > 0.0 && a->z_in)
+        return usage_error("--truncation cuts the latents drawn from the seed, and --z reads them from '%s': give one "
+                           "of the two",
+                           a->z_in);
     if (a->rows && !a->interpolate) return usage_error("%s", "--rows counts the rows of --interpolate's grid");
     if (a->per_class && (a->cls >= 0 || a->interpolate || a->z_in || a->n_given || a->train_mode || a->cols_given))
         return usage_error("%s", "--per-class makes its own grid (a row per class, the same latents down each "
@@ -341,6 +348,7 @@ static int sample_run(int argc, char **argv) {
     int chunk = a.per_class ? SAMPLE_CHUNK : a.train_mode || a.n < SAMPLE_CHUNK ? a.n : SAMPLE_CHUNK;
     st = sampler_open(&sampler, a.weights, a.group, chunk, a.train_mode, &err);
     if (!st) st = plan_classes(&a, &sampler, &err);
+    if (!st && a.truncation > 0.0) st = sampler_truncate(&sampler, a.weights, a.truncation, &err);
     if (st) {
         free(given);
         if (sampler.net.layers) sampler_close(&sampler);
@@ -367,7 +375,8 @@ static int sample_run(int argc, char **argv) {
                         .train_mode = a.train_mode,
                         .grid_rows = a.interpolate ? a.rows : 0,
                         .grid_cols = a.interpolate ? a.cols : 0,
-                        .labels = labels};
+                        .labels = labels,
+                        .truncation = a.truncation};
     char what[256] = "", shape[64], zshape[64];
     shape_format(net->out, shape, sizeof shape);
     shape_format(net->in, zshape, sizeof zshape);
@@ -387,11 +396,12 @@ static int sample_run(int argc, char **argv) {
         fprintf(stderr, "nash sample: %s\n", err.msg);
         return nash_status_exit_code(st);
     }
-    char from[NASH_PATH_MAX + 64], grid[96] = "";
+    char from[NASH_PATH_MAX + 64], grid[96] = "", cut[64] = "";
+    if (a.truncation > 0.0) snprintf(cut, sizeof cut, " truncated to [-%g, %g]", a.truncation, a.truncation);
     if (a.z_in)
         snprintf(from, sizeof from, "z from %s", a.z_in);
     else
-        snprintf(from, sizeof from, "seed %llu, %s noise", (unsigned long long)a.seed, sampler.noise_name);
+        snprintf(from, sizeof from, "seed %llu, %s noise%s", (unsigned long long)a.seed, sampler.noise_name, cut);
     if (a.interpolate)
         snprintf(grid, sizeof grid, "; %d rows of slerp between two latents, %d steps each", a.rows, a.cols);
     printf("wrote %s: %d samples of /%s, %s%s (%s, %s mode)\n", a.out, a.n, a.group, what, grid, from,
@@ -405,7 +415,7 @@ const NashCommand cmd_sample = {
     .summary = "draw samples from a weights file's generator into a PNG or HDF5 file",
     .usage = "usage: nash sample WEIGHTS.h5 -o OUT.png|OUT.jpg|OUT.h5 [-n N] [--seed S | --z Z.h5] [--interpolate]\n"
              "                   [--cols C] [--rows R] [--scale K] [--z-out Z.h5] [--ema] [--train-mode]\n"
-             "                   [--class K | --per-class C]\n"
+             "                   [--class K | --per-class C] [--truncation T]\n"
              "\n"
              "Run the generator stored in a weights file (docs/weights.md) on latents z and write the\n"
              "samples: images (1 or 3 channels, values in [-1,1]) as a PNG or JPEG grid, 2-D points as a\n"
@@ -431,6 +441,9 @@ const NashCommand cmd_sample = {
              "                 of class i mod the number of classes; the classes go to OUT.h5's /labels)\n"
              "  --per-class C  a class-conditional generator: a grid of one row of C samples per class,\n"
              "                 column j of every row from the same latent j\n"
+             "  --truncation T the truncation trick (Brock et al. 2019): z drawn from the Gaussian cut to\n"
+             "                 [-T, T] (each value outside drawn again), 0.05 <= T; fewer, more typical\n"
+             "                 samples as T shrinks (docs/training.md, \"Truncation\")\n"
              "  --ema          use /generator_ema (the moving average of the weights, train.ema > 0)\n"
              "  --train-mode   batch norm uses the statistics of the N samples, not its running ones\n"
              "\n"

@@ -61,8 +61,24 @@ NashStatus sampler_generate(Sampler *s, uint64_t seed, int64_t first, int n, flo
     return NASH_OK;
 }
 
+NashStatus sampler_truncate(Sampler *s, const char *path, double t, NashError *err) {
+    if (!(t >= NOISE_TRUNCATION_MIN))
+        return nash_fail(err, NASH_ERR_INVALID, "a truncation of %g: give %g or more", t, NOISE_TRUNCATION_MIN);
+    if (s->noise != NOISE_GAUSSIAN)
+        return nash_fail(err, NASH_ERR_INVALID,
+                         "%s: its generator draws %s noise ([generator] noise of /config); truncation cuts a "
+                         "Gaussian: drop --truncation",
+                         path, s->noise_name);
+    s->truncation = (float)t;
+    return NASH_OK;
+}
+
 void sampler_noise(const Sampler *s, uint64_t seed, int64_t first, int n, float *z) {
-    noise_fill(s->noise, seed, NOISE_STREAM_FIXED, first, n, (int)shape_numel(s->net.in), z);
+    int latent = (int)shape_numel(s->net.in);
+    if (s->truncation > 0.0f)
+        noise_fill_truncated(seed, first, n, latent, s->truncation, z);
+    else
+        noise_fill(s->noise, seed, NOISE_STREAM_FIXED, first, n, latent, z);
 }
 
 void sampler_classes(const Sampler *s, int64_t first, int n, int32_t *out) {

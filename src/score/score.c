@@ -42,6 +42,11 @@ static NashStatus generated_samples(const ScoreOptions *opt, Shape want, float *
     char want_text[64], got_text[64];
     shape_format(want, want_text, sizeof want_text);
     if (samples_detect(opt->source)) {
+        if (opt->truncation > 0.0)
+            return nash_fail(err, NASH_ERR_INVALID,
+                             "%s is a samples file: its latents were drawn when it was written (nash sample "
+                             "--truncation); drop --truncation",
+                             opt->source);
         int64_t n = 0;
         Shape shape;
         NashStatus st = samples_read(opt->source, out, &n, &shape, err);
@@ -59,6 +64,10 @@ static NashStatus generated_samples(const ScoreOptions *opt, Shape want, float *
     Sampler s;
     NashStatus st = sampler_open(&s, opt->source, opt->group, SCORE_CHUNK, false, err);
     if (st) return st;
+    if (opt->truncation > 0.0 && (st = sampler_truncate(&s, opt->source, opt->truncation, err))) {
+        sampler_close(&s);
+        return st;
+    }
     r->source_kind = opt->group; /* "generator" or "generator_ema" */
     r->conditional_classes = s.net.classes;
     if (!shape_equal(s.net.out, want)) {

@@ -1,7 +1,7 @@
 /* score.h — `nash eval`: how close generated samples are to the real data, by several measures.
  *
  * Generated samples come from a weights or checkpoint file's generator (gan/sampler.h, n samples
- * of the fixed noise stream of the seed, batch norm in eval mode) or from a samples file
+ * of the fixed noise stream of the seed, truncated if asked, batch norm in eval mode) or from a samples file
  * (store/samples.h). Real samples: set A = the first n of the data file, set B = the last n (for
  * labelled images within the classifier's held-out part: min(10000, half the file), so n is at
  * most that); every measure is also computed between B and A, the value a
@@ -38,6 +38,7 @@ typedef struct {
     int64_t n;              /* samples compared; 0: 10000, or half the data file when it is smaller */
     uint64_t seed;          /* noise, directions, classifier */
     int epochs;             /* when the classifier must be trained; 0: 2, or more on a small data set */
+    double truncation;      /* > 0: a generator's z truncated to [-t, t] (gan/noise.h); 0: not */
     FILE *progress;         /* or NULL */
 } ScoreOptions;
 

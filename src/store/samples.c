@@ -33,6 +33,7 @@ herr_t samples_write_info(hid_t file, const char *format, const SamplesInfo *inf
             h5util_write_ints_attr(file, "grid", grid, 2) < 0)
             rc = -1;
     }
+    if (rc >= 0 && info->truncation > 0.0) rc = h5util_write_doubles_attr(file, "truncation", &info->truncation, 1);
     return rc;
 }
 

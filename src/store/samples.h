@@ -8,7 +8,8 @@
  *   group (its generator group), noise ("gaussian" | "uniform": the generator's noise kind),
  *   mode ("eval" | "train": which batch-norm statistics were used); where z came from: seed
  *   (uint64; z drawn from the seed's fixed stream) or z_file (the file --z read it from); for an
- *   interpolation grid, interpolation ("slerp") and grid (int32 [rows, cols])
+ *   interpolation grid, interpolation ("slerp") and grid (int32 [rows, cols]); for z truncated
+ *   to [-t, t] (`--truncation`), truncation (float64 t)
  * Written to a temporary file in the same directory, fsynced and renamed (core/atomic.h).
  */
 #ifndef NASH_STORE_SAMPLES_H
@@ -32,6 +33,7 @@ typedef struct {
     bool train_mode;          /* batch norm used the batch's statistics instead of the running ones */
     int grid_rows, grid_cols; /* an interpolation grid of rows x cols slerp steps (0: none) */
     const int32_t *labels;    /* a conditional generator: the n samples' classes, written as /labels */
+    double truncation;        /* > 0: z was the Gaussian truncated to [-t, t] (gan/noise.h) */
 } SamplesInfo;
 
 /* samples (n, shape) and, unless z is NULL, their latents z (n, z_shape) as /z. */

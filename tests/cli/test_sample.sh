@@ -5,7 +5,8 @@
 # reproducibility by seed, and the refusals (missing file, mismatching weights, bad usage). The
 # latents: /z beside /samples (its shape, that /samples is the generator applied to it), --z round
 # trips (byte-identical /samples and PNGs), --z-out, each refusal of a --z file with its message,
-# and --interpolate (grid sizes, endpoints equal to plain samples of the seed's latents 2r and
+# --truncation (z inside [-T, T], the plain z's inside values kept, its refusals), and
+# --interpolate (grid sizes, endpoints equal to plain samples of the seed's latents 2r and
 # 2r+1, the middle steps on the great circle of their endpoints with slerp's coefficients, and
 # equal-norm endpoints keeping their norm in equal angles).
 #
@@ -168,6 +169,34 @@ assert np.unique(y.round(6), axis=0).shape[0] == 300, "repeated samples: a later
 y = np.clip(y, -0.999999, 0.999999)
 z, *_ = np.linalg.lstsq(W, (np.arctanh(y) - b).T, rcond=None)
 assert np.abs(z).max() > 1.5, "no |z| > 1.5 in 900 gaussian draws"'
+
+# the truncation trick: z cut to [-T, T] by redrawing the values outside; the values inside keep
+# their draw, so the z of --truncation is the plain z with its outliers drawn again
+run sample "$tmp/gauss.h5" -n 300 --truncation 0.5 -o "$tmp/t300.h5"
+expect_code 0
+expect_out_contains "gaussian noise truncated to [-0.5, 0.5]"
+check "--truncation 0.5: every |z| <= 0.5, the rest of the plain z kept, /samples of that z, the attribute" '
+import h5py, numpy as np
+W, b = np.load("W.npy"), np.load("b.npy")
+with h5py.File("t300.h5", "r") as f:
+    z, y, t = f["z"][()], f["samples"][()], f.attrs["truncation"]
+plain = h5py.File("g300.h5", "r")["z"][()]
+assert t == 0.5, "truncation attribute %r" % t
+assert np.abs(z).max() <= 0.5, "a value outside: %g" % np.abs(z).max()
+inside = np.abs(plain) <= 0.5
+assert 0.2 < inside.mean() < 0.6 and np.array_equal(z[inside], plain[inside]), "the values inside were redrawn"
+assert np.unique(z[~inside]).size == (~inside).sum(), "the redrawn values repeat"
+want = np.tanh(z.astype(np.float64) @ W.T + b).reshape(300, 1, 2, 2)
+assert np.abs(y - want).max() <= 1e-6, "/samples is not the generator applied to /z"'
+run sample "$tmp/w.h5" -n 4 --truncation 1 -o "$tmp/x.png"
+expect_code 2
+expect_err_contains "$tmp/w.h5: its generator draws uniform noise"
+run sample "$tmp/gauss.h5" -n 4 --truncation 0.01 -o "$tmp/x.png"
+expect_code 2
+expect_err_contains "--truncation takes a bound of 0.05 to 10"
+run sample "$tmp/gauss.h5" --z "$tmp/g10.h5" --truncation 1 -o "$tmp/x.png"
+expect_code 2
+expect_err_contains "give one of the two"
 
 # batch norm: running statistics in eval mode (the default), the batch's with --train-mode
 run sample "$tmp/bn.h5" -n 64 -o "$tmp/bn_eval.h5"

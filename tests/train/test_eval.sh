@@ -4,7 +4,7 @@
 # written as a samples file) score close to the real-vs-real baseline, while an untrained
 # generator scores far worse on every measure (Fréchet distance of the classifier's features,
 # class-histogram JS, classes covered, sliced W1). Also: the classifier is reused on the second
-# run, --json is well-formed, and a classifier of other data, a generator of the wrong shape and
+# run, --json is well-formed, --truncation draws other samples, and a classifier of other data, a generator of the wrong shape and
 # a missing file are refused with messages that say what to do.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
@@ -86,6 +86,19 @@ check "an untrained generator with EMA" "$NASH" train "$SRC/configs/fashion-dcga
 "$NASH" eval "$WORK/fresh-ema/weights.h5" --against "$WORK/small.h5" --ema >"$WORK/ema.out" 2>&1
 check "--ema evaluates the moving average (exit $?)" test $? -eq 0
 check "... and says so: (generator_ema)" grep -q "(generator_ema) against" "$WORK/ema.out"
+"$NASH" eval "$WORK/fresh/weights.h5" --against "$WORK/small.h5" --truncation 1 --json >"$WORK/trunc.json" 2>/dev/null
+check "--truncation evaluates z cut to [-1, 1] (exit $?)" test $? -eq 0
+check "... which changes the samples and says so in the JSON" "$PY" -c '
+import json, sys
+plain, cut = (json.load(open(p)) for p in sys.argv[1:3])
+assert cut["truncation"] == 1 and "truncation" not in plain, (cut.get("truncation"), plain.get("truncation"))
+a, b = plain["metrics"]["sliced_w1"]["generated"], cut["metrics"]["sliced_w1"]["generated"]
+assert a != b, "the same sliced W1 with and without truncation: %g" % a
+' "$WORK/small.json" "$WORK/trunc.json"
+"$NASH" eval "$WORK/real-samples.h5" --against "$WORK/train.h5" --truncation 1 >"$WORK/trunc-samples.out" 2>&1
+check "--truncation with a samples file is refused (exit $?)" test $? -eq 2
+check "... saying its latents were drawn already" grep -q "real-samples.h5 is a samples file: its latents were drawn" \
+    "$WORK/trunc-samples.out"
 "$NASH" eval "$WORK/missing.h5" --against "$WORK/train.h5" >"$WORK/missing.out" 2>&1
 check "a missing file is refused (exit $?)" test $? -ne 0
 check "... naming it" grep -q "missing.h5" "$WORK/missing.out"
