@@ -65,3 +65,29 @@ void act_backward(const Act *l, const float *x, const float *y, const float *dy,
         break;
     }
 }
+
+/* rx, ry (count) */
+void act_tangent(const Act *l, const float *x, const float *y, const float *rx, float *ry, size_t count) {
+    act_backward(l, x, y, rx, ry, count); /* f'(x) times a vector, as backward multiplies dy */
+}
+
+/* rdx = f''(x) rx dy + f'(x) rdy (count) */
+void act_tangent_backward(const Act *l, const float *x, const float *y, const float *rx, const float *dy,
+                          const float *rdy, float *rdx, size_t count) {
+    switch (l->kind) {
+    case ACT_RELU:
+    case ACT_LEAKY_RELU: /* piecewise linear: f'' = 0 */ act_backward(l, x, y, rdy, rdx, count); break;
+    case ACT_TANH:
+        for (size_t k = 0; k < count; k++) {
+            float d1 = 1.0f - y[k] * y[k];
+            rdx[k] = -2.0f * y[k] * d1 * rx[k] * dy[k] + d1 * rdy[k];
+        }
+        break;
+    case ACT_SIGMOID:
+        for (size_t k = 0; k < count; k++) {
+            float d1 = y[k] * (1.0f - y[k]);
+            rdx[k] = d1 * (1.0f - 2.0f * y[k]) * rx[k] * dy[k] + d1 * rdy[k];
+        }
+        break;
+    }
+}

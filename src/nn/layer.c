@@ -125,6 +125,19 @@ static void act_bwd(const Net *net, const Layer *l, const float *x, const float 
     if (dx) act_backward(&l->u.act, x, l->y, dy, dx, (size_t)n * shape_numel(l->out));
 }
 
+static void act_tan(const Net *net, const Layer *l, const float *x, const float *rx, float *ry, int n) {
+    (void)net;
+    act_tangent(&l->u.act, x, l->y, rx, ry, (size_t)n * shape_numel(l->out));
+}
+static void act_double(const Net *net, const Layer *l, const float *x, const float *rx, const float *dy,
+                       const float *rdy, float *dx, float *rdx, int n) {
+    (void)net;
+    size_t count = (size_t)n * shape_numel(l->out);
+    if (!dx) return; /* no parameters: nothing to add */
+    act_backward(&l->u.act, x, l->y, dy, dx, count);
+    act_tangent_backward(&l->u.act, x, l->y, rx, dy, rdy, rdx, count);
+}
+
 /* ReLU, tanh and sigmoid work backward from their output; LeakyReLU too when its slope keeps the
  * sign (slope >= 0). */
 static bool act_in_place(const Layer *l) { return l->spec.kind != LAYER_LEAKY_RELU || l->u.act.slope >= 0.0f; }
@@ -319,7 +332,8 @@ static void sumpool_bwd(const Net *net, const Layer *l, const float *x, const fl
 #define ACTIVATION(nm, use, hi, fmt)                                                                                   \
     {                                                                                                                  \
         GRAMMAR(nm, use, "", 0, hi, hi ? LAYER_WORDS_SLOPE : LAYER_WORDS_NONE),                                        \
-            .infer = act_infer, .format = fmt, KERNELS(act_fwd, act_bwd), .in_place = act_in_place                     \
+            .infer = act_infer, .format = fmt, KERNELS(act_fwd, act_bwd), DOUBLE(act_tan, act_double),                 \
+            .in_place = act_in_place                                                                                   \
     }
 
 /* ---- the rows (each reads as a table line; clang-format would put a field on a line) -------------- */

@@ -72,6 +72,13 @@ typedef struct {
     void (*forward_naive)(const Net *net, Layer *l, const float *x, int n);
     void (*backward_naive)(const Net *net, const Layer *l, const float *x, const float *dy, float *dx, int n,
                            bool param_grads);
+    /* double backprop (net_double_backward; NULL: the kind has no second derivatives here, and a
+     * gradient penalty refuses it): ry (n, out) = the derivative of the output along the input
+     * direction rx; then, given dy and its derivative rdy along rx, dx and rdx written unless
+     * NULL and the derivatives of the parameter gradients ADDED (always) */
+    void (*tangent)(const Net *net, const Layer *l, const float *x, const float *rx, float *ry, int n);
+    void (*double_backward)(const Net *net, const Layer *l, const float *x, const float *rx, const float *dy,
+                            const float *rdy, float *dx, float *rdx, int n);
     /* may this layer overwrite its input? (its backward works from its output alone; NULL: no) */
     bool (*in_place)(const Layer *l);
     /* training or evaluation mode, and a seed for layers that draw (NULL: no mode, no draws) */
@@ -84,5 +91,14 @@ typedef struct {
 extern const LayerTraits *const layer_traits[LAYER_KIND_COUNT];
 
 static inline const LayerTraits *layer_of(LayerKind kind) { return layer_traits[kind]; }
+static inline bool layer_aliases_input(const Layer *l) {
+    return (layer_of(l->spec.kind)->flags & LAYER_ALIASES_INPUT) != 0;
+}
+static inline bool layer_is_block(const Layer *l) { return (layer_of(l->spec.kind)->flags & LAYER_OPENS_BLOCK) != 0; }
+static inline bool layer_has_params(const Layer *l) { return (layer_of(l->spec.kind)->flags & LAYER_HAS_PARAMS) != 0; }
+
+/* The first top-level layer with parameters in it (n_layers: none): below it a backward that
+ * wants no input gradient has nothing to do (net.c). */
+int net_lowest_with_params(const Net *net);
 
 #endif

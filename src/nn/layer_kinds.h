@@ -33,6 +33,7 @@ NashStatus layer_need_classes(const Layer *l, NashError *err);
 #define GRAMMAR(nm, use, keys_, lo, hi, kind_) .name = nm, .usage = use, .keys = keys_, WORDS(lo, hi, kind_)
 #define KERNELS(f, b) .forward = f, .backward = b
 #define REFERENCE(f, b) .forward_naive = f, .backward_naive = b
+#define DOUBLE(t, d) .tangent = t, .double_backward = d
 
 extern const LayerTraits layer_dense_traits;
 extern const LayerTraits layer_conv2d_traits;

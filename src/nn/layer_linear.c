@@ -142,6 +142,27 @@ static void dense_bwd_naive(const Net *net, const Layer *l, const float *x, cons
     weight_backward(l, param_grads);
 }
 
+/* Double backprop of y = W x + b (W = W_orig / sigma with sn: sigma is a constant of x):
+ *   R{y} = W R{x},  dx = W^T dy,  R{dx} = W^T R{dy},  R{dW} += R{dy} x^T + dy R{x}^T,  R{db} += sum R{dy}
+ * as two backward calls, the second without the bias; spectral norm's chain rule is linear in
+ * the weight gradient, so it takes their sum. */
+static void dense_tan(const Net *net, const Layer *l, const float *x, const float *rx, float *ry, int n) {
+    (void)x;
+    Dense d = l->u.dense;
+    d.has_bias = false;
+    (net->naive ? dense_forward_naive : dense_forward)(&d, rx, ry, dense_rows(l, n));
+}
+static void dense_double(const Net *net, const Layer *l, const float *x, const float *rx, const float *dy,
+                         const float *rdy, float *dx, float *rdx, int n) {
+    void (*backward)(const Dense *, const float *, const float *, float *, int, bool) =
+        net->naive ? dense_backward_naive : dense_backward;
+    Dense d = l->u.dense;
+    backward(&d, x, rdy, rdx, dense_rows(l, n), true);
+    d.has_bias = false;
+    backward(&d, rx, dy, dx, dense_rows(l, n), true);
+    weight_backward(l, true);
+}
+
 /* ---- conv2d and deconv2d ------------------------------------------------------------------------ */
 
 static NashStatus conv2d_infer(Layer *l, int index, NashError *err) {
@@ -375,7 +396,7 @@ const LayerTraits layer_dense_traits = {
     GRAMMAR("dense", "dense OUT [bias=0|1] [sn=0|1]", "bias sn", 1, 1, LAYER_WORDS_UNITS),
     .flags = PARAMS, .infer = dense_infer, .format = dense_format, .tensors = dense_tensors,
     .bind = dense_bind, .state_bytes = weight_state, .bind_state = dense_bind_state,
-    KERNELS(dense_fwd, dense_bwd), REFERENCE(dense_fwd_naive, dense_bwd_naive),
+    KERNELS(dense_fwd, dense_bwd), REFERENCE(dense_fwd_naive, dense_bwd_naive), DOUBLE(dense_tan, dense_double),
     .set_training = weight_set_training, .set_seed = weight_set_seed
 };
 const LayerTraits layer_conv2d_traits = {

@@ -22,9 +22,6 @@ static bool layer_in_place(const Net *net, int i) {
     return (layer_of(net->layers[l->prev].spec.kind)->flags & LAYER_OWN_INPUT) != 0;
 }
 
-static bool layer_aliases_input(const Layer *l) { return (layer_of(l->spec.kind)->flags & LAYER_ALIASES_INPUT) != 0; }
-static bool layer_is_block(const Layer *l) { return (layer_of(l->spec.kind)->flags & LAYER_OPENS_BLOCK) != 0; }
-
 /* ---- the size table ------------------------------------------------------------------------- */
 
 typedef struct {
@@ -293,6 +290,8 @@ NashStatus net_init_text(Net *net, Shape in, const char *text, int max_batch, Na
 }
 
 void net_free(Net *net) {
+    arena_free(&net->tangent_arena);
+    free(net->rdact);
     arena_free(&net->param_arena);
     arena_free(&net->grad_arena);
     arena_free(&net->buffer_arena);
@@ -306,6 +305,7 @@ void net_free(Net *net) {
 }
 
 void net_release_workspace(Net *net) {
+    arena_release(&net->tangent_arena);
     arena_release(&net->act_arena);
     arena_release(&net->work_arena);
 }
@@ -367,13 +367,17 @@ static const float *forward_branch(Net *net, int first, int end, const float *x,
 
 const float *net_forward(Net *net, const float *x, int n) { return forward_branch(net, 0, net->n_layers, x, n); }
 
-static bool layer_has_params(const Layer *l) { return (layer_of(l->spec.kind)->flags & LAYER_HAS_PARAMS) != 0; }
-
 /* Does the layer, or a layer inside it, have parameters? */
 static bool subtree_has_params(const Net *net, int i) {
     for (int k = i; k < net->layers[i].after; k++)
         if (layer_has_params(&net->layers[k])) return true;
     return false;
+}
+
+int net_lowest_with_params(const Net *net) {
+    for (int i = 0; i < net->n_layers; i = net->layers[i].after)
+        if (subtree_has_params(net, i)) return i;
+    return net->n_layers;
 }
 
 static void backward_branch(Net *net, int first, int end, const float *x, const float *dy, float *dx, int n,
@@ -439,15 +443,7 @@ void net_backward(Net *net, const float *x, const float *dy, float *dx, int n, b
     /* The lowest layer that still needs an input gradient: below it only parameter gradients
      * are wanted, and below the lowest parameterised layer nothing at all. */
     int lowest = 0;
-    if (!dx) {
-        lowest = net->n_layers;
-        if (param_grads)
-            for (int i = 0; i < net->n_layers; i = net->layers[i].after)
-                if (subtree_has_params(net, i)) {
-                    lowest = i;
-                    break;
-                }
-    }
+    if (!dx) lowest = param_grads ? net_lowest_with_params(net) : net->n_layers;
     if (lowest < net->n_layers) backward_branch(net, 0, net->n_layers, x, dy, dx, n, param_grads, lowest);
 }
 

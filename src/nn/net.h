@@ -85,8 +85,10 @@ typedef struct {
         Upsample up;
         Projection proj;
     } u;
-    float *y;            /* owned output activations (max_batch, out); NULL for reshape/flatten */
-    const float *result; /* the output of the last forward: y, or the input for reshape/flatten */
+    float *y;             /* owned output activations (max_batch, out); NULL for reshape/flatten */
+    const float *result;  /* the output of the last forward: y, or the input for reshape/flatten */
+    float *ry;            /* double backprop: the output's derivative along the input direction */
+    const float *rresult; /* ... of the last tangent pass: ry, or the input's for reshape/flatten */
 } Layer;
 
 typedef struct {
@@ -117,6 +119,10 @@ typedef struct {
     DropoutKey key; /* step and global index of the batch's first sample */
 
     Arena param_arena, grad_arena, buffer_arena, act_arena, work_arena;
+    /* double backprop (net_enable_double_backward): every layer's ry, the passing buffers of the
+     * derivatives of the activation gradients (laid out as dact), and a zero output derivative */
+    Arena tangent_arena;
+    float **rdact, *rzero;
     size_t passing_off; /* where dact and scratch begin in work_arena (before: batch-norm state) */
 } Net;
 
@@ -148,6 +154,19 @@ const float *net_forward(Net *net, const float *x, int n);
 void net_backward(Net *net, const float *x, const float *dy, float *dx, int n, bool param_grads);
 
 void net_zero_grad(Net *net);
+
+/* Double backprop (Drucker & LeCun 1992), what gradient penalties need (docs/layers.md, "Double
+ * backprop"). After a forward on x (n, in), add to the parameter gradients
+ *     d/dtheta < grad_x <dy, net(x)>, v >
+ * for a fixed dy (n, out) and direction v (n, in): the derivative along v of the parameter
+ * gradient backward(dy) would add (the R-operator of Pearlmutter 1994 on the backward pass).
+ * For a penalty P(g) of the input gradient g = grad_x <dy, net(x)>, v = dP/dg gives dP/dtheta.
+ * One tangent pass forward (each layer's output derivative along v) and one backward pass that
+ * carries dy and its derivative together. net_enable_double_backward, once, allocates the
+ * tangents; it refuses a layer kind without second derivatives here, naming the layer and the
+ * kinds that have them. */
+NashStatus net_enable_double_backward(Net *net, NashError *err);
+void net_double_backward(Net *net, const float *x, const float *dy, const float *v, int n);
 /* The classes (N) of the batch the next forward and backward see, each in [0, net->classes). */
 void net_set_labels(Net *net, const int32_t *labels);
 void net_set_training(Net *net, bool training);
