@@ -100,6 +100,23 @@ static void pool2d_bwd(const Net *net, const Layer *l, const float *x, const flo
     if (dx) pool2d_backward(&l->u.pool, x, dy, dx, n);
 }
 
+/* Double backprop of the layers without parameters that are linear in their input (pooling,
+ * upsampling; max pooling piecewise, its window maxima fixed by x): the tangent is the layer
+ * applied to R{x}, and dy and R{dy} go back the same way. */
+static void linear_double(const Net *net, const Layer *l, const float *x, const float *rx, const float *dy,
+                          const float *rdy, float *dx, float *rdx, int n) {
+    (void)rx;
+    if (!dx) return; /* no parameters: nothing to add */
+    const LayerTraits *t = layer_of(l->spec.kind);
+    t->backward(net, l, x, dy, dx, n, false);
+    t->backward(net, l, x, rdy, rdx, n, false);
+}
+
+static void pool2d_tan(const Net *net, const Layer *l, const float *x, const float *rx, float *ry, int n) {
+    (void)net;
+    pool2d_tangent(&l->u.pool, x, rx, ry, n);
+}
+
 /* ---- activations ------------------------------------------------------------------------------------- */
 
 static NashStatus act_infer(Layer *l, int index, NashError *err) {
@@ -302,6 +319,11 @@ static void upsample_bwd(const Net *net, const Layer *l, const float *x, const f
     if (dx) upsample_backward(&l->u.up, dy, dx, n);
 }
 
+static void upsample_tan(const Net *net, const Layer *l, const float *x, const float *rx, float *ry, int n) {
+    (void)net, (void)x;
+    upsample_forward(&l->u.up, rx, ry, n);
+}
+
 static NashStatus sumpool_infer(Layer *l, int index, NashError *err) {
     (void)index;
     if (l->in.ndim != 3) return layer_shape_error(err, l, "is not (C,H,W)");
@@ -317,6 +339,11 @@ static void sumpool_bwd(const Net *net, const Layer *l, const float *x, const fl
                         bool param_grads) {
     (void)net, (void)x, (void)param_grads;
     if (dx) sumpool_backward(dy, dx, n, l->in.dim[0], l->in.dim[1] * l->in.dim[2]);
+}
+
+static void sumpool_tan(const Net *net, const Layer *l, const float *x, const float *rx, float *ry, int n) {
+    (void)net, (void)x;
+    sumpool_forward(rx, ry, n, l->in.dim[0], l->in.dim[1] * l->in.dim[2]);
 }
 
 /* the row of rnn or lstm: one set of functions, which read the kind from the layer (is_lstm) */
@@ -342,12 +369,14 @@ static void sumpool_bwd(const Net *net, const Layer *l, const float *x, const fl
 const LayerTraits layer_maxpool2d_traits = {
     GRAMMAR("maxpool2d", "maxpool2d k=K [s=K] [p=0]", "k s p", 0, 0, LAYER_WORDS_NONE),
     .flags = LAYER_WINDOWED | LAYER_POOLING | LAYER_OWN_INPUT, .infer = pool2d_infer,
-    .check = pool2d_check, .format = pool_format, KERNELS(pool2d_fwd, pool2d_bwd)
+    .check = pool2d_check, .format = pool_format, KERNELS(pool2d_fwd, pool2d_bwd),
+    DOUBLE(pool2d_tan, linear_double)
 };
 const LayerTraits layer_avgpool2d_traits = {
     GRAMMAR("avgpool2d", "avgpool2d k=K [s=K] [p=0] [count_pad=1]", "k s p count_pad", 0, 0, LAYER_WORDS_NONE),
     .flags = LAYER_WINDOWED | LAYER_POOLING | LAYER_OWN_INPUT, .infer = pool2d_infer,
-    .check = pool2d_check, .format = pool_format, KERNELS(pool2d_fwd, pool2d_bwd)
+    .check = pool2d_check, .format = pool_format, KERNELS(pool2d_fwd, pool2d_bwd),
+    DOUBLE(pool2d_tan, linear_double)
 };
 const LayerTraits layer_relu_traits = ACTIVATION("relu", "relu", 0, NULL);
 const LayerTraits layer_leaky_relu_traits = ACTIVATION("leakyrelu", "leakyrelu [SLOPE=0.01]", 1, leaky_format);
@@ -370,11 +399,12 @@ const LayerTraits layer_rnn_traits = RECURRENT("rnn");
 const LayerTraits layer_lstm_traits = RECURRENT("lstm");
 const LayerTraits layer_upsample_traits = {
     GRAMMAR("upsample", "upsample S", "", 1, 1, LAYER_WORDS_UNITS), .flags = LAYER_OWN_INPUT,
-    .infer = upsample_infer, .format = units_format, KERNELS(upsample_fwd, upsample_bwd)
+    .infer = upsample_infer, .format = units_format, KERNELS(upsample_fwd, upsample_bwd),
+    DOUBLE(upsample_tan, linear_double)
 };
 const LayerTraits layer_sumpool_traits = {
     GRAMMAR("sumpool", "sumpool", "", 0, 0, LAYER_WORDS_NONE), .flags = LAYER_OWN_INPUT,
-    .infer = sumpool_infer, KERNELS(sumpool_fwd, sumpool_bwd)
+    .infer = sumpool_infer, KERNELS(sumpool_fwd, sumpool_bwd), DOUBLE(sumpool_tan, linear_double)
 };
 const LayerTraits layer_residual_traits = {
     GRAMMAR("residual", "residual (then its main branch, [shortcut ...], end)", "", 0, 0, LAYER_WORDS_NONE),

@@ -274,6 +274,31 @@ static void conv2d_bwd(const Net *net, const Layer *l, const float *x, const flo
     conv2d_backward(&l->u.conv, x, dy, dx, n, param_grads, net->scratch);
     weight_backward(l, param_grads);
 }
+/* Double backprop of conv2d: as dense's, a convolution being linear in x and in W. */
+static void conv2d_tan(const Net *net, const Layer *l, const float *x, const float *rx, float *ry, int n) {
+    (void)x;
+    Conv2d c = l->u.conv;
+    c.has_bias = false;
+    if (net->naive)
+        conv2d_forward_naive(&c, rx, ry, n);
+    else
+        conv2d_forward(&c, rx, ry, n, net->scratch);
+}
+static void conv2d_double(const Net *net, const Layer *l, const float *x, const float *rx, const float *dy,
+                          const float *rdy, float *dx, float *rdx, int n) {
+    Conv2d c = l->u.conv;
+    for (int pass = 0; pass < 2; pass++) {
+        const float *in = pass ? rx : x, *g = pass ? dy : rdy;
+        float *out = pass ? dx : rdx;
+        if (net->naive)
+            conv2d_backward_naive(&c, in, g, out, n, true);
+        else
+            conv2d_backward(&c, in, g, out, n, true, net->scratch);
+        c.has_bias = false;
+    }
+    weight_backward(l, true);
+}
+
 static void deconv2d_fwd(const Net *net, Layer *l, const float *x, int n) {
     deconv2d_forward(&l->u.deconv, x, l->y, n, net->scratch);
 }
@@ -389,6 +414,29 @@ static void projection_bwd(const Net *net, const Layer *l, const float *x, const
     }
 }
 
+/* Double backprop of the head, out = (w + embed[y]) . h + b, bilinear in the weights and h:
+ * R{out} = (w + embed[y]) . R{h}; R{dw} and R{dembed[y]} += R{dy} h + dy R{h}, R{db} += R{dy}. */
+static void projection_tan(const Net *net, const Layer *l, const float *x, const float *rx, float *ry, int n) {
+    (void)net, (void)x;
+    Projection p = l->u.proj;
+    float zero = 0.0f;
+    p.bias = &zero;
+    projection_forward(&p, rx, ry, n);
+}
+static void projection_double(const Net *net, const Layer *l, const float *x, const float *rx, const float *dy,
+                              const float *rdy, float *dx, float *rdx, int n) {
+    (void)net;
+    Projection p = l->u.proj;
+    float unused = 0.0f;
+    projection_backward(&p, x, rdy, rdx, n, true);
+    p.dbias = &unused; /* b's gradient does not depend on h */
+    projection_backward(&p, rx, dy, dx, n, true);
+    if (l->spec.sn) {
+        specnorm_backward(&l->sn[0]);
+        specnorm_backward(&l->sn[1]);
+    }
+}
+
 /* ---- the rows (each reads as a table line; clang-format would put a field on a line) -------------- */
 
 /* clang-format off */
@@ -404,8 +452,8 @@ const LayerTraits layer_conv2d_traits = {
     .flags = PARAMS | LAYER_WINDOWED, .infer = conv2d_infer, .format = conv_format,
     .tensors = conv2d_tensors, .bind = conv2d_bind, .scratch_floats = conv2d_scratch,
     .state_bytes = weight_state, .bind_state = conv2d_bind_state, KERNELS(conv2d_fwd, conv2d_bwd),
-    REFERENCE(conv2d_fwd_naive, conv2d_bwd_naive), .set_training = weight_set_training,
-    .set_seed = weight_set_seed
+    REFERENCE(conv2d_fwd_naive, conv2d_bwd_naive), DOUBLE(conv2d_tan, conv2d_double),
+    .set_training = weight_set_training, .set_seed = weight_set_seed
 };
 const LayerTraits layer_deconv2d_traits = {
     GRAMMAR("deconv2d", "deconv2d OUT k=K [s=1] [p=0] [op=0] [bias=1]", "k s p op bias", 1, 1, LAYER_WORDS_UNITS),
@@ -419,6 +467,6 @@ const LayerTraits layer_projection_traits = {
     .flags = PARAMS, .infer = projection_infer, .format = projection_format,
     .tensors = projection_tensors, .bind = projection_bind, .state_bytes = projection_state,
     .bind_state = projection_bind_state, KERNELS(projection_fwd, projection_bwd),
-    .set_training = weight_set_training, .set_seed = projection_set_seed
+    DOUBLE(projection_tan, projection_double), .set_training = weight_set_training, .set_seed = projection_set_seed
 };
 /* clang-format on */

@@ -51,11 +51,12 @@ static float pool2d_divisor(const Pool2d *l, Window win) {
 }
 
 /* x (N,C,H,W)  y (N,C,Ho,Wo) */
-void pool2d_forward(const Pool2d *l, const float *x, float *y, int n) {
+/* The pooling of `values` with the windows' maxima taken in x (max; average ignores x). */
+static void pool2d_apply(const Pool2d *l, const float *x, const float *values, float *y, int n) {
     size_t in_plane = (size_t)l->h * l->w, out_plane = (size_t)l->ho * l->wo;
     size_t planes = (size_t)n * l->c;
     for (size_t p = 0; p < planes; p++) {
-        const float *xp = x + p * in_plane;
+        const float *xp = x + p * in_plane, *vp = values + p * in_plane;
         float *yp = y + p * out_plane;
         for (int i = 0; i < l->ho; i++) {
             for (int j = 0; j < l->wo; j++) {
@@ -63,17 +64,23 @@ void pool2d_forward(const Pool2d *l, const float *x, float *y, int n) {
                 float out;
                 if (l->kind == POOL2D_MAX) {
                     long at = pool2d_argmax(xp, l->w, win);
-                    out = at < 0 ? -INFINITY : xp[at];
+                    out = at < 0 ? (vp == xp ? -INFINITY : 0.0f) : vp[at];
                 } else {
                     float sum = 0.0f;
                     for (int r = win.r0; r < win.r1; r++)
-                        for (int c = win.c0; c < win.c1; c++) sum += xp[(size_t)r * l->w + c];
+                        for (int c = win.c0; c < win.c1; c++) sum += vp[(size_t)r * l->w + c];
                     out = sum / pool2d_divisor(l, win);
                 }
                 yp[(size_t)i * l->wo + j] = out;
             }
         }
     }
+}
+
+void pool2d_forward(const Pool2d *l, const float *x, float *y, int n) { pool2d_apply(l, x, x, y, n); }
+
+void pool2d_tangent(const Pool2d *l, const float *x, const float *rx, float *ry, int n) {
+    pool2d_apply(l, x, rx, ry, n);
 }
 
 /* x (N,C,H,W)  dy (N,C,Ho,Wo)  dx (N,C,H,W), written */

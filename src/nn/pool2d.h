@@ -20,6 +20,10 @@ typedef struct {
 
 /* x (N,C,H,W)  y (N,C,Ho,Wo) */
 void pool2d_forward(const Pool2d *l, const float *x, float *y, int n);
+/* The derivative of the output along rx (N,C,H,W): ry (N,C,Ho,Wo), the average of rx over each
+ * window, or (max) rx at the window's maximum in x; backward routes a tangent's gradient the
+ * same way as any other, so pool2d_backward is the rest of its double backprop. */
+void pool2d_tangent(const Pool2d *l, const float *x, const float *rx, float *ry, int n);
 /* x (N,C,H,W)  dy (N,C,Ho,Wo)  dx (N,C,H,W), written */
 void pool2d_backward(const Pool2d *l, const float *x, const float *dy, float *dx, int n);
 
