@@ -47,6 +47,9 @@ const char *config_inih_version(void);
 typedef enum { LOSS_MINIMAX, LOSS_NONSAT, LOSS_WGAN, LOSS_HINGE, LOSS_LSGAN } LossKind;
 #define LOSS_KIND_COUNT 5
 extern const char *const config_loss_words[LOSS_KIND_COUNT]; /* minimax nonsat wgan hinge lsgan */
+typedef enum { PENALTY_NONE, PENALTY_GP, PENALTY_R1 } PenaltyKind;
+#define PENALTY_KIND_COUNT 3
+extern const char *const config_penalty_words[PENALTY_KIND_COUNT]; /* none gp r1 */
 typedef enum { NOISE_GAUSSIAN, NOISE_UNIFORM } NoiseKind;
 #define NOISE_KIND_COUNT 2
 extern const char *const config_noise_words[NOISE_KIND_COUNT]; /* gaussian uniform */
@@ -89,7 +92,10 @@ typedef struct {
 
     struct {
         LossKind kind;
-        double clip; /* wgan: clip D weights to [-clip, clip] after each D step */
+        double clip;           /* wgan without a penalty: clip D weights to [-clip, clip] after each D step */
+        PenaltyKind penalty;   /* a gradient penalty on D (gan/penalty.h) */
+        double penalty_weight; /* lambda of gp, gamma of r1 */
+        int penalty_every;     /* lazy regularisation: every k-th D step, weighted k */
     } loss;
 
     struct {

@@ -24,6 +24,7 @@
 #define TEXT(sec, nm, ty, def, m, help) ROW(sec, nm, ty, NULL, 0, 0, 0, 0, def, m, help)
 
 const char *const config_loss_words[LOSS_KIND_COUNT] = {"minimax", "nonsat", "wgan", "hinge", "lsgan"};
+const char *const config_penalty_words[PENALTY_KIND_COUNT] = {"none", "gp", "r1"};
 const char *const config_noise_words[NOISE_KIND_COUNT] = {"gaussian", "uniform"};
 const char *const config_layout_words[LAYOUT_KIND_COUNT] = {"split", "colocated"};
 const char *const config_schedule_words[SCHEDULE_KIND_COUNT] = {"alternating", "simultaneous"};
@@ -110,7 +111,15 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
          "minimax and nonsat (non-saturating G loss): Goodfellow et al. 2014; wgan: Arjovsky et al. 2017; "
          "hinge: Lim & Ye 2017; lsgan: Mao et al. 2017"),
     NUM("loss", "clip", CONFIG_DOUBLE, ABOVE, 0, 0, "0.01", loss.clip,
-        "wgan: D's weights are clipped to [-clip, clip] after each D step"),
+        "wgan with penalty = none: D's weights are clipped to [-clip, clip] after each D step"),
+    WORD("loss", "penalty", config_penalty_words, "none", loss.penalty,
+         "a gradient penalty on D, by double backprop: gp is weight * (‖∇D(x̂)‖ - 1)² at random "
+         "interpolates x̂ of real and fake (Gulrajani et al. 2017); r1 is weight/2 * ‖∇D(x)‖² on real "
+         "data (Mescheder et al. 2018)"),
+    NUM("loss", "penalty_weight", CONFIG_DOUBLE, AT_LEAST, 0, 0, "10", loss.penalty_weight,
+        "lambda of gp, gamma of r1"),
+    NUM("loss", "penalty_every", CONFIG_INT, CLOSED, 1, 1000, "1", loss.penalty_every,
+        "lazy regularisation: the penalty on every k-th D step only, weighted k (Karras et al. 2020)"),
 
     NUM("train", "steps", CONFIG_INT64, AT_LEAST, 1, 0, "1000", train.steps, "generator steps to train"),
     NUM("train", "batch", CONFIG_INT, CLOSED, 1, 65536, "64", train.batch,

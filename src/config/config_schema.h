@@ -60,7 +60,7 @@ typedef struct {
 } ConfigKey;
 
 #define CONFIG_N_SECTIONS 11
-#define CONFIG_N_KEYS 52
+#define CONFIG_N_KEYS 55
 
 extern const ConfigSection config_sections[CONFIG_N_SECTIONS];
 extern const ConfigKey config_keys[CONFIG_N_KEYS];

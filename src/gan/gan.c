@@ -56,6 +56,9 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
     gan->latent = cfg->generator.latent * (z_steps > 0 ? z_steps : 1);
     Shape z_shape = z_steps > 0 ? shape_2d(z_steps, cfg->generator.latent) : shape_1d(cfg->generator.latent);
     gan->clip = cfg->loss.clip;
+    gan->penalty = cfg->loss.penalty;
+    gan->penalty_weight = cfg->loss.penalty_weight;
+    gan->penalty_every = cfg->loss.penalty_every;
     gan->n_critic = cfg->train.n_critic;
     gan->batch = batch;
     gan->seed = cfg->train.seed;
@@ -85,6 +88,11 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
         goto fail;
     }
     gan->classes = gan->g.classes ? gan->g.classes : gan->d.classes;
+    if (gan->penalty != PENALTY_NONE && (st = net_enable_double_backward(&gan->d, err))) {
+        nash_fail_context(err, "%s: [discriminator] with [loss] penalty = %s: ", cfg->source,
+                          config_penalty_words[gan->penalty]);
+        goto fail;
+    }
     /* both were built to check the shapes; keep only the players this process holds */
     if (!has_g) net_free(&gan->g);
     if (!has_d) net_free(&gan->d);
@@ -106,7 +114,17 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
         gan->ema = nash_alloc_zeroed(gan->g.param_floats * sizeof(float));
         if (gan->ema) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
     }
-    if (!gan->z || !gan->dlogit || !gan->dfake || !gan->fake_labels || (has_g && gan->ema_decay > 0.0 && !gan->ema)) {
+    bool penalised = has_d && gan->penalty != PENALTY_NONE;
+    if (penalised) {
+        gan->pen_x = nash_alloc_zeroed((size_t)batch * n_sample * sizeof(float));
+        gan->pen_g = nash_alloc_zeroed((size_t)batch * n_sample * sizeof(float));
+        gan->pen_v = nash_alloc_zeroed((size_t)batch * n_sample * sizeof(float));
+        gan->pen_ones = nash_alloc_zeroed((size_t)batch * sizeof(float));
+        if (gan->pen_ones)
+            for (int i = 0; i < batch; i++) gan->pen_ones[i] = 1.0f;
+    }
+    if (!gan->z || !gan->dlogit || !gan->dfake || !gan->fake_labels || (has_g && gan->ema_decay > 0.0 && !gan->ema) ||
+        (penalised && (!gan->pen_x || !gan->pen_g || !gan->pen_v || !gan->pen_ones))) {
         st = nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the training buffers for batch %d", batch);
         goto fail;
     }
@@ -133,6 +151,10 @@ void gan_free(Gan *gan) {
     nash_free(gan->dfake);
     nash_free(gan->ema);
     nash_free(gan->fake_labels);
+    nash_free(gan->pen_x);
+    nash_free(gan->pen_g);
+    nash_free(gan->pen_v);
+    nash_free(gan->pen_ones);
     class_prior_free(&gan->prior);
     memset(gan, 0, sizeof *gan);
 }
@@ -200,10 +222,35 @@ void gan_d_fake(Gan *gan, const float *fake, const int32_t *labels, int n, doubl
     net_backward(&gan->d, fake, gan->dlogit, NULL, n, true);
 }
 
+bool gan_penalty_due(const Gan *gan, uint64_t step, unsigned phase) {
+    return penalty_due(gan->penalty, gan->penalty_every, gan->n_critic, step, phase);
+}
+
+void gan_d_penalty(Gan *gan, const float *real, const float *fake, const int32_t *labels, int64_t first, int n,
+                   uint64_t step, unsigned phase, double norm, DropoutKey key, StepStats *stats) {
+    const size_t width = shape_numel(gan->sample);
+    const float *x = real;
+    if (gan->penalty == PENALTY_GP) {
+        penalty_interpolate(gan->seed, noise_stream(step, phase), first, real, fake, n, width, gan->pen_x);
+        x = gan->pen_x;
+    }
+    gan->d.key = key;
+    net_set_labels(&gan->d, labels);
+    net_forward(&gan->d, x, n);
+    /* g_i = grad of D(x_i) at x_i: backward from dy = 1 per sample, to the input only */
+    net_backward(&gan->d, x, gan->pen_ones, gan->pen_g, n, false);
+    double sum_norm = 0.0;
+    double p = penalty_direction(gan->penalty, gan->penalty_weight, gan->pen_g, n, width, norm * gan->penalty_every,
+                                 gan->pen_v, &sum_norm);
+    net_double_backward(&gan->d, x, gan->pen_ones, gan->pen_v, n);
+    stats->penalty = norm * p;
+    stats->input_grad_norm = norm * sum_norm;
+}
+
 void gan_d_update(Gan *gan, StepStats *stats) {
     stats->grad_norm_d = gan_l2(gan->d.grads, gan->d.param_floats);
     optim_step(&gan->opt_d, gan->d.params, gan->d.grads);
-    if (gan->loss == LOSS_WGAN) clip_params(&gan->d, (float)gan->clip);
+    if (gan->loss == LOSS_WGAN && gan->penalty == PENALTY_NONE) clip_params(&gan->d, (float)gan->clip);
 }
 
 void gan_g_input_grad(Gan *gan, const float *fake, const int32_t *labels, int n, double norm, DropoutKey key,

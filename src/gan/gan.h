@@ -9,6 +9,7 @@
  *
  *   D step (phase k):  fakes = gan_fakes(step, k)                          on G's holder
  *                      gan_d_real(x_r), gan_d_fake(fakes)                   on D's holder
+ *                      [gan_d_penalty(x_r, fakes) when gan_penalty_due]
  *                      [sum D's gradients over D's ranks]  gan_d_update    (wgan: clip)
  *   G step:            fakes = gan_fakes(step, G)
  *                      gan_g_input_grad(fakes) -> dfakes: through D to its input only
@@ -32,6 +33,7 @@
 #include "gan/classes.h"
 #include "gan/loss.h"
 #include "gan/noise.h"
+#include "gan/penalty.h"
 #include "nn/net.h"
 #include "nn/optim.h"
 
@@ -44,16 +46,20 @@ typedef struct {
     NoiseKind noise;
     LossKind loss;
     double clip;
+    PenaltyKind penalty;
+    double penalty_weight;
+    int penalty_every;
     int n_critic;
     int batch; /* largest slice a piece takes */
     uint64_t seed;
     Optimizer opt_g, opt_d;
     double ema_decay;
-    float *ema;                /* EMA of G's parameters (g.param_floats), NULL when off */
-    float *z, *dlogit, *dfake; /* scratch: (batch, latent), (batch), (batch, sample) */
-    int classes;               /* K of the conditional layers of G and D, 0: unconditional */
-    ClassPrior prior;          /* the data's class frequencies (gan_set_class_prior) */
-    int32_t *fake_labels;      /* (batch): the classes of the last gan_fakes / gan_generate */
+    float *ema;                              /* EMA of G's parameters (g.param_floats), NULL when off */
+    float *z, *dlogit, *dfake;               /* scratch: (batch, latent), (batch), (batch, sample) */
+    int classes;                             /* K of the conditional layers of G and D, 0: unconditional */
+    ClassPrior prior;                        /* the data's class frequencies (gan_set_class_prior) */
+    int32_t *fake_labels;                    /* (batch): the classes of the last gan_fakes / gan_generate */
+    float *pen_x, *pen_g, *pen_v, *pen_ones; /* penalty scratch: (batch, sample) x3, (batch) ones */
 } Gan;
 
 /* What a step measured, as sums over this process's samples scaled by norm = 1/(global
@@ -66,6 +72,7 @@ typedef struct {
     double d_real, d_fake;
     double raw_real, raw_fake;
     double grad_norm_d, grad_norm_g;
+    double penalty, input_grad_norm; /* the last penalty computed, weighted, and the mean |grad_x D| it saw */
 } StepStats;
 
 /* Build the players this process holds from the config, for data samples of `sample` shape and
@@ -99,7 +106,15 @@ void gan_d_real(Gan *gan, const float *real, const int32_t *labels, int n, doubl
  * conditional D, else NULL (here and below). */
 void gan_d_fake(Gan *gan, const float *fake, const int32_t *labels, int n, double norm, DropoutKey key,
                 StepStats *stats);
-/* D: the optimizer step on the (already summed) gradient; wgan clips D's parameters. */
+/* Is the gradient penalty due in D step `phase` of `step` (penalty.h)? */
+bool gan_penalty_due(const Gan *gan, uint64_t step, unsigned phase);
+/* D: add the penalty's gradient (penalty.h) for global samples [first, first+n) of D step
+ * (step, phase): at interpolates of real and fake (gp) or at real (r1, fake unused). labels:
+ * the reals' classes for a conditional D, else NULL. Sets stats->penalty and input_grad_norm. */
+void gan_d_penalty(Gan *gan, const float *real, const float *fake, const int32_t *labels, int64_t first, int n,
+                   uint64_t step, unsigned phase, double norm, DropoutKey key, StepStats *stats);
+/* D: the optimizer step on the (already summed) gradient; wgan without a penalty clips D's
+ * parameters. */
 void gan_d_update(Gan *gan, StepStats *stats);
 
 /* D: forward fakes, the G loss, and backward to D's input only (no D weight gradients):

@@ -43,7 +43,7 @@ typedef struct {
     TimeSplit time;
     double epoch;
 } LoggedSums;
-_Static_assert(sizeof(LoggedSums) == 16 * sizeof(double), "LoggedSums is summed as an array of doubles");
+_Static_assert(sizeof(LoggedSums) == 18 * sizeof(double), "LoggedSums is summed as an array of doubles");
 
 NashStatus trainer_log_step(Trainer *t, int64_t step, NashError *err) {
     Layout *lay = &t->lay;
@@ -57,7 +57,9 @@ NashStatus trainer_log_step(Trainer *t, int64_t step, NashError *err) {
                                 .d_real = s->d_real,
                                 .d_fake = s->d_fake,
                                 .raw_real = s->raw_real,
-                                .raw_fake = s->raw_fake};
+                                .raw_fake = s->raw_fake,
+                                .penalty = s->penalty,
+                                .input_grad_norm = s->input_grad_norm};
         sum.time.d_compute = (c.d_compute - p.d_compute) / steps / lay->d_ranks;
         sum.time.d_exchange = (c.d_exchange - p.d_exchange) / steps / lay->d_ranks;
         sum.time.d_allreduce = (c.d_allreduce - p.d_allreduce) / steps / lay->d_ranks;

@@ -118,7 +118,8 @@ NashStatus run_open(Run *run, int64_t resume_step, NashError *err) {
     if (fresh)
         fprintf(run->metrics,
                 "step,epoch,loss_d,loss_g,d_real,d_fake,raw_real,raw_fake,grad_norm_d,grad_norm_g,"
-                "images_per_s,g_compute,g_exchange,g_allreduce,d_compute,d_exchange,d_allreduce,d_data\n");
+                "images_per_s,g_compute,g_exchange,g_allreduce,d_compute,d_exchange,d_allreduce,d_data,penalty,"
+                "input_grad_norm\n");
     remove_stale_temps(run->dir);
     run->t0 = clock_monotonic_s();
     run->step0 = resume_step;
@@ -171,10 +172,11 @@ NashStatus run_log(Run *run, int64_t step, int64_t epoch, const StepStats *s, co
     double elapsed = clock_monotonic_s() - run->t0;
     double rate = (double)(step - run->step0) * run->cfg->train.batch / fmax(elapsed, 1e-9);
     run->images_per_s = rate;
-    fprintf(run->metrics, "%lld,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.2f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n",
+    fprintf(run->metrics,
+            "%lld,%lld,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.9g,%.2f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.9g,%.9g\n",
             (long long)step, (long long)epoch, s->loss_d, s->loss_g, s->d_real, s->d_fake, s->raw_real, s->raw_fake,
             s->grad_norm_d, s->grad_norm_g, rate, t->g_compute, t->g_exchange, t->g_allreduce, t->d_compute,
-            t->d_exchange, t->d_allreduce, t->d_data);
+            t->d_exchange, t->d_allreduce, t->d_data, s->penalty, s->input_grad_norm);
     if (ferror(run->metrics)) return nash_fail(err, NASH_ERR_IO, "cannot write %s/metrics.csv", run->dir);
     FILE *out = run->opt->progress;
     if (!out) return NASH_OK;

@@ -377,6 +377,9 @@ static NashStatus step_alternating(Trainer *t, uint64_t step, NashError *err) {
         gan_d_zero(&t->gan);
         gan_d_real(&t->gan, real, real_labels, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
         gan_d_fake(&t->gan, fakes, fake_labels, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
+        if (gan_penalty_due(&t->gan, step, (unsigned)k))
+            gan_d_penalty(&t->gan, real, fakes, real_labels, lay->d_first, lay->d_count, step, (unsigned)k, t->norm,
+                          d_key(t, step, (unsigned)k), &t->stats);
         t->clock.d_compute += comm_wtime() - t0;
         d_update(t);
     }
@@ -405,6 +408,9 @@ static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
         gan_d_zero(&t->gan);
         gan_d_real(&t->gan, real, real_labels, lay->d_count, t->norm, key, &t->stats);
         gan_d_fake(&t->gan, fakes, fake_labels, lay->d_count, t->norm, key, &t->stats);
+        if (gan_penalty_due(&t->gan, step, 0))
+            gan_d_penalty(&t->gan, real, fakes, real_labels, lay->d_first, lay->d_count, step, 0, t->norm, key,
+                          &t->stats);
         /* the G loss's input gradient at the same D parameters, from the same fakes */
         gan_g_input_grad(&t->gan, fakes, fake_labels, lay->d_count, t->norm, key, t->gan.dfake, &t->stats);
         t->clock.d_compute += comm_wtime() - t0;

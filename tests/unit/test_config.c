@@ -465,7 +465,8 @@ static void check_enums(void) {
             free(text);
         }
     }
-    check_true(keys == 10, "10 enum keys: 2 optimizers, 2 lr decays, 2 inits, noise, loss, layout, schedule (got %d)",
+    check_true(keys == 11,
+               "11 enum keys: 2 optimizers, 2 lr decays, 2 inits, noise, loss, penalty, layout, schedule (got %d)",
                keys);
     /* the words of the enums below config/ are those nn/ names them by */
     check_true(!strcmp(optim_kind_name(OPTIM_SGD), "sgd") && !strcmp(init_scheme_name(INIT_XAVIER), "xavier"),
