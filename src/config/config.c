@@ -271,6 +271,13 @@ static NashStatus check_whole(const Config *c, const Load *ld, NashError *err) {
         key_origin(ld, "output", "dir", at, sizeof at);
         return nash_fail(err, NASH_ERR_CONFIG, "%s: [output] dir: empty; give a run directory (e.g. runs/NAME)", at);
     }
+    AugmentOp ops[AUGMENT_OP_COUNT];
+    int n_ops;
+    char why[160];
+    if (!config_augment_ops(c->augment.policy, ops, &n_ops, why, sizeof why)) {
+        key_origin(ld, "augment", "policy", at, sizeof at);
+        return nash_fail(err, NASH_ERR_CONFIG, "%s: [augment] policy = %s: %s", at, c->augment.policy, why);
+    }
     if (c->monitor.enabled && !c->monitor.endpoint[0]) {
         key_origin(ld, "monitor", "endpoint", at, sizeof at);
         return nash_fail(err, NASH_ERR_CONFIG,
@@ -328,3 +335,30 @@ NashStatus config_load(const char *path, const char *const *overrides, int n_ove
 #define NASH_INIH_VERSION "unknown"
 #endif
 const char *config_inih_version(void) { return NASH_INIH_VERSION; }
+
+bool config_augment_ops(const char *policy, AugmentOp *ops, int *n, char *why, size_t size) {
+    *n = 0;
+    const char *p = policy;
+    while (*p) {
+        while (*p == ' ' || *p == ',') p++;
+        size_t len = strcspn(p, ", ");
+        if (!len) break;
+        int k = 0;
+        while (k < AUGMENT_OP_COUNT &&
+               !(strlen(config_augment_words[k]) == len && !strncmp(p, config_augment_words[k], len)))
+            k++;
+        if (k == AUGMENT_OP_COUNT) {
+            snprintf(why, size, "unknown operation '%.*s'; known: color, translation, cutout (comma-separated)",
+                     (int)len, p);
+            return false;
+        }
+        for (int i = 0; i < *n; i++)
+            if (ops[i] == (AugmentOp)k) {
+                snprintf(why, size, "'%s' is listed twice; give each operation once", config_augment_words[k]);
+                return false;
+            }
+        ops[(*n)++] = (AugmentOp)k;
+        p += len;
+    }
+    return true;
+}

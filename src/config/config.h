@@ -48,6 +48,9 @@ typedef enum { LOSS_MINIMAX, LOSS_NONSAT, LOSS_WGAN, LOSS_HINGE, LOSS_LSGAN } Lo
 #define LOSS_KIND_COUNT 5
 extern const char *const config_loss_words[LOSS_KIND_COUNT]; /* minimax nonsat wgan hinge lsgan */
 typedef enum { PENALTY_NONE, PENALTY_GP, PENALTY_R1 } PenaltyKind;
+typedef enum { AUGMENT_COLOR, AUGMENT_TRANSLATION, AUGMENT_CUTOUT } AugmentOp;
+#define AUGMENT_OP_COUNT 3
+extern const char *const config_augment_words[AUGMENT_OP_COUNT]; /* color translation cutout */
 #define PENALTY_KIND_COUNT 3
 extern const char *const config_penalty_words[PENALTY_KIND_COUNT]; /* none gp r1 */
 typedef enum { NOISE_GAUSSIAN, NOISE_UNIFORM } NoiseKind;
@@ -131,6 +134,12 @@ typedef struct {
     } monitor;
 
     struct {
+        char policy[64];    /* "color,translation,cutout": DiffAugment's operations, in order; "" = off */
+        double translation; /* the largest shift, as a fraction of the side */
+        double cutout;      /* the side of the square cut out, as a fraction of the image's */
+    } augment;
+
+    struct {
         int every;   /* steps between evaluations during training; 0 = off */
         int samples; /* generated samples per evaluation */
     } eval;
@@ -173,5 +182,9 @@ bool config_suggest_key(const char *word, char *out, size_t size);
  * it appears in docs/config.md between the generated-table markers; test_config checks that the
  * two agree, and `test_config --print-reference` prints it. */
 void config_write_reference(FILE *out);
+
+/* [augment] policy as operations (ops[AUGMENT_OP_COUNT], *n of them, each at most once, in the
+ * order written); false with the reason in why otherwise. */
+bool config_augment_ops(const char *policy, AugmentOp *ops, int *n, char *why, size_t size);
 
 #endif

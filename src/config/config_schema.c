@@ -25,6 +25,7 @@
 
 const char *const config_loss_words[LOSS_KIND_COUNT] = {"minimax", "nonsat", "wgan", "hinge", "lsgan"};
 const char *const config_penalty_words[PENALTY_KIND_COUNT] = {"none", "gp", "r1"};
+const char *const config_augment_words[AUGMENT_OP_COUNT] = {"color", "translation", "cutout"};
 const char *const config_noise_words[NOISE_KIND_COUNT] = {"gaussian", "uniform"};
 const char *const config_layout_words[LAYOUT_KIND_COUNT] = {"split", "colocated"};
 const char *const config_schedule_words[SCHEDULE_KIND_COUNT] = {"alternating", "simultaneous"};
@@ -61,6 +62,7 @@ const ConfigSection config_sections[CONFIG_N_SECTIONS] = {
     {"cluster", "how MPI ranks share the two players (ignored by a single-process run)"},
     {"monitor", "live metrics published over ZeroMQ for `nash monitor`"},
     {"eval", "periodic evaluation during training (toy mixtures: docs/training.md)"},
+    {"augment", "differentiable augmentation of D's inputs, real and fake (DiffAugment; docs/training.md)"},
 };
 
 #define OPTIM_KEYS(sec, m)                                                                                             \
@@ -165,6 +167,14 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
         "steps between evaluations, and one at the end (0 = off); written to eval.csv and the monitor"),
     NUM("eval", "samples", CONFIG_INT, CLOSED, 100, 1000000, "10000", eval.samples,
         "generated samples per evaluation (the fixed noise stream)"),
+
+    TEXT("augment", "policy", CONFIG_STRING, "", augment.policy,
+         "comma-separated, applied in order to every image D sees: color (brightness, saturation, contrast), "
+         "translation, cutout (Zhao et al. 2020); empty: none"),
+    NUM("augment", "translation", CONFIG_DOUBLE, ABOVE_TO, 0, 0.5, "0.125", augment.translation,
+        "translation: shifts of up to this fraction of the side, in whole pixels, zeros shifted in"),
+    NUM("augment", "cutout", CONFIG_DOUBLE, ABOVE_TO, 0, 1, "0.5", augment.cutout,
+        "cutout: the side of the square set to zero, as a fraction of the image's"),
 };
 
 _Static_assert(sizeof config_keys / sizeof config_keys[0] == CONFIG_N_KEYS, "CONFIG_N_KEYS matches the table");

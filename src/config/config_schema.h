@@ -59,8 +59,8 @@ typedef struct {
     size_t size;      /* sizeof the field */
 } ConfigKey;
 
-#define CONFIG_N_SECTIONS 11
-#define CONFIG_N_KEYS 55
+#define CONFIG_N_SECTIONS 12
+#define CONFIG_N_KEYS 58
 
 extern const ConfigSection config_sections[CONFIG_N_SECTIONS];
 extern const ConfigKey config_keys[CONFIG_N_KEYS];

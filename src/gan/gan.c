@@ -114,6 +114,28 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
         gan->ema = nash_alloc_zeroed(gan->g.param_floats * sizeof(float));
         if (gan->ema) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
     }
+    if (cfg->augment.policy[0]) {
+        if (sample.ndim != 3) {
+            char a[64];
+            st = nash_fail(err, NASH_ERR_CONFIG,
+                           "%s: [augment] policy = %s: augmentation works on images (C,H,W), and the samples are %s; "
+                           "remove the [augment] policy",
+                           cfg->source, cfg->augment.policy, shape_format(sample, a, sizeof a));
+            goto fail;
+        }
+        gan->augmenting = augment_init(&gan->aug, cfg, sample.dim[0], sample.dim[1], sample.dim[2]);
+    }
+    if (has_d && gan->augmenting) {
+        gan->aug_draws = nash_alloc_zeroed((size_t)batch * sizeof *gan->aug_draws);
+        gan->aug_real = nash_alloc_zeroed((size_t)batch * n_sample * sizeof(float));
+        gan->aug_fake = nash_alloc_zeroed((size_t)batch * n_sample * sizeof(float));
+        gan->aug_grad = nash_alloc_zeroed((size_t)batch * n_sample * sizeof(float));
+        gan->aug_scratch = nash_alloc_zeroed(n_sample * sizeof(float));
+        if (!gan->aug_draws || !gan->aug_real || !gan->aug_fake || !gan->aug_grad || !gan->aug_scratch) {
+            st = nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the augmentation buffers for batch %d", batch);
+            goto fail;
+        }
+    }
     bool penalised = has_d && gan->penalty != PENALTY_NONE;
     if (penalised) {
         gan->pen_x = nash_alloc_zeroed((size_t)batch * n_sample * sizeof(float));
@@ -155,6 +177,11 @@ void gan_free(Gan *gan) {
     nash_free(gan->pen_g);
     nash_free(gan->pen_v);
     nash_free(gan->pen_ones);
+    nash_free(gan->aug_draws);
+    nash_free(gan->aug_real);
+    nash_free(gan->aug_fake);
+    nash_free(gan->aug_grad);
+    nash_free(gan->aug_scratch);
     class_prior_free(&gan->prior);
     memset(gan, 0, sizeof *gan);
 }
@@ -200,8 +227,17 @@ const float *gan_fakes(Gan *gan, uint64_t step, unsigned phase, int64_t first, i
 
 void gan_d_zero(Gan *gan) { net_zero_grad(&gan->d); }
 
+/* What D sees of x (n, sample): x, or x augmented into `out` with the draws of `base` + key. */
+static const float *d_view(Gan *gan, uint64_t base, DropoutKey key, const float *x, int n, float *out) {
+    if (!gan->augmenting) return x;
+    augment_draw(&gan->aug, gan->seed, base + key.step, (int64_t)key.sample_base, n, gan->aug_draws);
+    augment_forward(&gan->aug, gan->aug_draws, x, out, gan->aug_scratch, n);
+    return out;
+}
+
 void gan_d_real(Gan *gan, const float *real, const int32_t *labels, int n, double norm, DropoutKey key,
                 StepStats *stats) {
+    real = d_view(gan, AUGMENT_REAL_STREAM, key, real, n, gan->aug_real);
     gan->d.key = key;
     net_set_labels(&gan->d, labels);
     const float *t = net_forward(&gan->d, real, n);
@@ -213,6 +249,7 @@ void gan_d_real(Gan *gan, const float *real, const int32_t *labels, int n, doubl
 
 void gan_d_fake(Gan *gan, const float *fake, const int32_t *labels, int n, double norm, DropoutKey key,
                 StepStats *stats) {
+    fake = d_view(gan, AUGMENT_FAKE_STREAM, key, fake, n, gan->aug_fake);
     gan->d.key = key;
     net_set_labels(&gan->d, labels);
     const float *t = net_forward(&gan->d, fake, n);
@@ -229,6 +266,10 @@ bool gan_penalty_due(const Gan *gan, uint64_t step, unsigned phase) {
 void gan_d_penalty(Gan *gan, const float *real, const float *fake, const int32_t *labels, int64_t first, int n,
                    uint64_t step, unsigned phase, double norm, DropoutKey key, StepStats *stats) {
     const size_t width = shape_numel(gan->sample);
+    if (gan->augmenting) { /* what gan_d_real and gan_d_fake showed D */
+        real = gan->aug_real;
+        fake = gan->aug_fake;
+    }
     const float *x = real;
     if (gan->penalty == PENALTY_GP) {
         penalty_interpolate(gan->seed, noise_stream(step, phase), first, real, fake, n, width, gan->pen_x);
@@ -255,11 +296,18 @@ void gan_d_update(Gan *gan, StepStats *stats) {
 
 void gan_g_input_grad(Gan *gan, const float *fake, const int32_t *labels, int n, double norm, DropoutKey key,
                       float *dfake, StepStats *stats) {
+    const float *seen = d_view(gan, AUGMENT_FAKE_STREAM, key, fake, n, gan->aug_fake);
     gan->d.key = key;
     net_set_labels(&gan->d, labels);
-    const float *t = net_forward(&gan->d, fake, n);
+    const float *t = net_forward(&gan->d, seen, n);
     stats->loss_g = loss_g(gan->loss, t, n, norm, gan->dlogit);
-    net_backward(&gan->d, fake, gan->dlogit, dfake, n, false);
+    if (!gan->augmenting) {
+        net_backward(&gan->d, fake, gan->dlogit, dfake, n, false);
+        return;
+    }
+    /* the gradient at what D saw, then back through the augmentation (its draws are still there) */
+    net_backward(&gan->d, seen, gan->dlogit, gan->aug_grad, n, false);
+    augment_backward(&gan->aug, gan->aug_draws, gan->aug_grad, dfake, gan->aug_scratch, n);
 }
 
 void gan_g_backward(Gan *gan, const float *dfake, int n) {

@@ -17,6 +17,11 @@
  * Real and fake batches go through D separately, so batch norm in D sees each on its own (as
  * in the PyTorch DCGAN example).
  *
+ * Augmentation ([augment] policy, gan/augment.h): D's three entry points augment the images they
+ * are given before D sees them, keyed by the DropoutKey (step stream, first global sample), and
+ * gan_g_input_grad returns the gradient for the fakes before augmentation. The penalty is taken
+ * at what D saw: interpolates of the augmented real and fake, or the augmented reals.
+ *
  * Class-conditional GANs (a cbatchnorm or projection layer in G or D): the fakes of gan_fakes get
  * classes drawn from the data's frequencies (gan/classes.h, gan_set_class_prior), G builds them
  * for those classes, and D judges every batch with its labels: the reals' own, the fakes' drawn
@@ -30,6 +35,7 @@
 
 #include "config/config.h"
 #include "core/status.h"
+#include "gan/augment.h"
 #include "gan/classes.h"
 #include "gan/loss.h"
 #include "gan/noise.h"
@@ -60,6 +66,12 @@ typedef struct {
     ClassPrior prior;                        /* the data's class frequencies (gan_set_class_prior) */
     int32_t *fake_labels;                    /* (batch): the classes of the last gan_fakes / gan_generate */
     float *pen_x, *pen_g, *pen_v, *pen_ones; /* penalty scratch: (batch, sample) x3, (batch) ones */
+    bool augmenting;                         /* [augment] policy set: D sees augmented images */
+    Augment aug;
+    AugmentDraw *aug_draws;     /* (batch): the last augmentation's draws */
+    float *aug_real, *aug_fake; /* (batch, sample): what D saw last of each */
+    float *aug_grad;            /* (batch, sample): G step, D's gradient at the augmented fakes */
+    float *aug_scratch;         /* (sample): one image, for the translation */
 } Gan;
 
 /* What a step measured, as sums over this process's samples scaled by norm = 1/(global

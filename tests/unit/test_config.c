@@ -17,7 +17,8 @@
 #include "config/config_schema.h"
 
 #define BASE "[data]\npath = d.h5\n[generator]\nlayer = dense 4\n[discriminator]\nlayer = dense 1\n" /* 6 lines */
-#define SECTIONS "data, generator, discriminator, loss, train, optim.g, optim.d, output, cluster, monitor, eval"
+#define SECTIONS                                                                                                       \
+    "data, generator, discriminator, loss, train, optim.g, optim.d, output, cluster, monitor, eval, augment"
 #define TRAIN_KEYS "steps, batch, seed, n_critic, ema, log_every"
 
 static char tmp_dir[256];
