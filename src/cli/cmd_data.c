@@ -1,6 +1,6 @@
 /* cmd_data.c — `nash data`: import a data set into an HDF5 file (docs/data.md).
  *
- *   nash data fashion-mnist [--dir DIR] [--split train|test|all] [--size S] --out FILE.h5
+ *   nash data fashion-mnist [--dir DIR] [--split train|test|all] [--size S] [--n N] --out FILE.h5
  *   nash data idx --images FILE [--labels FILE] [--source TEXT] --out FILE.h5
  *   nash data toy NAME --n N [--seed S] --out FILE.h5
  *   nash data toy sines --n N [--len T] [--seed S] --out FILE.h5
@@ -151,11 +151,15 @@ static bool parse_count(const char *text, long long lo, long long hi, long long 
 }
 
 static int data_fashion(int argc, char **argv) {
-    DataOpt opts[] = {{"--dir", NULL}, {"--split", NULL}, {"--out", NULL}, {"--size", NULL}};
+    DataOpt opts[] = {{"--dir", NULL}, {"--split", NULL}, {"--out", NULL}, {"--size", NULL}, {"--n", NULL}};
     const char *pos[1];
     size_t n_pos = 0;
-    int rc = parse_args(argc, argv, opts, 4, pos, 0, &n_pos);
+    int rc = parse_args(argc, argv, opts, 5, pos, 0, &n_pos);
     if (rc || (rc = require(&opts[2], "the HDF5 file to write"))) return rc;
+    /* --n N: the first N images of the split (data-efficiency experiments: 6000 is 10%) */
+    long long keep = 0;
+    if (opts[4].value && !parse_count(opts[4].value, 1, 70000, &keep))
+        return usage_error("--n is '%s', expected a number of images from 1 to 70000", opts[4].value);
     /* --size S >= 28: the 28x28 images centred on a black S x S canvas (32 for the CIFAR-sized
      * ResNets of configs/sngan-resnet32*.ini), as LeCun et al. 1998 padded MNIST */
     long long side = FASHION_SIDE;
@@ -206,10 +210,17 @@ static int data_fashion(int argc, char **argv) {
         }
     }
     int64_t n = images[from].dims[0];
+    if (st == NASH_OK && keep > n)
+        st =
+            nash_fail(&err, NASH_ERR_INVALID, "--n %lld: the %s split has only %lld images", keep, split, (long long)n);
     if (st == NASH_OK) {
-        char source[NASH_PATH_MAX + 128];
+        char source[NASH_PATH_MAX + 192];
         snprintf(source, sizeof source, "Fashion-MNIST (Xiao et al. 2017), %s, from %s",
                  to - from == 2 ? "train+test splits" : (from == 0 ? "train split" : "test split"), dir);
+        if (keep > 0 && keep < n) { /* images and labels are in sample order: keep the first rows */
+            snprintf(source + strlen(source), sizeof source - strlen(source), ", its first %lld images", keep);
+            n = keep;
+        }
         if (side > FASHION_SIDE) {
             size_t pad = (size_t)(side - FASHION_SIDE) / 2, s2 = (size_t)side * (size_t)side;
             uint8_t *big = calloc((size_t)n * s2, 1);
@@ -337,7 +348,7 @@ static int data_run(int argc, char **argv) {
 const NashCommand cmd_data = {
     .name = "data",
     .summary = "import a data set (Fashion-MNIST, IDX, image folders, toy) into an HDF5 file",
-    .usage = "usage: nash data fashion-mnist [--dir DIR] [--split train|test|all] [--size S] --out FILE.h5\n"
+    .usage = "usage: nash data fashion-mnist [--dir DIR] [--split train|test|all] [--size S] [--n N] --out FILE.h5\n"
              "       nash data idx --images FILE [--labels FILE] [--source TEXT] --out FILE.h5\n"
              "       nash data images DIR --size S [--channels 1|3] [--crop center|none] [--skip-bad]\n"
              "                        [--shard-samples N] [--threads N] [--max-pixels N] --out FILE.h5\n"
@@ -352,6 +363,7 @@ const NashCommand cmd_data = {
              "  fashion-mnist   the Debian package dataset-fashion-mnist (IDX files)\n"
              "      --dir DIR       where the IDX files are (default " FASHION_DIR ")\n"
              "      --split S       train (60000 images, default), test (10000) or all (70000)\n"
+             "      --n N           only the first N images of the split (e.g. 6000: 10% of train)\n"
              "  idx             any pair of IDX image and label files (gzip or plain)\n"
              "      --images FILE   unsigned byte images (N,H,W), stored as (N,1,H,W)\n"
              "      --labels FILE   unsigned byte labels (N), optional; the counts must match\n"

@@ -109,10 +109,26 @@ with h5py.File(f, "r") as h:
     run data fashion-mnist --split test --out "$tmp/test.h5"
     expect_code 0
     expect_out_contains "10000 images of (1,28,28)"
+
+    run data fashion-mnist --n 6000 --out "$tmp/tenth.h5"
+    expect_code 0
+    expect_out_contains "6000 images of (1,28,28)"
+    check_py "--n 6000 = the first 6000 of train, labels with them" '
+import gzip, sys, h5py, numpy as np
+d, f = sys.argv[1], sys.argv[2]
+img = np.frombuffer(gzip.open(d + "/train-images-idx3-ubyte.gz").read()[16:], np.uint8).reshape(60000, 1, 28, 28)
+lab = np.frombuffer(gzip.open(d + "/train-labels-idx1-ubyte.gz").read()[8:], np.uint8)
+with h5py.File(f, "r") as h:
+    assert h["images"].shape == (6000, 1, 28, 28) and h["labels"].shape == (6000,)
+    assert np.array_equal(h["images"][()], img[:6000]) and np.array_equal(h["labels"][()], lab[:6000])
+    assert "first 6000 images" in h.attrs["source"]
+' "$FASHION" "$tmp/tenth.h5"
+    refused 2 "the test split has only 10000 images" "$tmp/x.h5" data fashion-mnist --split test --n 10001 --out "$tmp/x.h5"
 else
     echo "SKIP: $FASHION not found (apt install dataset-fashion-mnist): Fashion-MNIST import not tested"
 fi
 refused 2 "--split is 'val'" "$tmp/x.h5" data fashion-mnist --split val --out "$tmp/x.h5"
+refused 2 "--n is '0'" "$tmp/x.h5" data fashion-mnist --n 0 --out "$tmp/x.h5"
 refused 1 "dataset-fashion-mnist" "$tmp/x.h5" data fashion-mnist --dir "$tmp/nowhere" --out "$tmp/x.h5"
 refused 2 "--out is required" "$tmp/x.h5" data fashion-mnist
 
