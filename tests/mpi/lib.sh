@@ -13,3 +13,17 @@ train_np() {
     local np=$1 run=$2; shift 2
     timeout 300 "${MPIRUN[@]}" -n "$np" "$NASH" train "$@" --run-dir "$run" --quiet
 }
+
+# run_all NAME SETTINGS...: train $CFG with ${data[@]} and SETTINGS on 1 rank into $WORK/NAME-1, then
+# in each of the caller's ${layouts[@]} ("NP LAYOUT G": ranks, layout, generator ranks) into
+# $WORK/NAME-NP-LAYOUT-G, each a check (the equivalence tests compare them with compare_weights.py)
+run_all() { # run_all NAME SETTINGS...
+    local name=$1; shift
+    check "$name: 1 rank" train_np 1 "$WORK/$name-1" "$CFG" "${data[@]}" "$@"
+    for l in "${layouts[@]}"; do
+        set -- $l "$@"
+        local np=$1 layout=$2 g=$3; shift 3
+        check "$name: $np ranks $layout ($g G)" train_np "$np" "$WORK/$name-$np-$layout-$g" "$CFG" "${data[@]}" \
+            --set cluster.layout="$layout" --set cluster.generator_ranks="$g" "$@"
+    done
+}

@@ -23,17 +23,6 @@ check "import Fashion-MNIST" fashion "$WORK/f.h5"
 data=(--set data.path="$WORK/f.h5")
 
 layouts=("2 split 1" "3 split 1" "4 split 2" "4 split 1" "2 colocated 1")
-run_all() { # run_all NAME SETTINGS...
-    local name=$1; shift
-    check "$name: 1 rank" train_np 1 "$WORK/$name-1" "$CFG" "${data[@]}" "$@"
-    for l in "${layouts[@]}"; do
-        set -- $l "$@"
-        local np=$1 layout=$2 g=$3; shift 3
-        check "$name: $np ranks $layout ($g G)" train_np "$np" "$WORK/$name-$np-$layout-$g" "$CFG" "${data[@]}" \
-            --set cluster.layout="$layout" --set cluster.generator_ranks="$g" "$@"
-    done
-}
-
 check "initial parameters (lr 1e-30)" train_np 1 "$WORK/p0" "$CFG" "${data[@]}" --set train.steps=1 \
     --set optim.g.lr=1e-30 --set optim.d.lr=1e-30
 run_all grad-d --set train.steps=1 --set optim.g.lr=1e-30 --set optim.d.lr=10

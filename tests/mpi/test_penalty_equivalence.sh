@@ -22,17 +22,6 @@ penalties=(gp r1)
 settings_gp=(--set loss.kind=wgan --set loss.penalty=gp)
 settings_r1=(--set loss.kind=hinge --set loss.penalty=r1 --set loss.penalty_every=2 --set loss.penalty_weight=1)
 
-run_all() { # run_all NAME SETTINGS...
-    local name=$1; shift
-    check "$name: 1 rank" train_np 1 "$WORK/$name-1" "$CFG" "${data[@]}" "$@"
-    for l in "${layouts[@]}"; do
-        set -- $l "$@"
-        local np=$1 layout=$2 g=$3; shift 3
-        check "$name: $np ranks $layout ($g G)" train_np "$np" "$WORK/$name-$np-$layout-$g" "$CFG" "${data[@]}" \
-            --set cluster.layout="$layout" --set cluster.generator_ranks="$g" "$@"
-    done
-}
-
 # column k of metrics.csv, by name
 column() { awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) k = i; next } { print $k }' "$1"; }
 export -f column
