@@ -21,6 +21,19 @@ strip() { cut -d, -f1-10 "$1"; }
 check "same loss log" cmp <(strip "$WORK/a/metrics.csv") <(strip "$WORK/b/metrics.csv")
 check "keeps output.keep = 3 checkpoints" test "$(ls "$WORK/a/ckpt" | wc -l)" -eq 3
 
+# the same with a lazy R1 penalty (every 3rd of 2 D steps a step: the schedule crosses the resume)
+# and DiffAugment, whose draws are keyed by step: nothing of theirs is state, so resume stays exact
+pen=("${common[@]}" --set loss.kind=hinge --set loss.penalty=r1 --set loss.penalty_every=3
+    --set augment.policy=color,translation,cutout)
+PCFG="$SRC/tests/mpi/tiny-penalty.ini"
+check "penalty + augment: 40 steps straight" "$NASH" train "$PCFG" "${pen[@]}" --set train.steps=40 --run-dir "$WORK/pa"
+check "penalty + augment: 20 steps" "$NASH" train "$PCFG" "${pen[@]}" --set train.steps=20 --run-dir "$WORK/pb"
+check "penalty + augment: --resume auto, to 40" "$NASH" train "$PCFG" "${pen[@]}" --set train.steps=40 \
+    --run-dir "$WORK/pb" --resume auto
+check "penalty + augment: same weights.h5" h5diff "$WORK/pa/weights.h5" "$WORK/pb/weights.h5"
+check "penalty + augment: same losses and penalty column" cmp <(cut -d, -f1-10,19,20 "$WORK/pa/metrics.csv") \
+    <(cut -d, -f1-10,19,20 "$WORK/pb/metrics.csv")
+
 # a resumed toy run reports the untrained generator's distance like a straight one (it is G as
 # the seed made it), and says which steps it trained
 check "import ring8" "$NASH" data toy ring8 --n 4000 --out "$WORK/r8.h5"
