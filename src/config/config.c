@@ -10,6 +10,7 @@
  */
 #include "config/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -278,6 +279,14 @@ static NashStatus check_whole(const Config *c, const Load *ld, NashError *err) {
         key_origin(ld, "augment", "policy", at, sizeof at);
         return nash_fail(err, NASH_ERR_CONFIG, "%s: [augment] policy = %s: %s", at, c->augment.policy, why);
     }
+    int clip_key = (int)(config_key_find("loss", "clip") - config_keys);
+    if (c->loss.penalty != PENALTY_NONE && (ld->key_line[clip_key] || ld->key_override[clip_key])) {
+        key_origin(ld, "loss", "clip", at, sizeof at);
+        return nash_fail(err, NASH_ERR_CONFIG,
+                         "%s: [loss] clip is set, but with penalty = %s nothing is clipped (the penalty is the "
+                         "critic's constraint); remove clip, or set penalty = none",
+                         at, config_penalty_words[c->loss.penalty]);
+    }
     if (c->monitor.enabled && !c->monitor.endpoint[0]) {
         key_origin(ld, "monitor", "endpoint", at, sizeof at);
         return nash_fail(err, NASH_ERR_CONFIG,
@@ -340,8 +349,8 @@ bool config_augment_ops(const char *policy, AugmentOp *ops, int *n, char *why, s
     *n = 0;
     const char *p = policy;
     while (*p) {
-        while (*p == ' ' || *p == ',') p++;
-        size_t len = strcspn(p, ", ");
+        while (*p == ',' || isspace((unsigned char)*p)) p++;
+        size_t len = strcspn(p, ", \t\r\n\v\f");
         if (!len) break;
         int k = 0;
         while (k < AUGMENT_OP_COUNT &&
@@ -359,6 +368,10 @@ bool config_augment_ops(const char *policy, AugmentOp *ops, int *n, char *why, s
             }
         ops[(*n)++] = (AugmentOp)k;
         p += len;
+    }
+    if (*n == 0 && policy[0]) { /* only separators: a typo, not "no augmentation" */
+        snprintf(why, size, "no operation, only separators; give color, translation and/or cutout, or leave it empty");
+        return false;
     }
     return true;
 }

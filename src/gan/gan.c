@@ -263,8 +263,8 @@ bool gan_penalty_due(const Gan *gan, uint64_t step, unsigned phase) {
     return penalty_due(gan->penalty, gan->penalty_every, gan->n_critic, step, phase);
 }
 
-void gan_d_penalty(Gan *gan, const float *real, const float *fake, const int32_t *labels, int64_t first, int n,
-                   uint64_t step, unsigned phase, double norm, DropoutKey key, StepStats *stats) {
+void gan_d_penalty(Gan *gan, const float *real, const float *fake, const int32_t *labels, int n, double norm,
+                   DropoutKey key, StepStats *stats) {
     const size_t width = shape_numel(gan->sample);
     if (gan->augmenting) { /* what gan_d_real and gan_d_fake showed D */
         real = gan->aug_real;
@@ -272,7 +272,7 @@ void gan_d_penalty(Gan *gan, const float *real, const float *fake, const int32_t
     }
     const float *x = real;
     if (gan->penalty == PENALTY_GP) {
-        penalty_interpolate(gan->seed, noise_stream(step, phase), first, real, fake, n, width, gan->pen_x);
+        penalty_interpolate(gan->seed, key.step, (int64_t)key.sample_base, real, fake, n, width, gan->pen_x);
         x = gan->pen_x;
     }
     gan->d.key = key;

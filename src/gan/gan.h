@@ -120,11 +120,13 @@ void gan_d_fake(Gan *gan, const float *fake, const int32_t *labels, int n, doubl
                 StepStats *stats);
 /* Is the gradient penalty due in D step `phase` of `step` (penalty.h)? */
 bool gan_penalty_due(const Gan *gan, uint64_t step, unsigned phase);
-/* D: add the penalty's gradient (penalty.h) for global samples [first, first+n) of D step
- * (step, phase): at interpolates of real and fake (gp) or at real (r1, fake unused). labels:
- * the reals' classes for a conditional D, else NULL. Sets stats->penalty and input_grad_norm. */
-void gan_d_penalty(Gan *gan, const float *real, const float *fake, const int32_t *labels, int64_t first, int n,
-                   uint64_t step, unsigned phase, double norm, DropoutKey key, StepStats *stats);
+/* D: add the penalty's gradient (penalty.h) for the n samples of the D step that gan_d_real and
+ * gan_d_fake just judged with `key` (its step stream keys the interpolates, its sample_base is
+ * the global index of the first): at interpolates of real and fake (gp) or at real (r1, fake
+ * unused). labels: the reals' classes for a conditional D, else NULL. Sets stats->penalty and
+ * input_grad_norm. */
+void gan_d_penalty(Gan *gan, const float *real, const float *fake, const int32_t *labels, int n, double norm,
+                   DropoutKey key, StepStats *stats);
 /* D: the optimizer step on the (already summed) gradient; wgan without a penalty clips D's
  * parameters. */
 void gan_d_update(Gan *gan, StepStats *stats);

@@ -8,11 +8,13 @@
  * Lazy regularisation (Karras et al. 2020, "Analyzing and Improving the Image Quality of
  * StyleGAN", sec. 3.1): with every = k the penalty is added on every k-th D step only, weighted k,
  * so its expected gradient is unchanged. D steps are counted from 1 over the run: D step j of
- * training step s is number (s - 1) * n_critic + j + 1, whatever the layout.
+ * training step s is number (s - 1) * n_critic + j + 1, whatever the layout (the simultaneous
+ * schedule's one D step is j = 0; its draws use the step's stream, phase 255, as its fakes).
  *
  * A conditional D judges an interpolate with the real sample's class. The a of global sample i
- * of D step (s, j) is value i of Philox stream (train.seed, PENALTY_STREAM + noise_stream(s, j))
- * (docs/rng.md), so every layout draws the same interpolates. As every loss term, the penalty is
+ * of D step (s, j) is value i of Philox stream (train.seed, PENALTY_STREAM + the noise stream of
+ * that D step's fakes, noise_stream(s, j)) (docs/rng.md), so every layout draws the same
+ * interpolates. As every loss term, the penalty is
  * scaled by norm = 1/(global batch): summed over D's ranks it is the batch mean.
  */
 #ifndef NASH_GAN_PENALTY_H

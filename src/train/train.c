@@ -364,9 +364,13 @@ static const float *grads_to_g(Trainer *t, const float *dfake) {
     return t->rows;
 }
 
+/* A step's penalty readout starts at 0: a step without a penalised D step logs 0. */
+static void clear_penalty(Trainer *t) { t->stats.penalty = t->stats.input_grad_norm = 0.0; }
+
 static NashStatus step_alternating(Trainer *t, uint64_t step, NashError *err) {
     Layout *lay = &t->lay;
     const int32_t *fake_labels, *real_labels;
+    clear_penalty(t);
     for (int k = 0; k < t->cfg->train.n_critic; k++) {
         const float *fakes = fakes_to_d(t, step, (unsigned)k, COMM_TAG_FAKES + k, &fake_labels);
         if (!lay->has_d) continue;
@@ -378,8 +382,8 @@ static NashStatus step_alternating(Trainer *t, uint64_t step, NashError *err) {
         gan_d_real(&t->gan, real, real_labels, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
         gan_d_fake(&t->gan, fakes, fake_labels, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
         if (gan_penalty_due(&t->gan, step, (unsigned)k))
-            gan_d_penalty(&t->gan, real, fakes, real_labels, lay->d_first, lay->d_count, step, (unsigned)k, t->norm,
-                          d_key(t, step, (unsigned)k), &t->stats);
+            gan_d_penalty(&t->gan, real, fakes, real_labels, lay->d_count, t->norm, d_key(t, step, (unsigned)k),
+                          &t->stats);
         t->clock.d_compute += comm_wtime() - t0;
         d_update(t);
     }
@@ -398,6 +402,7 @@ static NashStatus step_alternating(Trainer *t, uint64_t step, NashError *err) {
 static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
     Layout *lay = &t->lay;
     const int32_t *fake_labels, *real_labels;
+    clear_penalty(t);
     const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, COMM_TAG_FAKES, &fake_labels);
     if (lay->has_d) {
         const float *real;
@@ -408,9 +413,8 @@ static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
         gan_d_zero(&t->gan);
         gan_d_real(&t->gan, real, real_labels, lay->d_count, t->norm, key, &t->stats);
         gan_d_fake(&t->gan, fakes, fake_labels, lay->d_count, t->norm, key, &t->stats);
-        if (gan_penalty_due(&t->gan, step, 0))
-            gan_d_penalty(&t->gan, real, fakes, real_labels, lay->d_first, lay->d_count, step, 0, t->norm, key,
-                          &t->stats);
+        if (gan_penalty_due(&t->gan, step, 0)) /* the step's only D step */
+            gan_d_penalty(&t->gan, real, fakes, real_labels, lay->d_count, t->norm, key, &t->stats);
         /* the G loss's input gradient at the same D parameters, from the same fakes */
         gan_g_input_grad(&t->gan, fakes, fake_labels, lay->d_count, t->norm, key, t->gan.dfake, &t->stats);
         t->clock.d_compute += comm_wtime() - t0;

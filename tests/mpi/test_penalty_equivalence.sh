@@ -11,7 +11,8 @@
 #   - the penalty column of metrics.csv is non-zero where the penalty is due, and agrees with one
 #     process within 1e-4 relative;
 # for 2 ranks (1G+1D), 3 ranks (1G+2D), 4 ranks (1G+3D: the slices are 3/3/4) split, and 2 ranks
-# colocated. And a critic with batch norm is refused on every rank, naming the layer.
+# colocated; lazy R1 in the simultaneous schedule too. And a critic with batch norm is refused on
+# every rank, naming the layer.
 . "$(dirname "$0")/lib.sh"
 CFG="$SRC/tests/mpi/tiny-penalty.ini"
 CMP=(/usr/bin/python3 "$SRC/tests/mpi/compare_weights.py")
@@ -25,6 +26,20 @@ settings_r1=(--set loss.kind=hinge --set loss.penalty=r1 --set loss.penalty_ever
 # column k of metrics.csv, by name
 column() { awk -F, -v name="$2" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == name) k = i; next } { print $k }' "$1"; }
 export -f column
+
+# the simultaneous schedule: D sends G its gradients, then updates with the penalty's added
+layouts_sim=("2 split 1" "3 split 1" "2 colocated 1")
+sim=(--set loss.kind=hinge --set loss.penalty=r1 --set loss.penalty_every=2 --set loss.penalty_weight=1
+    --set cluster.schedule=simultaneous --set train.n_critic=1)
+saved=("${layouts[@]}")
+layouts=("${layouts_sim[@]}")
+run_all r1-simultaneous "${sim[@]}"
+for l in "${layouts[@]}"; do
+    set -- $l
+    check "r1, simultaneous: 10 SGD steps, $1 ranks $2 ($3 G)" "${CMP[@]}" "$WORK/r1-simultaneous-$1-$2-$3/weights.h5" \
+        "$WORK/r1-simultaneous-1/weights.h5" 1e-4 1e-6
+done
+layouts=("${saved[@]}")
 
 for p in "${penalties[@]}"; do
     declare -n extra="settings_$p"

@@ -33,7 +33,7 @@ for cfg in ring8-gan ring8-wgan ring8-wgangp; do
     if [ "$cfg" = ring8-wgangp ]; then
         check "$cfg covers 8 of 8 modes (got $covered)" test "$covered" -eq 8
         check "$cfg puts >= 90% of samples within 3 std of a mode (got $quality)" awk -v q="$quality" 'BEGIN { exit !(q >= 0.9) }'
-        norm=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "input_grad_norm") k = i; next } { v = $k } END { print v }' "$run/metrics.csv")
+        norm=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "input_grad_norm") k = i; next } k { v = $k } END { print v }' "$run/metrics.csv")
         check "$cfg: the mean |grad D| at the interpolates ends near 1 (got $norm)" awk -v g="$norm" 'BEGIN { exit !(g > 0.9 && g < 1.1) }'
     fi
     check "$cfg wrote weights.h5" test -s "$run/weights.h5"

@@ -7,8 +7,9 @@
  *    colour alone.
  * 2. The backward is the forward's transpose for any draws: <A x, dy> = <x, A^T dy>.
  * 3. In the GAN: the G step's input gradient with augmentation equals the transpose of the
- *    augmentation applied to D's gradient at the augmented fakes; a policy is refused for
- *    samples that are not images, and a bad policy at config load, naming the key.
+ *    augmentation applied to D's gradient at the augmented fakes; R1 is taken at the augmented
+ *    reals; a policy is refused for samples that are not images, and a bad policy (or a clip a
+ *    penalty would ignore) at config load, naming the key.
  */
 #include <math.h>
 #include <stdio.h>
@@ -142,6 +143,47 @@ static void test_g_step(void) {
     gan_free(&gan);
 }
 
+/* R1 under augmentation is taken at the augmented reals, the images D judged. */
+static void test_penalty_at_what_d_saw(void) {
+    const char *sets[] = {"discriminator.layer=conv2d 2 k=3 p=1;tanh;flatten;dense 1",
+                          "generator.layer=dense 48;reshape 3 4 4",
+                          "generator.latent=2",
+                          "augment.policy=color,translation,cutout",
+                          "loss.penalty=r1",
+                          "train.seed=6"};
+    Config cfg;
+    NashError err = {0};
+    Gan gan;
+    if (!config_with(&cfg, sets, 6) ||
+        !check_true(gan_init(&gan, &cfg, shape_3d(3, 4, 4), 3, true, true, &err) == NASH_OK, "gan_init: %s", err.msg))
+        return;
+    const int n = 3;
+    float real[144], fake[144], seen[144], g[144], work[48], ones[3] = {1, 1, 1};
+    fill_uniform(real, 144, -1.0f, 1.0f, 8);
+    fill_uniform(fake, 144, -1.0f, 1.0f, 9);
+    const DropoutKey key = {.step = noise_stream(2, 0), .sample_base = 4};
+    StepStats stats = {0};
+    gan_d_zero(&gan);
+    gan_d_real(&gan, real, NULL, n, 1.0 / n, key, &stats);
+    gan_d_fake(&gan, fake, NULL, n, 1.0 / n, key, &stats);
+    gan_d_penalty(&gan, real, fake, NULL, n, 1.0 / n, key, &stats);
+    AugmentDraw d[3];
+    augment_draw(&gan.aug, gan.seed, AUGMENT_REAL_STREAM + key.step, 4, n, d);
+    augment_forward(&gan.aug, d, real, seen, work, n);
+    net_forward(&gan.d, seen, n);
+    net_backward(&gan.d, seen, ones, g, n, false);
+    double mean = 0;
+    for (int i = 0; i < n; i++) mean += gan_l2(g + 48 * i, 48) / n;
+    net_forward(&gan.d, real, n);
+    net_backward(&gan.d, real, ones, g, n, false);
+    double plain = 0;
+    for (int i = 0; i < n; i++) plain += gan_l2(g + 48 * i, 48) / n;
+    check_true(fabs(stats.input_grad_norm - mean) <= 1e-6 * mean && fabs(plain - mean) > 1e-4 * mean,
+               "R1 is taken at the augmented reals: mean |grad D| %.9g there (%.9g by hand), %.9g at the raw ones",
+               stats.input_grad_norm, mean, plain);
+    gan_free(&gan);
+}
+
 static void test_refusals(void) {
     const char *sets[] = {"discriminator.layer=dense 1", "generator.layer=dense 2", "augment.policy=translation"};
     Config cfg;
@@ -152,6 +194,7 @@ static void test_refusals(void) {
         check_true(st == NASH_ERR_CONFIG && strstr(err.msg, "[augment] policy = translation") &&
                        strstr(err.msg, "images (C,H,W)"),
                    "augmentation of 2-D points is refused: %s", err.msg);
+        if (st == NASH_OK) gan_free(&gan);
     }
     FILE *f = fopen("augment-bad.ini", "w");
     if (!check_true(f != NULL, "write a config")) return;
@@ -170,6 +213,22 @@ static void test_refusals(void) {
     fclose(f);
     st = config_load("augment-bad.ini", NULL, 0, &cfg, &err);
     check_true(st == NASH_ERR_CONFIG && strstr(err.msg, "listed twice"), "an operation twice is refused: %s", err.msg);
+    f = fopen("augment-bad.ini", "w");
+    fputs("[data]\npath = x.h5\n[generator]\nlayer = dense 2\n[discriminator]\nlayer = dense 1\n"
+          "[augment]\npolicy = , ,\n[loss]\npenalty = r1\n",
+          f);
+    fclose(f);
+    st = config_load("augment-bad.ini", NULL, 0, &cfg, &err);
+    check_true(st == NASH_ERR_CONFIG && strstr(err.msg, "only separators"),
+               "a policy of separators only is refused, not taken for none: %s", err.msg);
+    f = fopen("augment-bad.ini", "w");
+    fputs("[data]\npath = x.h5\n[generator]\nlayer = dense 2\n[discriminator]\nlayer = dense 1\n"
+          "[loss]\nkind = wgan\nclip = 0.01\npenalty = gp\n",
+          f);
+    fclose(f);
+    st = config_load("augment-bad.ini", NULL, 0, &cfg, &err);
+    check_true(st == NASH_ERR_CONFIG && strstr(err.msg, "augment-bad.ini:9") && strstr(err.msg, "nothing is clipped"),
+               "(the loss, likewise) a clip that a penalty would ignore is refused, naming its line: %s", err.msg);
     remove("augment-bad.ini");
 }
 
@@ -182,6 +241,7 @@ int main(void) {
         fixture_close(&fx);
     }
     test_g_step();
+    test_penalty_at_what_d_saw();
     test_refusals();
     return check_finish("augment");
 }
