@@ -60,21 +60,52 @@ NashStatus run_prepare(Run *run, const Config *cfg, const TrainOptions *opt, Sha
 }
 
 /* Keep the header and the rows of steps <= `step` of an existing metrics.csv. */
+/* metrics.csv's columns; the last ones are the newest (docs/training.md, "The run directory") */
+static const char metrics_header[] =
+    "step,epoch,loss_d,loss_g,d_real,d_fake,raw_real,raw_fake,grad_norm_d,grad_norm_g,images_per_s,g_compute,"
+    "g_exchange,g_allreduce,d_compute,d_exchange,d_allreduce,d_data,penalty,input_grad_norm\n";
+
+static int count_commas(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += *s == ',';
+    return n;
+}
+
+/* Keep the rows up to `step`. A file written by an older nash, whose header is the start of
+ * today's, gets today's header and its rows the missing columns as 0 (what they measured was
+ * not there: no penalty), so the resumed rows line up under it; any other header is refused. */
 static NashStatus trim_metrics(const char *path, int64_t step, NashError *err) {
     FILE *in = fopen(path, "r");
     if (!in) return NASH_OK; /* nothing logged yet */
     char tmp[NASH_PATH_MAX + 8];
     snprintf(tmp, sizeof tmp, "%s.trim", path);
+    char line[4096];
+    if (!fgets(line, sizeof line, in)) {
+        fclose(in);
+        remove(path); /* empty: run_open starts it afresh, header first */
+        return NASH_OK;
+    }
+    size_t old_len = strcspn(line, "\n");
+    if (strncmp(line, metrics_header, old_len) != 0 || metrics_header[old_len] == '\0' ||
+        (metrics_header[old_len] != ',' && metrics_header[old_len] != '\n')) {
+        fclose(in);
+        return nash_fail(err, NASH_ERR_IO,
+                         "%s: its columns (%.*s) are not this nash's; move the file aside to resume into a new one",
+                         path, (int)(old_len > 200 ? 200 : old_len), line);
+    }
+    int missing = count_commas(metrics_header) - count_commas(line);
     FILE *out = fopen(tmp, "w");
     if (!out) {
         fclose(in);
         return nash_fail(err, NASH_ERR_IO, "cannot write %s: %s", tmp, strerror(errno));
     }
-    char line[4096];
-    bool header = true;
+    fputs(metrics_header, out);
     while (fgets(line, sizeof line, in)) {
-        if (header || strtoll(line, NULL, 10) <= step) fputs(line, out);
-        header = false;
+        if (strtoll(line, NULL, 10) > step) continue;
+        line[strcspn(line, "\n")] = '\0';
+        fputs(line, out);
+        for (int k = 0; k < missing; k++) fputs(",0", out);
+        fputc('\n', out);
     }
     fclose(in);
     if (ferror(out) | fclose(out) || rename(tmp, path) != 0)
@@ -115,11 +146,7 @@ NashStatus run_open(Run *run, int64_t resume_step, NashError *err) {
     bool fresh = resume_step == 0 || access(path, F_OK) != 0;
     run->metrics = fopen(path, fresh ? "w" : "a");
     if (!run->metrics) return nash_fail(err, NASH_ERR_IO, "cannot write %s: %s", path, strerror(errno));
-    if (fresh)
-        fprintf(run->metrics,
-                "step,epoch,loss_d,loss_g,d_real,d_fake,raw_real,raw_fake,grad_norm_d,grad_norm_g,"
-                "images_per_s,g_compute,g_exchange,g_allreduce,d_compute,d_exchange,d_allreduce,d_data,penalty,"
-                "input_grad_norm\n");
+    if (fresh) fputs(metrics_header, run->metrics);
     remove_stale_temps(run->dir);
     run->t0 = clock_monotonic_s();
     run->step0 = resume_step;

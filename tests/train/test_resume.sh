@@ -21,6 +21,26 @@ strip() { cut -d, -f1-10 "$1"; }
 check "same loss log" cmp <(strip "$WORK/a/metrics.csv") <(strip "$WORK/b/metrics.csv")
 check "keeps output.keep = 3 checkpoints" test "$(ls "$WORK/a/ckpt" | wc -l)" -eq 3
 
+# a run directory of an older nash, whose metrics.csv lacks the last two columns (penalty,
+# input_grad_norm): resuming gives it today's header, its rows zeros in the new columns, and
+# appends full rows; a file with other columns is refused, naming it, and left as it was
+cp -r "$WORK/b" "$WORK/old"
+cut -d, -f1-18 "$WORK/b/metrics.csv" >"$WORK/old/metrics.csv"
+check "resume an older run's directory, to 45" "$NASH" train "$CFG" "${common[@]}" --set train.steps=45 \
+    --run-dir "$WORK/old" --resume auto
+check "... today's header" cmp <(head -1 "$WORK/old/metrics.csv") <(head -1 "$WORK/a/metrics.csv")
+check "... the old rows with 0 in the new columns, then the new rows, 20 fields each" awk -F, \
+    'NR > 1 && (NF != 20 || ($1 <= 40 && ($19 != "0" || $20 != "0"))) { bad = 1 } END { exit bad || NR != 46 }' \
+    "$WORK/old/metrics.csv"
+check "... the old rows' values kept" cmp <(cut -d, -f1-10 "$WORK/old/metrics.csv" | head -41) \
+    <(cut -d, -f1-10 "$WORK/b/metrics.csv")
+sed -i '1s/^step,epoch/step,when/' "$WORK/old/metrics.csv"
+cp "$WORK/old/metrics.csv" "$WORK/foreign.csv"
+check "a metrics.csv with other columns is refused (exit 1), naming it" bash -c \
+    '! "$@" 2>"$0" && grep -q "old/metrics.csv: its columns (step,when" "$0"' "$WORK/err" \
+    "$NASH" train "$CFG" "${common[@]}" --set train.steps=50 --run-dir "$WORK/old" --resume auto
+check "... and left as it was" cmp "$WORK/old/metrics.csv" "$WORK/foreign.csv"
+
 # the same with a lazy R1 penalty (every 3rd D step, 2 a step: steps 1, 4, 7, ... have none, and
 # the resume at 18 is followed by such a step, logged as 0 by both runs) and DiffAugment, whose
 # draws are keyed by step: nothing of theirs is state, so resume stays exact
