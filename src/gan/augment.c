@@ -95,12 +95,14 @@ static void apply(const Augment *a, AugmentOp op, const AugmentDraw *d, bool tra
     const size_t count = (size_t)a->c * a->h * a->w;
     switch (op) {
     case AUGMENT_COLOR:
-        /* brightness, saturation, contrast; backward in the reverse order, brightness's the identity */
-        if (!transpose)
+        if (transpose) { /* the reverse order; brightness's linear part is the identity */
+            contrast(a, d->contrast, x);
+            saturation(a, d->saturation, x);
+        } else {
             for (size_t k = 0; k < count; k++) x[k] += d->brightness;
-        if (transpose) contrast(a, d->contrast, x);
-        saturation(a, d->saturation, x);
-        if (!transpose) contrast(a, d->contrast, x);
+            saturation(a, d->saturation, x);
+            contrast(a, d->contrast, x);
+        }
         break;
     case AUGMENT_TRANSLATION:
         memcpy(work, x, count * sizeof *x);

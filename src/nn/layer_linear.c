@@ -274,7 +274,8 @@ static void conv2d_bwd(const Net *net, const Layer *l, const float *x, const flo
     conv2d_backward(&l->u.conv, x, dy, dx, n, param_grads, net->scratch);
     weight_backward(l, param_grads);
 }
-/* Double backprop of conv2d: as dense's, a convolution being linear in x and in W. */
+/* Double backprop of conv2d: as dense's, a convolution being linear in x and in W. The
+ * kernels on a copy of the layer (without its bias where the term has none), fast or naive. */
 static void conv2d_tan(const Net *net, const Layer *l, const float *x, const float *rx, float *ry, int n) {
     (void)x;
     Conv2d c = l->u.conv;
@@ -284,18 +285,18 @@ static void conv2d_tan(const Net *net, const Layer *l, const float *x, const flo
     else
         conv2d_forward(&c, rx, ry, n, net->scratch);
 }
+static void conv2d_grads(const Net *net, const Conv2d *c, const float *x, const float *dy, float *dx, int n) {
+    if (net->naive)
+        conv2d_backward_naive(c, x, dy, dx, n, true);
+    else
+        conv2d_backward(c, x, dy, dx, n, true, net->scratch);
+}
 static void conv2d_double(const Net *net, const Layer *l, const float *x, const float *rx, const float *dy,
                           const float *rdy, float *dx, float *rdx, int n) {
     Conv2d c = l->u.conv;
-    for (int pass = 0; pass < 2; pass++) {
-        const float *in = pass ? rx : x, *g = pass ? dy : rdy;
-        float *out = pass ? dx : rdx;
-        if (net->naive)
-            conv2d_backward_naive(&c, in, g, out, n, true);
-        else
-            conv2d_backward(&c, in, g, out, n, true, net->scratch);
-        c.has_bias = false;
-    }
+    conv2d_grads(net, &c, x, rdy, rdx, n);
+    c.has_bias = false;
+    conv2d_grads(net, &c, rx, dy, dx, n);
     weight_backward(l, true);
 }
 

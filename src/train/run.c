@@ -86,7 +86,7 @@ static NashStatus trim_metrics(const char *path, int64_t step, NashError *err) {
         return NASH_OK;
     }
     size_t old_len = strcspn(line, "\n");
-    if (strncmp(line, metrics_header, old_len) != 0 || metrics_header[old_len] == '\0' ||
+    if (strncmp(line, metrics_header, old_len) != 0 ||
         (metrics_header[old_len] != ',' && metrics_header[old_len] != '\n')) {
         fclose(in);
         return nash_fail(err, NASH_ERR_IO,

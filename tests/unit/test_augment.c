@@ -105,17 +105,25 @@ static void test_case(Fixture *fx, const char *name) {
     free(policy), free(base);
 }
 
-/* The G step through the augmentation: gan_g_input_grad's dfake is A^T of D's gradient at A x. */
-static void test_g_step(void) {
+/* A GAN on (3,4,4) images, batch 3, with a small conv critic and the whole policy; `extra` (an
+ * assignment) and `seed` on top. */
+static bool image_gan(Gan *gan, const char *extra, const char *seed) {
     const char *sets[] = {"discriminator.layer=conv2d 2 k=3 p=1;tanh;flatten;dense 1",
-                          "generator.layer=dense 48;reshape 3 4 4", "generator.latent=2",
-                          "augment.policy=color,translation,cutout", "train.seed=4"};
+                          "generator.layer=dense 48;reshape 3 4 4",
+                          "generator.latent=2",
+                          "augment.policy=color,translation,cutout",
+                          seed,
+                          extra};
     Config cfg;
     NashError err = {0};
+    return config_with(&cfg, sets, extra ? 6 : 5) &&
+           check_true(gan_init(gan, &cfg, shape_3d(3, 4, 4), 3, true, true, &err) == NASH_OK, "gan_init: %s", err.msg);
+}
+
+/* The G step through the augmentation: gan_g_input_grad's dfake is A^T of D's gradient at A x. */
+static void test_g_step(void) {
     Gan gan;
-    if (!config_with(&cfg, sets, 5) ||
-        !check_true(gan_init(&gan, &cfg, shape_3d(3, 4, 4), 3, true, true, &err) == NASH_OK, "gan_init: %s", err.msg))
-        return;
+    if (!image_gan(&gan, NULL, "train.seed=4")) return;
     const int n = 3;
     const size_t count = (size_t)n * 48;
     float fake[144], dfake[144], seen[144], dseen[144], want[144], work[48], dlogit[3];
@@ -145,18 +153,8 @@ static void test_g_step(void) {
 
 /* R1 under augmentation is taken at the augmented reals, the images D judged. */
 static void test_penalty_at_what_d_saw(void) {
-    const char *sets[] = {"discriminator.layer=conv2d 2 k=3 p=1;tanh;flatten;dense 1",
-                          "generator.layer=dense 48;reshape 3 4 4",
-                          "generator.latent=2",
-                          "augment.policy=color,translation,cutout",
-                          "loss.penalty=r1",
-                          "train.seed=6"};
-    Config cfg;
-    NashError err = {0};
     Gan gan;
-    if (!config_with(&cfg, sets, 6) ||
-        !check_true(gan_init(&gan, &cfg, shape_3d(3, 4, 4), 3, true, true, &err) == NASH_OK, "gan_init: %s", err.msg))
-        return;
+    if (!image_gan(&gan, "loss.penalty=r1", "train.seed=6")) return;
     const int n = 3;
     float real[144], fake[144], seen[144], g[144], work[48], ones[3] = {1, 1, 1};
     fill_uniform(real, 144, -1.0f, 1.0f, 8);
