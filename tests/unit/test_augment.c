@@ -182,6 +182,16 @@ static void test_penalty_at_what_d_saw(void) {
     gan_free(&gan);
 }
 
+/* config_load of augment-bad.ini: a minimal config (7 lines) followed by `tail`. */
+static NashStatus load_bad(const char *tail, Config *cfg, NashError *err) {
+    FILE *f = fopen("augment-bad.ini", "w");
+    if (!check_true(f != NULL, "write augment-bad.ini")) return NASH_ERR_IO;
+    fputs("[data]\npath = x.h5\n[generator]\nlayer = dense 2\n[discriminator]\nlayer = dense 1\n", f);
+    fputs(tail, f);
+    fclose(f);
+    return config_load("augment-bad.ini", NULL, 0, cfg, err);
+}
+
 static void test_refusals(void) {
     const char *sets[] = {"discriminator.layer=dense 1", "generator.layer=dense 2", "augment.policy=translation"};
     Config cfg;
@@ -194,37 +204,16 @@ static void test_refusals(void) {
                    "augmentation of 2-D points is refused: %s", err.msg);
         if (st == NASH_OK) gan_free(&gan);
     }
-    FILE *f = fopen("augment-bad.ini", "w");
-    if (!check_true(f != NULL, "write a config")) return;
-    fputs("[data]\npath = x.h5\n[generator]\nlayer = dense 2\n[discriminator]\nlayer = dense 1\n"
-          "[augment]\npolicy = color, flip\n",
-          f);
-    fclose(f);
-    NashStatus st = config_load("augment-bad.ini", NULL, 0, &cfg, &err);
+    NashStatus st = load_bad("[augment]\npolicy = color, flip\n", &cfg, &err);
     check_true(st == NASH_ERR_CONFIG && strstr(err.msg, "augment-bad.ini:8") && strstr(err.msg, "'flip'") &&
                    strstr(err.msg, "color, translation, cutout"),
                "an unknown operation is refused at load, naming file, line and the known ones: %s", err.msg);
-    f = fopen("augment-bad.ini", "w");
-    fputs("[data]\npath = x.h5\n[generator]\nlayer = dense 2\n[discriminator]\nlayer = dense 1\n"
-          "[augment]\npolicy = cutout,cutout\n",
-          f);
-    fclose(f);
-    st = config_load("augment-bad.ini", NULL, 0, &cfg, &err);
+    st = load_bad("[augment]\npolicy = cutout,cutout\n", &cfg, &err);
     check_true(st == NASH_ERR_CONFIG && strstr(err.msg, "listed twice"), "an operation twice is refused: %s", err.msg);
-    f = fopen("augment-bad.ini", "w");
-    fputs("[data]\npath = x.h5\n[generator]\nlayer = dense 2\n[discriminator]\nlayer = dense 1\n"
-          "[augment]\npolicy = , ,\n[loss]\npenalty = r1\n",
-          f);
-    fclose(f);
-    st = config_load("augment-bad.ini", NULL, 0, &cfg, &err);
+    st = load_bad("[augment]\npolicy = , ,\n[loss]\npenalty = r1\n", &cfg, &err);
     check_true(st == NASH_ERR_CONFIG && strstr(err.msg, "only separators"),
                "a policy of separators only is refused, not taken for none: %s", err.msg);
-    f = fopen("augment-bad.ini", "w");
-    fputs("[data]\npath = x.h5\n[generator]\nlayer = dense 2\n[discriminator]\nlayer = dense 1\n"
-          "[loss]\nkind = wgan\nclip = 0.01\npenalty = gp\n",
-          f);
-    fclose(f);
-    st = config_load("augment-bad.ini", NULL, 0, &cfg, &err);
+    st = load_bad("[loss]\nkind = wgan\nclip = 0.01\npenalty = gp\n", &cfg, &err);
     check_true(st == NASH_ERR_CONFIG && strstr(err.msg, "augment-bad.ini:9") && strstr(err.msg, "nothing is clipped"),
                "(the loss, likewise) a clip that a penalty would ignore is refused, naming its line: %s", err.msg);
     remove("augment-bad.ini");
