@@ -59,6 +59,14 @@ void comm_max_ints(int *values, int n) {
     if (comm_size() > 1) MPI_Allreduce(MPI_IN_PLACE, values, n, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
 }
 
+MPI_Request comm_max_ints_start(int *values, int n) {
+    MPI_Request request = MPI_REQUEST_NULL;
+    if (comm_size() > 1) MPI_Iallreduce(MPI_IN_PLACE, values, n, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &request);
+    return request;
+}
+
+void comm_wait(MPI_Request *request) { MPI_Wait(request, MPI_STATUS_IGNORE); }
+
 int comm_host_count(void) {
     /* one shared-memory domain per machine: count the ranks that lead one */
     MPI_Comm node;

@@ -9,6 +9,7 @@
 #ifndef NASH_COMM_COMM_H
 #define NASH_COMM_COMM_H
 
+#include <mpi.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -49,6 +50,10 @@ const char *comm_mpi_version(char *buf, size_t size);
 NashStatus comm_agree(NashStatus local, int *first_failed);
 /* The largest of each of n ints over all ranks, in place. */
 void comm_max_ints(int *values, int n);
+/* The same without waiting: started here, the values (which must stay put) are the maxima once
+ * comm_wait returns. Every rank starts and waits in the same order. */
+MPI_Request comm_max_ints_start(int *values, int n);
+void comm_wait(MPI_Request *request);
 
 /* How many machines the ranks run on (shared-memory domains, MPI_COMM_TYPE_SHARED); every rank
  * calls and gets the count. */

@@ -59,9 +59,9 @@ extern const char *const config_noise_words[NOISE_KIND_COUNT]; /* gaussian unifo
 typedef enum { LAYOUT_SPLIT, LAYOUT_COLOCATED } LayoutKind;
 #define LAYOUT_KIND_COUNT 2
 extern const char *const config_layout_words[LAYOUT_KIND_COUNT]; /* split colocated */
-typedef enum { SCHEDULE_ALTERNATING, SCHEDULE_SIMULTANEOUS } ScheduleKind;
-#define SCHEDULE_KIND_COUNT 2
-extern const char *const config_schedule_words[SCHEDULE_KIND_COUNT]; /* alternating simultaneous */
+typedef enum { SCHEDULE_ALTERNATING, SCHEDULE_SIMULTANEOUS, SCHEDULE_PIPELINED } ScheduleKind;
+#define SCHEDULE_KIND_COUNT 3
+extern const char *const config_schedule_words[SCHEDULE_KIND_COUNT]; /* alternating simultaneous pipelined */
 
 typedef struct {
     int n_layers;

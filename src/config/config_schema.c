@@ -28,9 +28,9 @@ const char *const config_penalty_words[PENALTY_KIND_COUNT] = {"none", "gp", "r1"
 const char *const config_augment_words[AUGMENT_OP_COUNT] = {"color", "translation", "cutout"};
 const char *const config_noise_words[NOISE_KIND_COUNT] = {"gaussian", "uniform"};
 const char *const config_layout_words[LAYOUT_KIND_COUNT] = {"split", "colocated"};
-const char *const config_schedule_words[SCHEDULE_KIND_COUNT] = {"alternating", "simultaneous"};
+const char *const config_schedule_words[SCHEDULE_KIND_COUNT] = {"alternating", "simultaneous", "pipelined"};
 _Static_assert(LOSS_LSGAN + 1 == LOSS_KIND_COUNT && NOISE_UNIFORM + 1 == NOISE_KIND_COUNT &&
-                   LAYOUT_COLOCATED + 1 == LAYOUT_KIND_COUNT && SCHEDULE_SIMULTANEOUS + 1 == SCHEDULE_KIND_COUNT,
+                   LAYOUT_COLOCATED + 1 == LAYOUT_KIND_COUNT && SCHEDULE_PIPELINED + 1 == SCHEDULE_KIND_COUNT,
                "one word per enum value");
 /* An enum key's field is read and written as an int. */
 _Static_assert(sizeof(LossKind) == sizeof(int) && sizeof(NoiseKind) == sizeof(int) &&
@@ -152,7 +152,8 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
     WORD("cluster", "layout", config_layout_words, "split", cluster.layout,
          "split: G and D on separate groups of ranks; colocated: every rank holds both (data parallel)"),
     WORD("cluster", "schedule", config_schedule_words, "alternating", cluster.schedule,
-         "alternating: D steps then a G step, as in one process; simultaneous: both step from the same point"),
+         "alternating: D steps then a G step, as in one process; simultaneous: both step from the same point; "
+         "pipelined: G makes the next step's fakes while D trains on these, one step stale (docs/distributed.md)"),
     TEXT("cluster", "sync_bn", CONFIG_BOOL, "true", cluster.sync_bn,
          "synchronise batch-norm statistics across the ranks of a group"),
 

@@ -40,6 +40,29 @@ static NashStatus build_net(Net *net, const Config *cfg, const char *section, co
     return NASH_OK;
 }
 
+/* The pipelined schedule's second generator, starting as G: the same parameters and buffers. */
+static NashStatus init_twin(Gan *gan, const Config *cfg, Shape z_shape, int batch, NashError *err) {
+    char *layers = NULL;
+    NashStatus st = build_net(&gan->g_twin, cfg, "generator", &cfg->generator.net, z_shape, batch, &layers, err);
+    free(layers);
+    if (st) return st;
+    gan->pipelined = true;
+    memcpy(gan->g_twin.params, gan->g.params, gan->g.param_floats * sizeof(float));
+    memcpy(gan->g_twin.buffers, gan->g.buffers, gan->g.buffer_floats * sizeof(float));
+    /* the twin never runs at the same time as G or D either: it passes its gradients in the room
+     * they share (G's, unless G's was too small for D's and G uses D's) */
+    const unsigned char *scratch = (const unsigned char *)gan->g.scratch, *own = gan->g.work_arena.base;
+    bool g_in_own = scratch >= own && scratch < own + gan->g.work_arena.bytes;
+    net_share_passing(&gan->g_twin, g_in_own ? &gan->g : &gan->d);
+    gan->z_twin = nash_alloc_zeroed((size_t)batch * gan->latent * sizeof(float));
+    gan->labels_twin = nash_alloc_zeroed((size_t)batch * sizeof(int32_t));
+    gan->lag_buffers = nash_alloc_zeroed((gan->g.buffer_floats + 1) * sizeof(float));
+    if (!gan->z_twin || !gan->labels_twin || !gan->lag_buffers)
+        return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the pipelined generator's buffers for batch %d", batch);
+    memcpy(gan->lag_buffers, gan->g.buffers, gan->g.buffer_floats * sizeof(float));
+    return NASH_OK;
+}
+
 NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool has_g, bool has_d, NashError *err) {
     memset(gan, 0, sizeof *gan);
     NashStatus st;
@@ -114,6 +137,8 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
         gan->ema = nash_alloc_zeroed(gan->g.param_floats * sizeof(float));
         if (gan->ema) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
     }
+    if (has_g && cfg->cluster.schedule == SCHEDULE_PIPELINED && (st = init_twin(gan, cfg, z_shape, batch, err)))
+        goto fail;
     if (cfg->augment.policy[0]) {
         if (sample.ndim != 3) {
             char a[64];
@@ -163,6 +188,10 @@ void gan_release_workspace(Gan *gan) {
 
 void gan_free(Gan *gan) {
     net_free(&gan->g);
+    if (gan->pipelined) net_free(&gan->g_twin);
+    nash_free(gan->z_twin);
+    nash_free(gan->labels_twin);
+    nash_free(gan->lag_buffers);
     net_free(&gan->d);
     optim_free(&gan->opt_g);
     optim_free(&gan->opt_d);
@@ -320,8 +349,30 @@ double gan_ema_decay(double decay, int64_t steps) {
     return ramp < decay ? ramp : decay;
 }
 
+void gan_pipeline_mark(Gan *gan) { memcpy(gan->lag_buffers, gan->g.buffers, gan->g.buffer_floats * sizeof(float)); }
+
+void gan_pipeline_swap(Gan *gan) {
+    Net net = gan->g;
+    gan->g = gan->g_twin;
+    gan->g_twin = net;
+    float *z = gan->z;
+    gan->z = gan->z_twin;
+    gan->z_twin = z;
+    int32_t *labels = gan->fake_labels;
+    gan->fake_labels = gan->labels_twin;
+    gan->labels_twin = labels;
+}
+
+void gan_pipeline_adopt_buffers(Gan *gan) {
+    memcpy(gan->g.buffers, gan->g_twin.buffers, gan->g.buffer_floats * sizeof(float));
+}
+
 void gan_g_update(Gan *gan, StepStats *stats) {
     stats->grad_norm_g = gan_l2(gan->g.grads, gan->g.param_floats);
+    if (gan->pipelined) { /* G's gradient is at the parameters that made the fakes: apply it to the newest */
+        memcpy(gan->g.params, gan->g_twin.params, gan->g.param_floats * sizeof(float));
+        gan_pipeline_adopt_buffers(gan);
+    }
     optim_step(&gan->opt_g, gan->g.params, gan->g.grads);
     if (gan->ema) {
         const float a = (float)gan_ema_decay(gan->ema_decay, gan->opt_g.t);

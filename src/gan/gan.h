@@ -72,6 +72,13 @@ typedef struct {
     float *aug_real, *aug_fake; /* (batch, sample): what D saw last of each */
     float *aug_grad;            /* (batch, sample): G step, D's gradient at the augmented fakes */
     float *aug_scratch;         /* (sample): one image, for the translation */
+    /* cluster.schedule = pipelined (gan_pipeline_swap): a second generator for the fakes in flight,
+     * with its own activations, z and classes, kept for their backward while G makes the next */
+    bool pipelined;
+    Net g_twin;
+    float *z_twin;
+    int32_t *labels_twin;
+    float *lag_buffers; /* g's buffers before its last gan_pipeline_mark (the twin's, after a swap) */
 } Gan;
 
 /* What a step measured, as sums over this process's samples scaled by norm = 1/(global
@@ -138,8 +145,23 @@ void gan_g_input_grad(Gan *gan, const float *fake, const int32_t *labels, int n,
 /* G: zero G's gradients and backpropagate dfake through the activations of the last
  * gan_fakes (same n). */
 void gan_g_backward(Gan *gan, const float *dfake, int n);
-/* G: the optimizer step on the (already summed) gradient, then the EMA. */
+/* G: the optimizer step on the (already summed) gradient, then the EMA. Pipelined: the step
+ * starts from the twin's parameters and buffers (gan_pipeline_swap). */
 void gan_g_update(Gan *gan, StepStats *stats);
+
+/* The pipelined schedule (docs/distributed.md, "Pipelined"). G makes step s+1's fakes with the
+ * newest parameters while D trains on step s's, whose activations the twin keeps; then
+ *     gan_pipeline_swap: G becomes the generator that made step s's fakes, the twin the newest;
+ *     gan_g_backward(dfakes of step s): the gradient at the parameters that made them;
+ *     gan_g_update: applied to the newest parameters (the twin's, copied in with its buffers).
+ * gan_pipeline_mark, before a step's first gan_fakes, keeps G's buffers (batch-norm statistics,
+ * spectral-norm vectors) in lag_buffers: with the twin's parameters they are what a checkpoint
+ * needs to make the fakes in flight again. gan_init builds the twin when cluster.schedule =
+ * pipelined and this process holds G. */
+void gan_pipeline_mark(Gan *gan);
+void gan_pipeline_swap(Gan *gan);
+/* G takes the twin's buffers: after the first fakes of a run are made on the twin. */
+void gan_pipeline_adopt_buffers(Gan *gan);
 
 /* Generate samples [first, first+n) of noise `stream` (eval mode: batch norm with running
  * statistics), using the EMA weights when `use_ema` and EMA is on. out (n, sample); n <= batch.

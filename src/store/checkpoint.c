@@ -78,7 +78,8 @@ static NashStatus check_players(const char *path, const CheckpointPlayer *player
                                 NashError *err) {
     for (int i = 0; i < n; i++) {
         const CheckpointPlayer *p = &players[i];
-        entries[i] = (WeightsEntry){.group = p->group, .net = p->net, .layers = p->layers, .params = p->params};
+        entries[i] = (WeightsEntry){
+            .group = p->group, .net = p->net, .layers = p->layers, .params = p->params, .buffers = p->buffers};
         if (p->group && (!strcmp(p->group, "optim") || !strcmp(p->group, "state")))
             return nash_fail(err, NASH_ERR_INVALID, "%s: '%s' cannot name a network group", path, p->group);
         if (p->opt_kind && (!*p->opt_kind || strlen(p->opt_kind) >= CKPT_KIND_MAX))
@@ -98,7 +99,7 @@ static NashStatus check_players(const char *path, const CheckpointPlayer *player
                                  "%s: refusing to save a checkpoint: /%s %s hold a non-finite value (float %ld)", path,
                                  p->group, what[a], bad);
         }
-        long bad = first_non_finite(net->buffers, net->buffer_floats);
+        long bad = first_non_finite(p->buffers ? p->buffers : net->buffers, net->buffer_floats);
         if (bad >= 0)
             return nash_fail(err, NASH_ERR_INVALID,
                              "%s: refusing to save a checkpoint: /%s buffers hold a non-finite value (float %ld)", path,

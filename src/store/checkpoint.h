@@ -46,6 +46,7 @@ typedef struct {
     const char *opt_kind;           /* "adam", "sgd", "rmsprop" or NULL */
     const float *moment1, *moment2; /* (net->param_floats) or NULL */
     int64_t opt_steps;
+    const float *buffers; /* NULL: net->buffers; else values in the net's buffer layout */
 } CheckpointPlayer;
 
 /* "<run_dir>/ckpt/step_%08lld.h5" */

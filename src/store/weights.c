@@ -43,8 +43,9 @@ NashStatus weights_write_group(hid_t file, const char *path, const WeightsEntry 
     for (int t = 0; !st && t < net->n_params; t++)
         if (write_tensor(g, &net->param_info[t], params + net->param_info[t].offset, checksum) < 0)
             st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /%s/%s", path, e->group, net->param_info[t].name);
+    const float *buffers = e->buffers ? e->buffers : net->buffers;
     for (int t = 0; !st && t < net->n_buffers; t++)
-        if (write_tensor(g, &net->buffer_info[t], net->buffers + net->buffer_info[t].offset, checksum) < 0)
+        if (write_tensor(g, &net->buffer_info[t], buffers + net->buffer_info[t].offset, checksum) < 0)
             st = nash_fail(err, NASH_ERR_IO, "%s: cannot write /%s/%s", path, e->group, net->buffer_info[t].name);
     if (H5Gclose(g) < 0 && !st) st = nash_fail(err, NASH_ERR_IO, "%s: cannot close group /%s", path, e->group);
     return st;

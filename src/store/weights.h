@@ -28,9 +28,10 @@
 typedef struct {
     const char *group; /* "generator" */
     const Net *net;
-    const char *layers;  /* the layer lines the net was built from */
-    const float *params; /* NULL: the net's own parameters; else values in the net's parameter
-                            layout (net->param_floats), e.g. the EMA of the generator */
+    const char *layers;   /* the layer lines the net was built from */
+    const float *params;  /* NULL: the net's own parameters; else values in the net's parameter
+                             layout (net->param_floats), e.g. the EMA of the generator */
+    const float *buffers; /* NULL: the net's own buffers; else values in its buffer layout */
 } WeightsEntry;
 
 NashStatus weights_save(const char *path, const WeightsEntry *entries, int n_entries, const char *config_text,

@@ -162,15 +162,35 @@ NashStatus run_checkpoint(Run *run, Gan *gan, int64_t step, int64_t data_batch, 
     CheckpointState state = {
         .step = step, .data_batch = data_batch, .seed = run->cfg->train.seed, .world_size = world_size};
     snprintf(state.layout, sizeof state.layout, "%s", layout);
-    CheckpointPlayer players[3] = {{"generator", &gan->g, gan->g_layers, NULL, optim_kind_name(gan->opt_g.kind),
-                                    gan->opt_g.m, gan->opt_g.v, gan->opt_g.t},
-                                   {"discriminator", &gan->d, gan->d_layers, NULL, optim_kind_name(gan->opt_d.kind),
-                                    gan->opt_d.m, gan->opt_d.v, gan->opt_d.t},
-                                   {"generator_ema", &gan->g, gan->g_layers, gan->ema, NULL, NULL, NULL, 0}};
+    CheckpointPlayer players[4] = {{.group = "generator",
+                                    .net = &gan->g,
+                                    .layers = gan->g_layers,
+                                    .opt_kind = optim_kind_name(gan->opt_g.kind),
+                                    .moment1 = gan->opt_g.m,
+                                    .moment2 = gan->opt_g.v,
+                                    .opt_steps = gan->opt_g.t},
+                                   {.group = "discriminator",
+                                    .net = &gan->d,
+                                    .layers = gan->d_layers,
+                                    .opt_kind = optim_kind_name(gan->opt_d.kind),
+                                    .moment1 = gan->opt_d.m,
+                                    .moment2 = gan->opt_d.v,
+                                    .opt_steps = gan->opt_d.t}};
+    int n = 2;
+    if (gan->ema)
+        players[n++] =
+            (CheckpointPlayer){.group = "generator_ema", .net = &gan->g, .layers = gan->g_layers, .params = gan->ema};
+    /* pipelined: what made the fakes in flight, to make them again on resume (gan.h) */
+    if (gan->pipelined)
+        players[n++] = (CheckpointPlayer){.group = "generator_lag",
+                                          .net = &gan->g,
+                                          .layers = gan->g_layers,
+                                          .params = gan->g_twin.params,
+                                          .buffers = gan->lag_buffers};
     /* The file is assembled in memory (11 MB for the reference DCGAN): make room for it first, so
      * that a save does not raise the run's peak memory. */
     gan_release_workspace(gan);
-    st = ckpt_save(path, &state, players, gan->ema ? 3 : 2, config_text, err);
+    st = ckpt_save(path, &state, players, n, config_text, err);
     free(config_text);
     if (!st) st = ckpt_prune(run->dir, run->cfg->output.keep, err);
     return st;
@@ -295,9 +315,9 @@ static NashStatus save_weights(Run *run, Gan *gan, NashError *err) {
     if (st) return st;
     char *config_text = config_to_string(run->cfg);
     if (!config_text) return nash_fail(err, NASH_ERR_NOMEM, "cannot format the config");
-    WeightsEntry entries[3] = {{"generator", &gan->g, gan->g_layers, NULL},
-                               {"discriminator", &gan->d, gan->d_layers, NULL},
-                               {"generator_ema", &gan->g, gan->g_layers, gan->ema}};
+    WeightsEntry entries[3] = {{.group = "generator", .net = &gan->g, .layers = gan->g_layers},
+                               {.group = "discriminator", .net = &gan->d, .layers = gan->d_layers},
+                               {.group = "generator_ema", .net = &gan->g, .layers = gan->g_layers, .params = gan->ema}};
     gan_release_workspace(gan);
     st = weights_save(path, entries, gan->ema ? 3 : 2, config_text, err);
     free(config_text);

@@ -9,6 +9,10 @@
  * Simultaneous schedule (n_critic = 1): one set of fakes per step; D computes its own gradient
  * and the G loss's input gradient from the same forward pass, so both players step from the
  * same point and G's backward overlaps D's allreduce and update.
+ * Pipelined schedule: D's side is the alternating one, on fakes made a step ahead. In step s the
+ * G ranks make the fakes of step s+1 (gan_fakes with the newest parameters) while the D ranks
+ * train on those of step s; then G takes D's input gradients for step s's fakes and backpropagates
+ * them through the twin generator that made them (gan.h, gan_pipeline_swap).
  */
 #include "train/train.h"
 
@@ -150,6 +154,15 @@ static NashStatus load_checkpoint(Trainer *t, NashError *err) {
     /* a checkpoint made without EMA starts the average at the resumed parameters */
     if (gan->has_g && gan->ema && !ema_loaded) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
     if (gan->has_d && (st = load_player(t, "discriminator", &gan->d, &gan->opt_d, err))) return st;
+    if (gan->has_g && gan->pipelined) {
+        /* the parameters and buffers that made the fakes in flight; a checkpoint of another
+         * schedule has none, and its pipeline starts from the resumed parameters */
+        NashError ignored = {0};
+        if (load_player(t, "generator_lag", &gan->g_twin, NULL, &ignored) != NASH_OK) {
+            memcpy(gan->g_twin.params, gan->g.params, gan->g.param_floats * sizeof(float));
+            memcpy(gan->g_twin.buffers, gan->g.buffers, gan->g.buffer_floats * sizeof(float));
+        }
+    }
     return NASH_OK;
 }
 
@@ -212,6 +225,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     if (st) return st;
     Layout *lay = &t->lay;
     t->simultaneous = cfg->cluster.schedule == SCHEDULE_SIMULTANEOUS;
+    t->pipelined = cfg->cluster.schedule == SCHEDULE_PIPELINED;
     t->batches_per_step = t->simultaneous ? 1 : cfg->train.n_critic;
     if (t->simultaneous && cfg->train.n_critic != 1)
         return nash_fail(err, NASH_ERR_CONFIG, "cluster.schedule = simultaneous needs train.n_critic = 1 (got %d)",
@@ -226,8 +240,9 @@ static NashStatus setup(Trainer *t, NashError *err) {
     if (st) return st;
     cfg = t->cfg;
     /* rank 0 reads its reference samples before the reader thread starts using HDF5 */
-    if (lay->rank == 0 && (st = run_prepare(&t->run, cfg, t->opt, info.sample, err))) return st;
-    t->run_prepared = lay->rank == 0;
+    bool writer = lay->rank == 0; /* the rank that writes the run directory */
+    if (writer && (st = run_prepare(&t->run, cfg, t->opt, info.sample, err))) return st;
+    t->run_prepared = writer;
     sample = info.sample;
     n = info.n;
     if ((st = resolve_resume(t, err))) return st;
@@ -262,18 +277,25 @@ static NashStatus setup(Trainer *t, NashError *err) {
         t->g_reducer = reduce_stat_reducer(&lay->g_comm);
         t->d_reducer = reduce_stat_reducer(&lay->d_comm);
         if (lay->has_g) net_set_stat_reducer(&t->gan.g, &t->g_reducer);
+        if (lay->has_g && t->gan.pipelined) net_set_stat_reducer(&t->gan.g_twin, &t->g_reducer);
         if (lay->has_d) net_set_stat_reducer(&t->gan.d, &t->d_reducer);
     }
     t->width = shape_numel(sample);
     t->norm = 1.0 / lay->batch;
     t->rows = nash_alloc_zeroed((size_t)slice * t->width * sizeof(float));
     if (!t->rows) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the exchange buffer");
+    if (t->pipelined) {
+        size_t rows = (size_t)(cfg->train.n_critic + 1) * slice;
+        t->pipe = nash_alloc_zeroed(rows * t->width * sizeof(float));
+        t->pipe_labels = nash_alloc_zeroed(rows * sizeof(float));
+        if (!t->pipe || !t->pipe_labels) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the pipelined fakes");
+    }
     t->sample = sample;
-    if (lay->rank == 0) choose_run_id(t);
-    if (lay->rank == 0 && cfg->monitor.enabled && (st = open_publisher(t, err))) return st;
+    if (writer) choose_run_id(t);
+    if (writer && cfg->monitor.enabled && (st = open_publisher(t, err))) return st;
     /* the untrained generator's distance to the data (eval.txt's w1_initial): G is as gan_init
      * made it from the seed, which a resumed run's first segment started from too */
-    if (lay->rank == 0 && (st = run_start(&t->run, &t->gan, err))) return st;
+    if (writer && (st = run_start(&t->run, &t->gan, err))) return st;
     return t->resume_path[0] ? load_checkpoint(t, err) : NASH_OK;
 }
 
@@ -367,35 +389,147 @@ static const float *grads_to_g(Trainer *t, const float *dfake) {
 /* A step's penalty readout starts at 0: a step without a penalised D step logs 0. */
 static void clear_penalty(Trainer *t) { t->stats.penalty = t->stats.input_grad_norm = 0.0; }
 
+/* D step k of `step` on these fakes (D ranks): the real part, the fakes, the penalty when due,
+ * and the update. */
+static NashStatus d_step(Trainer *t, uint64_t step, unsigned k, const float *fakes, const int32_t *fake_labels,
+                         NashError *err) {
+    Layout *lay = &t->lay;
+    const float *real;
+    const int32_t *real_labels;
+    NashStatus st = next_real(t, &real, &real_labels, err);
+    if (st) return st;
+    DropoutKey key = d_key(t, step, k);
+    double t0 = comm_wtime();
+    gan_d_zero(&t->gan);
+    gan_d_real(&t->gan, real, real_labels, lay->d_count, t->norm, key, &t->stats);
+    gan_d_fake(&t->gan, fakes, fake_labels, lay->d_count, t->norm, key, &t->stats);
+    if (gan_penalty_due(&t->gan, step, k))
+        gan_d_penalty(&t->gan, real, fakes, real_labels, lay->d_count, t->norm, key, &t->stats);
+    t->clock.d_compute += comm_wtime() - t0;
+    d_update(t);
+    return NASH_OK;
+}
+
+/* The G loss's input gradient for the G step's fakes, into gan.dfake (D ranks). */
+static void d_input_grad(Trainer *t, uint64_t step, const float *fakes, const int32_t *fake_labels) {
+    double t0 = comm_wtime();
+    gan_g_input_grad(&t->gan, fakes, fake_labels, t->lay.d_count, t->norm, d_key(t, step, NOISE_PHASE_GENERATOR),
+                     t->gan.dfake, &t->stats);
+    t->clock.d_compute += comm_wtime() - t0;
+}
+
 static NashStatus step_alternating(Trainer *t, uint64_t step, NashError *err) {
     Layout *lay = &t->lay;
-    const int32_t *fake_labels, *real_labels;
+    const int32_t *fake_labels;
     clear_penalty(t);
     for (int k = 0; k < t->cfg->train.n_critic; k++) {
         const float *fakes = fakes_to_d(t, step, (unsigned)k, COMM_TAG_FAKES + k, &fake_labels);
-        if (!lay->has_d) continue;
-        const float *real;
-        NashStatus st = next_real(t, &real, &real_labels, err);
+        NashStatus st = lay->has_d ? d_step(t, step, (unsigned)k, fakes, fake_labels, err) : NASH_OK;
         if (st) return st;
-        double t0 = comm_wtime();
-        gan_d_zero(&t->gan);
-        gan_d_real(&t->gan, real, real_labels, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
-        gan_d_fake(&t->gan, fakes, fake_labels, lay->d_count, t->norm, d_key(t, step, (unsigned)k), &t->stats);
-        if (gan_penalty_due(&t->gan, step, (unsigned)k))
-            gan_d_penalty(&t->gan, real, fakes, real_labels, lay->d_count, t->norm, d_key(t, step, (unsigned)k),
-                          &t->stats);
-        t->clock.d_compute += comm_wtime() - t0;
-        d_update(t);
     }
     const float *fakes = fakes_to_d(t, step, NOISE_PHASE_GENERATOR, COMM_TAG_FAKES_G, &fake_labels);
-    if (lay->has_d) {
-        double t0 = comm_wtime();
-        gan_g_input_grad(&t->gan, fakes, fake_labels, lay->d_count, t->norm, d_key(t, step, NOISE_PHASE_GENERATOR),
-                         t->gan.dfake, &t->stats);
-        t->clock.d_compute += comm_wtime() - t0;
-    }
+    if (lay->has_d) d_input_grad(t, step, fakes, fake_labels);
     const float *dfake = grads_to_g(t, t->gan.dfake);
     if (lay->has_g) g_backward_update(t, dfake);
+    return NASH_OK;
+}
+
+/* ---- the pipelined schedule ----------------------------------------------------------------- */
+
+/* t->pipe holds a step's fakes by phase, D steps 0 .. n_critic-1 then the G step's (index
+ * n_critic), each in rows of the largest slice: a G rank's own positions, or a D rank's. */
+static float *pipe_rows(const Trainer *t, int k) { return t->pipe + (size_t)k * t->lay.max_slice * t->width; }
+
+static unsigned pipe_phase(const Trainer *t, int k) {
+    return k < t->cfg->train.n_critic ? (unsigned)k : NOISE_PHASE_GENERATOR;
+}
+
+static int pipe_tag(const Trainer *t, int k) {
+    return k < t->cfg->train.n_critic ? COMM_TAG_FAKES + k : COMM_TAG_FAKES_G;
+}
+
+/* G ranks: every fake of `step`, with G as it is now; the G step's last, so that its
+ * activations are the ones G keeps. */
+static void pipe_make(Trainer *t, uint64_t step) {
+    Layout *lay = &t->lay;
+    if (!lay->has_g) return;
+    double t0 = comm_wtime();
+    gan_pipeline_mark(&t->gan);
+    for (int k = 0; k <= t->cfg->train.n_critic; k++) {
+        const float *fakes = gan_fakes(&t->gan, step, pipe_phase(t, k), lay->g_first, lay->g_count);
+        memcpy(pipe_rows(t, k), fakes, (size_t)lay->g_count * t->width * sizeof(float));
+        float *labels = t->pipe_labels + (size_t)k * lay->max_slice;
+        for (int i = 0; t->gan.classes && i < lay->g_count; i++) labels[i] = (float)t->gan.fake_labels[i];
+    }
+    t->clock.g_compute += comm_wtime() - t0;
+}
+
+/* The pipe from the G ranks to the D ranks (split; in one layout's rank the rows are already D's). */
+static void pipe_ship(Trainer *t) {
+    Layout *lay = &t->lay;
+    if (!lay->split) return;
+    double t0 = comm_wtime();
+    for (int k = 0; k <= t->cfg->train.n_critic; k++) {
+        exchange_to_d(lay, pipe_rows(t, k), t->width, pipe_tag(t, k));
+        if (t->gan.classes)
+            exchange_to_d(lay, t->pipe_labels + (size_t)k * lay->max_slice, 1,
+                          pipe_tag(t, k) - COMM_TAG_FAKES + COMM_TAG_LABELS);
+    }
+    if (lay->has_g)
+        t->clock.g_exchange += comm_wtime() - t0;
+    else
+        t->clock.d_exchange += comm_wtime() - t0;
+}
+
+/* D ranks: phase k's fakes from the pipe, and their classes (NULL for an unconditional GAN). */
+static const float *pipe_fakes(Trainer *t, int k, const int32_t **labels) {
+    *labels = NULL;
+    if (t->gan.classes) {
+        const float *rows = t->pipe_labels + (size_t)k * t->lay.max_slice;
+        for (int i = 0; i < t->lay.d_count; i++) t->fake_labels[i] = (int32_t)rows[i];
+        *labels = t->fake_labels;
+    }
+    return pipe_rows(t, k);
+}
+
+/* The first step's fakes, before D can start: made on the twin (with the resumed parameters that
+ * made them, or the initial ones), whose buffers G then takes (gan.h). */
+static void pipe_fill(Trainer *t, uint64_t step) {
+    if (t->lay.has_g) gan_pipeline_swap(&t->gan);
+    pipe_make(t, step);
+    if (t->lay.has_g) {
+        gan_pipeline_swap(&t->gan);
+        gan_pipeline_adopt_buffers(&t->gan);
+    }
+    pipe_ship(t);
+}
+
+static NashStatus step_pipelined(Trainer *t, uint64_t step, NashError *err) {
+    Layout *lay = &t->lay;
+    const int32_t *fake_labels;
+    clear_penalty(t);
+    if ((int64_t)step == t->first_step) pipe_fill(t, step);
+    for (int k = 0; lay->has_d && k <= t->cfg->train.n_critic; k++) {
+        const float *fakes = pipe_fakes(t, k, &fake_labels);
+        if (k == t->cfg->train.n_critic) {
+            d_input_grad(t, step, fakes, fake_labels);
+            break;
+        }
+        NashStatus st = d_step(t, step, (unsigned)k, fakes, fake_labels, err);
+        if (st) return st;
+    }
+    /* split: the G ranks make the next step's fakes while the D ranks ran the loop above */
+    bool more = (int64_t)step < t->cfg->train.steps;
+    if (more)
+        pipe_make(t, step + 1);
+    else if (lay->has_g) /* the last step: no fakes to make, but a checkpoint resumed to more steps makes them */
+        gan_pipeline_mark(&t->gan);
+    const float *dfake = grads_to_g(t, t->gan.dfake);
+    if (more) pipe_ship(t);
+    if (lay->has_g) {
+        gan_pipeline_swap(&t->gan);
+        g_backward_update(t, dfake);
+    }
     return NASH_OK;
 }
 
@@ -431,14 +565,49 @@ static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
     return NASH_OK;
 }
 
-/* Has any rank been asked to stop (SIGUSR1/SIGTERM)? And which is the lowest rank that found a
- * non-finite value (`bad`), -1 when none: the divergence guard (guard.c) rides on the same vote.
- * All ranks get the same answers. */
-static bool agree_stop(const Trainer *t, bool bad, int *bad_rank) {
-    int vote[2] = {stop_requested ? 1 : 0, bad ? t->lay.size - t->lay.rank : 0}; /* max: the lowest bad rank */
-    comm_max_ints(vote, 2);
-    *bad_rank = vote[1] ? t->lay.size - vote[1] : -1;
-    return vote[0] != 0;
+static NashStatus run_step(Trainer *t, int64_t step, NashError *err) {
+    return t->simultaneous ? step_simultaneous(t, (uint64_t)step, err)
+           : t->pipelined  ? step_pipelined(t, (uint64_t)step, err)
+                           : step_alternating(t, (uint64_t)step, err);
+}
+
+/* The step's vote: has any rank been asked to stop (SIGUSR1/SIGTERM), and which is the lowest
+ * rank that found a non-finite value (the divergence guard, guard.c: *bad_rank, -1 when none, at
+ * *bad_step, described by *what on that rank)? Every rank gets the same answers.
+ * In the pipelined split the groups end a step at different times (G's backward runs while D
+ * starts the next step), and a vote every step would make D wait for it: there the vote is
+ * started at the step's end and read at the next one's (the answers are then the last step's),
+ * except when the step itself must be agreed on before anything is written (`sync`: a
+ * checkpoint or the last step) or the late answer says stop. */
+static void agree_step(Trainer *t, int64_t step, bool bad, const char **what, bool sync, bool *stop, int *bad_rank,
+                       int64_t *bad_step) {
+    int size = t->lay.size;
+    *stop = false;
+    *bad_rank = -1;
+    *bad_step = step;
+    if (t->vote_pending) {
+        comm_wait(&t->vote_request);
+        t->vote_pending = false;
+        if (t->vote[1]) {
+            *bad_rank = size - t->vote[1];
+            *bad_step = t->vote_step;
+            *what = t->vote_what;
+            return;
+        }
+        sync = sync || t->vote[0];
+    }
+    t->vote[0] = stop_requested ? 1 : 0;
+    t->vote[1] = bad ? size - t->lay.rank : 0; /* max: the lowest bad rank */
+    if (t->pipelined && t->lay.split && !sync) {
+        snprintf(t->vote_what, sizeof t->vote_what, "%s", *what);
+        t->vote_step = step;
+        t->vote_request = comm_max_ints_start(t->vote, 2);
+        t->vote_pending = true;
+        return;
+    }
+    comm_max_ints(t->vote, 2);
+    *stop = t->vote[0] != 0;
+    *bad_rank = t->vote[1] ? size - t->vote[1] : -1;
 }
 
 static void teardown(Trainer *t) {
@@ -455,6 +624,8 @@ static void teardown(Trainer *t) {
     nash_free(t->real_labels);
     nash_free(t->fake_labels);
     nash_free(t->label_rows);
+    nash_free(t->pipe);
+    nash_free(t->pipe_labels);
     free(t->labels);
     free(t->resolved);
     layout_free(&t->lay);
@@ -512,7 +683,7 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
     int64_t every = cfg->output.checkpoint_every, done_step = t->first_step - 1;
     for (int64_t step = t->first_step; !st && step <= cfg->train.steps; step++) {
         done_step = step;
-        st = t->simultaneous ? step_simultaneous(t, (uint64_t)step, err) : step_alternating(t, (uint64_t)step, err);
+        st = run_step(t, step, err);
         if (!st && (step % cfg->train.log_every == 0 || step == cfg->train.steps)) st = trainer_log_step(t, step, err);
         if (!st) st = trainer_evaluate(t, step, err);
         /* the last step's picture is run_finish's, after the loop */
@@ -523,18 +694,20 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
             if (!st && t->pub) metrics_samples(t->pub, step, t->run.last_samples);
         }
         char bad_what[256] = "";
+        const char *what = bad_what;
         bool bad = !st && trainer_nonfinite(t, bad_what, sizeof bad_what);
+        bool saving = step == cfg->train.steps || (every > 0 && step % every == 0);
         int bad_rank = -1;
-        bool stop = !st && agree_stop(t, bad, &bad_rank);
+        int64_t bad_step = step;
+        bool stop = false;
+        if (!st) agree_step(t, step, bad, &what, saving, &stop, &bad_rank, &bad_step);
         if (!st && bad_rank >= 0) {
-            st = trainer_diverged(t, step, bad_rank, bad_what, err);
+            st = trainer_diverged(t, bad_step, bad_rank, what, err);
             *first_failed = bad_rank;
             break;
         }
-        if (!st && (step == cfg->train.steps || stop || (every > 0 && step % every == 0)))
-            st = trainer_save_checkpoint(t, step, ckpt, sizeof ckpt, err);
-        if (!st && t->pub && ckpt[0] && (step == cfg->train.steps || stop || (every > 0 && step % every == 0)))
-            metrics_checkpoint(t->pub, step, ckpt);
+        if (!st && (saving || stop)) st = trainer_save_checkpoint(t, step, ckpt, sizeof ckpt, err);
+        if (!st && t->pub && ckpt[0] && (saving || stop)) metrics_checkpoint(t->pub, step, ckpt);
         if (!st && stop) {
             st = nash_fail(err, NASH_CHECKPOINTED,
                            "stopped by a signal after step %lld; saved %s; run again with --resume auto to continue",

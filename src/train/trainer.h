@@ -31,12 +31,14 @@ typedef struct {
     int32_t *real_labels;             /* (max slice): the classes of this rank's real batch */
     int32_t *fake_labels;             /* (max slice): the classes of the fakes arriving at D (split) */
     float *label_rows;                /* (max slice): those classes travelling as floats (split) */
+    float *pipe;                      /* pipelined: a step's fakes, (n_critic + 1, max slice, sample) */
+    float *pipe_labels;               /* pipelined: their classes as floats, (n_critic + 1, max slice) */
     size_t width;
     double norm;
     StepStats stats;
     TimeSplit clock, logged; /* seconds so far, and at the last log */
     int64_t steps_logged;
-    bool simultaneous;
+    bool simultaneous, pipelined;
     Shape sample;
     int64_t first_step;              /* 1, or the step after the checkpoint resumed from */
     int batches_per_step;            /* data batches one step consumes */
@@ -47,6 +49,12 @@ typedef struct {
     Evaluator eval;                   /* rank 0: evaluation during training ([eval]) */
     double eval_loss_d;               /* this rank's loss_d summed over the steps since the last evaluation */
     int64_t eval_steps;               /* those steps */
+    /* the step's stop vote when it is read a step late (train.c, agree_step) */
+    int vote[2];
+    MPI_Request vote_request;
+    bool vote_pending;
+    int64_t vote_step;
+    char vote_what[256]; /* what this rank found non-finite at vote_step */
 } Trainer;
 
 /* Log the step on rank 0 (metrics.csv, progress, the monitor): every rank contributes its

@@ -18,7 +18,7 @@
 # patch of the machine does not hit one configuration only):
 #   nash  1 rank (1 BLAS thread); 1 rank with 2 BLAS threads; 2 ranks split (1 G + 1 D) and 2
 #         ranks colocated (mpirun, 1 BLAS thread per rank); alternating, and for dcgan also
-#         simultaneous;
+#         simultaneous; 2 ranks split with the pipelined schedule;
 #   torch tests/bench/torch_peer.py: 1 thread, 2 threads, DDP (gloo) with 2 processes, and 1
 #         thread under bf16 autocast where the CPU has avx512_bf16 or amx_bf16;
 #   sgemm build/tests/bench/bench_sgemm (the roof), once per round.
@@ -40,10 +40,10 @@ case $WORKLOAD in
 dcgan)
     CONFIG="$ROOT/configs/fashion-dcgan.ini" STEPS=${3:-60} WARMUP=10
     CONFIGS=(nash-1 torch-1t nash-1-2t torch-2t nash-split nash-coloc torch-ddp2 nash-split-sim nash-coloc-sim
-        nash-1-sim) ;;
+        nash-1-sim nash-split-pipe) ;;
 sngan)
     CONFIG="$ROOT/configs/sngan-resnet32.ini" STEPS=${3:-25} WARMUP=5
-    CONFIGS=(nash-1 torch-1t nash-1-2t torch-2t nash-split nash-coloc torch-ddp2) ;;
+    CONFIGS=(nash-1 torch-1t nash-1-2t torch-2t nash-split nash-coloc torch-ddp2 nash-split-pipe) ;;
 *) echo "usage: bench_peer.sh dcgan|sngan [build dir] [steps] [rounds] [configurations]" >&2; exit 2 ;;
 esac
 ROUNDS=${4:-2}
@@ -120,6 +120,7 @@ run_config() {
     nash-1-2t) nash_run "$1" 1 2 split alternating "$2" ;;
     nash-split) nash_run "$1" 2 1 split alternating "$2" ;;
     nash-split-sim) nash_run "$1" 2 1 split simultaneous "$2" ;;
+    nash-split-pipe) nash_run "$1" 2 1 split pipelined "$2" ;;
     nash-coloc) nash_run "$1" 2 1 colocated alternating "$2" ;;
     nash-coloc-sim) nash_run "$1" 2 1 colocated simultaneous "$2" ;;
     torch-1t) torch_run "$1" "$2" --threads 1 ;;

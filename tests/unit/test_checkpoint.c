@@ -74,9 +74,9 @@ static CheckpointState state_at(int64_t step) {
 static NashStatus save(const char *path, const Players *p, int64_t step, NashError *err) {
     CheckpointState s = state_at(step);
     CheckpointPlayer players[3] = {
-        {"generator", &p->g, g_layers, NULL, "adam", p->gm, p->gv, step},
-        {"discriminator", &p->d, d_layers, NULL, "sgd", p->dm, NULL, step + 100},
-        {"generator_ema", &p->g, g_layers, p->ema, NULL, NULL, NULL, 0},
+        {"generator", &p->g, g_layers, NULL, "adam", p->gm, p->gv, step, NULL},
+        {"discriminator", &p->d, d_layers, NULL, "sgd", p->dm, NULL, step + 100, NULL},
+        {"generator_ema", &p->g, g_layers, p->ema, NULL, NULL, NULL, 0, NULL},
     };
     return ckpt_save(path, &s, players, 3, config_text, err);
 }
