@@ -55,6 +55,10 @@ NashStatus comm_agree(NashStatus local, int *first_failed) {
     return (NashStatus)worst;
 }
 
+void comm_barrier(void) {
+    if (comm_size() > 1) MPI_Barrier(MPI_COMM_WORLD);
+}
+
 void comm_max_ints(int *values, int n) {
     if (comm_size() > 1) MPI_Allreduce(MPI_IN_PLACE, values, n, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
 }

@@ -48,6 +48,8 @@ const char *comm_mpi_version(char *buf, size_t size);
 /* Every rank passes its own status; all get the worst one, and *first_failed the lowest rank
  * that failed (-1 when none did). */
 NashStatus comm_agree(NashStatus local, int *first_failed);
+/* Every rank waits for all the others. */
+void comm_barrier(void);
 /* The largest of each of n ints over all ranks, in place. */
 void comm_max_ints(int *values, int n);
 /* The same without waiting: started here, the values (which must stay put) are the maxima once

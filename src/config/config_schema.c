@@ -147,8 +147,10 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
         "steps between checkpoints (0 = only at the end)"),
     NUM("output", "keep", CONFIG_INT, AT_LEAST, 1, 0, "3", output.keep, "checkpoints kept (older ones are deleted)"),
 
-    NUM("cluster", "generator_ranks", CONFIG_INT, AT_LEAST, 0, 0, "1", cluster.generator_ranks,
-        "ranks in the generator group (split layout); the others form the discriminator group"),
+    NUM("cluster", "generator_ranks", CONFIG_INT, AT_LEAST | CONFIG_AUTO, 0, 0, "1", cluster.generator_ranks,
+        "ranks in the generator group (split layout); the others form the discriminator group. auto: nash times "
+        "G's and D's steps on this machine before training and takes the split with the shortest step "
+        "(docs/distributed.md)"),
     WORD("cluster", "layout", config_layout_words, "split", cluster.layout,
          "split: G and D on separate groups of ranks; colocated: every rank holds both (data parallel)"),
     WORD("cluster", "schedule", config_schedule_words, "alternating", cluster.schedule,
@@ -221,6 +223,10 @@ void config_range_text(const ConfigKey *key, char *buf, size_t size) {
         snprintf(buf, size, "%s %g", b & CONFIG_MAX_OPEN ? "<" : "<=", key->max);
     else
         buf[0] = '\0';
+    if (b & CONFIG_AUTO) {
+        size_t used = strlen(buf);
+        snprintf(buf + used, size - used, ", or auto (0)");
+    }
 }
 
 /* Is v inside the key's own range? (NaN never is; +-inf stand for an overflowed value.) */
@@ -253,8 +259,9 @@ static bool is_integer_text(const char *s) {
 }
 
 static bool set_integer(const ConfigKey *key, void *field, const char *text, char *why, size_t why_size) {
+    if ((key->bounds & CONFIG_AUTO) && strcmp(text, "auto") == 0) text = "0";
     if (!is_integer_text(text)) {
-        snprintf(why, why_size, "expected an integer, got '%s'", text);
+        snprintf(why, why_size, "expected an integer%s, got '%s'", key->bounds & CONFIG_AUTO ? " or auto" : "", text);
         return false;
     }
     errno = 0;
@@ -472,7 +479,12 @@ void config_value_write(const ConfigKey *key, const Config *cfg, FILE *out) {
     const void *field = (const char *)cfg + key->offset;
     char buf[64];
     switch (key->type) {
-    case CONFIG_INT: fprintf(out, "%s = %d\n", key->name, *(const int *)field); break;
+    case CONFIG_INT:
+        if ((key->bounds & CONFIG_AUTO) && *(const int *)field == 0)
+            fprintf(out, "%s = auto\n", key->name);
+        else
+            fprintf(out, "%s = %d\n", key->name, *(const int *)field);
+        break;
     case CONFIG_INT64: fprintf(out, "%s = %" PRId64 "\n", key->name, *(const int64_t *)field); break;
     case CONFIG_UINT64: fprintf(out, "%s = %" PRIu64 "\n", key->name, *(const uint64_t *)field); break;
     case CONFIG_DOUBLE:

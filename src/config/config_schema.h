@@ -38,6 +38,7 @@ enum {
     CONFIG_HAS_MAX = 2,
     CONFIG_MIN_OPEN = 4, /* value > min rather than >= min */
     CONFIG_MAX_OPEN = 8, /* value < max rather than <= max */
+    CONFIG_AUTO = 16,    /* an integer that may also be the word auto, stored (and written back) as 0 */
 };
 
 typedef struct {

@@ -39,6 +39,7 @@ typedef struct {
     TimeSplit clock, logged; /* seconds so far, and at the last log */
     int64_t steps_logged;
     bool simultaneous, pipelined;
+    bool trial; /* generator_ranks = auto: a timed run of a few steps that writes nothing (train.c) */
     Shape sample;
     int64_t first_step;              /* 1, or the step after the checkpoint resumed from */
     int batches_per_step;            /* data batches one step consumes */

@@ -245,6 +245,8 @@ static void check_round_trip(void) {
     check_true(strstr(text, "\nlr = 0.30000000000000004\n") && strstr(text, "\nlayer = deconv2d 64 k=4 s=2 p=1\n") &&
                    strstr(text, "\ncheckpoint_every = 0\n") && strstr(text, "\n[monitor]\n"),
                "every key is written, defaults and layers included");
+    check_true(a.cluster.generator_ranks == 0 && strstr(text, "\ngenerator_ranks = auto\n"),
+               "generator_ranks = 0 is auto, and written as the word");
     if (loads(text, NULL, 0, &b)) {
         same_config(&a, &b);
         char *again = config_to_string(&b);
@@ -271,7 +273,10 @@ static void check_file_errors(void) {
     refused(BASE "[train]\nema = 1\n", ":8: [train] ema: must be >= 0 and < 1, got '1'");
     refused(BASE "[optim.d]\nlr = 0\n", ":8: [optim.d] lr: must be > 0 and <= 10, got '0'");
     refused(BASE "[loss]\nclip = -1\n", ":8: [loss] clip: must be > 0, got '-1'");
-    refused(BASE "[cluster]\ngenerator_ranks = -1\n", ":8: [cluster] generator_ranks: must be >= 0, got '-1'");
+    refused(BASE "[cluster]\ngenerator_ranks = -1\n",
+            ":8: [cluster] generator_ranks: must be >= 0, or auto (0), got '-1'");
+    refused(BASE "[cluster]\ngenerator_ranks = automatic\n",
+            ":8: [cluster] generator_ranks: expected an integer or auto, got 'automatic'");
     refused(BASE "[train]\nbatch = 99999999999999999999\n",
             ":8: [train] batch: must be between 1 and 65536, got '99999999999999999999'");
     refused(BASE "[train]\nlog_every = 3000000000\n",
