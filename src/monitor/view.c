@@ -72,6 +72,10 @@ static void print_split(FILE *out, const MetricsStep *m) {
             m->g_exchange * gs, m->g_allreduce * gs);
     fprintf(out, "            D %.1f ms: compute %.0f%% exchange %.0f%% allreduce %.0f%% data %.0f%%\n", d * 1e3,
             m->d_compute * ds, m->d_exchange * ds, m->d_allreduce * ds, m->d_data * ds);
+    /* split: a group's exchange is its wait for the other (fakes, or their gradients) */
+    if (m->g_exchange > 0.0 || m->d_exchange > 0.0)
+        fprintf(out, "  idle/step G %.1f ms (%.0f%%) waiting for D, D %.1f ms (%.0f%%) waiting for G\n",
+                m->g_exchange * 1e3, m->g_exchange * gs, m->d_exchange * 1e3, m->d_exchange * ds);
 }
 
 /* One line per rank (the first VIEW_MAX_RANK_LINES): ms/step and its split. */
