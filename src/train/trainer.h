@@ -58,6 +58,9 @@ typedef struct {
     char vote_what[256]; /* what this rank found non-finite at vote_step */
 } Trainer;
 
+/* One step of the run's schedule (step.c) on this rank: its part of the exchanges, computing and
+ * allreduces; every rank calls. */
+NashStatus trainer_step(Trainer *t, int64_t step, NashError *err);
 /* Log the step on rank 0 (metrics.csv, progress, the monitor): every rank contributes its
  * statistics and its own time split. Every rank calls. */
 NashStatus trainer_log_step(Trainer *t, int64_t step, NashError *err);
