@@ -118,9 +118,9 @@ static void fixture_init(void) {
     CheckpointState state = {.step = 7, .data_batch = 22, .seed = 42, .world_size = 3};
     snprintf(state.layout, sizeof state.layout, "split 1G+2D");
     CheckpointPlayer players[3] = {
-        {"generator", &fx.g.net, g_layers, NULL, "adam", fx.g.saved_m, gv, 7},
-        {"discriminator", &fx.d.net, d_layers, NULL, "sgd", fx.d.saved_m, NULL, 9},
-        {"generator_ema", &fx.g.net, g_layers, ema, NULL, NULL, NULL, 0},
+        {"generator", &fx.g.net, g_layers, NULL, "adam", fx.g.saved_m, gv, 7, NULL},
+        {"discriminator", &fx.d.net, d_layers, NULL, "sgd", fx.d.saved_m, NULL, 9, NULL},
+        {"generator_ema", &fx.g.net, g_layers, ema, NULL, NULL, NULL, 0, NULL},
     };
     const char *path = fuzz_path("base.h5");
     NashError err = {0};

@@ -76,8 +76,8 @@ static void fixture_init(void) {
     CheckpointState state = {.step = 7, .data_batch = 22, .seed = 42, .world_size = 3};
     snprintf(state.layout, sizeof state.layout, "split 1G+2D");
     CheckpointPlayer players[2] = {
-        {"generator", &fx.g, g_layers, NULL, "adam", fx.g_m, fx.g_v, 7},
-        {"discriminator", &fx.d, d_layers, NULL, "sgd", fx.d_m, NULL, 9},
+        {"generator", &fx.g, g_layers, NULL, "adam", fx.g_m, fx.g_v, 7, NULL},
+        {"discriminator", &fx.d, d_layers, NULL, "sgd", fx.d_m, NULL, 9, NULL},
     };
     const char *path = fuzz_path("sealed-base.h5");
     fuzz_require(ckpt_save(path, &state, players, 2, config_text, &err) == NASH_OK, "the base checkpoint saves");
