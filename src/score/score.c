@@ -10,6 +10,7 @@
 #include "data/toy.h"
 #include "eval/divergence.h"
 #include "eval/frechet.h"
+#include "eval/manifold.h"
 #include "eval/modes.h"
 #include "eval/wasserstein.h"
 #include "gan/sampler.h"
@@ -18,6 +19,8 @@
 
 #define SCORE_PROJECTIONS 128
 #define SCORE_CHUNK 256
+/* Neighbours of precision/recall/density/coverage: Naeem et al. 2020's choice. */
+#define SCORE_NEIGHBOURS 5
 /* Samples compared by default, and the classifier's hold-out: 10000 (FID's usual figure), or half
  * of a smaller data set, so that set B and the classifier's held-out samples are the same ones. */
 #define SCORE_DEFAULT_N 10000
@@ -90,17 +93,17 @@ static NashStatus sliced(const float *x, const float *y, int64_t n, Shape s, uin
 /* Load the classifier, or train and store it when the file does not exist. */
 static int64_t score_holdout(int64_t n_data) { return n_data / 2 < SCORE_DEFAULT_N ? n_data / 2 : SCORE_DEFAULT_N; }
 
-static NashStatus get_classifier(const ScoreOptions *opt, int64_t n_data, Classifier *c, ScoreReport *r,
-                                 NashError *err) {
+static NashStatus get_classifier(const ScoreOptions *opt, int64_t n_data, ImageScorer *sc, NashError *err) {
+    Classifier *c = &sc->c;
     if (opt->classifier)
-        snprintf(r->classifier, sizeof r->classifier, "%s", opt->classifier);
+        snprintf(sc->classifier, sizeof sc->classifier, "%s", opt->classifier);
     else
-        score_default_classifier(opt->data, r->classifier, sizeof r->classifier);
+        score_default_classifier(opt->data, sc->classifier, sizeof sc->classifier);
     uint64_t fingerprint = 0;
     NashStatus st = data_fingerprint(opt->data, &fingerprint, err);
     if (st) return st;
-    if (access(r->classifier, F_OK) == 0) {
-        st = classifier_load(c, r->classifier, fingerprint, err);
+    if (access(sc->classifier, F_OK) == 0) {
+        st = classifier_load(c, sc->classifier, fingerprint, err);
     } else {
         int64_t holdout = score_holdout(n_data), n_train = n_data - holdout;
         /* by default 2 epochs, or on a smaller set as many as it takes to see SCORE_TRAIN_IMAGES */
@@ -112,13 +115,13 @@ static NashStatus get_classifier(const ScoreOptions *opt, int64_t n_data, Classi
             fprintf(opt->progress, "training the classifier on %s (%d epochs over %lld images)\n", opt->data, epochs,
                     (long long)n_train);
         st = classifier_train(c, opt->data, &co, err);
-        if (!st) st = classifier_save(c, r->classifier, opt->data, &co, err);
+        if (!st) st = classifier_save(c, sc->classifier, opt->data, &co, err);
         if (!st && opt->progress)
             fprintf(opt->progress, "classifier: %.2f%% accuracy on %lld held-out images, saved %s\n",
-                    100.0 * c->accuracy, (long long)c->tested_on, r->classifier);
-        r->classifier_trained = !st;
+                    100.0 * c->accuracy, (long long)c->tested_on, sc->classifier);
+        sc->classifier_trained = !st;
     }
-    if (!st) r->classifier_accuracy = c->accuracy;
+    sc->have_classifier = !st;
     return st;
 }
 
@@ -154,57 +157,142 @@ static void class_accuracy(const int *predicted, const int *want, int64_t n, int
     }
 }
 
-static NashStatus score_images(const ScoreOptions *opt, DatasetReader *data, const DatasetInfo *info, const float *gen,
-                               const float *a, const float *b, ScoreReport *r, NashError *err) {
-    Shape s = info->sample;
-    Classifier c;
-    NashStatus st = get_classifier(opt, info->n, &c, r, err);
+const char *const score_image_metrics[SCORE_IMAGE_METRICS] = {"frechet",   "class_js", "classes", "sliced_w1", "kid",
+                                                              "precision", "recall",   "density", "coverage"};
+
+NashStatus image_scorer_open(ImageScorer **out, const ScoreOptions *opt, NashError *err) {
+    *out = NULL;
+    DatasetReader *data = NULL;
+    DatasetInfo info;
+    NashStatus st = dataset_open(opt->data, &data, &info, err);
     if (st) return st;
-    if (opt->n > c.tested_on) {
-        classifier_free(&c);
+    if (info.kind != DATASET_IMAGES || !info.has_labels) {
+        dataset_close(data);
         return nash_fail(err, NASH_ERR_DATA,
-                         "-n %lld: the real column compares the last n samples of %s, which must be among the "
-                         "%lld its classifier (%s) never saw; use -n %lld or less",
-                         (long long)opt->n, opt->data, (long long)c.tested_on, r->classifier, (long long)c.tested_on);
+                         "%s: the image measures need labelled images, for their classifier (nash data images with a "
+                         "folder per class, or nash data fashion-mnist)",
+                         opt->data);
     }
-    int64_t n = opt->n;
-    int k = c.classes;
-    float *fg = malloc((size_t)n * CLASSIFIER_FEATURES * sizeof *fg),
-          *fa = malloc((size_t)n * CLASSIFIER_FEATURES * sizeof *fa);
-    float *fb = malloc((size_t)n * CLASSIFIER_FEATURES * sizeof *fb);
-    int *cg = malloc((size_t)n * sizeof *cg), *cb = malloc((size_t)n * sizeof *cb),
-        *la = malloc((size_t)n * sizeof *la);
-    uint8_t *labels = malloc((size_t)n);
-    double *hg = calloc((size_t)k, sizeof *hg), *ha = calloc((size_t)k, sizeof *ha),
-           *hb = calloc((size_t)k, sizeof *hb);
-    if (!fg || !fa || !fb || !cg || !cb || !la || !labels || !hg || !ha || !hb)
-        st = nash_fail(err, NASH_ERR_NOMEM, "out of memory for the features of %lld samples", (long long)n);
+    ImageScorer *sc = calloc(1, sizeof *sc);
+    if (!sc) {
+        dataset_close(data);
+        return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the image scorer");
+    }
+    sc->n = opt->n ? opt->n : score_holdout(info.n);
+    sc->shape = info.sample;
+    sc->seed = opt->seed;
+    sc->data_n = info.n;
+    if (sc->n < 100 || info.n < sc->n)
+        st = nash_fail(err, NASH_ERR_DATA, "%s: %lld samples, %s the %lld compared", opt->data, (long long)info.n,
+                       sc->n < 100 ? "too few for even" : "fewer than", (long long)sc->n);
+    if (!st) st = get_classifier(opt, info.n, sc, err);
+    int64_t n = sc->n;
+    size_t numel = shape_numel(info.sample);
+    uint8_t *labels = NULL;
+    int *la = NULL;
+    if (!st) {
+        sc->k = sc->c.classes;
+        sc->a = malloc((size_t)n * numel * sizeof *sc->a);
+        sc->fa = malloc((size_t)n * CLASSIFIER_FEATURES * sizeof *sc->fa);
+        sc->f = malloc((size_t)n * CLASSIFIER_FEATURES * sizeof *sc->f);
+        sc->predicted = malloc((size_t)n * sizeof *sc->predicted);
+        sc->ha = calloc((size_t)sc->k, sizeof *sc->ha);
+        sc->h = calloc((size_t)sc->k, sizeof *sc->h);
+        labels = malloc((size_t)n);
+        la = malloc((size_t)n * sizeof *la);
+        if (!sc->a || !sc->fa || !sc->f || !sc->predicted || !sc->ha || !sc->h || !labels || !la)
+            st = nash_fail(err, NASH_ERR_NOMEM, "out of memory for the features of %lld samples", (long long)n);
+    }
+    if (!st) st = dataset_read(data, 0, n, sc->a, err);
     if (!st) st = dataset_read_labels(data, 0, n, labels, err);
-    FeatureStats sg = {0}, sa = {0}, sb = {0};
-    double fid = NAN, fid_real = NAN, js = NAN, js_real = NAN, w = NAN, w_real = NAN;
     if (!st) {
-        classifier_features(&c, gen, n, fg, cg);
-        classifier_features(&c, a, n, fa, NULL);
-        classifier_features(&c, b, n, fb, cb);
+        classifier_features(&sc->c, sc->a, n, sc->fa, NULL);
         for (int64_t i = 0; i < n; i++) la[i] = labels[i];
-        histogram(cg, n, k, hg);
-        histogram(la, n, k, ha);
-        histogram(cb, n, k, hb);
-        st = frechet_stats(fg, n, CLASSIFIER_FEATURES, &sg, err);
+        histogram(la, n, sc->k, sc->ha);
+        st = frechet_stats(sc->fa, n, CLASSIFIER_FEATURES, &sc->sa, err);
     }
-    if (!st) st = frechet_stats(fa, n, CLASSIFIER_FEATURES, &sa, err);
-    if (!st) st = frechet_stats(fb, n, CLASSIFIER_FEATURES, &sb, err);
-    if (!st) st = frechet_distance(&sg, &sa, &fid, err);
-    if (!st) st = frechet_distance(&sb, &sa, &fid_real, err);
-    if (!st) st = js_histogram(hg, ha, k, &js, err);
-    if (!st) st = js_histogram(hb, ha, k, &js_real, err);
-    if (!st) st = sliced(gen, a, n, s, opt->seed, &w, err);
-    if (!st) st = sliced(b, a, n, s, opt->seed, &w_real, err);
+    free(labels);
+    free(la);
+    dataset_close(data);
+    if (st) {
+        image_scorer_close(sc);
+        return st;
+    }
+    *out = sc;
+    return NASH_OK;
+}
+
+NashStatus image_scorer_score(ImageScorer *sc, const float *x, double *values, NashError *err) {
+    int64_t n = sc->n;
+    classifier_features(&sc->c, x, n, sc->f, sc->predicted);
+    histogram(sc->predicted, n, sc->k, sc->h);
+    FeatureStats sx = {0};
+    ManifoldScores m = {0};
+    double fid = NAN, js = NAN, w = NAN, kid = NAN;
+    NashStatus st = frechet_stats(sc->f, n, CLASSIFIER_FEATURES, &sx, err);
+    if (!st) st = frechet_distance(&sx, &sc->sa, &fid, err);
+    if (!st) st = js_histogram(sc->h, sc->ha, sc->k, &js, err);
+    if (!st) st = sliced(x, sc->a, n, sc->shape, sc->seed, &w, err);
+    if (!st) st = kid_score(sc->f, n, sc->fa, n, CLASSIFIER_FEATURES, &kid, err);
+    if (!st) st = manifold_scores(sc->fa, n, sc->f, n, CLASSIFIER_FEATURES, SCORE_NEIGHBOURS, &m, err);
+    frechet_stats_free(&sx);
+    if (st) return st;
+    double v[SCORE_IMAGE_METRICS] = {fid,       js,        covered(sc->h, sc->k), w, kid, m.precision, m.recall,
+                                     m.density, m.coverage};
+    memcpy(values, v, sizeof v);
+    return NASH_OK;
+}
+
+void image_scorer_close(ImageScorer *sc) {
+    if (!sc) return;
+    if (sc->have_classifier) classifier_free(&sc->c);
+    frechet_stats_free(&sc->sa);
+    free(sc->a);
+    free(sc->fa);
+    free(sc->f);
+    free(sc->predicted);
+    free(sc->ha);
+    free(sc->h);
+    free(sc);
+}
+
+static NashStatus score_images(const ScoreOptions *opt, DatasetReader *data, const DatasetInfo *info, const float *gen,
+                               const float *b, ScoreReport *r, NashError *err) {
+    ImageScorer *sc;
+    NashStatus st = image_scorer_open(&sc, opt, err);
+    if (st) return st;
+    snprintf(r->classifier, sizeof r->classifier, "%s", sc->classifier);
+    r->classifier_trained = sc->classifier_trained;
+    r->classifier_accuracy = sc->c.accuracy;
+    int64_t n = sc->n;
+    int k = sc->k;
+    if (n > sc->c.tested_on) {
+        st = nash_fail(err, NASH_ERR_DATA,
+                       "-n %lld: the real column compares the last n samples of %s, which must be among the "
+                       "%lld its classifier (%s) never saw; use -n %lld or less",
+                       (long long)n, opt->data, (long long)sc->c.tested_on, r->classifier, (long long)sc->c.tested_on);
+        image_scorer_close(sc);
+        return st;
+    }
+    double got[SCORE_IMAGE_METRICS], real[SCORE_IMAGE_METRICS];
+    int *cg = malloc((size_t)n * sizeof *cg);
+    if (!cg) st = nash_fail(err, NASH_ERR_NOMEM, "out of memory for %lld classes", (long long)n);
+    if (!st) st = image_scorer_score(sc, gen, got, err);
+    if (!st) memcpy(cg, sc->predicted, (size_t)n * sizeof *cg);
+    if (!st) st = image_scorer_score(sc, b, real, err); /* sc->predicted: b's classes from here on */
     if (!st) {
-        add(r, "frechet", fid, fid_real, true, "Fréchet distance of the local classifier's features");
-        add(r, "class_js", js, js_real, true, "JS divergence of the predicted class histogram from the labels' (nats)");
-        add(r, "classes", covered(hg, k), covered(hb, k), false, "classes holding at least 1/(10K) of the samples");
-        add(r, "sliced_w1", w, w_real, true, "sliced Wasserstein-1 in pixel space (128 directions)");
+        static const char *const what[SCORE_IMAGE_METRICS] = {
+            "Fréchet distance of the local classifier's features",
+            "JS divergence of the predicted class histogram from the labels' (nats)",
+            "classes holding at least 1/(10K) of the samples",
+            "sliced Wasserstein-1 in pixel space (128 directions)",
+            "kernel distance (unbiased MMD², cubic kernel) of the classifier's features",
+            "share of samples inside the data's 5-NN balls",
+            "share of the data inside the samples' 5-NN balls",
+            "data 5-NN balls holding each sample, / 5 (1: as the data)",
+            "share of the data's 5-NN balls holding a sample"};
+        for (int i = 0; i < SCORE_IMAGE_METRICS; i++)
+            add(r, score_image_metrics[i], got[i], real[i], i != 2 && i < 5, what[i]);
     }
     if (!st && r->conditional_classes && r->conditional_classes != k)
         st = nash_fail(err, NASH_ERR_DATA, "%s: the generator has %d classes, the data %s %d", opt->source,
@@ -220,7 +308,7 @@ static NashStatus score_images(const ScoreOptions *opt, DatasetReader *data, con
             for (int64_t i = 0; i < n; i++) want[i] = (int)(i % k);
             class_accuracy(cg, want, n, k, r->class_accuracy, &low, &mean);
             for (int64_t i = 0; i < n; i++) want[i] = lb[i];
-            class_accuracy(cb, want, n, k, r->class_accuracy_real, &low_real, &mean_real);
+            class_accuracy(sc->predicted, want, n, k, r->class_accuracy_real, &low_real, &mean_real);
             add(r, "class_acc", mean, mean_real, false,
                 "conditional: the classifier gives a sample the class it was made for (mean over classes)");
             add(r, "class_acc_min", low, low_real, false, "conditional: the same for the worst class");
@@ -228,20 +316,8 @@ static NashStatus score_images(const ScoreOptions *opt, DatasetReader *data, con
         free(want);
         free(lb);
     }
-    frechet_stats_free(&sg);
-    frechet_stats_free(&sa);
-    frechet_stats_free(&sb);
-    free(fg);
-    free(fa);
-    free(fb);
     free(cg);
-    free(cb);
-    free(la);
-    free(labels);
-    free(hg);
-    free(ha);
-    free(hb);
-    classifier_free(&c);
+    image_scorer_close(sc);
     return st;
 }
 
@@ -294,7 +370,7 @@ NashStatus score_run(const ScoreOptions *asked, ScoreReport *report, NashError *
     if (!st) st = generated_samples(opt, info.sample, &gen, report, err);
     if (!st && info.kind == DATASET_IMAGES && info.has_labels) {
         report->kind = "images";
-        st = score_images(opt, data, &info, gen, a, b, report, err);
+        st = score_images(opt, data, &info, gen, b, report, err);
     } else if (!st) {
         ToyMixture mix;
         NashError ignored = {0};

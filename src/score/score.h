@@ -13,6 +13,10 @@
  *                                     label histogram of A (mode collapse shows here)
  *                       classes       classes holding at least 1/(10K) of the samples
  *                       sliced_w1     sliced W1 in pixel space (eval/wasserstein.h, 128 directions)
+ *                       kid           kernel distance of the classifier's features (eval/manifold.h)
+ *                       precision, recall, density, coverage
+ *                                     of the samples against set A in the classifier's features,
+ *                                     with 5-nearest-neighbour balls (eval/manifold.h)
  *   toy mixtures:       modes, high_quality (eval/modes.h: 3 std, share 1/(4K)), w1 (exact in
  *                       1-D, sliced in 2-D)
  *   other vectors:      sliced_w1
@@ -25,7 +29,10 @@
 #include <stdio.h>
 
 #include "core/fsutil.h"
+#include "core/shape.h"
 #include "core/status.h"
+#include "eval/frechet.h"
+#include "score/classifier.h"
 
 #define SCORE_MAX_METRICS 12
 #define SCORE_MAX_CLASSES 256 /* the classifier's (uint8 labels) */
@@ -66,6 +73,36 @@ typedef struct {
 } ScoreReport;
 
 NashStatus score_run(const ScoreOptions *opt, ScoreReport *report, NashError *err);
+
+/* One generator after another scored against the same real images: evaluation during training
+ * (train/eval_rank.c) and score_run's images. Set A (the first n images of opt->data, n as
+ * score_run chooses it), its classifier features, their Gaussian fit and its label histogram are
+ * computed once, by image_scorer_open (which trains and stores the classifier when it has to);
+ * each image_scorer_score then measures n images against A: values[i] is score_image_metrics[i]
+ * as score_run reports it. */
+#define SCORE_IMAGE_METRICS 9
+extern const char *const score_image_metrics[SCORE_IMAGE_METRICS]; /* "frechet", ..., "coverage" */
+
+typedef struct {
+    Classifier c;
+    bool have_classifier, classifier_trained;
+    char classifier[NASH_PATH_MAX]; /* its file */
+    int64_t n, data_n;              /* samples compared; samples in the data file */
+    int k;                          /* classes */
+    Shape shape;
+    uint64_t seed;   /* sliced W1's directions */
+    float *a, *fa;   /* set A (n, shape) and its features (n, CLASSIFIER_FEATURES) */
+    FeatureStats sa; /* their fit */
+    double *ha;      /* A's label histogram (k) */
+    float *f;        /* the features of the set scored last (n, CLASSIFIER_FEATURES) */
+    int *predicted;  /* its predicted classes (n) */
+    double *h;       /* their histogram (k) */
+} ImageScorer;
+
+NashStatus image_scorer_open(ImageScorer **out, const ScoreOptions *opt, NashError *err);
+/* x (n, shape): n images, scored against set A. */
+NashStatus image_scorer_score(ImageScorer *sc, const float *x, double *values, NashError *err);
+void image_scorer_close(ImageScorer *sc);
 
 /* DATA.h5 -> DATA.classifier.h5 (DATA.classifier.h5 appended when the name has no .h5). */
 void score_default_classifier(const char *data, char *out, size_t size);

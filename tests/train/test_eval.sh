@@ -46,6 +46,12 @@ assert f["frechet"]["generated"] > 20 * r["frechet"]["generated"]
 assert f["class_js"]["generated"] > 10 * r["class_js"]["generated"]
 assert f["classes"]["generated"] < r["classes"]["generated"] == 10
 assert f["sliced_w1"]["generated"] > 5 * r["sliced_w1"]["generated"]
+for name in ("kid", "precision", "recall", "density", "coverage"):
+    print("%s: untrained %.6g, unseen real %.6g, real baseline %.6g" % (name, f[name]["generated"], r[name]["generated"], r[name]["real"]))
+assert f["kid"]["generated"] > 100 * max(abs(r["kid"]["generated"]), abs(r["kid"]["real"]))
+for name in ("precision", "recall", "coverage"):  # real data reaches real data; an untrained G does not
+    assert r[name]["generated"] > 0.6 and r[name]["real"] > 0.6 and f[name]["generated"] < 0.2, name
+assert 0.7 < r["density"]["generated"] < 1.3 and f["density"]["generated"] < 0.2
 ' "$WORK/fresh.json" "$WORK/real.json"
 
 "$NASH" eval "$WORK/real-samples.h5" --against "$WORK/test.h5" --classifier "$WORK/train.classifier.h5" -n 1000 \
