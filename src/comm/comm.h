@@ -10,6 +10,7 @@
 #define NASH_COMM_COMM_H
 
 #include <mpi.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,9 @@ typedef enum {
     COMM_TAG_D_MOMENT_M = 902,
     COMM_TAG_D_MOMENT_V = 903,
     COMM_TAG_D_STEPS = 904,
+    COMM_TAG_EVAL_ORDER = 950,   /* rank 0 -> the evaluation rank: a step to score, or stop */
+    COMM_TAG_EVAL_WEIGHTS = 951, /* ... G's parameters and buffers at that step */
+    COMM_TAG_EVAL_REPLY = 952,   /* the evaluation rank -> rank 0: its set-up status, then each step's scores */
 } CommTag;
 _Static_assert(COMM_TAG_FAKES + 100 <= COMM_TAG_FAKES_G + 1, "the D steps' fake tags run into the G step's");
 _Static_assert(COMM_TAG_LABELS + 100 <= COMM_TAG_GRADS, "the fakes' label tags run into the gradients'");
@@ -36,9 +40,31 @@ _Static_assert(COMM_TAG_LABELS + 100 <= COMM_TAG_GRADS, "the fakes' label tags r
 /* Start MPI (MPI_Init; a singleton without mpirun) and end it. */
 void comm_init(int *argc, char ***argv);
 void comm_finalize(void);
-/* This rank and the world's size (MPI_COMM_WORLD). */
+/* This rank and the size of the training world: MPI_COMM_WORLD, or it without the evaluation
+ * ranks once they are reserved (a training rank's rank is the same in both). Every function
+ * below but the comm_world_ ones works among the training ranks. */
 int comm_rank(void);
 int comm_size(void);
+MPI_Comm comm_training(void);
+
+/* Evaluation ranks (cluster.eval_ranks): the world's last n ranks leave the training world and
+ * take part in none of its collectives. Every world rank calls this once, before any other
+ * collective; it returns true on an evaluation rank. Later calls return the same. */
+bool comm_reserve_eval_ranks(int n);
+/* The world rank of the first evaluation rank, -1 when none are reserved. */
+int comm_eval_rank(void);
+int comm_world_rank(void);
+int comm_world_size(void);
+/* Bytes between a training rank and an evaluation rank (MPI_COMM_WORLD ranks). The buffers of
+ * the non-blocking pair must stay put until comm_wait or comm_test says they are done. */
+void comm_world_isend(const void *bytes, size_t size, int to, CommTag tag, MPI_Request *request);
+void comm_world_irecv(void *bytes, size_t size, int from, CommTag tag, MPI_Request *request);
+void comm_world_send(const void *bytes, size_t size, int to, CommTag tag);
+void comm_world_recv(void *bytes, size_t size, int from, CommTag tag);
+/* Has the request completed (then it is freed)? Never waits. */
+bool comm_test(MPI_Request *request);
+/* Withdraw a receive that may never be matched (nothing when the request is done already). */
+void comm_cancel(MPI_Request *request);
 /* End the whole job from one rank (MPI_Abort with `code`). */
 _Noreturn void comm_abort(int code);
 /* The MPI library's own version line ("Open MPI v4.1.4, package: Debian OpenMPI, ..."); callable
@@ -70,7 +96,7 @@ void comm_bcast_bytes(void *bytes, size_t size);
 void comm_sum_to_root(double *values, int n);
 /* Every rank's n doubles, gathered on rank 0 into all (size * n; NULL elsewhere is fine). */
 void comm_gather_to_root(const double *mine, int n, double *all);
-/* Point to point on MPI_COMM_WORLD. */
+/* Point to point among the training ranks. */
 void comm_send_floats(const float *x, size_t n, int to, CommTag tag);
 void comm_recv_floats(float *x, size_t n, int from, CommTag tag);
 void comm_send_int64(const int64_t *x, int to, CommTag tag);

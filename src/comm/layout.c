@@ -32,8 +32,8 @@ static void set_slices(Layout *lay) {
 NashStatus layout_init(Layout *lay, const Config *cfg, NashError *err) {
     memset(lay, 0, sizeof *lay);
     lay->g_comm = lay->d_comm = lay->inter = MPI_COMM_NULL;
-    MPI_Comm_rank(MPI_COMM_WORLD, &lay->rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &lay->size);
+    MPI_Comm_rank(comm_training(), &lay->rank);
+    MPI_Comm_size(comm_training(), &lay->size);
     lay->batch = cfg->train.batch;
     lay->split = cfg->cluster.layout == LAYOUT_SPLIT && lay->size > 1;
     if (!lay->split) {
@@ -43,8 +43,8 @@ NashStatus layout_init(Layout *lay, const Config *cfg, NashError *err) {
         lay->g_ranks = lay->d_ranks = lay->size;
         lay->g_index = lay->d_index = lay->rank;
         set_slices(lay);
-        MPI_Comm_dup(MPI_COMM_WORLD, &lay->g_comm);
-        MPI_Comm_dup(MPI_COMM_WORLD, &lay->d_comm);
+        MPI_Comm_dup(comm_training(), &lay->g_comm);
+        MPI_Comm_dup(comm_training(), &lay->d_comm);
         return NASH_OK;
     }
     int g = cfg->cluster.generator_ranks;
@@ -64,13 +64,13 @@ NashStatus layout_init(Layout *lay, const Config *cfg, NashError *err) {
     lay->d_index = lay->has_d ? lay->rank - g : -1;
     set_slices(lay);
     MPI_Comm group;
-    MPI_Comm_split(MPI_COMM_WORLD, lay->has_g ? 0 : 1, lay->rank, &group);
+    MPI_Comm_split(comm_training(), lay->has_g ? 0 : 1, lay->rank, &group);
     if (lay->has_g)
         lay->g_comm = group;
     else
         lay->d_comm = group;
     /* the leaders are world rank 0 (generators) and world rank g (discriminators) */
-    MPI_Intercomm_create(group, 0, MPI_COMM_WORLD, lay->has_g ? g : 0, COMM_TAG_INTERCOMM, &lay->inter);
+    MPI_Intercomm_create(group, 0, comm_training(), lay->has_g ? g : 0, COMM_TAG_INTERCOMM, &lay->inter);
     return NASH_OK;
 }
 

@@ -287,6 +287,13 @@ static NashStatus check_whole(const Config *c, const Load *ld, NashError *err) {
                          "critic's constraint); remove clip, or set penalty = none",
                          at, config_penalty_words[c->loss.penalty]);
     }
+    if (c->cluster.eval_ranks > 0 && c->eval.every <= 0) {
+        key_origin(ld, "cluster", "eval_ranks", at, sizeof at);
+        return nash_fail(err, NASH_ERR_CONFIG,
+                         "%s: [cluster] eval_ranks = %d, but [eval] every = 0: nothing would be evaluated; set "
+                         "eval.every to the steps between evaluations, or eval_ranks = 0",
+                         at, c->cluster.eval_ranks);
+    }
     if (c->monitor.enabled && !c->monitor.endpoint[0]) {
         key_origin(ld, "monitor", "endpoint", at, sizeof at);
         return nash_fail(err, NASH_ERR_CONFIG,

@@ -124,7 +124,8 @@ typedef struct {
         int generator_ranks; /* ranks in the generator group (split layout) */
         LayoutKind layout;
         ScheduleKind schedule;
-        bool sync_bn; /* synchronise batch-norm statistics across a group */
+        bool sync_bn;   /* synchronise batch-norm statistics across a group */
+        int eval_ranks; /* 0, or 1: the last rank evaluates G while the others train */
     } cluster;
 
     struct {

@@ -61,7 +61,8 @@ const ConfigSection config_sections[CONFIG_N_SECTIONS] = {
     {"output", "what a run writes under its run directory"},
     {"cluster", "how MPI ranks share the two players (ignored by a single-process run)"},
     {"monitor", "live metrics published over ZeroMQ for `nash monitor`"},
-    {"eval", "periodic evaluation during training (toy mixtures: docs/training.md)"},
+    {"eval",
+     "periodic evaluation during training (toy mixtures; images with cluster.eval_ranks = 1: docs/training.md)"},
     {"augment", "differentiable augmentation of D's inputs, real and fake (DiffAugment; docs/training.md)"},
 };
 
@@ -158,6 +159,9 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
          "pipelined: G makes the next step's fakes while D trains on these, one step stale (docs/distributed.md)"),
     TEXT("cluster", "sync_bn", CONFIG_BOOL, "true", cluster.sync_bn,
          "synchronise batch-norm statistics across the ranks of a group"),
+    NUM("cluster", "eval_ranks", CONFIG_INT, CLOSED, 0, 1, "0", cluster.eval_ranks,
+        "ranks set apart for evaluation: the last rank receives G's weights at each [eval] point and scores them "
+        "while the others train on (docs/distributed.md)"),
 
     TEXT("monitor", "enabled", CONFIG_BOOL, "true", monitor.enabled,
          "publish metrics (never blocks training, even with no monitor listening)"),

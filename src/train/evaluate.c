@@ -20,6 +20,7 @@
 #include "eval/kde.h"
 #include "eval/modes.h"
 #include "eval/wasserstein.h"
+#include "score/score.h"
 #include "train/trainer.h"
 
 static const double LOG4 = 1.38629436111989061883;
@@ -118,14 +119,18 @@ static NashStatus keep_rows(Evaluator *ev, int64_t resume_step, const char *want
     return st;
 }
 
-NashStatus evaluator_open(Evaluator *ev, const Run *run, int64_t resume_step, NashError *err) {
+void evaluator_plan(Evaluator *ev, const Run *run) {
     memset(ev, 0, sizeof *ev);
     const Config *cfg = run->cfg;
-    if (cfg->eval.every <= 0) return NASH_OK;
+    if (cfg->eval.every <= 0) return;
+    ev->remote = cfg->cluster.eval_ranks > 0;
     if (!run->toy) {
-        note(run, "eval.every: periodic evaluation covers toy mixtures only, not %s; nothing is evaluated",
-             cfg->data.path);
-        return NASH_OK;
+        /* images are scored with the local classifier, which only an evaluation rank has time for */
+        if (!ev->remote) return;
+        ev->on = ev->images = true;
+        ev->n_metrics = SCORE_IMAGE_METRICS;
+        for (int i = 0; i < ev->n_metrics; i++) ev->names[i] = score_image_metrics[i];
+        return;
     }
     ev->on = true;
     ev->readout = run->mix.dim == 1;
@@ -134,10 +139,23 @@ NashStatus evaluator_open(Evaluator *ev, const Run *run, int64_t resume_step, Na
                            "kde_bandwidth", "value_theory", "value_measured"};
     ev->n_metrics = ev->measured ? 7 : ev->readout ? 6 : 3;
     for (int i = 0; i < ev->n_metrics; i++) ev->names[i] = names[i];
+}
+
+NashStatus evaluator_open(Evaluator *ev, const Run *run, int64_t resume_step, NashError *err) {
+    const Config *cfg = run->cfg;
+    evaluator_plan(ev, run);
+    if (cfg->eval.every <= 0) return NASH_OK;
+    if (!ev->on) {
+        note(run,
+             "eval.every: evaluation in the training ranks covers toy mixtures only, not %s; nothing is evaluated "
+             "(cluster.eval_ranks = 1 scores images on a rank of their own)",
+             cfg->data.path);
+        return NASH_OK;
+    }
     if (ev->readout && !ev->measured)
         note(run, "eval: loss.kind = %s is not the minimax game; eval.csv has no value_measured",
              config_loss_words[cfg->loss.kind]);
-    char want[256];
+    char want[512];
     header(ev, want, sizeof want);
     NashStatus st = fs_join(run->dir, "eval.csv", ev->path, sizeof ev->path, err);
     bool append = !st && resume_step > 0 && access(ev->path, F_OK) == 0;
@@ -163,12 +181,8 @@ static void readout_js(const Run *run, const float *x, int n, double *js, double
     if (isnan(*js)) note(run, "eval: no JS this time: %s", err.msg);
 }
 
-NashStatus evaluator_run(Evaluator *ev, const Run *run, Gan *gan, int64_t step, double value_measured, double *values,
-                         NashError *err) {
-    if (!ev->on) return NASH_OK;
-    int n = run->cfg->eval.samples, dim = (int)shape_numel(run->sample);
-    float *x = gan_generate_fixed(gan, n, false);
-    if (!x) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate %d evaluation samples (eval.samples)", n);
+void evaluator_measure(const Evaluator *ev, const Run *run, const float *x, int n, double *values) {
+    int dim = (int)shape_numel(run->sample);
     ModeCoverage cov;
     mode_coverage(&run->mix, x, n, 3.0, 0.25 / run->mix.k, &cov);
     double w1;
@@ -184,9 +198,10 @@ NashStatus evaluator_run(Evaluator *ev, const Run *run, Gan *gan, int64_t step, 
     if (ev->readout) {
         readout_js(run, x, n, &values[3], &values[4]);
         values[5] = 2.0 * values[3] - LOG4;
-        if (ev->measured) values[6] = value_measured;
     }
-    free(x);
+}
+
+NashStatus evaluator_record(Evaluator *ev, const Run *run, int64_t step, const double *values, NashError *err) {
     fprintf(ev->csv, "%lld", (long long)step);
     for (int i = 0; i < ev->n_metrics; i++) fprintf(ev->csv, ",%.9g", values[i]);
     fputc('\n', ev->csv);
@@ -195,14 +210,31 @@ NashStatus evaluator_run(Evaluator *ev, const Run *run, Gan *gan, int64_t step, 
     if (st) return st;
     FILE *out = run->opt->progress;
     if (!out) return NASH_OK;
-    fprintf(out, "%seval step %lld: %d of %d modes, %.1f%% near a mode, W1 %.4f",
-            run->opt->progress_tty ? "\r\033[K" : "", (long long)step, cov.covered, cov.k, 100.0 * cov.high_quality,
-            w1);
-    if (ev->readout) fprintf(out, " | JS %.4f, V(D*,G) = 2 JS - log 4 = %.4f", values[3], values[5]);
-    if (ev->measured) fprintf(out, ", measured V(D,G) %.4f", values[6]);
+    fprintf(out, "%seval step %lld: ", run->opt->progress_tty ? "\r\033[K" : "", (long long)step);
+    if (ev->images) {
+        fprintf(out, "Fréchet %.3f, KID %.4f, precision %.3f, recall %.3f, density %.3f, coverage %.3f, %g classes",
+                values[0], values[4], values[5], values[6], values[7], values[8], values[2]);
+    } else {
+        fprintf(out, "%g of %d modes, %.1f%% near a mode, W1 %.4f", values[0], run->mix.k, 100.0 * values[1],
+                values[2]);
+        if (ev->readout) fprintf(out, " | JS %.4f, V(D*,G) = 2 JS - log 4 = %.4f", values[3], values[5]);
+        if (ev->measured) fprintf(out, ", measured V(D,G) %.4f", values[6]);
+    }
     fputc('\n', out);
     fflush(out);
     return NASH_OK;
+}
+
+NashStatus evaluator_run(Evaluator *ev, const Run *run, Gan *gan, int64_t step, double value_measured, double *values,
+                         NashError *err) {
+    if (!ev->on) return NASH_OK;
+    int n = run->cfg->eval.samples;
+    float *x = gan_generate_fixed(gan, n, false);
+    if (!x) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate %d evaluation samples (eval.samples)", n);
+    evaluator_measure(ev, run, x, n, values);
+    free(x);
+    if (ev->measured) values[6] = value_measured;
+    return evaluator_record(ev, run, step, values, err);
 }
 
 NashStatus evaluator_plot(const Evaluator *ev, const Run *run, NashError *err) {
@@ -253,13 +285,21 @@ NashStatus trainer_evaluate(Trainer *t, int64_t step, NashError *err) {
     if (t->lay.has_d) t->eval_loss_d += t->stats.loss_d;
     t->eval_steps++;
     bool last = step == cfg->train.steps;
-    if (step % cfg->eval.every != 0 && !last) return NASH_OK;
+    if (step % cfg->eval.every != 0 && !last) /* an evaluation rank's reply is written when it comes */
+        return t->lay.rank == 0 ? eval_link_collect(&t->eval_link, &t->eval, &t->run, t->pub, false, err) : NASH_OK;
     double sum = t->eval_loss_d;
     comm_sum_to_root(&sum, 1);
     double value_measured = -sum / (double)t->eval_steps;
     t->eval_loss_d = 0.0;
     t->eval_steps = 0;
     if (t->lay.rank != 0 || !t->eval.on) return NASH_OK;
+    if (t->eval.remote) {
+        NashStatus st = eval_link_order(&t->eval_link, &t->eval, &t->run, t->pub, &t->gan.g, step, value_measured, err);
+        if (!st && last) st = eval_link_collect(&t->eval_link, &t->eval, &t->run, t->pub, true, err);
+        if (!st && last) eval_link_report(&t->eval_link, t->opt->progress);
+        if (!st && last) st = evaluator_plot(&t->eval, &t->run, err);
+        return st;
+    }
     double values[EVAL_MAX_METRICS];
     NashStatus st = evaluator_run(&t->eval, &t->run, &t->gan, step, value_measured, values, err);
     if (!st) metrics_eval(t->pub, step, t->eval.names, values, t->eval.n_metrics);

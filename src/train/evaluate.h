@@ -37,10 +37,12 @@
 #include "gan/gan.h"
 #include "train/run.h"
 
-#define EVAL_MAX_METRICS 8
+#define EVAL_MAX_METRICS 10
 
 typedef struct {
-    bool on;       /* eval.every > 0 and the data is a toy mixture */
+    bool on;       /* eval.every > 0, and the data is a toy mixture or an evaluation rank scores images */
+    bool remote;   /* cluster.eval_ranks > 0: an evaluation rank computes the metrics (eval_rank.c) */
+    bool images;   /* images: score/score.h's image measures (score_image_metrics) */
     bool readout;  /* a 1-D mixture: js, kde_bandwidth, value_theory (and value_measured) */
     bool measured; /* the loss is minimax or nonsat: value_measured */
     int n_metrics;
@@ -51,6 +53,8 @@ typedef struct {
     double *steps, *theory, *value_measured;
 } Evaluator;
 
+/* Decide what is evaluated (on, readout, measured, the names), writing nothing. */
+void evaluator_plan(Evaluator *ev, const Run *run);
 /* Decide what is evaluated, and create <run>/eval.csv (resume_step > 0: keep its rows up to that
  * step, which must have this run's columns, and append). Off (nothing written) when eval.every is
  * 0; for data that is not a toy mixture a note goes to the progress stream. */
@@ -61,6 +65,11 @@ NashStatus evaluator_open(Evaluator *ev, const Run *run, int64_t resume_step, Na
  * value_measured is the mean V(D, G) since the last evaluation (ignored unless ev->measured). */
 NashStatus evaluator_run(Evaluator *ev, const Run *run, Gan *gan, int64_t step, double value_measured, double *values,
                          NashError *err);
+
+/* The toy measures of samples x (n, run->sample) into values[0 .. 6), value_measured aside. */
+void evaluator_measure(const Evaluator *ev, const Run *run, const float *x, int n, double *values);
+/* Write the row of `step` (values in the order of names[]) and say it on the progress stream. */
+NashStatus evaluator_record(Evaluator *ev, const Run *run, int64_t step, const double *values, NashError *err);
 
 /* Draw readout.png in the run directory (1-D mixtures with rows; otherwise nothing). */
 NashStatus evaluator_plot(const Evaluator *ev, const Run *run, NashError *err);

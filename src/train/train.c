@@ -331,6 +331,7 @@ static void teardown(Trainer *t) {
         fprintf(t->opt->progress, "metrics: %llu messages to %s, %llu dropped, %llu monitor joins\n",
                 (unsigned long long)metrics_messages(t->pub), t->cfg->monitor.endpoint,
                 (unsigned long long)metrics_dropped(t->pub), (unsigned long long)metrics_joins(t->pub));
+    eval_link_close(&t->eval_link);
     metrics_close(t->pub);
     evaluator_close(&t->eval);
     if (t->run_prepared) run_close(&t->run);
@@ -432,6 +433,19 @@ static NashStatus choose_generator_ranks(const Config *cfg, const TrainOptions *
 }
 
 NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_failed, NashError *err) {
+    if (cfg->cluster.eval_ranks > 0) {
+        *first_failed = 0;
+        if (comm_world_size() <= cfg->cluster.eval_ranks)
+            return nash_fail(err, NASH_ERR_CONFIG,
+                             "cluster.eval_ranks = %d needs a rank to train besides: run at least %d ranks (mpirun "
+                             "-n %d), or set eval_ranks = 0",
+                             cfg->cluster.eval_ranks, cfg->cluster.eval_ranks + 1, cfg->cluster.eval_ranks + 1);
+        if (comm_reserve_eval_ranks(cfg->cluster.eval_ranks)) {
+            install_stop_handlers(); /* a stop is rank 0's to pass on */
+            *first_failed = -1;
+            return eval_rank_serve(cfg, opt, err);
+        }
+    }
     if (cfg->cluster.layout == LAYOUT_SPLIT && cfg->cluster.generator_ranks == 0 && comm_size() > 1) {
         Config *chosen = malloc(sizeof *chosen);
         if (!chosen) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the config");
@@ -445,6 +459,7 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
     if (!t) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the trainer");
     t->cfg = cfg;
     t->opt = opt;
+    eval_link_open(&t->eval_link);
     install_stop_handlers();
     /* every refusal is agreed on before anything is written: first the layout, data and
      * networks on every rank, then the run directory, which only rank 0 creates */
