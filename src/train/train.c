@@ -495,8 +495,9 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
                 hosts > 1 ? "s" : "", config_layout_words[cfg->cluster.layout]);
         if (t->lay.split && hosts == 1)
             fprintf(opt->progress,
-                    "layout: on one machine every rank holding both players trains faster (2 ranks: 707 against 448 "
-                    "images/s, docs/benchmarks.md): --set cluster.layout=colocated\n");
+                    "layout: on one machine every rank holding both players trains faster (2 ranks: 706 against 608 "
+                    "images/s split and pipelined, 425 alternating; docs/benchmarks.md): --set "
+                    "cluster.layout=colocated\n");
     }
     /* Where a run resumed from is said even with --quiet (then on stderr): a resumed run that
      * does not say so looks like a fresh one. */

@@ -4,9 +4,11 @@
 # test.
 #
 #     bash tests/bench/bench_comm.sh [build dir] [ranks ...]     (defaults: build, 2 3 4)
+#     SCHEDULES="pipelined" bash tests/bench/bench_comm.sh ...  (default: all three)
 #
 # For P in the given rank counts: split with 1 generator rank (1G + (P-1)D), split with 2
-# generator ranks when P = 4 (2G+2D), and colocated; each with both schedules. Every
+# generator ranks when P = 4 (2G+2D), and colocated; each with every schedule (pipelined: the
+# split only). Every
 # configuration runs twice, for S1 = 3 and S2 = 9 steps (reference config, logging only at the
 # end, no samples, no monitor), and the per-step figure is the difference divided by S2 - S1,
 # which removes setup, the final log and gathering D's state for the weights file.
@@ -62,7 +64,8 @@ for p in "${RANKS[@]}"; do
 done
 for c in "${CASES[@]}"; do
     read -r p layout g <<<"$c"
-    for schedule in alternating simultaneous; do
+    for schedule in ${SCHEDULES:-alternating simultaneous pipelined}; do
+        [ "$layout/$schedule" = colocated/pipelined ] && continue
         echo "measuring $p ranks $layout g=$g $schedule" >&2
         measure "$p" "$layout" "$g" "$schedule" $S1
         measure "$p" "$layout" "$g" "$schedule" $S2

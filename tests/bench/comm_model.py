@@ -6,7 +6,7 @@ Open MPI's monitoring counts (bench_comm.sh), and projected to many nodes.
     comm_model.py check CONFIG WORK S1 S2      measured (bench_comm.sh's runs) vs model, per role
     comm_model.py project CONFIG TG TD TG_SIM TD_SIM [NODES]
         predicted step time and scaling efficiency at NODES (default 64) nodes for both layouts
-        and both schedules, at 10 and 100 Gbit/s; TG, TD: seconds per image of G's and D's
+        and every schedule (pipelined: the split only), at 10 and 100 Gbit/s; TG, TD: seconds per image of G's and D's
         compute in one alternating step on one rank (metrics.csv g_compute/B, d_compute/B);
         TG_SIM, TD_SIM the same for the simultaneous schedule.
 
@@ -25,6 +25,8 @@ batch, g and d the ranks of each group, P = g + d (split) or P (colocated):
   (2C+1) doubles, its backward 2C doubles. Alternating: G runs 2 forwards and 1 backward, D 3
   forwards (real, fake, G-step fake) and 3 backwards; simultaneous: G 1 and 1, D 3 and 3 (the
   G-loss pass re-runs D's forward). Plus the stop vote, an allreduce of 2 ints over all ranks.
+  Pipelined moves the same bytes as alternating: the same fakes, gradients and allreduces, one
+  step apart.
 """
 import math
 import os
@@ -181,7 +183,7 @@ def check(config, work, s1, s2):
                   f'{kb(mr)} / {kb(pr)} | {kb(mc)} |')
 
 
-def step_time(model, layout, nodes, sim, tg, td, alpha, beta, batch):
+def step_time(model, layout, nodes, sim, tg, td, alpha, beta, batch, pipelined=False):
     """(seconds per step, of which communication) for a global batch `batch` on `nodes` ranks,
     one rank per node. tg, td: compute seconds per image of G and D on one rank (they scale
     with the images a rank handles: nash's layers loop over samples)."""
@@ -194,12 +196,20 @@ def step_time(model, layout, nodes, sim, tg, td, alpha, beta, batch):
     if layout == 'colocated':
         comm = ar_time('G', nodes) + ar_time('D', nodes) + vote
         return batch / nodes * (tg + td) + comm, comm
-    # split: the groups sized for balance, g ~ sqrt(tg), d ~ sqrt(td) (minimises bg tg + bd td)
-    g = max(1, min(nodes - 1, round(nodes * math.sqrt(tg) / (math.sqrt(tg) + math.sqrt(td)))))
+    if pipelined:  # the groups work at once: sized so that bg tg = bd td, g ~ tg, d ~ td
+        g = max(1, min(nodes - 1, round(nodes * tg / (tg + td))))
+    else:  # the groups take turns: g ~ sqrt(tg), d ~ sqrt(td) minimises bg tg + bd td
+        g = max(1, min(nodes - 1, round(nodes * math.sqrt(tg) / (math.sqrt(tg) + math.sqrt(td)))))
     d = nodes - g
     bg, bd = math.ceil(batch / g), math.ceil(batch / d)
     fan = math.ceil(max(g, d) / min(g, d)) + 1  # peers one rank exchanges rows with, at most
     exch = fan * alpha + max(bg, bd) * row / beta  # one exchange: the busiest rank's link
+    if pipelined:  # G makes the next step's fakes and runs its backward while D trains on these;
+        # each group's compute and allreduce run at once, the exchanges are each on the path once,
+        # and the stop vote is read a step late (hidden)
+        busy = max(bg * tg + ar_time('G', g), bd * td + ar_time('D', d))
+        comm = 3 * exch + busy - max(bg * tg, bd * td)
+        return busy + 3 * exch, comm
     if not sim:  # every phase waits for the previous one
         comm = 3 * exch + ar_time('G', g) + ar_time('D', d) + vote
         return bg * tg + bd * td + comm, comm
@@ -223,16 +233,18 @@ def project(config, tg, td, tg_sim, td_sim, nodes):
     for scaling in ('weak', 'strong'):
         for net, alpha, beta in nets:
             for layout in ('split', 'colocated'):
-                for sim in (False, True):
-                    g_t, d_t = (tg_sim, td_sim) if sim else (tg, td)
-                    one = b / (b * (g_t + d_t))  # images/s of one rank, batch b
+                for schedule in ('alternating', 'simultaneous', 'pipelined'):
+                    if layout == 'colocated' and schedule == 'pipelined':
+                        continue  # a split schedule
+                    sim, pipe = schedule == 'simultaneous', schedule == 'pipelined'
+                    g_t, d_t = (tg_sim, td_sim) if sim else (tg, td)  # pipelined: alternating's compute
+                    one = b / (b * (g_t + d_t))  # images/s of one rank holding both players
                     for n in sorted({2, nodes}):
                         batch = b * n if scaling == 'weak' else b
-                        t, comm = step_time(model, layout, n, sim, g_t, d_t, alpha, beta, batch)
+                        t, comm = step_time(model, layout, n, sim, g_t, d_t, alpha, beta, batch, pipe)
                         eff = (batch / t) / (n * one)
-                        print(f'| {n} | {scaling} | {net} | {layout} | '
-                              f'{"simultaneous" if sim else "alternating"} | {1e3 * t:.1f} | {1e3 * comm:.1f} | '
-                              f'{batch / t:.0f} | {100 * eff:.0f}% |')
+                        print(f'| {n} | {scaling} | {net} | {layout} | {schedule} | {1e3 * t:.1f} | '
+                              f'{1e3 * comm:.1f} | {batch / t:.0f} | {100 * eff:.0f}% |')
 
 
 def main():
