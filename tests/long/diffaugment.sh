@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# diffaugment.sh [BUILD] [STEPS] [SEEDS] [EVALS] — does DiffAugment help with little data? Trains
-# configs/fashion32-diffaugment.ini on the first 6000 Fashion-MNIST training images (10%) with
-# its augmentation and without ([augment] policy = ""), the same steps, for each seed, then
-# scores the EMA generator of each run with `nash eval` against the whole training set (its local
-# classifier's Fréchet distance, class JS and classes covered; docs/distances.md) and prints a
-# table, one row per seed and the mean. With EVALS = k > 1 the runs also checkpoint every STEPS/k
-# steps and every checkpoint is scored too (one table per step). Two runs at a time, one BLAS
-# thread each.
+# diffaugment.sh [BUILD] [STEPS] [SEEDS] [EVALS] [POLICY] — does DiffAugment help with little data?
+# Trains configs/fashion32-diffaugment.ini on the first 6000 Fashion-MNIST training images (10%)
+# with the augmentation POLICY (the config's own when not given) and without ([augment] policy =
+# ""), the same steps, for each seed, then scores the EMA generator of each run with `nash eval`
+# against the whole training set (its local classifier's Fréchet distance, class JS and classes
+# covered; docs/distances.md) and prints a table, one row per seed and the mean. With EVALS = k > 1
+# the runs also checkpoint every STEPS/k steps and every checkpoint is scored too (one table per
+# step). Two runs at a time, one BLAS thread each.
 #
 #   bash tests/long/diffaugment.sh build 3000 "1 2 3"     (about 30 min on 2 cores)
 set -euo pipefail
@@ -15,6 +15,7 @@ BUILD=$(readlink -f "${1:-$SRC/build}")
 STEPS=${2:-3000}
 SEEDS=${3:-1 2 3}
 EVALS=${4:-1}
+POLICY=${5:-$(sed -n 's/^policy *= *//p' "$SRC/configs/fashion32-diffaugment.ini")}
 NASH="$BUILD/src/nash"
 export OPENBLAS_NUM_THREADS=1
 WORK=${WORK:-$(mktemp -d /tmp/nash-diffaugment.XXXXXX)}
@@ -22,10 +23,11 @@ mkdir -p "$WORK"
 DATA="$SRC/data/fashion-mnist32.h5"
 [ -f "$DATA" ] || "$NASH" data fashion-mnist --size 32 --out "$DATA" >/dev/null
 "$NASH" data fashion-mnist --size 32 --n 6000 --out "$WORK/tenth.h5" >/dev/null
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(OPENBLAS_VERBOSE=2 "$NASH" info 2>&1 | grep -m1 Core)"
+echo "policy: $POLICY"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(OPENBLAS_VERBOSE=2 "$NASH" info 2>&1 | grep '^Core:' | tail -n1)"
 
 train() { # train SEED none|augment
-    local policy=color,translation,cutout
+    local policy=$POLICY
     [ "$2" = none ] && policy=
     "$NASH" train "$SRC/configs/fashion32-diffaugment.ini" --set data.path="$WORK/tenth.h5" \
         --set train.steps="$STEPS" --set train.seed="$1" --set augment.policy="$policy" \

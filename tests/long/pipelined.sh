@@ -20,7 +20,7 @@ WORK=${WORK:-$(mktemp -d /tmp/nash-pipelined.XXXXXX)}
 mkdir -p "$WORK"
 DATA="$SRC/data/fashion-mnist.h5"
 [ -f "$DATA" ] || "$NASH" data fashion-mnist --out "$DATA" >/dev/null
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(OPENBLAS_VERBOSE=2 "$NASH" info 2>&1 | grep -m1 Core)"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(OPENBLAS_VERBOSE=2 "$NASH" info 2>&1 | grep '^Core:' | tail -n1)"
 
 train() { # train SEED alternating|pipelined
     local np=1
