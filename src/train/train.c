@@ -479,18 +479,21 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
         free(t);
         return st;
     }
+    /* what the run is spread over, as the terminal and the monitor say it */
+    char layout[96];
+    layout_describe(&t->lay, layout, sizeof layout);
+    if (comm_eval_rank() >= 0) {
+        size_t used = strlen(layout);
+        snprintf(layout + used, sizeof layout - used, " + %d evaluation rank", comm_world_size() - comm_eval_rank());
+    }
     if (t->pub) {
-        char layout[64];
-        layout_describe(&t->lay, layout, sizeof layout);
         char *text = config_to_string(t->cfg);
         metrics_run_start(t->pub, text ? text : "", layout, cfg->train.steps, cfg->train.batch, t->first_step - 1);
         free(text);
     }
     /* Which layout, and on one machine the faster one when it is not in use. */
     int hosts = t->lay.size > 1 ? comm_host_count() : 1;
-    if (t->lay.rank == 0 && opt->progress && t->lay.size > 1) {
-        char layout[64];
-        layout_describe(&t->lay, layout, sizeof layout);
+    if (t->lay.rank == 0 && opt->progress && comm_world_size() > 1) {
         fprintf(opt->progress, "layout: %s on %d machine%s (cluster.layout = %s)\n", layout, hosts,
                 hosts > 1 ? "s" : "", config_layout_words[cfg->cluster.layout]);
         if (t->lay.split && hosts == 1)
