@@ -54,12 +54,6 @@ void comm_world_recv(void *bytes, size_t size, int from, CommTag tag) {
     MPI_Recv(bytes, (int)size, MPI_BYTE, from, (int)tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
 }
 
-void comm_cancel(MPI_Request *request) {
-    if (*request == MPI_REQUEST_NULL) return;
-    MPI_Cancel(request);
-    MPI_Wait(request, MPI_STATUS_IGNORE);
-}
-
 bool comm_test(MPI_Request *request) {
     int done = 0;
     MPI_Test(request, &done, MPI_STATUS_IGNORE);

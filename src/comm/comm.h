@@ -63,8 +63,6 @@ void comm_world_send(const void *bytes, size_t size, int to, CommTag tag);
 void comm_world_recv(void *bytes, size_t size, int from, CommTag tag);
 /* Has the request completed (then it is freed)? Never waits. */
 bool comm_test(MPI_Request *request);
-/* Withdraw a receive that may never be matched (nothing when the request is done already). */
-void comm_cancel(MPI_Request *request);
 /* End the whole job from one rank (MPI_Abort with `code`). */
 _Noreturn void comm_abort(int code);
 /* The MPI library's own version line ("Open MPI v4.1.4, package: Debian OpenMPI, ..."); callable

@@ -47,9 +47,10 @@ static NashStatus take_reply(EvalLink *link, Evaluator *ev, const Run *run, Metr
     return st;
 }
 
-NashStatus eval_link_collect(EvalLink *link, Evaluator *ev, const Run *run, MetricsPublisher *pub, bool wait,
-                             NashError *err) {
-    if (!link->on || (link->ready && !link->pending)) return NASH_OK;
+/* The reply, if it has come (with `wait`: once it has). */
+static NashStatus collect(EvalLink *link, Evaluator *ev, const Run *run, MetricsPublisher *pub, bool wait,
+                          NashError *err) {
+    if (link->ready && !link->pending) return NASH_OK;
     if (!comm_test(&link->reply_request)) {
         if (!wait) return NASH_OK;
         double t0 = clock_monotonic_s();
@@ -60,10 +61,17 @@ NashStatus eval_link_collect(EvalLink *link, Evaluator *ev, const Run *run, Metr
     return take_reply(link, ev, run, pub, err);
 }
 
+NashStatus eval_link_collect(EvalLink *link, Evaluator *ev, const Run *run, MetricsPublisher *pub, bool wait,
+                             NashError *err) {
+    if (!link || !link->on) return NASH_OK;
+    /* only a step's scores are worth waiting for here; the set-up reply is the first order's */
+    return collect(link, ev, run, pub, wait && link->pending, err);
+}
+
 NashStatus eval_link_order(EvalLink *link, Evaluator *ev, const Run *run, MetricsPublisher *pub, const Net *g,
                            int64_t step, double value_measured, NashError *err) {
-    if (!link->on) return NASH_OK;
-    NashStatus st = eval_link_collect(link, ev, run, pub, true, err); /* the set-up reply, or the last step's */
+    if (!link || !link->on) return NASH_OK;
+    NashStatus st = collect(link, ev, run, pub, true, err); /* the set-up reply, or the last step's scores */
     if (st) return st;
     /* the evaluation rank received the last order before it replied: these complete at once */
     comm_wait(&link->order_request);
@@ -77,7 +85,7 @@ NashStatus eval_link_order(EvalLink *link, Evaluator *ev, const Run *run, Metric
     memcpy(link->weights, g->params, g->param_floats * sizeof *link->weights);
     memcpy(link->weights + g->param_floats, g->buffers, g->buffer_floats * sizeof *link->weights);
     link->order[0] = step;
-    link->order[1] = 1;
+    link->order[1] = (int64_t)link->n_weights;
     link->value_measured = value_measured;
     comm_world_isend(link->order, sizeof link->order, link->to, COMM_TAG_EVAL_ORDER, &link->order_request);
     comm_world_isend(link->weights, link->n_weights * sizeof *link->weights, link->to, COMM_TAG_EVAL_WEIGHTS,
@@ -89,7 +97,7 @@ NashStatus eval_link_order(EvalLink *link, Evaluator *ev, const Run *run, Metric
 }
 
 void eval_link_report(const EvalLink *link, FILE *out) {
-    if (!link->on || !out || !link->scored) return;
+    if (!link || !link->on || !out || !link->scored) return;
     fprintf(out,
             "eval: %lld evaluations on rank %d, %.2f s each from order to reply; training waited %.2f s for them at "
             "%lld points\n",
@@ -100,8 +108,9 @@ void eval_link_report(const EvalLink *link, FILE *out) {
 
 void eval_link_close(EvalLink *link) {
     if (!link->on) return;
-    /* a reply nobody will write: the evaluation rank's send of it completes on its own */
-    comm_cancel(&link->reply_request);
+    /* the reply the evaluation rank is bound to send (its set-up's, or the step's in flight) is
+     * received, even if nobody writes it: its send then completes, however MPI buffers */
+    comm_wait(&link->reply_request);
     comm_wait(&link->order_request);
     comm_wait(&link->weights_request);
     int64_t stop[2] = {0, 0};
@@ -144,15 +153,14 @@ static NashStatus eval_rank_setup(EvalRank *e, const TrainOptions *opt, NashErro
     dataset_close(reader);
     if (!st) st = run_prepare(&e->run, cfg, opt, info.sample, err);
     e->run_prepared = !st;
+    e->run.labelled_images = info.kind == DATASET_IMAGES && info.has_labels;
+    e->run.n_data = info.n;
     if (!st) st = gan_init(&e->gan, cfg, info.sample, cfg->train.batch, true, false, err);
     e->gan_made = !st;
     if (!st && e->gan.classes) st = gan_set_class_prior(&e->gan, labels, info.n, cfg->data.path, err);
     free(labels);
     if (st) return st;
-    evaluator_plan(&e->ev, &e->run);
-    if (!e->ev.on)
-        return nash_fail(err, NASH_ERR_DATA, "%s is neither labelled images nor a toy mixture: nothing to score",
-                         cfg->data.path);
+    evaluator_plan(&e->ev, &e->run); /* rank 0 refused data it cannot evaluate */
     if (e->ev.images) {
         ScoreOptions so = {.data = cfg->data.path, .n = cfg->eval.samples, .seed = cfg->train.seed};
         if ((st = image_scorer_open(&e->scorer, &so, err))) return st;
@@ -183,38 +191,45 @@ static NashStatus eval_rank_score(EvalRank *e, EvalReply *reply, NashError *err)
 }
 
 NashStatus eval_rank_serve(const Config *cfg, const TrainOptions *opt, NashError *err) {
+    EvalReply reply = {0};
     EvalRank *e = calloc(1, sizeof *e);
-    if (!e) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the evaluation rank");
-    e->cfg = *cfg;
-    EvalReply *reply = calloc(1, sizeof *reply);
-    NashStatus st = reply ? eval_rank_setup(e, opt, err) : nash_fail(err, NASH_ERR_NOMEM, "out of memory");
-    if (reply) {
-        reply->status = (int32_t)st;
-        snprintf(reply->message, sizeof reply->message, "%s", st ? err->msg : "");
-        comm_world_send(reply, sizeof *reply, 0, COMM_TAG_EVAL_REPLY);
-    }
-    size_t n = e->gan_made ? e->gan.g.param_floats + e->gan.g.buffer_floats : 0;
+    NashStatus st = e ? NASH_OK : nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the evaluation rank");
+    if (e) e->cfg = *cfg;
+    if (e) st = eval_rank_setup(e, opt, err);
+    /* rank 0 reads this at its first evaluation point, and fails the run if it says so */
+    reply.status = (int32_t)st;
+    snprintf(reply.message, sizeof reply.message, "%s", st ? err->msg : "");
+    comm_world_send(&reply, sizeof reply, 0, COMM_TAG_EVAL_REPLY);
+    size_t n = e && e->gan_made ? e->gan.g.param_floats + e->gan.g.buffer_floats : 0;
     for (;;) {
         int64_t order[2];
         comm_world_recv(order, sizeof order, 0, COMM_TAG_EVAL_ORDER);
         if (!order[1]) break;
-        /* rank 0 orders nothing after a failed set-up: the weights are there */
-        comm_world_recv(e->weights, n * sizeof *e->weights, 0, COMM_TAG_EVAL_WEIGHTS);
-        memset(reply, 0, sizeof *reply);
-        reply->step = order[0];
+        /* rank 0 orders nothing after a failed set-up; its G and this rank's come from one config */
+        size_t sent = (size_t)order[1];
+        float *into = sent == n ? e->weights : malloc(sent * sizeof *into);
+        if (into) comm_world_recv(into, sent * sizeof *into, 0, COMM_TAG_EVAL_WEIGHTS);
+        memset(&reply, 0, sizeof reply);
+        reply.step = order[0];
         NashError step_err = {0};
-        reply->status = (int32_t)eval_rank_score(e, reply, &step_err);
-        int at = snprintf(reply->message, sizeof reply->message, "step %lld: ", (long long)order[0]);
-        snprintf(reply->message + at, sizeof reply->message - (size_t)at, "%.*s", (int)(sizeof reply->message) - at - 1,
+        if (sent != n || !into)
+            reply.status = (int32_t)nash_fail(&step_err, NASH_ERR_INTERNAL,
+                                              "rank 0 sent a G of %zu floats, this rank built one of %zu", sent, n);
+        else
+            reply.status = (int32_t)eval_rank_score(e, &reply, &step_err);
+        if (into != (e ? e->weights : NULL)) free(into);
+        int at = snprintf(reply.message, sizeof reply.message, "step %lld: ", (long long)order[0]);
+        snprintf(reply.message + at, sizeof reply.message - (size_t)at, "%.*s", (int)(sizeof reply.message) - at - 1,
                  step_err.msg);
-        comm_world_send(reply, sizeof *reply, 0, COMM_TAG_EVAL_REPLY);
+        comm_world_send(&reply, sizeof reply, 0, COMM_TAG_EVAL_REPLY);
     }
-    image_scorer_close(e->scorer);
-    if (e->gan_made) gan_free(&e->gan);
-    if (e->run_prepared) run_close(&e->run);
-    free(e->weights);
-    free(reply);
-    free(e);
-    /* a set-up failure was rank 0's to report */
+    if (e) {
+        image_scorer_close(e->scorer);
+        if (e->gan_made) gan_free(&e->gan);
+        if (e->run_prepared) run_close(&e->run);
+        free(e->weights);
+        free(e);
+    }
+    /* a failure here was rank 0's to report */
     return NASH_OK;
 }

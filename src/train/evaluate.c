@@ -125,8 +125,9 @@ void evaluator_plan(Evaluator *ev, const Run *run) {
     if (cfg->eval.every <= 0) return;
     ev->remote = cfg->cluster.eval_ranks > 0;
     if (!run->toy) {
-        /* images are scored with the local classifier, which only an evaluation rank has time for */
-        if (!ev->remote) return;
+        /* labelled images are scored with the local classifier, which only an evaluation rank
+         * has time for */
+        if (!ev->remote || !run->labelled_images) return;
         ev->on = ev->images = true;
         ev->n_metrics = SCORE_IMAGE_METRICS;
         for (int i = 0; i < ev->n_metrics; i++) ev->names[i] = score_image_metrics[i];
@@ -145,6 +146,16 @@ NashStatus evaluator_open(Evaluator *ev, const Run *run, int64_t resume_step, Na
     const Config *cfg = run->cfg;
     evaluator_plan(ev, run);
     if (cfg->eval.every <= 0) return NASH_OK;
+    if (!ev->on && ev->remote)
+        return nash_fail(err, NASH_ERR_CONFIG,
+                         "cluster.eval_ranks = %d: %s is neither labelled images nor a toy mixture, so there is "
+                         "nothing to evaluate; set eval_ranks = 0",
+                         cfg->cluster.eval_ranks, cfg->data.path);
+    if (ev->images && cfg->eval.samples > run->n_data)
+        return nash_fail(err, NASH_ERR_CONFIG,
+                         "eval.samples = %d: %s holds %lld images, and each evaluation compares that many samples "
+                         "with as many images; set eval.samples to %lld or less",
+                         cfg->eval.samples, cfg->data.path, (long long)run->n_data, (long long)run->n_data);
     if (!ev->on) {
         note(run,
              "eval.every: evaluation in the training ranks covers toy mixtures only, not %s; nothing is evaluated "
@@ -286,7 +297,7 @@ NashStatus trainer_evaluate(Trainer *t, int64_t step, NashError *err) {
     t->eval_steps++;
     bool last = step == cfg->train.steps;
     if (step % cfg->eval.every != 0 && !last) /* an evaluation rank's reply is written when it comes */
-        return t->lay.rank == 0 ? eval_link_collect(&t->eval_link, &t->eval, &t->run, t->pub, false, err) : NASH_OK;
+        return t->lay.rank == 0 ? eval_link_collect(t->eval_link, &t->eval, &t->run, t->pub, false, err) : NASH_OK;
     double sum = t->eval_loss_d;
     comm_sum_to_root(&sum, 1);
     double value_measured = -sum / (double)t->eval_steps;
@@ -294,9 +305,9 @@ NashStatus trainer_evaluate(Trainer *t, int64_t step, NashError *err) {
     t->eval_steps = 0;
     if (t->lay.rank != 0 || !t->eval.on) return NASH_OK;
     if (t->eval.remote) {
-        NashStatus st = eval_link_order(&t->eval_link, &t->eval, &t->run, t->pub, &t->gan.g, step, value_measured, err);
-        if (!st && last) st = eval_link_collect(&t->eval_link, &t->eval, &t->run, t->pub, true, err);
-        if (!st && last) eval_link_report(&t->eval_link, t->opt->progress);
+        NashStatus st = eval_link_order(t->eval_link, &t->eval, &t->run, t->pub, &t->gan.g, step, value_measured, err);
+        if (!st && last) st = eval_link_collect(t->eval_link, &t->eval, &t->run, t->pub, true, err);
+        if (!st && last) eval_link_report(t->eval_link, t->opt->progress);
         if (!st && last) st = evaluator_plot(&t->eval, &t->run, err);
         return st;
     }

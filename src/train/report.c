@@ -136,7 +136,7 @@ NashStatus trainer_save_checkpoint(Trainer *t, int64_t step, char *path, size_t 
     trainer_gather_discriminator(t);
     if (t->lay.rank != 0) return NASH_OK;
     /* every evaluation of a step up to this one is in eval.csv before the checkpoint exists */
-    NashStatus st = eval_link_collect(&t->eval_link, &t->eval, &t->run, t->pub, true, err);
+    NashStatus st = eval_link_collect(t->eval_link, &t->eval, &t->run, t->pub, true, err);
     if (st) return st;
     char layout[64];
     layout_describe(&t->lay, layout, sizeof layout);

@@ -31,7 +31,9 @@ typedef struct {
     Shape sample;
     float *ref; /* up to RUN_REF_SAMPLES real samples: plots and distances */
     int64_t n_ref;
-    bool toy; /* the data is a toy mixture (mix holds it) */
+    bool toy;             /* the data is a toy mixture (mix holds it) */
+    bool labelled_images; /* the data is images with labels (set by the trainer, which opened it) */
+    int64_t n_data;       /* samples in the data file (likewise) */
     ToyMixture mix;
     int seq_len;       /* the data are the sines toy's sequences (T,1) of this length; else 0 */
     double w1_initial; /* vectors: W1 of the untrained generator to the data (sequences: of the

@@ -230,6 +230,8 @@ static NashStatus setup(Trainer *t, NashError *err) {
     bool writer = lay->rank == 0 && !t->trial; /* the rank that writes the run directory */
     if (writer && (st = run_prepare(&t->run, cfg, t->opt, info.sample, err))) return st;
     t->run_prepared = writer;
+    t->run.labelled_images = info.kind == DATASET_IMAGES && info.has_labels;
+    t->run.n_data = info.n;
     sample = info.sample;
     n = info.n;
     t->first_step = 1;
@@ -331,7 +333,6 @@ static void teardown(Trainer *t) {
         fprintf(t->opt->progress, "metrics: %llu messages to %s, %llu dropped, %llu monitor joins\n",
                 (unsigned long long)metrics_messages(t->pub), t->cfg->monitor.endpoint,
                 (unsigned long long)metrics_dropped(t->pub), (unsigned long long)metrics_joins(t->pub));
-    eval_link_close(&t->eval_link);
     metrics_close(t->pub);
     evaluator_close(&t->eval);
     if (t->run_prepared) run_close(&t->run);
@@ -432,26 +433,15 @@ static NashStatus choose_generator_ranks(const Config *cfg, const TrainOptions *
     return NASH_OK;
 }
 
-NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_failed, NashError *err) {
-    if (cfg->cluster.eval_ranks > 0) {
-        *first_failed = 0;
-        if (comm_world_size() <= cfg->cluster.eval_ranks)
-            return nash_fail(err, NASH_ERR_CONFIG,
-                             "cluster.eval_ranks = %d needs a rank to train besides: run at least %d ranks (mpirun "
-                             "-n %d), or set eval_ranks = 0",
-                             cfg->cluster.eval_ranks, cfg->cluster.eval_ranks + 1, cfg->cluster.eval_ranks + 1);
-        if (comm_reserve_eval_ranks(cfg->cluster.eval_ranks)) {
-            install_stop_handlers(); /* a stop is rank 0's to pass on */
-            *first_failed = -1;
-            return eval_rank_serve(cfg, opt, err);
-        }
-    }
+/* The run on the training ranks, given the link to the evaluation rank (off when there is none). */
+static NashStatus train_ranks(const Config *cfg, const TrainOptions *opt, EvalLink *link, int *first_failed,
+                              NashError *err) {
     if (cfg->cluster.layout == LAYOUT_SPLIT && cfg->cluster.generator_ranks == 0 && comm_size() > 1) {
         Config *chosen = malloc(sizeof *chosen);
         if (!chosen) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the config");
         *chosen = *cfg;
         NashStatus st = choose_generator_ranks(cfg, opt, &chosen->cluster.generator_ranks, first_failed, err);
-        if (!st) st = train_run(chosen, opt, first_failed, err);
+        if (!st) st = train_ranks(chosen, opt, link, first_failed, err);
         free(chosen);
         return st;
     }
@@ -459,7 +449,7 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
     if (!t) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the trainer");
     t->cfg = cfg;
     t->opt = opt;
-    eval_link_open(&t->eval_link);
+    t->eval_link = link;
     install_stop_handlers();
     /* every refusal is agreed on before anything is written: first the layout, data and
      * networks on every rank, then the run directory, which only rank 0 creates */
@@ -563,5 +553,28 @@ NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_fail
     if (st && opt->fatal && comm_size() > 1) opt->fatal(err); /* the others cannot be told: end the job */
     teardown(t);
     free(t);
+    return st;
+}
+
+NashStatus train_run(const Config *cfg, const TrainOptions *opt, int *first_failed, NashError *err) {
+    if (cfg->cluster.eval_ranks > 0) {
+        *first_failed = 0;
+        if (comm_world_size() <= cfg->cluster.eval_ranks)
+            return nash_fail(err, NASH_ERR_CONFIG,
+                             "cluster.eval_ranks = %d needs a rank to train besides: run at least %d ranks (mpirun "
+                             "-n %d), or set eval_ranks = 0",
+                             cfg->cluster.eval_ranks, cfg->cluster.eval_ranks + 1, cfg->cluster.eval_ranks + 1);
+        if (comm_reserve_eval_ranks(cfg->cluster.eval_ranks)) {
+            install_stop_handlers(); /* a stop is rank 0's to pass on */
+            *first_failed = -1;
+            return eval_rank_serve(cfg, opt, err);
+        }
+    }
+    /* opened before anything can fail, closed on every way out: the evaluation rank is told to
+     * stop whatever happens here (generator_ranks = auto's trials included) */
+    EvalLink link;
+    eval_link_open(&link);
+    NashStatus st = train_ranks(cfg, opt, &link, first_failed, err);
+    eval_link_close(&link);
     return st;
 }

@@ -49,7 +49,8 @@ typedef struct {
     MetricsPublisher *pub;            /* rank 0, when monitor.enabled */
     char run_id[METRICS_RUN_MAX + 1]; /* rank 0: the run's id, the resumed checkpoint's if it has one */
     Evaluator eval;                   /* rank 0: evaluation during training ([eval]) */
-    EvalLink eval_link;               /* rank 0, with cluster.eval_ranks: to the evaluation rank */
+    EvalLink *eval_link;              /* rank 0, with cluster.eval_ranks: to the evaluation rank (train_run's;
+                                         NULL in generator_ranks = auto's trials) */
     double eval_loss_d;               /* this rank's loss_d summed over the steps since the last evaluation */
     int64_t eval_steps;               /* those steps */
     /* the step's stop vote when it is read a step late (train.c, agree_step) */

@@ -10,8 +10,10 @@
 #     writes every evaluation of a step up to a checkpoint before the checkpoint exists;
 #   - toy mixtures (ring8): eval.csv equals, byte for byte, the one rank 0 writes itself without
 #     an evaluation rank;
-#   - refusals: one rank (nothing left to train), eval.every = 0, and data the evaluation rank
-#     cannot score (images without labels: the run fails naming the rank, and ends).
+#   - refusals, before training and without a hang: one rank (nothing left to train),
+#     eval.every = 0, images without labels, eval.samples beyond the data, and a
+#     generator_ranks = auto run whose every split is refused (the evaluation rank is told to stop
+#     on every way out).
 . "$(dirname "$0")/lib.sh"
 CFG="$SRC/tests/mpi/tiny-dcgan.ini"
 check "import 3000 Fashion-MNIST images" "$NASH" data fashion-mnist --n 3000 --out "$WORK/f.h5"
@@ -84,6 +86,17 @@ check "... imported, unlabelled" "$NASH" data images "$WORK/pics" --size 28 --ch
 timeout 120 "${MPIRUN[@]}" -n 2 "$NASH" train "$CFG" "${img[@]}" --set data.path="$WORK/unlabelled.h5" \
     --set eval.samples=100 --set cluster.eval_ranks=1 --run-dir "$WORK/unlabelled" >"$WORK/unlabelled.log" 2>&1
 code=$?
-check "images without labels: the run fails and ends (exit $code, not 124)" test "$code" -ne 0 -a "$code" -ne 124
-check "... naming the evaluation rank and the file" grep -q "rank 1 (the evaluation rank, cluster.eval_ranks): .*unlabelled.h5: the image measures need labelled images" "$WORK/unlabelled.log"
+check "images without labels: refused before training, exit 2 (got $code)" test "$code" -eq 2
+check "... naming the file and the key" grep -q "cluster.eval_ranks = 1: .*unlabelled.h5 is neither labelled images nor a toy mixture" "$WORK/unlabelled.log"
+timeout 120 "${MPIRUN[@]}" -n 2 "$NASH" train "$CFG" "${img[@]}" --set eval.samples=5000 --set cluster.eval_ranks=1 \
+    --run-dir "$WORK/few" >"$WORK/few.log" 2>&1
+code=$?
+check "eval.samples above the data's 3000 images: refused, exit 2 (got $code)" test "$code" -eq 2
+check "... saying how many there are" grep -q "eval.samples = 5000: .*holds 3000 images" "$WORK/few.log"
+# the evaluation rank is told to stop on every way out, generator_ranks = auto's failures included
+timeout 120 "${MPIRUN[@]}" -n 4 "$NASH" train "$CFG" "${img[@]}" --set cluster.eval_ranks=1 \
+    --set cluster.generator_ranks=auto --set data.path="$WORK/missing.h5" --run-dir "$WORK/auto" >"$WORK/auto.log" 2>&1
+code=$?
+check "3 training ranks, auto, no data file: the job ends, exit 2 (got $code)" test "$code" -eq 2
+check "... naming the file" grep -q "missing.h5" "$WORK/auto.log"
 finish
