@@ -14,7 +14,8 @@
  *            evaluation point, a checkpoint or the end comes first: a checkpoint never leaves
  *            an evaluation of an earlier step unwritten, so a resumed eval.csv has every row.
  * A failure on the evaluation rank comes back as its reply and fails the run on rank 0, naming
- * the rank. At the end (or on any exit) rank 0 tells the evaluation rank to stop.
+ * the rank. train_run opens the link before anything can fail and closes it on every way out,
+ * telling the evaluation rank to stop.
  */
 #ifndef NASH_TRAIN_EVAL_RANK_H
 #define NASH_TRAIN_EVAL_RANK_H
@@ -60,7 +61,8 @@ typedef struct {
 /* Rank 0, first thing in a run: listen for the evaluation rank's set-up reply (nothing when
  * there is none, or on other ranks). Whatever happens next, eval_link_close tells it to stop. */
 void eval_link_open(EvalLink *link);
-/* Rank 0: write the pending reply if it has come; with `wait`, wait for it first. */
+/* Rank 0: write the reply if it has come; with `wait`, wait for a step's scores in flight first
+ * (never for the set-up reply, which eval_link_order waits for). NULL or off: nothing. */
 NashStatus eval_link_collect(EvalLink *link, Evaluator *ev, const Run *run, MetricsPublisher *pub, bool wait,
                              NashError *err);
 /* Rank 0: send G at `step` to be scored (after collecting the previous reply, waiting if need be). */
@@ -69,7 +71,8 @@ NashStatus eval_link_order(EvalLink *link, Evaluator *ev, const Run *run, Metric
 /* Rank 0, at the end: one line on `out` (if not NULL) saying how long the evaluations took and
  * how long training waited for them. */
 void eval_link_report(const EvalLink *link, FILE *out);
-/* Rank 0: tell the evaluation rank to stop; frees the link. */
+/* Rank 0: receive the reply in flight, if any, and tell the evaluation rank to stop; frees the
+ * link. */
 void eval_link_close(EvalLink *link);
 
 /* The evaluation rank: set up, reply, and score G for rank 0 until it says stop. */
