@@ -76,31 +76,6 @@ static double *block_alloc(int64_t n, NashError *err) {
     return block;
 }
 
-NashStatus kid_score(const float *x, int64_t m, const float *y, int64_t n, int dim, double *out, NashError *err) {
-    if (m < 2 || n < 2 || dim < 1)
-        return nash_fail(err, NASH_ERR_INVALID, "KID needs at least 2 vectors in each set (got %lld and %lld of %d)",
-                         (long long)m, (long long)n, dim);
-    PointSet a, b;
-    NashStatus st = points_load(&a, x, m, dim, err);
-    if (st) return st;
-    if ((st = points_load(&b, y, n, dim, err))) {
-        points_free(&a);
-        return st;
-    }
-    double *block = block_alloc(m > n ? m : n, err);
-    if (!block) st = NASH_ERR_NOMEM;
-    if (!st) {
-        double xx = kernel_sum(&a, &a, true, dim, block), yy = kernel_sum(&b, &b, true, dim, block),
-               xy = kernel_sum(&a, &b, false, dim, block);
-        *out = xx / ((double)m * (double)(m - 1)) + yy / ((double)n * (double)(n - 1)) -
-               2.0 * xy / ((double)m * (double)n);
-    }
-    free(block);
-    points_free(&a);
-    points_free(&b);
-    return st;
-}
-
 /* Squared distance from a row's products with b, clamped at 0 against rounding. */
 static inline double dist2(double norm_a, double norm_b, double dot) {
     double d = norm_a + norm_b - 2.0 * dot;
@@ -133,51 +108,91 @@ static void knn_radii(const PointSet *p, int dim, int k, double *block, double *
     }
 }
 
-NashStatus manifold_scores(const float *real, int64_t n, const float *fake, int64_t m, int dim, int k,
-                           ManifoldScores *out, NashError *err) {
+NashStatus manifold_reference_init(ManifoldReference *ref, const float *real, int64_t n, int dim, int k,
+                                   NashError *err) {
+    memset(ref, 0, sizeof *ref);
     if (k < 1 || k > 64) return nash_fail(err, NASH_ERR_INVALID, "precision/recall: k = %d neighbours; use 1 to 64", k);
-    if (n <= k || m <= k || dim < 1)
+    if (n <= k || n < 2 || dim < 1)
         return nash_fail(err, NASH_ERR_INVALID,
-                         "precision/recall with %d neighbours needs more than %d vectors in each set (got %lld real "
-                         "and %lld generated)",
-                         k, k, (long long)n, (long long)m);
-    PointSet r, f;
-    NashStatus st = points_load(&r, real, n, dim, err);
+                         "precision/recall with %d neighbours needs more than %d real vectors (got %lld)", k, k,
+                         (long long)n);
+    PointSet p;
+    NashStatus st = points_load(&p, real, n, dim, err);
     if (st) return st;
-    if ((st = points_load(&f, fake, m, dim, err))) {
-        points_free(&r);
-        return st;
+    double *block = block_alloc(n, err);
+    double *radius2 = malloc((size_t)n * sizeof *radius2);
+    if (!block || !radius2) {
+        free(block);
+        free(radius2);
+        points_free(&p);
+        return nash_fail(err, NASH_ERR_NOMEM, "out of memory for the neighbour radii of %lld vectors", (long long)n);
     }
+    knn_radii(&p, dim, k, block, radius2);
+    ref->kernel_self = kernel_sum(&p, &p, true, dim, block);
+    free(block);
+    ref->x = p.x;
+    ref->norm2 = p.norm2;
+    ref->radius2 = radius2;
+    ref->n = n;
+    ref->dim = dim;
+    ref->k = k;
+    return NASH_OK;
+}
+
+void manifold_reference_free(ManifoldReference *ref) {
+    free(ref->x);
+    free(ref->norm2);
+    free(ref->radius2);
+    memset(ref, 0, sizeof *ref);
+}
+
+NashStatus manifold_compare(const ManifoldReference *ref, const float *fake, int64_t m, double *kid,
+                            ManifoldScores *out, NashError *err) {
+    int dim = ref->dim, k = ref->k;
+    int64_t n = ref->n;
+    if (m <= k || m < 2)
+        return nash_fail(err, NASH_ERR_INVALID,
+                         "precision/recall with %d neighbours needs more than %d generated vectors (got %lld)", k, k,
+                         (long long)m);
+    PointSet f, r = {.x = ref->x, .norm2 = ref->norm2, .n = n};
+    NashStatus st = points_load(&f, fake, m, dim, err);
+    if (st) return st;
     double *block = block_alloc(n > m ? n : m, err);
-    double *rr = malloc((size_t)n * sizeof *rr), *rf = malloc((size_t)m * sizeof *rf);
-    bool *real_reached = calloc((size_t)n, sizeof *real_reached); /* recall: inside some fake ball */
-    bool *real_covered = calloc((size_t)n, sizeof *real_covered); /* coverage: its ball holds a fake */
-    if (!block || !rr || !rf || !real_reached || !real_covered)
-        st = nash_fail(err, NASH_ERR_NOMEM, "out of memory for the neighbour radii of %lld + %lld vectors",
-                       (long long)n, (long long)m);
+    double *rf = malloc((size_t)m * sizeof *rf);
+    bool *real_reached = calloc((size_t)n, sizeof *real_reached),
+         *real_covered = calloc((size_t)n, sizeof *real_covered);
+    if (!block || !rf || !real_reached || !real_covered)
+        st = nash_fail(err, NASH_ERR_NOMEM, "out of memory for the neighbour radii of %lld vectors", (long long)m);
     if (!st) {
-        knn_radii(&r, dim, k, block, rr);
         knn_radii(&f, dim, k, block, rf);
+        double ff = kernel_sum(&f, &f, true, dim, block), fr = 0.0;
         int64_t precise = 0, inside = 0;
+        /* one pass over the products of fakes with reals: the cross kernel and the balls */
         for (int64_t first = 0; first < m; first += MANIFOLD_BLOCK) {
             int64_t rows = m - first < MANIFOLD_BLOCK ? m - first : MANIFOLD_BLOCK;
             products(&f, first, rows, &r, dim, block);
             for (int64_t q = 0; q < rows; q++) {
-                int64_t j = first + q; /* the fake point */
+                int64_t j = first + q;
                 const double *row = block + q * n;
                 int64_t balls = 0;
+                double sum = 0.0;
                 for (int64_t i = 0; i < n; i++) {
+                    double t = row[i] / dim + 1.0;
+                    sum += t * t * t;
                     double d = dist2(f.norm2[j], r.norm2[i], row[i]);
-                    if (d < rr[i]) {
+                    if (d < ref->radius2[i]) {
                         balls++;
                         real_covered[i] = true;
                     }
                     if (d < rf[j]) real_reached[i] = true;
                 }
+                fr += sum;
                 precise += balls > 0;
                 inside += balls;
             }
         }
+        *kid = ff / ((double)m * (double)(m - 1)) + ref->kernel_self / ((double)n * (double)(n - 1)) -
+               2.0 * fr / ((double)m * (double)n);
         int64_t reached = 0, covered = 0;
         for (int64_t i = 0; i < n; i++) {
             reached += real_reached[i];
@@ -189,11 +204,19 @@ NashStatus manifold_scores(const float *real, int64_t n, const float *fake, int6
         out->coverage = (double)covered / (double)n;
     }
     free(block);
-    free(rr);
     free(rf);
     free(real_reached);
     free(real_covered);
-    points_free(&r);
     points_free(&f);
+    return st;
+}
+
+NashStatus manifold_scores(const float *real, int64_t n, const float *fake, int64_t m, int dim, int k, double *kid,
+                           ManifoldScores *out, NashError *err) {
+    ManifoldReference ref;
+    NashStatus st = manifold_reference_init(&ref, real, n, dim, k, err);
+    if (st) return st;
+    st = manifold_compare(&ref, fake, m, kid, out, err);
+    manifold_reference_free(&ref);
     return st;
 }

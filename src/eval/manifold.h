@@ -31,12 +31,26 @@ typedef struct {
     double precision, recall, density, coverage;
 } ManifoldScores;
 
-/* KID between x (m, dim) and y (n, dim), float32 rows; needs m, n >= 2. */
-NashStatus kid_score(const float *x, int64_t m, const float *y, int64_t n, int dim, double *out, NashError *err);
+/* A real set prepared once for comparing one generated set after another (evaluation during
+ * training): its points, their k-NN radii and its KID self-term. */
+typedef struct {
+    double *x, *norm2, *radius2; /* (n, dim), (n), (n) */
+    double kernel_self;          /* Σ_{i≠j} k(r_i, r_j) */
+    int64_t n;
+    int dim, k;
+} ManifoldReference;
 
-/* Precision, recall, density and coverage of fake (m, dim) against real (n, dim), with k
- * neighbours (Naeem et al. use 5); needs n, m > k. */
-NashStatus manifold_scores(const float *real, int64_t n, const float *fake, int64_t m, int dim, int k,
+NashStatus manifold_reference_init(ManifoldReference *ref, const float *real, int64_t n, int dim, int k,
+                                   NashError *err);
+void manifold_reference_free(ManifoldReference *ref);
+/* KID and the four shares of fake (m, ref->dim) against the prepared real set, the cross terms
+ * from one pass over their products; needs m > ref->k. */
+NashStatus manifold_compare(const ManifoldReference *ref, const float *fake, int64_t m, double *kid,
+                            ManifoldScores *out, NashError *err);
+
+/* The same in one call: fake (m, dim) against real (n, dim), with k neighbours (Naeem et al. use
+ * 5); needs n, m > k. */
+NashStatus manifold_scores(const float *real, int64_t n, const float *fake, int64_t m, int dim, int k, double *kid,
                            ManifoldScores *out, NashError *err);
 
 #endif

@@ -211,6 +211,8 @@ NashStatus image_scorer_open(ImageScorer **out, const ScoreOptions *opt, NashErr
         histogram(la, n, sc->k, sc->ha);
         st = frechet_stats(sc->fa, n, CLASSIFIER_FEATURES, &sc->sa, err);
     }
+    if (!st) st = manifold_reference_init(&sc->ref, sc->fa, n, CLASSIFIER_FEATURES, SCORE_NEIGHBOURS, err);
+    sc->have_ref = !st;
     free(labels);
     free(la);
     dataset_close(data);
@@ -233,8 +235,7 @@ NashStatus image_scorer_score(ImageScorer *sc, const float *x, double *values, N
     if (!st) st = frechet_distance(&sx, &sc->sa, &fid, err);
     if (!st) st = js_histogram(sc->h, sc->ha, sc->k, &js, err);
     if (!st) st = sliced(x, sc->a, n, sc->shape, sc->seed, &w, err);
-    if (!st) st = kid_score(sc->f, n, sc->fa, n, CLASSIFIER_FEATURES, &kid, err);
-    if (!st) st = manifold_scores(sc->fa, n, sc->f, n, CLASSIFIER_FEATURES, SCORE_NEIGHBOURS, &m, err);
+    if (!st) st = manifold_compare(&sc->ref, sc->f, n, &kid, &m, err);
     frechet_stats_free(&sx);
     if (st) return st;
     double v[SCORE_IMAGE_METRICS] = {fid,       js,        covered(sc->h, sc->k), w, kid, m.precision, m.recall,
@@ -247,6 +248,7 @@ void image_scorer_close(ImageScorer *sc) {
     if (!sc) return;
     if (sc->have_classifier) classifier_free(&sc->c);
     frechet_stats_free(&sc->sa);
+    if (sc->have_ref) manifold_reference_free(&sc->ref);
     free(sc->a);
     free(sc->fa);
     free(sc->f);

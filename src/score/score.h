@@ -32,6 +32,7 @@
 #include "core/shape.h"
 #include "core/status.h"
 #include "eval/frechet.h"
+#include "eval/manifold.h"
 #include "score/classifier.h"
 
 #define SCORE_MAX_METRICS 12
@@ -90,13 +91,15 @@ typedef struct {
     int64_t n, data_n;              /* samples compared; samples in the data file */
     int k;                          /* classes */
     Shape shape;
-    uint64_t seed;   /* sliced W1's directions */
-    float *a, *fa;   /* set A (n, shape) and its features (n, CLASSIFIER_FEATURES) */
-    FeatureStats sa; /* their fit */
-    double *ha;      /* A's label histogram (k) */
-    float *f;        /* the features of the set scored last (n, CLASSIFIER_FEATURES) */
-    int *predicted;  /* its predicted classes (n) */
-    double *h;       /* their histogram (k) */
+    uint64_t seed;         /* sliced W1's directions */
+    float *a, *fa;         /* set A (n, shape) and its features (n, CLASSIFIER_FEATURES) */
+    FeatureStats sa;       /* their fit */
+    ManifoldReference ref; /* their k-NN radii and KID self-term */
+    bool have_ref;
+    double *ha;     /* A's label histogram (k) */
+    float *f;       /* the features of the set scored last (n, CLASSIFIER_FEATURES) */
+    int *predicted; /* its predicted classes (n) */
+    double *h;      /* their histogram (k) */
 } ImageScorer;
 
 NashStatus image_scorer_open(ImageScorer **out, const ScoreOptions *opt, NashError *err);

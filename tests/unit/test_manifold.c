@@ -4,7 +4,9 @@
  *   - precision, recall, density and coverage equal compute_prdc's exactly (they are counts) on
  *     same-distribution, collapsed, spread-out and ReLU-like sets, with k = 5 and k = 3;
  *   - a set against itself: precision, recall and coverage are 1; against a copy moved away, all
- *     four are 0; two halves of one set have a KID far below a moved half's;
+ *     four are 0; two halves of one set have a KID far below a moved copy's;
+ *   - a real set prepared once (manifold_reference_init) and compared twice gives bitwise the
+ *     same both times (evaluation during training compares one generator after another);
  *   - too few vectors, and k out of range, are refused.
  */
 #include <math.h>
@@ -37,15 +39,25 @@ static void test_cases(Fixture *fx) {
             int64_t rows_r = (int64_t)dims_r[0], rows_f = (int64_t)dims_f[0];
             NashError err = {0};
             double got = NAN;
-            NashStatus st = kid_score(fake, rows_f, real, rows_r, dim, &got, &err);
+            ManifoldScores s = {0};
+            NashStatus st = manifold_scores(real, rows_r, fake, rows_f, dim, (int)k, &got, &s, &err);
             check_true(st == NASH_OK && fabs(got - kid) <= 1e-9 * fabs(kid) + 1e-12, "%s: KID %.12g vs numpy %.12g",
                        cases[c], got, kid);
-            ManifoldScores s = {0};
-            st = manifold_scores(real, rows_r, fake, rows_f, dim, (int)k, &s, &err);
             double have[4] = {s.precision, s.recall, s.density, s.coverage};
             for (int i = 0; i < 4; i++)
                 check_true(st == NASH_OK && fabs(have[i] - want[i]) < 1e-12, "%s: %s %.6f vs compute_prdc %.6f (k %d)",
                            cases[c], names[i], have[i], want[i], (int)k);
+            /* one real set prepared once, compared twice: the second comparison is the first */
+            ManifoldReference ref;
+            ManifoldScores t = {0};
+            double kid2 = NAN;
+            st = manifold_reference_init(&ref, real, rows_r, dim, (int)k, &err);
+            if (!st) st = manifold_compare(&ref, fake, rows_f, &kid2, &t, &err);
+            if (!st) st = manifold_compare(&ref, fake, rows_f, &kid2, &t, &err);
+            check_true(st == NASH_OK && kid2 == got && t.precision == s.precision && t.recall == s.recall &&
+                           t.density == s.density && t.coverage == s.coverage,
+                       "%s: a prepared real set compared again gives bitwise the same", cases[c]);
+            if (!st) manifold_reference_free(&ref);
         }
         free(real);
         free(fake);
@@ -64,23 +76,26 @@ static void test_properties(void) {
     }
     NashError err = {0};
     ManifoldScores self = {0};
-    check_true(manifold_scores(x, N, x, N, D, 5, &self, &err) == NASH_OK && self.precision == 1.0 &&
+    double kid_self = NAN;
+    check_true(manifold_scores(x, N, x, N, D, 5, &kid_self, &self, &err) == NASH_OK && self.precision == 1.0 &&
                    self.recall == 1.0 && self.coverage == 1.0,
                "a set against itself: precision %.3f, recall %.3f, coverage %.3f are 1", self.precision, self.recall,
                self.coverage);
     ManifoldScores apart = {0};
     double near = NAN, far = NAN;
-    check_true(manifold_scores(x, N, y, N, D, 5, &apart, &err) == NASH_OK && apart.precision == 0.0 &&
+    check_true(manifold_scores(x, N, y, N, D, 5, &far, &apart, &err) == NASH_OK && apart.precision == 0.0 &&
                    apart.recall == 0.0 && apart.density == 0.0 && apart.coverage == 0.0,
                "fakes moved 3 away in every coordinate: all four are 0");
-    check_true(kid_score(x, N / 2, x + (N / 2) * D, N / 2, D, &near, &err) == NASH_OK &&
-                   kid_score(y, N / 2, x + (N / 2) * D, N / 2, D, &far, &err) == NASH_OK && far > 100.0 * fabs(near),
-               "KID: two halves of one set %.3g, a shifted half %.3g", near, far);
-    check_true(kid_score(x, 1, y, N, D, &near, &err) == NASH_ERR_INVALID && strstr(err.msg, "at least 2"),
-               "KID of one vector is refused: %s", err.msg);
-    check_true(manifold_scores(x, 5, y, N, D, 5, &apart, &err) == NASH_ERR_INVALID && strstr(err.msg, "more than 5"),
+    check_true(manifold_scores(x + (N / 2) * D, N / 2, x, N / 2, D, 5, &near, &apart, &err) == NASH_OK &&
+                   far > 100.0 * fabs(near),
+               "KID: two halves of one set %.3g, a moved copy %.3g", near, far);
+    check_true(manifold_scores(x, N, y, 5, D, 5, &far, &apart, &err) == NASH_ERR_INVALID &&
+                   strstr(err.msg, "more than 5 generated"),
+               "5 generated vectors with k = 5 are refused: %s", err.msg);
+    check_true(manifold_scores(x, 5, y, N, D, 5, &far, &apart, &err) == NASH_ERR_INVALID &&
+                   strstr(err.msg, "more than 5 real"),
                "5 real vectors with k = 5 are refused: %s", err.msg);
-    check_true(manifold_scores(x, N, y, N, D, 0, &apart, &err) == NASH_ERR_INVALID && strstr(err.msg, "k = 0"),
+    check_true(manifold_scores(x, N, y, N, D, 0, &far, &apart, &err) == NASH_ERR_INVALID && strstr(err.msg, "k = 0"),
                "k = 0 is refused: %s", err.msg);
     free(x);
     free(y);
