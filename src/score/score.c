@@ -364,13 +364,17 @@ NashStatus score_run(const ScoreOptions *asked, ScoreReport *report, NashError *
                          (long long)info.n, opt->n < 100 ? "too few for even" : "fewer than", (long long)opt->n);
     }
     size_t numel = shape_numel(info.sample);
-    float *a = malloc((size_t)opt->n * numel * sizeof *a), *b = malloc((size_t)opt->n * numel * sizeof *b);
+    /* labelled images: the scorer reads set A itself (image_scorer_open) */
+    bool images = info.kind == DATASET_IMAGES && info.has_labels;
+    float *a = images ? NULL : malloc((size_t)opt->n * numel * sizeof *a),
+          *b = malloc((size_t)opt->n * numel * sizeof *b);
     float *gen = NULL;
-    if (!a || !b) st = nash_fail(err, NASH_ERR_NOMEM, "cannot hold 2 x %lld real samples", (long long)opt->n);
-    if (!st) st = dataset_read(data, 0, opt->n, a, err);
+    if ((!images && !a) || !b)
+        st = nash_fail(err, NASH_ERR_NOMEM, "cannot hold 2 x %lld real samples", (long long)opt->n);
+    if (!st && !images) st = dataset_read(data, 0, opt->n, a, err);
     if (!st) st = dataset_read(data, info.n - opt->n, opt->n, b, err);
     if (!st) st = generated_samples(opt, info.sample, &gen, report, err);
-    if (!st && info.kind == DATASET_IMAGES && info.has_labels) {
+    if (!st && images) {
         report->kind = "images";
         st = score_images(opt, data, &info, gen, b, report, err);
     } else if (!st) {
