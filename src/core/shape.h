@@ -39,5 +39,7 @@ int deconv_out_len(int in, int kernel, int stride, int pad, int out_pad);
 /* Part j of `parts` of n items is [slice_start(n, parts, j), slice_start(n, parts, j + 1)): sizes differ by at most
  * one. */
 static inline int slice_start(int n, int parts, int j) { return (int)((int64_t)n * j / parts); }
+/* The same for counts past int (samples of a file; n * j must fit in int64_t). */
+static inline int64_t slice_start64(int64_t n, int parts, int j) { return n * j / parts; }
 
 #endif

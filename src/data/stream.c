@@ -66,6 +66,7 @@ struct Stream {
     DatasetReader *reader;
     DatasetInfo info;
     size_t numel, stored_bytes; /* per sample: floats out, bytes in the file */
+    int64_t first, count;       /* the shard streamed: file samples [first, first + count) */
     int share;                  /* this part's rows (stream_share) */
     int64_t batches_per_epoch;  /* n / batch (the consumer's copy; order belongs to the reader) */
     StreamOrder order;
@@ -114,6 +115,9 @@ static NashStatus check_config(const StreamConfig *cfg, const char *path, NashEr
         return nash_fail(err, NASH_ERR_CONFIG,
                          "%s: stream: block (%d samples), window (%d blocks) and buffer_blocks (%d) must be positive",
                          path, cfg->block, cfg->window, cfg->buffer_blocks);
+    if (cfg->shards > 1 && (cfg->shard < 0 || cfg->shard >= cfg->shards))
+        return nash_fail(err, NASH_ERR_INVALID, "%s: stream: shard %d does not exist, there are shards 0 to %d", path,
+                         cfg->shard, cfg->shards - 1);
     if (cfg->start_batch < 0)
         return nash_fail(err, NASH_ERR_INVALID, "%s: stream: start batch %lld is negative", path,
                          (long long)cfg->start_batch);
@@ -193,10 +197,10 @@ static NashStatus fetch_block(Stream *s, int64_t k, int64_t g, const uint8_t **d
     }
     int slot = free_slot(s, g);
     uint8_t *dst = s->cache + (size_t)slot * block_bytes;
-    int64_t first = k * s->cfg.block, count = s->info.n - first < s->cfg.block ? s->info.n - first : s->cfg.block;
+    int64_t first = k * s->cfg.block, count = s->count - first < s->cfg.block ? s->count - first : s->cfg.block;
     double t0 = clock_monotonic_s();
     h5util_lock();
-    NashStatus st = dataset_read_stored(s->reader, first, count, dst, err);
+    NashStatus st = dataset_read_stored(s->reader, s->first + first, count, dst, err);
     h5util_unlock();
     double t1 = clock_monotonic_s();
     if (st != NASH_OK) return st;
@@ -252,9 +256,11 @@ static NashStatus assemble(Stream *s, int64_t g, ReadyBatch *rb, bool *stopped, 
         if (st != NASH_OK) return st;
         for (int t = i; t < j; t++)
             convert(s, data + (size_t)(rb->indices[t] - k * o->block) * s->stored_bytes,
-                    rb->samples + (size_t)t * s->numel, s->cfg.flip && stream_flips(s->cfg.seed, g, rb->indices[t]));
+                    rb->samples + (size_t)t * s->numel,
+                    s->cfg.flip && stream_flips(s->cfg.seed, g, s->first + rb->indices[t]));
         i = j;
     }
+    for (int i = 0; i < s->share; i++) rb->indices[i] += s->first; /* the shard's indices -> the file's */
     rb->batch = g;
     return NASH_OK;
 }
@@ -324,8 +330,15 @@ NashStatus stream_open(const StreamConfig *cfg, Stream **out, Shape *sample, int
         s->numel = shape_numel(s->info.sample);
         s->stored_bytes = dataset_stored_bytes(&s->info);
         s->share = slice_start(cfg->batch, cfg->parts, cfg->part + 1) - slice_start(cfg->batch, cfg->parts, cfg->part);
-        st = stream_order_init(&s->order, s->info.n, cfg->seed, cfg->batch, cfg->block, cfg->window, err);
-        if (st != NASH_OK) nash_fail_context(err, "%s: ", s->path);
+        int shards = cfg->shards > 1 ? cfg->shards : 1, shard = cfg->shards > 1 ? cfg->shard : 0;
+        s->first = slice_start64(s->info.n, shards, shard);
+        s->count = slice_start64(s->info.n, shards, shard + 1) - s->first;
+        st = stream_order_init(&s->order, s->count, cfg->seed, cfg->batch, cfg->block, cfg->window, err);
+        if (st != NASH_OK && shards > 1)
+            nash_fail_context(err, "%s: shard %d of %d (samples %lld to %lld): ", s->path, shard, shards,
+                              (long long)s->first, (long long)(s->first + s->count - 1));
+        else if (st != NASH_OK)
+            nash_fail_context(err, "%s: ", s->path);
         s->batches_per_epoch = s->order.batches_per_epoch;
     }
     if (st == NASH_OK && cfg->flip && s->info.kind != DATASET_IMAGES) {

@@ -15,6 +15,10 @@
  *      are means, batch norm sums), so the batch is the same for any number of parts, while
  *      part j's samples cluster in the j-th part of each window — each D rank reads mostly its
  *      own share of the file.
+ * Shards (`shards`, `shard`; cluster.discriminator_groups, docs/distributed.md): with S > 1 shards
+ * the stream holds only samples [slice_start(N, S, s), slice_start(N, S, s + 1)) of the file, and
+ * everything above applies to them as if they were the file: blocks, windows and epochs count
+ * from the shard's first sample, and N is the shard's size. Indices returned stay the file's.
  * The order does not depend on `parts`, so 1, 2 or 4 discriminator ranks see the same batches;
  * over an epoch every used sample is delivered exactly once across all parts.
  *
@@ -52,6 +56,7 @@ typedef struct {
     int buffer_blocks;   /* memory cap, in blocks (e.g. 4 * window) */
     int64_t start_batch; /* global batch number to start from (0 for a new run; resume later) */
     bool flip;           /* mirror about half the images, keyed by (seed, batch, index); images only */
+    int shards, shard;   /* stream only shard `shard` of `shards` of the file (0 or 1 shards: all of it) */
 } StreamConfig;
 
 /* The Philox streams of the flips: STREAM_FLIP_STREAM + g for global batch g (docs/rng.md). Far

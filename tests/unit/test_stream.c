@@ -291,6 +291,95 @@ static void expect_refused(StreamConfig c, NashStatus code, const char *a, const
     if (s) stream_close(s);
 }
 
+/* Shards (cluster.discriminator_groups): the 3000 images in 7 shards of 428 or 429. Each shard's
+ * two parts, for two epochs of that shard (6 batches of 64 each), deliver exactly the order of a
+ * file holding only the shard, shifted to the file's indices, with the file's samples; every
+ * index falls in the shard, and over an epoch every used sample comes once. With flips on, a
+ * sample is mirrored as stream_flips names it by its file index. */
+static void test_shards(void) {
+    enum { SHARDS = 7, BATCH = 64 };
+    float *ref = malloc((size_t)N_IMAGES * PIXELS * sizeof *ref);
+    NashError err = {0};
+    DatasetReader *r;
+    if (!check_true(dataset_open(images_path, &r, NULL, &err) == NASH_OK, "shards: open: %s", err.msg)) goto done;
+    check_true(dataset_read(r, 0, N_IMAGES, ref, &err) == NASH_OK, "shards: read the file: %s", err.msg);
+    dataset_close(r);
+    bool inside = true, order = true, data = true, once = true, flips = true, opened = true;
+    int64_t mirrored = 0, delivered = 0;
+    for (int shard = 0; shard < SHARDS; shard++) {
+        int64_t lo = slice_start64(N_IMAGES, SHARDS, shard), hi = slice_start64(N_IMAGES, SHARDS, shard + 1);
+        int64_t per_epoch = (hi - lo) / BATCH;
+        for (int flip = 0; flip < 2; flip++) {
+            Stream *s[2] = {NULL, NULL};
+            for (int p = 0; p < 2; p++) {
+                StreamConfig c = config(images_path, BATCH, 2, p, 50, 3, 6);
+                c.shards = SHARDS;
+                c.shard = shard;
+                c.flip = flip;
+                c.seed = 11 + (uint64_t)shard;
+                opened = opened && stream_open(&c, &s[p], NULL, NULL, &err) == NASH_OK;
+            }
+            if (!opened) {
+                check_true(false, "shard %d: open: %s", shard, err.msg);
+                stream_close(s[0]);
+                stream_close(s[1]);
+                goto done;
+            }
+            for (int64_t g = 0; g < 2 * per_epoch; g++) {
+                unsigned char seen[N_IMAGES] = {0};
+                for (int p = 0; p < 2; p++) {
+                    const float *x;
+                    const int64_t *idx;
+                    if (!check_true(stream_next(s[p], &x, &idx, &err) == NASH_OK, "shard %d: next: %s", shard, err.msg))
+                        break;
+                    int share = stream_share(s[p]);
+                    int64_t expect[BATCH];
+                    stream_batch_indices(hi - lo, 11 + (uint64_t)shard, BATCH, 50, 3, g, 2, p, expect);
+                    for (int i = 0; i < share; i++) {
+                        int64_t k = idx[i];
+                        inside = inside && k >= lo && k < hi;
+                        order = order && k == lo + expect[i];
+                        if (k < lo || k >= hi) continue;
+                        once = once && !seen[k];
+                        seen[k] = 1;
+                        const float *want = ref + (size_t)k * PIXELS, *got = x + (size_t)i * PIXELS;
+                        bool m = flip && stream_flips(11 + (uint64_t)shard, g, k);
+                        mirrored += m;
+                        delivered++;
+                        /* the 4x4 image mirrored left to right: pixel (y, x) is (y, 3 - x) */
+                        for (int e = 0; e < PIXELS; e++) {
+                            float v = m ? want[(e / 4) * 4 + 3 - e % 4] : want[e];
+                            data = data && got[e] == v;
+                            flips = flips && (m || got[e] == want[e]);
+                        }
+                    }
+                }
+            }
+            stream_close(s[0]);
+            stream_close(s[1]);
+        }
+    }
+    check_true(inside, "shards: every index falls in its shard");
+    check_true(order, "shards: each shard's order is the order of a file of its own samples, shifted");
+    check_true(data, "shards: every sample equals the file's, mirrored where stream_flips names its file index");
+    check_true(flips, "shards: with flips off, no sample changed");
+    check_true(once, "shards: no sample twice in a batch");
+    check_true(mirrored > delivered / 8 && mirrored < 3 * delivered / 8,
+               "shards: flips mirror about half of the flipped runs' samples (%lld of %lld, all runs)",
+               (long long)mirrored, (long long)delivered);
+    /* a shard of fewer samples than a batch, and a shard that does not exist */
+    StreamConfig small = config(images_path, 500, 1, 0, 50, 3, 60);
+    small.shards = 7;
+    small.shard = 3;
+    expect_refused(small, NASH_ERR_INVALID, "shard 3 of 7", "samples 1285 to 1713", "a shard smaller than a batch");
+    StreamConfig missing = config(images_path, 64, 1, 0, 50, 3, 6);
+    missing.shards = 2;
+    missing.shard = 2;
+    expect_refused(missing, NASH_ERR_INVALID, "shard 2 does not exist", NULL, "shard 2 of 2");
+done:
+    free(ref);
+}
+
 /* ---- flips ---------------------------------------------------------------------------------- */
 
 enum { FLIP_N = 640, FLIP_C = 2, FLIP_H = 3, FLIP_W = 5, FLIP_NUMEL = FLIP_C * FLIP_H * FLIP_W, FLIP_BATCHES = 60 };
@@ -544,6 +633,7 @@ int main(void) {
     snprintf(damaged_path, sizeof damaged_path, "%s/damaged.h5", dir);
     test_delivery();
     test_locality();
+    test_shards();
     test_refusals();
     test_failure_and_close();
     test_flips();
