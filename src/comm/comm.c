@@ -165,6 +165,15 @@ void comm_recv_floats(float *x, size_t n, int from, CommTag tag) {
     MPI_Recv(x, (int)n, MPI_FLOAT, from, (int)tag, comm_training(), MPI_STATUS_IGNORE);
 }
 
+void comm_shift_floats(float *x, size_t n, int to, int from, CommTag tag) {
+    for (size_t done = 0; done < n;) {
+        size_t k = n - done < (size_t)INT_MAX ? n - done : (size_t)INT_MAX;
+        MPI_Sendrecv_replace(x + done, (int)k, MPI_FLOAT, to, (int)tag, from, (int)tag, comm_training(),
+                             MPI_STATUS_IGNORE);
+        done += k;
+    }
+}
+
 void comm_send_int64(const int64_t *x, int to, CommTag tag) {
     MPI_Send(x, 1, MPI_INT64_T, to, (int)tag, comm_training());
 }

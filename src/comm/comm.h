@@ -30,6 +30,7 @@ typedef enum {
     COMM_TAG_D_MOMENT_M = 902,
     COMM_TAG_D_MOMENT_V = 903,
     COMM_TAG_D_STEPS = 904,
+    COMM_TAG_D_SWAP = 905,       /* a discriminator group's D to the next group (discriminator_groups) */
     COMM_TAG_EVAL_ORDER = 950,   /* rank 0 -> the evaluation rank: a step to score, or stop */
     COMM_TAG_EVAL_WEIGHTS = 951, /* ... G's parameters and buffers at that step */
     COMM_TAG_EVAL_REPLY = 952,   /* the evaluation rank -> rank 0: its set-up status, then each step's scores */
@@ -97,6 +98,9 @@ void comm_gather_to_root(const double *mine, int n, double *all);
 /* Point to point among the training ranks. */
 void comm_send_floats(const float *x, size_t n, int to, CommTag tag);
 void comm_recv_floats(float *x, size_t n, int from, CommTag tag);
+/* Send n floats to `to` and replace them with n floats from `from`, in place (one MPI_Sendrecv_replace,
+ * in pieces of at most INT_MAX floats). */
+void comm_shift_floats(float *x, size_t n, int to, int from, CommTag tag);
 void comm_send_int64(const int64_t *x, int to, CommTag tag);
 void comm_recv_int64(int64_t *x, int from, CommTag tag);
 

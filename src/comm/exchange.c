@@ -1,16 +1,15 @@
 /* exchange.c — fakes to the discriminators, their gradients back (see exchange.h). */
 #include "comm/exchange.h"
 
-#include "core/shape.h"
-
 #define EXCHANGE_MAX_PEERS 1024
 
 /* The overlap of generator rank i's and discriminator rank j's positions: [*lo, *hi). */
 static void overlap(const Layout *lay, int i, int j, int *lo, int *hi) {
-    int g0 = slice_start(lay->batch, lay->g_ranks, i), g1 = slice_start(lay->batch, lay->g_ranks, i + 1);
-    int d0 = slice_start(lay->batch, lay->d_ranks, j), d1 = slice_start(lay->batch, lay->d_ranks, j + 1);
+    int g0, gn, d0, dn;
+    layout_g_slice(lay, i, &g0, &gn);
+    layout_d_slice(lay, j, &d0, &dn);
     *lo = g0 > d0 ? g0 : d0;
-    *hi = g1 < d1 ? g1 : d1;
+    *hi = g0 + gn < d0 + dn ? g0 + gn : d0 + dn;
 }
 
 /* `sending` ranks send the overlapping rows to every peer of the other group; the others

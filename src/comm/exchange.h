@@ -1,8 +1,8 @@
 /* exchange.h — moving fakes and their gradients between the generator and discriminator groups
  * (split layout), over the intercommunicator.
  *
- * Generator rank i holds global batch positions [slice_start(B, g, i), slice_start(B, g, i+1)),
- * discriminator rank j the same of d (layout.h). Each pair exchanges the rows of the positions both hold (possibly
+ * Generator rank i and discriminator rank j hold the global batch positions layout_g_slice and
+ * layout_d_slice name (layout.h). Each pair exchanges the rows of the positions both hold (possibly
  * none): every row travels exactly once, whatever g and d are. Rows are `width` floats.
  */
 #ifndef NASH_COMM_EXCHANGE_H

@@ -124,8 +124,10 @@ typedef struct {
         int generator_ranks; /* ranks in the generator group (split layout) */
         LayoutKind layout;
         ScheduleKind schedule;
-        bool sync_bn;   /* synchronise batch-norm statistics across a group */
-        int eval_ranks; /* 0, or 1: the last rank evaluates G while the others train */
+        bool sync_bn;             /* synchronise batch-norm statistics across a group */
+        int eval_ranks;           /* 0, or 1: the last rank evaluates G while the others train */
+        int discriminator_groups; /* MD-GAN: independent discriminators, each on its own data shard */
+        int swap_every;           /* steps between passing the groups' Ds on (0: an epoch of a shard) */
     } cluster;
 
     struct {

@@ -159,6 +159,12 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
          "pipelined: G makes the next step's fakes while D trains on these, one step stale (docs/distributed.md)"),
     TEXT("cluster", "sync_bn", CONFIG_BOOL, "true", cluster.sync_bn,
          "synchronise batch-norm statistics across the ranks of a group"),
+    NUM("cluster", "discriminator_groups", CONFIG_INT, CLOSED, 1, 64, "1", cluster.discriminator_groups,
+        "independent discriminators (MD-GAN, Hardy et al. 2019): the discriminator ranks form this many groups, each "
+        "with its own D trained on its own shard of the data; G learns from all of them (docs/distributed.md)"),
+    NUM("cluster", "swap_every", CONFIG_INT, AT_LEAST, 0, 0, "0", cluster.swap_every,
+        "with discriminator_groups > 1: steps between passing each group's D on to the next group (0 = once per epoch "
+        "of a group's shard)"),
     NUM("cluster", "eval_ranks", CONFIG_INT, CLOSED, 0, 1, "0", cluster.eval_ranks,
         "ranks set apart for evaluation: the last rank receives G's weights at each [eval] point and scores them "
         "while the others train on (docs/distributed.md)"),

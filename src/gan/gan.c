@@ -40,6 +40,11 @@ static NashStatus build_net(Net *net, const Config *cfg, const char *section, co
     return NASH_OK;
 }
 
+void gan_init_discriminator_group(Gan *gan, const Config *cfg, int group) {
+    if (group > 0)
+        net_init_params(&gan->d, cfg->discriminator.net.init, cfg->train.seed * 2 + 1 + ((uint64_t)group << 48));
+}
+
 /* The pipelined schedule's second generator, starting as G: the same parameters and buffers. */
 static NashStatus init_twin(Gan *gan, const Config *cfg, Shape z_shape, int batch, NashError *err) {
     char *layers = NULL;

@@ -105,6 +105,10 @@ NashStatus gan_init(Gan *gan, const Config *cfg, Shape sample, int batch, bool h
  * file is assembled in memory); the next forward rewrites them. */
 void gan_release_workspace(Gan *gan);
 void gan_free(Gan *gan);
+/* D's initial parameters and buffers for discriminator group `group` (cluster.discriminator_groups):
+ * group 0 keeps gan_init's, drawn with seed 2*train.seed + 1; group k > 0 draws with that seed
+ * plus k * 2^48, so the groups' discriminators start apart. */
+void gan_init_discriminator_group(Gan *gan, const Config *cfg, int group);
 
 /* Conditional GANs: the class frequencies fakes are drawn from, those of the data's labels (n);
  * `what` (the data file) names it in errors. */

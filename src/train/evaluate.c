@@ -293,7 +293,7 @@ NashStatus trainer_evaluate(Trainer *t, int64_t step, NashError *err) {
     const Config *cfg = t->cfg;
     if (cfg->eval.every <= 0) return NASH_OK;
     /* each discriminator rank's loss_d is its share of the batch mean (gan.h) */
-    if (t->lay.has_d) t->eval_loss_d += t->stats.loss_d;
+    if (t->lay.has_d) t->eval_loss_d += trainer_d_share(t, t->stats.loss_d);
     t->eval_steps++;
     bool last = step == cfg->train.steps;
     if (step % cfg->eval.every != 0 && !last) /* an evaluation rank's reply is written when it comes */

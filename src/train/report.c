@@ -1,6 +1,6 @@
 /* report.c — what a training run tells the world: the logged step (metrics.csv, progress line,
- * the monitor, with every rank's own time split) and checkpoints, for which the split layout
- * first brings D's state to rank 0 (trainer.h, docs/distributed.md).
+ * the monitor, with every rank's own time split) and checkpoints, for which every D rank 0 does
+ * not hold first comes to rank 0 (trainer.h, docs/distributed.md).
  */
 #include <string.h>
 
@@ -52,14 +52,14 @@ NashStatus trainer_log_step(Trainer *t, int64_t step, NashError *err) {
     TimeSplit c = t->clock, p = t->logged;
     LoggedSums sum = {0};
     if (lay->has_d) {
-        sum.stats = (StepStats){.loss_d = s->loss_d,
+        sum.stats = (StepStats){.loss_d = trainer_d_share(t, s->loss_d),
                                 .loss_g = s->loss_g,
-                                .d_real = s->d_real,
-                                .d_fake = s->d_fake,
-                                .raw_real = s->raw_real,
-                                .raw_fake = s->raw_fake,
-                                .penalty = s->penalty,
-                                .input_grad_norm = s->input_grad_norm};
+                                .d_real = trainer_d_share(t, s->d_real),
+                                .d_fake = trainer_d_share(t, s->d_fake),
+                                .raw_real = trainer_d_share(t, s->raw_real),
+                                .raw_fake = trainer_d_share(t, s->raw_fake),
+                                .penalty = trainer_d_share(t, s->penalty),
+                                .input_grad_norm = trainer_d_share(t, s->input_grad_norm)};
         sum.time.d_compute = (c.d_compute - p.d_compute) / steps / lay->d_ranks;
         sum.time.d_exchange = (c.d_exchange - p.d_exchange) / steps / lay->d_ranks;
         sum.time.d_allreduce = (c.d_allreduce - p.d_allreduce) / steps / lay->d_ranks;
@@ -108,27 +108,72 @@ NashStatus trainer_log_step(Trainer *t, int64_t step, NashError *err) {
     return st;
 }
 
-/* Split layout: the first discriminator rank sends D's parameters, buffers and optimizer state
- * to rank 0, which writes checkpoints and weights. */
+double trainer_d_share(const Trainer *t, double value) { return value / t->lay.d_groups; }
+
+/* ---- the discriminators' state on rank 0 ---------------------------------------------------- */
+
+/* Where a discriminator's state is, or goes: a D and its optimizer, or a copy. */
+typedef struct {
+    float *params, *buffers, *m, *v;
+    int64_t *steps;
+} DiscriminatorState;
+
+static DiscriminatorState own_state(Trainer *t) {
+    Optimizer *o = &t->gan.opt_d;
+    return (DiscriminatorState){t->gan.d.params, t->gan.d.buffers, o->m, o->v, &o->t};
+}
+
+static void send_state(const Trainer *t, DiscriminatorState s, int to) {
+    const Net *d = &t->gan.d;
+    const Optimizer *o = &t->gan.opt_d;
+    comm_send_floats(s.params, d->param_floats, to, COMM_TAG_D_PARAMS);
+    comm_send_floats(s.buffers, d->buffer_floats, to, COMM_TAG_D_BUFFERS);
+    if (o->m) comm_send_floats(s.m, o->n, to, COMM_TAG_D_MOMENT_M);
+    if (o->v) comm_send_floats(s.v, o->n, to, COMM_TAG_D_MOMENT_V);
+    comm_send_int64(s.steps, to, COMM_TAG_D_STEPS);
+}
+
+static void recv_state(const Trainer *t, DiscriminatorState s, int from) {
+    const Net *d = &t->gan.d;
+    const Optimizer *o = &t->gan.opt_d;
+    comm_recv_floats(s.params, d->param_floats, from, COMM_TAG_D_PARAMS);
+    comm_recv_floats(s.buffers, d->buffer_floats, from, COMM_TAG_D_BUFFERS);
+    if (o->m) comm_recv_floats(s.m, o->n, from, COMM_TAG_D_MOMENT_M);
+    if (o->v) comm_recv_floats(s.v, o->n, from, COMM_TAG_D_MOMENT_V);
+    comm_recv_int64(s.steps, from, COMM_TAG_D_STEPS);
+}
+
 void trainer_gather_discriminator(Trainer *t) {
     Layout *lay = &t->lay;
-    if (!lay->split) return;
-    Net *d = &t->gan.d;
-    Optimizer *o = &t->gan.opt_d;
-    if (lay->d_index == 0) {
-        comm_send_floats(d->params, d->param_floats, 0, COMM_TAG_D_PARAMS);
-        comm_send_floats(d->buffers, d->buffer_floats, 0, COMM_TAG_D_BUFFERS);
-        if (o->m) comm_send_floats(o->m, o->n, 0, COMM_TAG_D_MOMENT_M);
-        if (o->v) comm_send_floats(o->v, o->n, 0, COMM_TAG_D_MOMENT_V);
-        comm_send_int64(&o->t, 0, COMM_TAG_D_STEPS);
-    } else if (lay->rank == 0) {
-        int from = lay->g_ranks;
-        comm_recv_floats(d->params, d->param_floats, from, COMM_TAG_D_PARAMS);
-        comm_recv_floats(d->buffers, d->buffer_floats, from, COMM_TAG_D_BUFFERS);
-        if (o->m) comm_recv_floats(o->m, o->n, from, COMM_TAG_D_MOMENT_M);
-        if (o->v) comm_recv_floats(o->v, o->n, from, COMM_TAG_D_MOMENT_V);
-        comm_recv_int64(&o->t, from, COMM_TAG_D_STEPS);
+    for (int k = 0; k < lay->d_groups; k++) {
+        int leader = k * lay->group_size, from = layout_d_world_rank(lay, leader);
+        if (from == 0) continue; /* rank 0 holds group 0's D itself (colocated) */
+        if (lay->d_index == leader) {
+            send_state(t, own_state(t), 0);
+        } else if (lay->rank == 0) {
+            DiscriminatorCopy *c = k ? &t->d_copies[k - 1] : NULL;
+            recv_state(t, c ? (DiscriminatorState){c->params, c->buffers, c->m, c->v, &c->steps} : own_state(t), from);
+        }
     }
+}
+
+/* rank 0 with discriminator groups: the other groups' Ds as checkpoint players after the first */
+static int copy_players(const Trainer *t, CheckpointPlayer *players) {
+    const Gan *gan = &t->gan;
+    int n = 0;
+    for (int k = 1; t->d_copies && k < t->lay.d_groups; k++, n++) {
+        const DiscriminatorCopy *c = &t->d_copies[k - 1];
+        players[n] = (CheckpointPlayer){.group = c->name,
+                                        .net = &gan->d,
+                                        .layers = gan->d_layers,
+                                        .params = c->params,
+                                        .buffers = c->buffers,
+                                        .opt_kind = optim_kind_name(gan->opt_d.kind),
+                                        .moment1 = c->m,
+                                        .moment2 = c->v,
+                                        .opt_steps = c->steps};
+    }
+    return n;
 }
 
 /* A checkpoint of the state after `step` (every rank calls; rank 0 writes). */
@@ -140,5 +185,8 @@ NashStatus trainer_save_checkpoint(Trainer *t, int64_t step, char *path, size_t 
     if (st) return st;
     char layout[64];
     layout_describe(&t->lay, layout, sizeof layout);
-    return run_checkpoint(&t->run, &t->gan, step, step * t->batches_per_step, layout, t->lay.size, path, size, err);
+    CheckpointPlayer extra[64];
+    int n_extra = copy_players(t, extra);
+    return run_checkpoint(&t->run, &t->gan, extra, n_extra, step, step * t->batches_per_step, layout, t->lay.size, path,
+                          size, err);
 }

@@ -153,8 +153,9 @@ NashStatus run_open(Run *run, int64_t resume_step, NashError *err) {
     return NASH_OK;
 }
 
-NashStatus run_checkpoint(Run *run, Gan *gan, int64_t step, int64_t data_batch, const char *layout, int world_size,
-                          char *path, size_t size, NashError *err) {
+NashStatus run_checkpoint(Run *run, Gan *gan, const CheckpointPlayer *extra, int n_extra, int64_t step,
+                          int64_t data_batch, const char *layout, int world_size, char *path, size_t size,
+                          NashError *err) {
     NashStatus st = ckpt_path(run->dir, step, path, size, err);
     if (st) return st;
     char *config_text = config_to_string(run->cfg);
@@ -162,20 +163,25 @@ NashStatus run_checkpoint(Run *run, Gan *gan, int64_t step, int64_t data_batch, 
     CheckpointState state = {
         .step = step, .data_batch = data_batch, .seed = run->cfg->train.seed, .world_size = world_size};
     snprintf(state.layout, sizeof state.layout, "%s", layout);
-    CheckpointPlayer players[4] = {{.group = "generator",
+    CheckpointPlayer *players = calloc((size_t)(4 + n_extra), sizeof *players);
+    if (!players) {
+        free(config_text);
+        return nash_fail(err, NASH_ERR_NOMEM, "cannot list the checkpoint's %d players", 4 + n_extra);
+    }
+    players[0] = (CheckpointPlayer){.group = "generator",
                                     .net = &gan->g,
                                     .layers = gan->g_layers,
                                     .opt_kind = optim_kind_name(gan->opt_g.kind),
                                     .moment1 = gan->opt_g.m,
                                     .moment2 = gan->opt_g.v,
-                                    .opt_steps = gan->opt_g.t},
-                                   {.group = "discriminator",
+                                    .opt_steps = gan->opt_g.t};
+    players[1] = (CheckpointPlayer){.group = "discriminator",
                                     .net = &gan->d,
                                     .layers = gan->d_layers,
                                     .opt_kind = optim_kind_name(gan->opt_d.kind),
                                     .moment1 = gan->opt_d.m,
                                     .moment2 = gan->opt_d.v,
-                                    .opt_steps = gan->opt_d.t}};
+                                    .opt_steps = gan->opt_d.t};
     int n = 2;
     if (gan->ema)
         players[n++] =
@@ -189,8 +195,10 @@ NashStatus run_checkpoint(Run *run, Gan *gan, int64_t step, int64_t data_batch, 
                                           .buffers = gan->lag_buffers};
     /* The file is assembled in memory (11 MB for the reference DCGAN): make room for it first, so
      * that a save does not raise the run's peak memory. */
+    for (int i = 0; i < n_extra; i++) players[n++] = extra[i];
     gan_release_workspace(gan);
     st = ckpt_save(path, &state, players, n, config_text, err);
+    free(players);
     free(config_text);
     if (!st) st = ckpt_prune(run->dir, run->cfg->output.keep, err);
     return st;

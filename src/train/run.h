@@ -21,6 +21,7 @@
 #include "core/status.h"
 #include "data/toy.h"
 #include "gan/gan.h"
+#include "store/checkpoint.h"
 #include "train/options.h"
 
 typedef struct {
@@ -51,10 +52,11 @@ NashStatus run_prepare(Run *run, const Config *cfg, const TrainOptions *opt, Sha
  * the metrics rows up to that step and appends after them. */
 NashStatus run_open(Run *run, int64_t resume_step, NashError *err);
 /* Write <run dir>/ckpt/step_NNNNNNNN.h5 for the state in gan (both players, their optimizers and
- * the EMA must be present on this process) and keep the newest output.keep. *path receives the
- * file written (size bytes). */
-NashStatus run_checkpoint(Run *run, Gan *gan, int64_t step, int64_t data_batch, const char *layout, int world_size,
-                          char *path, size_t size, NashError *err);
+ * the EMA must be present on this process), with n_extra more players (the other discriminator
+ * groups' Ds), and keep the newest output.keep. *path receives the file written (size bytes). */
+NashStatus run_checkpoint(Run *run, Gan *gan, const CheckpointPlayer *extra, int n_extra, int64_t step,
+                          int64_t data_batch, const char *layout, int world_size, char *path, size_t size,
+                          NashError *err);
 /* With G as gan_init made it (before a checkpoint is loaded): the untrained generator's distance
  * to the data. Writes nothing. */
 NashStatus run_start(Run *run, Gan *gan, NashError *err);

@@ -13,6 +13,10 @@
  * G ranks make the fakes of step s+1 (gan_fakes with the newest parameters) while the D ranks
  * train on those of step s; then G takes D's input gradients for step s's fakes and backpropagates
  * them through the twin generator that made them (gan.h, gan_pipeline_swap).
+ * Discriminator groups (MD-GAN, layout.h): each group's D judges its own positions of the batch
+ * and its own shard's reals, its losses averaged over its group's batch (d_norm) and its
+ * gradients summed over its group; the G loss stays the mean over the whole batch (norm), so G
+ * learns from the mean of the groups' feedback. Every swap_every steps the Ds move on a group.
  */
 #include <string.h>
 
@@ -124,10 +128,10 @@ static NashStatus d_judge(Trainer *t, uint64_t step, unsigned k, DropoutKey key,
     if (st) return st;
     double t0 = comm_wtime();
     gan_d_zero(&t->gan);
-    gan_d_real(&t->gan, real, real_labels, lay->d_count, t->norm, key, &t->stats);
-    gan_d_fake(&t->gan, fakes, fake_labels, lay->d_count, t->norm, key, &t->stats);
+    gan_d_real(&t->gan, real, real_labels, lay->d_count, t->d_norm, key, &t->stats);
+    gan_d_fake(&t->gan, fakes, fake_labels, lay->d_count, t->d_norm, key, &t->stats);
     if (gan_penalty_due(&t->gan, step, k))
-        gan_d_penalty(&t->gan, real, fakes, real_labels, lay->d_count, t->norm, key, &t->stats);
+        gan_d_penalty(&t->gan, real, fakes, real_labels, lay->d_count, t->d_norm, key, &t->stats);
     t->clock.d_compute += comm_wtime() - t0;
     return NASH_OK;
 }
@@ -284,8 +288,29 @@ static NashStatus step_simultaneous(Trainer *t, uint64_t step, NashError *err) {
     return NASH_OK;
 }
 
+/* ---- discriminator groups ------------------------------------------------------------------- */
+
+void trainer_swap_discriminators(Trainer *t, int64_t step) {
+    Layout *lay = &t->lay;
+    if (lay->d_groups == 1 || !lay->has_d || t->swap_every <= 0 || step % t->swap_every != 0) return;
+    double t0 = comm_wtime();
+    /* rank i of group k sends to rank i of group k+1 and receives from rank i of group k-1 */
+    int d = lay->d_ranks, m = lay->group_size;
+    int to = layout_d_world_rank(lay, (lay->d_index + m) % d),
+        from = layout_d_world_rank(lay, (lay->d_index - m + d) % d);
+    Net *net = &t->gan.d;
+    Optimizer *o = &t->gan.opt_d;
+    comm_shift_floats(net->params, net->param_floats, to, from, COMM_TAG_D_SWAP);
+    comm_shift_floats(net->buffers, net->buffer_floats, to, from, COMM_TAG_D_SWAP);
+    if (o->m) comm_shift_floats(o->m, o->n, to, from, COMM_TAG_D_SWAP);
+    if (o->v) comm_shift_floats(o->v, o->n, to, from, COMM_TAG_D_SWAP);
+    t->clock.d_allreduce += comm_wtime() - t0;
+}
+
 NashStatus trainer_step(Trainer *t, int64_t step, NashError *err) {
-    return t->simultaneous ? step_simultaneous(t, (uint64_t)step, err)
-           : t->pipelined  ? step_pipelined(t, (uint64_t)step, err)
-                           : step_alternating(t, (uint64_t)step, err);
+    NashStatus st = t->simultaneous ? step_simultaneous(t, (uint64_t)step, err)
+                    : t->pipelined  ? step_pipelined(t, (uint64_t)step, err)
+                                    : step_alternating(t, (uint64_t)step, err);
+    if (!st) trainer_swap_discriminators(t, step);
+    return st;
 }

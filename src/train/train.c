@@ -140,7 +140,17 @@ static NashStatus load_checkpoint(Trainer *t, NashError *err) {
     if (gan->has_g && (st = load_player(t, "generator", &gan->g, &gan->opt_g, err))) return st;
     /* a checkpoint made without EMA starts the average at the resumed parameters */
     if (gan->has_g && gan->ema && !ema_loaded) memcpy(gan->ema, gan->g.params, gan->g.param_floats * sizeof(float));
-    if (gan->has_d && (st = load_player(t, "discriminator", &gan->d, &gan->opt_d, err))) return st;
+    if (gan->has_d && (st = load_player(t, t->d_group_name, &gan->d, &gan->opt_d, err))) {
+        if (t->lay.d_groups > 1) {
+            nash_fail_context(err, "cluster.discriminator_groups = %d: discriminator group %d's D: ", t->lay.d_groups,
+                              t->lay.d_group > 0 ? t->lay.d_group : 0);
+            size_t used = strlen(err->msg);
+            snprintf(err->msg + used, sizeof err->msg - used,
+                     "; resume with the discriminator_groups the checkpoint was saved with (its layout: %s)",
+                     t->resumed.layout);
+        }
+        return st;
+    }
     if (gan->has_g && gan->pipelined) {
         /* the parameters and buffers that made the fakes in flight; a checkpoint of another
          * schedule has none, and its pipeline starts from the resumed parameters */
@@ -206,6 +216,62 @@ static NashStatus read_labels(Trainer *t, DatasetReader *reader, const DatasetIn
     return NASH_OK;
 }
 
+/* cluster.discriminator_groups: the checkpoint name of this rank's D, a shard of the data for
+ * each group that holds a group's batch, and the steps between swaps (an epoch of a shard, the
+ * same for every group: the shards and group batches differ by at most one sample). */
+static NashStatus setup_groups(Trainer *t, int64_t n, NashError *err) {
+    const Layout *lay = &t->lay;
+    int k = lay->d_groups;
+    snprintf(t->d_group_name, sizeof t->d_group_name, "discriminator");
+    if (lay->d_group > 0) snprintf(t->d_group_name, sizeof t->d_group_name, "discriminator_%d", lay->d_group);
+    if (k == 1) return NASH_OK;
+    int64_t shard = n / k;               /* the smallest shard */
+    int most = (lay->batch + k - 1) / k; /* the largest group batch */
+    if (shard < most)
+        return nash_fail(
+            err, NASH_ERR_DATA,
+            "cluster.discriminator_groups = %d cuts the %lld samples of %s into shards of %lld, fewer "
+            "than a group's batch of %d (train.batch = %d); use fewer groups, a smaller batch or more data",
+            k, (long long)n, t->cfg->data.path, (long long)shard, most, lay->batch);
+    int64_t batches = shard / most; /* a shard's batches per epoch, at least */
+    t->swap_every = t->cfg->cluster.swap_every;
+    if (t->swap_every == 0) t->swap_every = batches / t->batches_per_step > 0 ? batches / t->batches_per_step : 1;
+    return NASH_OK;
+}
+
+/* Rank 0, with discriminator groups: room for the other groups' Ds (trainer_gather_discriminator). */
+static NashStatus alloc_copies(Trainer *t, NashError *err) {
+    const Layout *lay = &t->lay;
+    if (lay->rank != 0 || lay->d_groups == 1) return NASH_OK;
+    t->d_copies = calloc((size_t)(lay->d_groups - 1), sizeof *t->d_copies);
+    if (!t->d_copies) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the discriminator groups' copies");
+    const Net *d = &t->gan.d;
+    const Optimizer *o = &t->gan.opt_d;
+    for (int k = 1; k < lay->d_groups; k++) {
+        DiscriminatorCopy *c = &t->d_copies[k - 1];
+        snprintf(c->name, sizeof c->name, "discriminator_%d", k);
+        c->params = nash_alloc_zeroed(d->param_floats * sizeof(float));
+        c->buffers = nash_alloc_zeroed((d->buffer_floats + 1) * sizeof(float));
+        c->m = o->m ? nash_alloc_zeroed(o->n * sizeof(float)) : NULL;
+        c->v = o->v ? nash_alloc_zeroed(o->n * sizeof(float)) : NULL;
+        if (!c->params || !c->buffers || (o->m && !c->m) || (o->v && !c->v))
+            return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate discriminator group %d's copy on rank 0", k);
+    }
+    return NASH_OK;
+}
+
+static void free_copies(Trainer *t) {
+    for (int k = 1; t->d_copies && k < t->lay.d_groups; k++) {
+        DiscriminatorCopy *c = &t->d_copies[k - 1];
+        nash_free(c->params);
+        nash_free(c->buffers);
+        nash_free(c->m);
+        nash_free(c->v);
+    }
+    free(t->d_copies);
+    t->d_copies = NULL;
+}
+
 static NashStatus setup(Trainer *t, NashError *err) {
     const Config *cfg = t->cfg;
     NashStatus st = layout_init(&t->lay, cfg, err);
@@ -236,12 +302,16 @@ static NashStatus setup(Trainer *t, NashError *err) {
     n = info.n;
     t->first_step = 1;
     if (!t->trial && (st = resolve_resume(t, err))) return st;
+    if ((st = setup_groups(t, info.n, err))) return st;
     if (lay->has_d) {
+        /* each discriminator group streams its own shard, in an order of its own (seed + group) */
         StreamConfig sc = {.path = cfg->data.path,
-                           .seed = cfg->train.seed,
-                           .batch = lay->batch,
-                           .parts = lay->d_ranks,
-                           .part = lay->d_index,
+                           .seed = cfg->train.seed + (uint64_t)lay->d_group,
+                           .batch = lay->group_batch,
+                           .parts = lay->group_size,
+                           .part = lay->d_index % lay->group_size,
+                           .shards = lay->d_groups,
+                           .shard = lay->d_group,
                            .block = cfg->data.block,
                            .window = cfg->data.window,
                            .buffer_blocks = cfg->data.buffer_blocks,
@@ -255,6 +325,8 @@ static NashStatus setup(Trainer *t, NashError *err) {
     int slice = lay->max_slice;
     /* rank 0 also holds D's parameters at the end, to write weights.h5 */
     if ((st = gan_init(&t->gan, cfg, sample, slice, lay->has_g, lay->has_d || lay->rank == 0, err))) return st;
+    if (lay->has_d) gan_init_discriminator_group(&t->gan, cfg, lay->d_group);
+    if ((st = alloc_copies(t, err))) return st;
     if (t->gan.classes) {
         if ((st = gan_set_class_prior(&t->gan, t->labels, n, cfg->data.path, err))) return st;
         t->real_labels = nash_alloc_zeroed((size_t)slice * sizeof(int32_t));
@@ -272,6 +344,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     }
     t->width = shape_numel(sample);
     t->norm = 1.0 / lay->batch;
+    t->d_norm = lay->has_d ? 1.0 / lay->group_batch : t->norm;
     t->rows = nash_alloc_zeroed((size_t)slice * t->width * sizeof(float));
     if (!t->rows) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the exchange buffer");
     if (t->pipelined) {
@@ -337,6 +410,7 @@ static void teardown(Trainer *t) {
     evaluator_close(&t->eval);
     if (t->run_prepared) run_close(&t->run);
     if (t->stream) stream_close(t->stream);
+    free_copies(t);
     gan_free(&t->gan);
     nash_free(t->rows);
     nash_free(t->real_labels);

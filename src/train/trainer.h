@@ -17,6 +17,14 @@
 #include "train/run.h"
 #include "train/train.h"
 
+/* One discriminator's state away from its own ranks: rank 0's copy of a discriminator group's D
+ * (cluster.discriminator_groups) for checkpoints. */
+typedef struct {
+    char name[32]; /* its checkpoint group, "discriminator_1" */
+    float *params, *buffers, *m, *v;
+    int64_t steps;
+} DiscriminatorCopy;
+
 typedef struct {
     const Config *cfg;
     const TrainOptions *opt;
@@ -35,7 +43,11 @@ typedef struct {
     float *pipe;                      /* pipelined: a step's fakes, (n_critic + 1, max slice, sample) */
     float *pipe_labels;               /* pipelined: their classes as floats, (n_critic + 1, max slice) */
     size_t width;
-    double norm;
+    double norm;                 /* 1 / B: the G loss's mean over the whole batch */
+    double d_norm;               /* 1 / this rank's discriminator group's batch: D's losses (1 / B with one group) */
+    int64_t swap_every;          /* discriminator groups: steps between passing each D on (0: one group) */
+    DiscriminatorCopy *d_copies; /* rank 0, discriminator groups: groups 1 .. K-1's D, gathered for checkpoints */
+    char d_group_name[32];       /* this rank's D in checkpoints: "discriminator", "discriminator_1", ... */
     StepStats stats;
     TimeSplit clock, logged; /* seconds so far, and at the last log */
     int64_t steps_logged;
@@ -67,9 +79,17 @@ NashStatus trainer_step(Trainer *t, int64_t step, NashError *err);
 /* Log the step on rank 0 (metrics.csv, progress, the monitor): every rank contributes its
  * statistics and its own time split. Every rank calls. */
 NashStatus trainer_log_step(Trainer *t, int64_t step, NashError *err);
-/* Split layout: the first discriminator rank sends D's parameters, buffers and optimizer state
- * to rank 0, which writes checkpoints and weights. Every rank calls. */
+/* The first rank of each discriminator group sends its D's parameters, buffers and optimizer
+ * state to rank 0, which writes checkpoints and weights (group 0's into its own D, the others'
+ * into d_copies). Nothing moves when rank 0 holds the only D. Every rank calls. */
 void trainer_gather_discriminator(Trainer *t);
+/* Discriminator groups, every swap_every steps (after the step): each group passes its D, with
+ * its optimizer state, on to the next group (k -> k+1 mod K), as MD-GAN's swap (step.c). */
+void trainer_swap_discriminators(Trainer *t, int64_t step);
+/* A D statistic of the logged step (a loss, a mean D output, the penalty) as the discriminator
+ * ranks add it up: each group's ranks sum to their group's mean, so the sum over all ranks is
+ * scaled to the mean over the groups. */
+double trainer_d_share(const Trainer *t, double value);
 /* A checkpoint of the state after `step` (every rank calls; rank 0 writes and sets path). */
 NashStatus trainer_save_checkpoint(Trainer *t, int64_t step, char *path, size_t size, NashError *err);
 /* After each step, every rank: with eval.every > 0, add this step's loss_d and, every eval.every

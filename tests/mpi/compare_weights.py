@@ -1,8 +1,9 @@
 #!/usr/bin/python3
 """Compare nash weights files (Debian python3-h5py), used by the MPI tests.
 
-  compare_weights.py A.h5 B.h5 RTOL ATOL
-      every dataset of /generator and /discriminator agrees: |a - b| <= ATOL + RTOL*|b|
+  compare_weights.py [--groups G1,G2,...] A.h5 B.h5 RTOL ATOL
+      every dataset of /generator and /discriminator (or of the groups named) agrees:
+      |a - b| <= ATOL + RTOL*|b|
   compare_weights.py --grad GROUP P0.h5 LR A.h5 B.h5 RTOL ATOL [ULPS]
       the first-step gradients g = (p0 - p1) / LR of GROUP (generator or discriminator) in two
       one-step plain-SGD runs agree (P0.h5: the same run with an lr so small that p1 = p0); the
@@ -19,6 +20,8 @@ import numpy as np
 args = sys.argv[1:]
 p0 = lr = None
 groups = ("generator", "discriminator")
+if args[0] == "--groups":
+    groups, args = tuple(args[1].split(",")), args[2:]
 if args[0] == "--grad":
     groups, p0, lr, args = (args[1],), h5py.File(args[2], "r"), float(args[3]), args[4:]
 a_path, b_path, rtol, atol = args[0], args[1], float(args[2]), float(args[3])
