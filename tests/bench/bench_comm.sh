@@ -5,6 +5,8 @@
 #
 #     bash tests/bench/bench_comm.sh [build dir] [ranks ...]     (defaults: build, 2 3 4)
 #     SCHEDULES="pipelined" bash tests/bench/bench_comm.sh ...  (default: all three)
+#     GROUPS_K=2 bash tests/bench/bench_comm.sh build 4    (discriminator groups, swap_every = 3:
+#         only the layouts whose discriminator ranks divide into the groups)
 #
 # For P in the given rank counts: split with 1 generator rank (1G + (P-1)D), split with 2
 # generator ranks when P = 4 (2G+2D), and colocated; each with every schedule (pipelined: the
@@ -38,13 +40,14 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_btl_tc
     OMPI_MCA_oob_tcp_if_include=lo OMPI_MCA_btl=self,vader,tcp OPENBLAS_NUM_THREADS=1
 "$NASH" data fashion-mnist --out "$WORK/fashion.h5" >/dev/null
 
-# measure P LAYOUT G SCHEDULE STEPS: counts in $WORK/P-LAYOUT-G-SCHEDULE-STEPS/ (m.RANK.prof or io.RANK)
+K=${GROUPS_K:-1}
+# measure P LAYOUT G SCHEDULE STEPS: counts in $WORK/P-LAYOUT-G-SCHEDULE-K-STEPS/ (m.RANK.prof or io.RANK)
 measure() {
-    local dir="$WORK/$1-$2-$3-$4-$5"
+    local dir="$WORK/$1-$2-$3-$4-$K-$5"
     local args=(train "$CONFIG" --set "data.path=$WORK/fashion.h5" --set "train.steps=$5"
         --set train.log_every=1000 --set output.sample_every=0 --set monitor.enabled=false
         --set "cluster.layout=$2" --set "cluster.generator_ranks=$3" --set "cluster.schedule=$4"
-        --run-dir "$dir/run" --quiet)
+        --set "cluster.discriminator_groups=$K" --set cluster.swap_every=3 --run-dir "$dir/run" --quiet)
     mkdir -p "$dir"
     if [ "$2" = colocated ]; then
         timeout 300 mpirun --oversubscribe --bind-to none -n "$1" --mca pml_monitoring_enable 2 \
@@ -64,6 +67,9 @@ for p in "${RANKS[@]}"; do
 done
 for c in "${CASES[@]}"; do
     read -r p layout g <<<"$c"
+    d=$p
+    [ "$layout" = split ] && d=$((p - g))
+    [ $((d % K)) -eq 0 ] || continue
     for schedule in ${SCHEDULES:-alternating simultaneous pipelined}; do
         [ "$layout/$schedule" = colocated/pipelined ] && continue
         echo "measuring $p ranks $layout g=$g $schedule" >&2

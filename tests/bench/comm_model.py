@@ -6,7 +6,8 @@ Open MPI's monitoring counts (bench_comm.sh), and projected to many nodes.
     comm_model.py check CONFIG WORK S1 S2      measured (bench_comm.sh's runs) vs model, per role
     comm_model.py project CONFIG TG TD TG_SIM TD_SIM [NODES]
         predicted step time and scaling efficiency at NODES (default 64) nodes for both layouts
-        and every schedule (pipelined: the split only), at 10 and 100 Gbit/s; TG, TD: seconds per image of G's and D's
+        and every schedule (pipelined: the split only; also with 2 discriminator groups and with
+        a D per discriminator rank, swapping every 1000 steps), at 10 and 100 Gbit/s; TG, TD: seconds per image of G's and D's
         compute in one alternating step on one rank (metrics.csv g_compute/B, d_compute/B);
         TG_SIM, TD_SIM the same for the simultaneous schedule.
 
@@ -27,6 +28,10 @@ batch, g and d the ranks of each group, P = g + d (split) or P (colocated):
   G-loss pass re-runs D's forward). Plus the stop vote, an allreduce of 2 ints over all ranks.
   Pipelined moves the same bytes as alternating: the same fakes, gradients and allreduces, one
   step apart.
+  Discriminator groups (cluster.discriminator_groups = K): D's allreduces run over d/K ranks, and
+  every E = swap_every steps each D rank sends its D to the next group's rank and receives one:
+  parameters, buffers (BN running mean and variance) and Adam's two moments, 4 (3 |D| + buffers)
+  bytes, so 1/E of that per step. The fakes and gradients move as with one D.
 """
 import math
 import os
@@ -99,22 +104,30 @@ class Model:
             out += [(8 * (2 * c + 1), 'bn')] * fwd + [(8 * 2 * c, 'bn')] * bwd
         return out
 
-    def bytes_per_step(self, layout, g, d, simultaneous):
+    def swap_bytes(self, groups, swap_every):
+        """A D rank's bytes sent (= received) per step for the discriminator groups' swaps."""
+        if groups <= 1 or swap_every <= 0:
+            return 0.0
+        return F * (3 * self.d_params + 2 * sum(self.d_bn)) / swap_every
+
+    def bytes_per_step(self, layout, g, d, simultaneous, groups=1, swap_every=0):
         """{role: (sent, received)} per rank per step (the largest slice where slices differ)."""
         row = self.width * F
         fakes = 1 if simultaneous else 2
+        swap = self.swap_bytes(groups, swap_every)
         out = {}
         if layout == 'colocated':
             p = g
-            ar = sum(allreduce_bytes(p, s) for s, _ in self.allreduces('G', simultaneous) +
-                     self.allreduces('D', simultaneous)) + allreduce_bytes(p, 8)
+            ar = sum(allreduce_bytes(p, s) for s, _ in self.allreduces('G', simultaneous))
+            ar += sum(allreduce_bytes(p // groups, s) for s, _ in self.allreduces('D', simultaneous))
+            ar += allreduce_bytes(p, 8) + swap
             out['GD'] = (ar, ar)
             return out
         p = g + d
         vote = allreduce_bytes(p, 8)
         bg, bd = math.ceil(self.batch / g), math.ceil(self.batch / d)
         ar_g = sum(allreduce_bytes(g, s) for s, _ in self.allreduces('G', simultaneous))
-        ar_d = sum(allreduce_bytes(d, s) for s, _ in self.allreduces('D', simultaneous))
+        ar_d = sum(allreduce_bytes(d // groups, s) for s, _ in self.allreduces('D', simultaneous)) + swap
         out['G'] = (fakes * bg * row + ar_g + vote, bg * row + ar_g + vote)
         out['D'] = (bd * row + ar_d + vote, fakes * bd * row + ar_d + vote)
         return out
@@ -164,32 +177,38 @@ def check(config, work, s1, s2):
     cases = sorted({e.rsplit('-', 1)[0] for e in os.listdir(work) if e[0].isdigit()},
                    key=lambda c: (int(c.split('-')[0]), c))
     for case in cases:
-        p_str, layout, g_str, schedule = case.split('-')
-        p, g = int(p_str), int(g_str)
+        p_str, layout, g_str, schedule, k_str = case.split('-')
+        p, g, k = int(p_str), int(g_str), int(k_str)
         sim = schedule == 'simultaneous'
         try:
             meas = measured(work, case, s1, s2, p)
         except (OSError, ValueError) as e:
             print(f'| {p} | {layout} | {schedule} | missing: {e} | | | |')
             continue
-        pred = model.bytes_per_step(layout, p if layout == 'colocated' else g, p - g, sim)
+        pred = model.bytes_per_step(layout, p if layout == 'colocated' else g, p - g, sim, k, 3)
         for r in range(p):
             role = 'GD' if layout == 'colocated' else ('G' if r < g else 'D')
             ps, pr = pred[role]
             ms, mr, mc = meas[r]
-            name = f'{role}{"" if layout == "colocated" else f" ({g}G+{p - g}D)"} r{r}'
+            name = f'{role}{"" if layout == "colocated" else f" ({g}G+{p - g}D)"}{f", {k} Ds" if k > 1 else ""} r{r}'
             kb = lambda v: '-' if v is None else f'{v / 1e3:.1f}'  # noqa: E731
             print(f'| {p} | {layout} | {schedule} | {name} | {kb(ms)} / {kb(ps)} ({100 * (ms - ps) / ps:+.1f}%) | '
                   f'{kb(mr)} / {kb(pr)} | {kb(mc)} |')
 
 
-def step_time(model, layout, nodes, sim, tg, td, alpha, beta, batch, pipelined=False):
+def step_time(model, layout, nodes, sim, tg, td, alpha, beta, batch, pipelined=False, groups=1, swap_every=1000):
     """(seconds per step, of which communication) for a global batch `batch` on `nodes` ranks,
     one rank per node. tg, td: compute seconds per image of G and D on one rank (they scale
-    with the images a rank handles: nash's layers loop over samples)."""
+    with the images a rank handles: nash's layers loop over samples). groups: discriminator
+    groups (0: one per discriminator rank), swapping every swap_every steps."""
     row = model.width * F
 
     def ar_time(role, p):
+        if role == 'D' and groups != 1:  # each group's D over its own ranks, plus the swaps
+            k = groups or p
+            swap = model.swap_bytes(k, swap_every) * swap_every
+            return (sum(allreduce_time(p // k, s, alpha, beta) for s, _ in model.allreduces(role, sim)) +
+                    (alpha + swap / beta) / swap_every)
         return sum(allreduce_time(p, s, alpha, beta) for s, _ in model.allreduces(role, sim))
 
     vote = allreduce_time(nodes, 8, alpha, beta)
@@ -244,6 +263,15 @@ def project(config, tg, td, tg_sim, td_sim, nodes):
                         t, comm = step_time(model, layout, n, sim, g_t, d_t, alpha, beta, batch, pipe)
                         eff = (batch / t) / (n * one)
                         print(f'| {n} | {scaling} | {net} | {layout} | {schedule} | {1e3 * t:.1f} | '
+                              f'{1e3 * comm:.1f} | {batch / t:.0f} | {100 * eff:.0f}% |')
+                    if not pipe or nodes < 4:
+                        continue
+                    # several discriminators (MD-GAN): 2 groups, and one D per discriminator rank
+                    for groups, what in ((2, '2 Ds'), (0, 'a D per D rank')):
+                        batch = b * nodes if scaling == 'weak' else b
+                        t, comm = step_time(model, layout, nodes, sim, g_t, d_t, alpha, beta, batch, pipe, groups)
+                        eff = (batch / t) / (nodes * one)
+                        print(f'| {nodes} | {scaling} | {net} | {layout} | {schedule}, {what} | {1e3 * t:.1f} | '
                               f'{1e3 * comm:.1f} | {batch / t:.0f} | {100 * eff:.0f}% |')
 
 
