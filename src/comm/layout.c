@@ -143,3 +143,10 @@ void layout_describe(const Layout *lay, char *buf, int size) {
     if (lay->d_groups > 1 && used >= 0 && used < size)
         snprintf(buf + used, (size_t)(size - used), " in %d discriminator groups", lay->d_groups);
 }
+
+int layout_described_groups(const char *described) {
+    const char *in = strstr(described, " in ");
+    int k = 0;
+    if (in && sscanf(in, " in %d discriminator groups", &k) == 1 && k > 1) return k;
+    return 1;
+}

@@ -59,5 +59,7 @@ void layout_free(Layout *lay);
 
 /* "split 1G+3D" / "colocated 4", with " in K discriminator groups" when K > 1 */
 void layout_describe(const Layout *lay, char *buf, int size);
+/* The discriminator groups a layout_describe text names: K, or 1 when it names none. */
+int layout_described_groups(const char *described);
 
 #endif

@@ -216,15 +216,47 @@ static NashStatus read_labels(Trainer *t, DatasetReader *reader, const DatasetIn
     return NASH_OK;
 }
 
-/* cluster.discriminator_groups: the checkpoint name of this rank's D, a shard of the data for
- * each group that holds a group's batch, and the steps between swaps (an epoch of a shard, the
- * same for every group: the shards and group batches differ by at most one sample). */
+/* A conditional GAN with discriminator groups: every shard must hold every class, or a group's D
+ * would judge fakes of a class it never sees real (the fakes' classes follow the whole file). */
+static NashStatus check_shard_classes(const Trainer *t, int64_t n, NashError *err) {
+    int k = t->lay.d_groups, classes = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (t->labels[i] >= classes) classes = t->labels[i] + 1;
+    for (int s = 0; s < k; s++) {
+        int64_t lo = slice_start64(n, k, s), hi = slice_start64(n, k, s + 1);
+        bool seen[256] = {false};
+        for (int64_t i = lo; i < hi; i++) seen[t->labels[i]] = true;
+        for (int c = 0; c < classes; c++)
+            if (!seen[c])
+                return nash_fail(
+                    err, NASH_ERR_DATA,
+                    "cluster.discriminator_groups = %d: discriminator group %d's shard of %s (samples %lld "
+                    "to %lld) holds no sample of class %d, so its D would never see that class real; "
+                    "shards are ranges of the file: write the file with its classes mixed, or use fewer "
+                    "groups",
+                    k, s, t->cfg->data.path, (long long)lo, (long long)(hi - 1), c);
+    }
+    return NASH_OK;
+}
+
+/* cluster.discriminator_groups: the checkpoint name of this rank's D, a resumed checkpoint saved
+ * with as many groups, a shard of the data for each group that holds a group's batch, and the
+ * steps between swaps (an epoch of the shortest shard: shards and group batches differ by at
+ * most one sample, their epochs by a few batches). */
 static NashStatus setup_groups(Trainer *t, int64_t n, NashError *err) {
     const Layout *lay = &t->lay;
     int k = lay->d_groups;
     snprintf(t->d_group_name, sizeof t->d_group_name, "discriminator");
     if (lay->d_group > 0) snprintf(t->d_group_name, sizeof t->d_group_name, "discriminator_%d", lay->d_group);
+    int saved = t->resume_path[0] ? layout_described_groups(t->resumed.layout) : k;
+    if (saved != k)
+        return nash_fail(err, NASH_ERR_CONFIG,
+                         "%s was saved with cluster.discriminator_groups = %d (layout %s) but the config says %d; "
+                         "resume with %d discriminator groups",
+                         t->resume_path, saved, t->resumed.layout, k, saved);
     if (k == 1) return NASH_OK;
+    NashStatus st = t->labels ? check_shard_classes(t, n, err) : NASH_OK;
+    if (st) return st;
     int64_t shard = n / k;               /* the smallest shard */
     int most = (lay->batch + k - 1) / k; /* the largest group batch */
     if (shard < most)
