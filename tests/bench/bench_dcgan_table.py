@@ -72,10 +72,10 @@ def nash_result(name, rnd, np_, threads, schedule, run_dir, warmup):
     steady = [r for r in rows if int(r['step']) > first]
     split = {k: statistics.mean(float(r[k]) for r in steady) for k in SPLIT}
     rss = [int(open(os.path.join(run_dir, f)).read().split()[-1]) / 1024.0
-           for f in os.listdir(run_dir) if f.startswith('rss.')]
+           for f in os.listdir(run_dir) if f.startswith('rss.')]  # none: not measured (bench_split.sh)
     print(f'{name} {rnd} nash mode={name} procs={np_} threads={threads} schedule={schedule} steps={last - first} '
           f'ms_per_step={1e3 * step_s:.2f} images_per_s={batch / step_s:.1f} '
-          f'data_wait_pct={100.0 * split["d_data"] / step_s:.3f} peak_rss_mb={max(rss):.1f} ' +
+          f'data_wait_pct={100.0 * split["d_data"] / step_s:.3f} peak_rss_mb={max(rss) if rss else float("nan"):.1f} ' +
           ' '.join(f'{k}_ms={1e3 * v:.2f}' for k, v in split.items()))
 
 
