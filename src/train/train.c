@@ -216,94 +216,6 @@ static NashStatus read_labels(Trainer *t, DatasetReader *reader, const DatasetIn
     return NASH_OK;
 }
 
-/* A conditional GAN with discriminator groups: every shard must hold every class, or a group's D
- * would judge fakes of a class it never sees real (the fakes' classes follow the whole file). */
-static NashStatus check_shard_classes(const Trainer *t, int64_t n, NashError *err) {
-    int k = t->lay.d_groups, classes = 0;
-    for (int64_t i = 0; i < n; i++)
-        if (t->labels[i] >= classes) classes = t->labels[i] + 1;
-    for (int s = 0; s < k; s++) {
-        int64_t lo = slice_start64(n, k, s), hi = slice_start64(n, k, s + 1);
-        bool seen[256] = {false};
-        for (int64_t i = lo; i < hi; i++) seen[t->labels[i]] = true;
-        for (int c = 0; c < classes; c++)
-            if (!seen[c])
-                return nash_fail(
-                    err, NASH_ERR_DATA,
-                    "cluster.discriminator_groups = %d: discriminator group %d's shard of %s (samples %lld "
-                    "to %lld) holds no sample of class %d, so its D would never see that class real; "
-                    "shards are ranges of the file: write the file with its classes mixed, or use fewer "
-                    "groups",
-                    k, s, t->cfg->data.path, (long long)lo, (long long)(hi - 1), c);
-    }
-    return NASH_OK;
-}
-
-/* cluster.discriminator_groups: the checkpoint name of this rank's D, a resumed checkpoint saved
- * with as many groups, a shard of the data for each group that holds a group's batch, and the
- * steps between swaps (an epoch of the shortest shard: shards and group batches differ by at
- * most one sample, their epochs by a few batches). */
-static NashStatus setup_groups(Trainer *t, int64_t n, NashError *err) {
-    const Layout *lay = &t->lay;
-    int k = lay->d_groups;
-    snprintf(t->d_group_name, sizeof t->d_group_name, "discriminator");
-    if (lay->d_group > 0) snprintf(t->d_group_name, sizeof t->d_group_name, "discriminator_%d", lay->d_group);
-    int saved = t->resume_path[0] ? layout_described_groups(t->resumed.layout) : k;
-    if (saved != k)
-        return nash_fail(err, NASH_ERR_CONFIG,
-                         "%s was saved with cluster.discriminator_groups = %d (layout %s) but the config says %d; "
-                         "resume with %d discriminator groups",
-                         t->resume_path, saved, t->resumed.layout, k, saved);
-    if (k == 1) return NASH_OK;
-    NashStatus st = t->labels ? check_shard_classes(t, n, err) : NASH_OK;
-    if (st) return st;
-    int64_t shard = n / k;               /* the smallest shard */
-    int most = (lay->batch + k - 1) / k; /* the largest group batch */
-    if (shard < most)
-        return nash_fail(
-            err, NASH_ERR_DATA,
-            "cluster.discriminator_groups = %d cuts the %lld samples of %s into shards of %lld, fewer "
-            "than a group's batch of %d (train.batch = %d); use fewer groups, a smaller batch or more data",
-            k, (long long)n, t->cfg->data.path, (long long)shard, most, lay->batch);
-    int64_t batches = shard / most; /* a shard's batches per epoch, at least */
-    t->swap_every = t->cfg->cluster.swap_every;
-    if (t->swap_every == 0) t->swap_every = batches / t->batches_per_step > 0 ? batches / t->batches_per_step : 1;
-    return NASH_OK;
-}
-
-/* Rank 0, with discriminator groups: room for the other groups' Ds (trainer_gather_discriminator). */
-static NashStatus alloc_copies(Trainer *t, NashError *err) {
-    const Layout *lay = &t->lay;
-    if (lay->rank != 0 || lay->d_groups == 1) return NASH_OK;
-    t->d_copies = calloc((size_t)(lay->d_groups - 1), sizeof *t->d_copies);
-    if (!t->d_copies) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the discriminator groups' copies");
-    const Net *d = &t->gan.d;
-    const Optimizer *o = &t->gan.opt_d;
-    for (int k = 1; k < lay->d_groups; k++) {
-        DiscriminatorCopy *c = &t->d_copies[k - 1];
-        snprintf(c->name, sizeof c->name, "discriminator_%d", k);
-        c->params = nash_alloc_zeroed(d->param_floats * sizeof(float));
-        c->buffers = nash_alloc_zeroed((d->buffer_floats + 1) * sizeof(float));
-        c->m = o->m ? nash_alloc_zeroed(o->n * sizeof(float)) : NULL;
-        c->v = o->v ? nash_alloc_zeroed(o->n * sizeof(float)) : NULL;
-        if (!c->params || !c->buffers || (o->m && !c->m) || (o->v && !c->v))
-            return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate discriminator group %d's copy on rank 0", k);
-    }
-    return NASH_OK;
-}
-
-static void free_copies(Trainer *t) {
-    for (int k = 1; t->d_copies && k < t->lay.d_groups; k++) {
-        DiscriminatorCopy *c = &t->d_copies[k - 1];
-        nash_free(c->params);
-        nash_free(c->buffers);
-        nash_free(c->m);
-        nash_free(c->v);
-    }
-    free(t->d_copies);
-    t->d_copies = NULL;
-}
-
 static NashStatus setup(Trainer *t, NashError *err) {
     const Config *cfg = t->cfg;
     NashStatus st = layout_init(&t->lay, cfg, err);
@@ -334,7 +246,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     n = info.n;
     t->first_step = 1;
     if (!t->trial && (st = resolve_resume(t, err))) return st;
-    if ((st = setup_groups(t, info.n, err))) return st;
+    if ((st = trainer_setup_groups(t, info.n, err))) return st;
     if (lay->has_d) {
         /* each discriminator group streams its own shard, in an order of its own (seed + group) */
         StreamConfig sc = {.path = cfg->data.path,
@@ -358,7 +270,7 @@ static NashStatus setup(Trainer *t, NashError *err) {
     /* rank 0 also holds D's parameters at the end, to write weights.h5 */
     if ((st = gan_init(&t->gan, cfg, sample, slice, lay->has_g, lay->has_d || lay->rank == 0, err))) return st;
     if (lay->has_d) gan_init_discriminator_group(&t->gan, cfg, lay->d_group);
-    if ((st = alloc_copies(t, err))) return st;
+    if ((st = trainer_alloc_copies(t, err))) return st;
     if (t->gan.classes) {
         if ((st = gan_set_class_prior(&t->gan, t->labels, n, cfg->data.path, err))) return st;
         t->real_labels = nash_alloc_zeroed((size_t)slice * sizeof(int32_t));
@@ -442,7 +354,7 @@ static void teardown(Trainer *t) {
     evaluator_close(&t->eval);
     if (t->run_prepared) run_close(&t->run);
     if (t->stream) stream_close(t->stream);
-    free_copies(t);
+    trainer_free_copies(t);
     gan_free(&t->gan);
     nash_free(t->rows);
     nash_free(t->real_labels);

@@ -83,6 +83,13 @@ NashStatus trainer_log_step(Trainer *t, int64_t step, NashError *err);
  * state to rank 0, which writes checkpoints and weights (group 0's into its own D, the others'
  * into d_copies). Nothing moves when rank 0 holds the only D. Every rank calls. */
 void trainer_gather_discriminator(Trainer *t);
+/* Discriminator groups at set-up (groups.c), after the layout and the resume are known: this
+ * rank's D's checkpoint name, the resumed checkpoint's group count, every shard's size (and
+ * classes, for a conditional GAN) and swap_every. */
+NashStatus trainer_setup_groups(Trainer *t, int64_t n, NashError *err);
+/* Rank 0, with discriminator groups: room for the other groups' Ds, after gan_init; and freeing it. */
+NashStatus trainer_alloc_copies(Trainer *t, NashError *err);
+void trainer_free_copies(Trainer *t);
 /* Discriminator groups, every swap_every steps (after the step): each group passes its D, with
  * its optimizer state, on to the next group (k -> k+1 mod K), as MD-GAN's swap (step.c). */
 void trainer_swap_discriminators(Trainer *t, int64_t step);
