@@ -12,7 +12,11 @@
  *   dnnl_blocked   oneDNN with the layouts it prefers (format "any": blocked, e.g. nChw16c), the
  *                  reorders to and from NCHW left out — what a backend keeping its activations
  *                  blocked between layers would pay;
- *   dnnl_bf16      the same with bf16 activations and weights, float32 weight gradient.
+ *   dnnl_bf16      the same with bf16 activations and weights, float32 weight gradient;
+ *   *_reorders     the same with the reorders from and to nash's float32 NCHW/OIHW tensors timed
+ *                  in (forward: input and weights in, output out; backward: output gradient in,
+ *                  input and weight gradients out; the blocked input and weights kept from the
+ *                  forward pass) — a drop-in layer that converts at its own boundaries.
  * The implementation oneDNN chose is printed (its impl info string). One line per measurement:
  *     conv BACKEND SHAPE FORWARD_MS BACKWARD_MS IMPL_FWD IMPL_BWD_DATA IMPL_BWD_WEIGHTS
  */
@@ -126,20 +130,35 @@ typedef struct {
     dnnl_stream_t stream;
     dnnl_primitive_t fwd, bwd_data, bwd_weights;
     dnnl_memory_t src, wei, bias, dst, diff_dst, diff_src, diff_wei, diff_bias;
+    /* with_reorders: nash's float32 NCHW/OIHW tensors, and the reorders between them and the above */
+    int with_reorders;
+    dnnl_memory_t n_src, n_wei, n_dst, n_diff_dst, n_diff_src, n_diff_wei;
+    dnnl_primitive_t r_src, r_wei, r_dst, r_diff_dst, r_diff_src, r_diff_wei;
 } DnnlConv;
 
 static void dnnl_run(dnnl_primitive_t p, dnnl_stream_t st, int n, const dnnl_exec_arg_t *args) {
     check(dnnl_primitive_execute(p, st, n, args), "execute");
     check(dnnl_stream_wait(st), "stream wait");
 }
+static void run_reorder(dnnl_primitive_t r, dnnl_memory_t from, dnnl_memory_t to, dnnl_stream_t st) {
+    dnnl_exec_arg_t a[] = {{DNNL_ARG_FROM, from}, {DNNL_ARG_TO, to}};
+    dnnl_run(r, st, 2, a);
+}
 static void dnnl_fwd(void *p) {
     DnnlConv *c = p;
+    if (c->with_reorders) {
+        run_reorder(c->r_src, c->n_src, c->src, c->stream);
+        run_reorder(c->r_wei, c->n_wei, c->wei, c->stream);
+    }
     dnnl_exec_arg_t a[] = {
         {DNNL_ARG_SRC, c->src}, {DNNL_ARG_WEIGHTS, c->wei}, {DNNL_ARG_BIAS, c->bias}, {DNNL_ARG_DST, c->dst}};
     dnnl_run(c->fwd, c->stream, 4, a);
+    if (c->with_reorders) run_reorder(c->r_dst, c->dst, c->n_dst, c->stream);
 }
 static void dnnl_bwd(void *p) {
     DnnlConv *c = p;
+    /* the blocked src and weights are kept from the forward pass */
+    if (c->with_reorders) run_reorder(c->r_diff_dst, c->n_diff_dst, c->diff_dst, c->stream);
     dnnl_exec_arg_t d[] = {
         {DNNL_ARG_DIFF_DST, c->diff_dst}, {DNNL_ARG_WEIGHTS, c->wei}, {DNNL_ARG_DIFF_SRC, c->diff_src}};
     dnnl_run(c->bwd_data, c->stream, 3, d);
@@ -148,6 +167,10 @@ static void dnnl_bwd(void *p) {
                            {DNNL_ARG_DIFF_WEIGHTS, c->diff_wei},
                            {DNNL_ARG_DIFF_BIAS, c->diff_bias}};
     dnnl_run(c->bwd_weights, c->stream, 4, w);
+    if (c->with_reorders) {
+        run_reorder(c->r_diff_src, c->diff_src, c->n_diff_src, c->stream);
+        run_reorder(c->r_diff_wei, c->diff_wei, c->n_diff_wei, c->stream);
+    }
 }
 
 static const char *impl_name(const_dnnl_primitive_desc_t pd) {
@@ -156,9 +179,8 @@ static const char *impl_name(const_dnnl_primitive_desc_t pd) {
     return s;
 }
 
-/* A memory object for what a primitive descriptor says, filled with small random values. */
-static dnnl_memory_t memory_for(const_dnnl_primitive_desc_t pd, dnnl_query_t what, int index, dnnl_engine_t eng) {
-    const dnnl_memory_desc_t *md = dnnl_primitive_desc_query_md(pd, what, index);
+/* A memory object of a descriptor, filled with small random values. */
+static dnnl_memory_t memory_of(const dnnl_memory_desc_t *md, dnnl_engine_t eng) {
     dnnl_memory_t m;
     check(dnnl_memory_create(&m, md, eng, DNNL_MEMORY_ALLOCATE), "memory create");
     void *data;
@@ -174,8 +196,33 @@ static dnnl_memory_t memory_for(const_dnnl_primitive_desc_t pd, dnnl_query_t wha
     return m;
 }
 
+/* A memory object for what a primitive descriptor says. */
+static dnnl_memory_t memory_for(const_dnnl_primitive_desc_t pd, dnnl_query_t what, int index, dnnl_engine_t eng) {
+    return memory_of(dnnl_primitive_desc_query_md(pd, what, index), eng);
+}
+
+/* The reorder from one memory to another (layout and data type). */
+static dnnl_primitive_t reorder(dnnl_memory_t from, dnnl_memory_t to, dnnl_engine_t eng) {
+    const dnnl_memory_desc_t *fmd, *tmd;
+    dnnl_memory_get_memory_desc(from, &fmd);
+    dnnl_memory_get_memory_desc(to, &tmd);
+    dnnl_primitive_desc_t pd;
+    check(dnnl_reorder_primitive_desc_create(&pd, fmd, eng, tmd, eng, NULL), "reorder pd");
+    dnnl_primitive_t r;
+    check(dnnl_primitive_create(&r, pd), "reorder");
+    dnnl_primitive_desc_destroy(pd);
+    return r;
+}
+
+/* nash's float32 tensor of these dimensions: NCHW (4 dims) or OIHW. */
+static dnnl_memory_t plain(const dnnl_dims_t dims, dnnl_format_tag_t tag, dnnl_engine_t eng) {
+    dnnl_memory_desc_t md;
+    check(dnnl_memory_desc_init_by_tag(&md, 4, dims, dnnl_f32, tag), "plain md");
+    return memory_of(&md, eng);
+}
+
 static void bench_dnnl(const ConvShape *s, const char *label, dnnl_format_tag_t act, dnnl_format_tag_t wtag,
-                       dnnl_data_type_t type, dnnl_engine_t eng, dnnl_stream_t st, double seconds) {
+                       dnnl_data_type_t type, int with_reorders, dnnl_engine_t eng, dnnl_stream_t st, double seconds) {
     dnnl_memory_desc_t src, wei, bias, dst, dwei, dbias;
     dnnl_dims_t sd = {BATCH, s->cin, s->hw, s->hw}, wd = {s->cout, s->cin, s->k, s->k}, bd = {s->cout},
                 dd = {BATCH, s->cout, s->hw, s->hw};
@@ -199,7 +246,7 @@ static void bench_dnnl(const ConvShape *s, const char *label, dnnl_format_tag_t 
     check(dnnl_primitive_desc_create(&fpd, &fd, NULL, eng, NULL), "forward pd");
     check(dnnl_primitive_desc_create(&dpd, &bdd, NULL, eng, fpd), "backward data pd");
     check(dnnl_primitive_desc_create(&wpd, &bwd, NULL, eng, fpd), "backward weights pd");
-    DnnlConv c = {.stream = st};
+    DnnlConv c = {.stream = st, .with_reorders = with_reorders};
     check(dnnl_primitive_create(&c.fwd, fpd), "forward");
     check(dnnl_primitive_create(&c.bwd_data, dpd), "backward data");
     check(dnnl_primitive_create(&c.bwd_weights, wpd), "backward weights");
@@ -211,10 +258,29 @@ static void bench_dnnl(const ConvShape *s, const char *label, dnnl_format_tag_t 
     c.diff_src = memory_for(dpd, dnnl_query_diff_src_md, 0, eng);
     c.diff_wei = memory_for(wpd, dnnl_query_diff_weights_md, 0, eng);
     c.diff_bias = memory_for(wpd, dnnl_query_diff_weights_md, 1, eng);
+    if (!dnnl_memory_desc_equal(dnnl_primitive_desc_query_md(dpd, dnnl_query_diff_dst_md, 0),
+                                dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_dst_md, 0)))
+        fprintf(stderr,
+                "bench_conv_backends: %s %s: the two backward passes want diff_dst in different layouts; "
+                "the figure shares one\n",
+                label, s->name);
+    if (with_reorders) {
+        c.n_src = plain(sd, dnnl_nchw, eng), c.n_wei = plain(wd, dnnl_oihw, eng), c.n_dst = plain(dd, dnnl_nchw, eng);
+        c.n_diff_dst = plain(dd, dnnl_nchw, eng), c.n_diff_src = plain(sd, dnnl_nchw, eng);
+        c.n_diff_wei = plain(wd, dnnl_oihw, eng);
+        c.r_src = reorder(c.n_src, c.src, eng), c.r_wei = reorder(c.n_wei, c.wei, eng);
+        c.r_dst = reorder(c.dst, c.n_dst, eng), c.r_diff_dst = reorder(c.n_diff_dst, c.diff_dst, eng);
+        c.r_diff_src = reorder(c.diff_src, c.n_diff_src, eng), c.r_diff_wei = reorder(c.diff_wei, c.n_diff_wei, eng);
+    }
     double f = time_ms(dnnl_fwd, &c, seconds), b = time_ms(dnnl_bwd, &c, seconds);
     printf("conv %s %s %.3f %.3f %s %s %s\n", label, s->name, f, b, impl_name(fpd), impl_name(dpd), impl_name(wpd));
     dnnl_memory_t all[] = {c.src, c.wei, c.bias, c.dst, c.diff_dst, c.diff_src, c.diff_wei, c.diff_bias};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) dnnl_memory_destroy(all[i]);
+    if (with_reorders) {
+        dnnl_memory_t plains[] = {c.n_src, c.n_wei, c.n_dst, c.n_diff_dst, c.n_diff_src, c.n_diff_wei};
+        dnnl_primitive_t rs[] = {c.r_src, c.r_wei, c.r_dst, c.r_diff_dst, c.r_diff_src, c.r_diff_wei};
+        for (int i = 0; i < 6; i++) dnnl_memory_destroy(plains[i]), dnnl_primitive_destroy(rs[i]);
+    }
     dnnl_primitive_destroy(c.fwd), dnnl_primitive_destroy(c.bwd_data), dnnl_primitive_destroy(c.bwd_weights);
     dnnl_primitive_desc_destroy(fpd), dnnl_primitive_desc_destroy(dpd), dnnl_primitive_desc_destroy(wpd);
 }
@@ -239,9 +305,11 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
         const ConvShape *s = &SHAPES[i];
         bench_nash(s, seconds);
-        bench_dnnl(s, "dnnl_nchw", dnnl_nchw, dnnl_oihw, dnnl_f32, eng, st, seconds);
-        bench_dnnl(s, "dnnl_blocked", dnnl_format_tag_any, dnnl_format_tag_any, dnnl_f32, eng, st, seconds);
-        bench_dnnl(s, "dnnl_bf16", dnnl_format_tag_any, dnnl_format_tag_any, dnnl_bf16, eng, st, seconds);
+        bench_dnnl(s, "dnnl_nchw", dnnl_nchw, dnnl_oihw, dnnl_f32, 0, eng, st, seconds);
+        bench_dnnl(s, "dnnl_blocked", dnnl_format_tag_any, dnnl_format_tag_any, dnnl_f32, 0, eng, st, seconds);
+        bench_dnnl(s, "dnnl_blocked_reorders", dnnl_format_tag_any, dnnl_format_tag_any, dnnl_f32, 1, eng, st, seconds);
+        bench_dnnl(s, "dnnl_bf16", dnnl_format_tag_any, dnnl_format_tag_any, dnnl_bf16, 0, eng, st, seconds);
+        bench_dnnl(s, "dnnl_bf16_reorders", dnnl_format_tag_any, dnnl_format_tag_any, dnnl_bf16, 1, eng, st, seconds);
         fflush(stdout);
     }
     dnnl_stream_destroy(st);
