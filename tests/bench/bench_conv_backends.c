@@ -17,6 +17,9 @@
  *                  in (forward: input and weights in, output out; backward: output gradient in,
  *                  input and weight gradients out; the blocked input and weights kept from the
  *                  forward pass) — a drop-in layer that converts at its own boundaries.
+ * Each pass gets its operands in the layouts its own primitive asks for: where the backward passes
+ * want the weights, input or output gradient in another layout than the forward pass holds, the
+ * reorder into it is timed in the backward figure (marked +weights-reorder etc. on the line).
  * The implementation oneDNN chose is printed (its impl info string). One line per measurement:
  *     conv BACKEND SHAPE FORWARD_MS BACKWARD_MS IMPL_FWD IMPL_BWD_DATA IMPL_BWD_WEIGHTS
  */
@@ -134,6 +137,11 @@ typedef struct {
     int with_reorders;
     dnnl_memory_t n_src, n_wei, n_dst, n_diff_dst, n_diff_src, n_diff_wei;
     dnnl_primitive_t r_src, r_wei, r_dst, r_diff_dst, r_diff_src, r_diff_wei;
+    /* Each pass may want its operands in layouts of its own (e.g. the weights OIhw16i16o forward,
+     * OIhw16o16i for the input gradient): copies in those layouts and the reorders into them, or
+     * NULL where the layout is the one already held. Always timed: a real layer pays them too. */
+    dnnl_memory_t wei_bd, ddst_bw, src_bw;
+    dnnl_primitive_t r_wei_bd, r_ddst_bw, r_src_bw;
 } DnnlConv;
 
 static void dnnl_run(dnnl_primitive_t p, dnnl_stream_t st, int n, const dnnl_exec_arg_t *args) {
@@ -159,11 +167,15 @@ static void dnnl_bwd(void *p) {
     DnnlConv *c = p;
     /* the blocked src and weights are kept from the forward pass */
     if (c->with_reorders) run_reorder(c->r_diff_dst, c->n_diff_dst, c->diff_dst, c->stream);
-    dnnl_exec_arg_t d[] = {
-        {DNNL_ARG_DIFF_DST, c->diff_dst}, {DNNL_ARG_WEIGHTS, c->wei}, {DNNL_ARG_DIFF_SRC, c->diff_src}};
+    if (c->r_wei_bd) run_reorder(c->r_wei_bd, c->wei, c->wei_bd, c->stream);
+    if (c->r_ddst_bw) run_reorder(c->r_ddst_bw, c->diff_dst, c->ddst_bw, c->stream);
+    if (c->r_src_bw) run_reorder(c->r_src_bw, c->src, c->src_bw, c->stream);
+    dnnl_exec_arg_t d[] = {{DNNL_ARG_DIFF_DST, c->diff_dst},
+                           {DNNL_ARG_WEIGHTS, c->wei_bd ? c->wei_bd : c->wei},
+                           {DNNL_ARG_DIFF_SRC, c->diff_src}};
     dnnl_run(c->bwd_data, c->stream, 3, d);
-    dnnl_exec_arg_t w[] = {{DNNL_ARG_SRC, c->src},
-                           {DNNL_ARG_DIFF_DST, c->diff_dst},
+    dnnl_exec_arg_t w[] = {{DNNL_ARG_SRC, c->src_bw ? c->src_bw : c->src},
+                           {DNNL_ARG_DIFF_DST, c->ddst_bw ? c->ddst_bw : c->diff_dst},
                            {DNNL_ARG_DIFF_WEIGHTS, c->diff_wei},
                            {DNNL_ARG_DIFF_BIAS, c->diff_bias}};
     dnnl_run(c->bwd_weights, c->stream, 4, w);
@@ -189,7 +201,7 @@ static dnnl_memory_t memory_of(const dnnl_memory_desc_t *md, dnnl_engine_t eng) 
     if (md->data_type == dnnl_f32) {
         float *f = data;
         for (size_t i = 0; i < bytes / sizeof *f; i++) f[i] = (float)rand() / (float)RAND_MAX - 0.5f;
-    } else { /* bf16: values in [0.5, 1) of either sign, no denormals */
+    } else { /* bf16: values in [0.5, 2) of either sign, no denormals */
         unsigned short *h = data;
         for (size_t i = 0; i < bytes / sizeof *h; i++) h[i] = (unsigned short)(0x3f00u | (rand() & 0x80ffu));
     }
@@ -258,12 +270,19 @@ static void bench_dnnl(const ConvShape *s, const char *label, dnnl_format_tag_t 
     c.diff_src = memory_for(dpd, dnnl_query_diff_src_md, 0, eng);
     c.diff_wei = memory_for(wpd, dnnl_query_diff_weights_md, 0, eng);
     c.diff_bias = memory_for(wpd, dnnl_query_diff_weights_md, 1, eng);
-    if (!dnnl_memory_desc_equal(dnnl_primitive_desc_query_md(dpd, dnnl_query_diff_dst_md, 0),
-                                dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_dst_md, 0)))
-        fprintf(stderr,
-                "bench_conv_backends: %s %s: the two backward passes want diff_dst in different layouts; "
-                "the figure shares one\n",
-                label, s->name);
+    /* the backward passes' own layouts where they differ from what the forward pass holds */
+    const dnnl_memory_desc_t *held_wei = dnnl_primitive_desc_query_md(fpd, dnnl_query_weights_md, 0),
+                             *held_src = dnnl_primitive_desc_query_md(fpd, dnnl_query_src_md, 0),
+                             *held_ddst = dnnl_primitive_desc_query_md(dpd, dnnl_query_diff_dst_md, 0),
+                             *bd_wei = dnnl_primitive_desc_query_md(dpd, dnnl_query_weights_md, 0),
+                             *bw_src = dnnl_primitive_desc_query_md(wpd, dnnl_query_src_md, 0),
+                             *bw_ddst = dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_dst_md, 0);
+    if (!dnnl_memory_desc_equal(held_wei, bd_wei))
+        c.wei_bd = memory_of(bd_wei, eng), c.r_wei_bd = reorder(c.wei, c.wei_bd, eng);
+    if (!dnnl_memory_desc_equal(held_src, bw_src))
+        c.src_bw = memory_of(bw_src, eng), c.r_src_bw = reorder(c.src, c.src_bw, eng);
+    if (!dnnl_memory_desc_equal(held_ddst, bw_ddst))
+        c.ddst_bw = memory_of(bw_ddst, eng), c.r_ddst_bw = reorder(c.diff_dst, c.ddst_bw, eng);
     if (with_reorders) {
         c.n_src = plain(sd, dnnl_nchw, eng), c.n_wei = plain(wd, dnnl_oihw, eng), c.n_dst = plain(dd, dnnl_nchw, eng);
         c.n_diff_dst = plain(dd, dnnl_nchw, eng), c.n_diff_src = plain(sd, dnnl_nchw, eng);
@@ -273,9 +292,15 @@ static void bench_dnnl(const ConvShape *s, const char *label, dnnl_format_tag_t 
         c.r_diff_src = reorder(c.diff_src, c.n_diff_src, eng), c.r_diff_wei = reorder(c.diff_wei, c.n_diff_wei, eng);
     }
     double f = time_ms(dnnl_fwd, &c, seconds), b = time_ms(dnnl_bwd, &c, seconds);
-    printf("conv %s %s %.3f %.3f %s %s %s\n", label, s->name, f, b, impl_name(fpd), impl_name(dpd), impl_name(wpd));
+    printf("conv %s %s %.3f %.3f %s %s %s%s%s%s\n", label, s->name, f, b, impl_name(fpd), impl_name(dpd),
+           impl_name(wpd), c.r_wei_bd ? " +weights-reorder" : "", c.r_src_bw ? " +src-reorder" : "",
+           c.r_ddst_bw ? " +diff_dst-reorder" : "");
     dnnl_memory_t all[] = {c.src, c.wei, c.bias, c.dst, c.diff_dst, c.diff_src, c.diff_wei, c.diff_bias};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) dnnl_memory_destroy(all[i]);
+    dnnl_memory_t own[] = {c.wei_bd, c.src_bw, c.ddst_bw};
+    dnnl_primitive_t own_r[] = {c.r_wei_bd, c.r_src_bw, c.r_ddst_bw};
+    for (int i = 0; i < 3; i++)
+        if (own[i]) dnnl_memory_destroy(own[i]), dnnl_primitive_destroy(own_r[i]);
     if (with_reorders) {
         dnnl_memory_t plains[] = {c.n_src, c.n_wei, c.n_dst, c.n_diff_dst, c.n_diff_src, c.n_diff_wei};
         dnnl_primitive_t rs[] = {c.r_src, c.r_wei, c.r_dst, c.r_diff_dst, c.r_diff_src, c.r_diff_wei};
