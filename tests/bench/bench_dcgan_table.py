@@ -186,7 +186,7 @@ def targets(s, nash_names, reference=True):
     # PyTorch's best of every configuration it has, bf16 autocast included; nash's best
     # of every schedule, and also of the one the peer runs (alternating), for a like-for-like view
     best_t = max(torch_names, key=lambda n: s[n]['ips'])
-    same = [n for n in nash_names if not n.endswith('-sim')]
+    same = [n for n in nash_names if not n.endswith(('-sim', '-pipe'))]
     for names, what in ((nash_names, 'any schedule'), (same, 'same schedule')):
         if not names or (what == 'same schedule' and names == nash_names):
             continue

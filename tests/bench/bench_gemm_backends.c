@@ -58,11 +58,15 @@ static void die(const char *what, dnnl_status_t st) {
         if (st_ != dnnl_success) die(#call, st_);                                                                      \
     } while (0)
 
-/* float32 -> bf16, rounding to nearest even (the inputs are finite). */
+/* float32 -> bf16, rounding to nearest even. */
 static void to_bf16(const float *x, uint16_t *y, size_t n) {
     for (size_t i = 0; i < n; i++) {
         uint32_t u;
         memcpy(&u, &x[i], sizeof u);
+        if ((u & 0x7fffffffu) > 0x7f800000u) { /* NaN: stays a (quiet) NaN */
+            y[i] = (uint16_t)((u >> 16) | 0x40u);
+            continue;
+        }
         u += 0x7fffu + ((u >> 16) & 1u);
         y[i] = (uint16_t)(u >> 16);
     }

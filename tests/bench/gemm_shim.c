@@ -11,7 +11,8 @@
  *       optimizer, batch norm and every reduction still float32. The rounding is redone on every
  *       call, which a real backend would not do for the weights. alpha must be 1 and beta 0 or 1
  *       (what nash passes); any other call falls through to OpenBLAS.
- * Unset or anything else: OpenBLAS, as without the shim. One oneDNN thread per process.
+ * Unset or anything else: OpenBLAS, as without the shim. One oneDNN thread per process. Where
+ * oneDNN has no bf16 matmul for the CPU, the first GEMM stops the process with the reason.
  */
 #define _GNU_SOURCE
 #include <cblas.h>
@@ -114,6 +115,10 @@ static uint16_t *rounded(const float *x, int rows, int cols, int transposed, int
         for (size_t i = 0; i < inner; i++) {
             uint32_t u;
             memcpy(&u, &row[i], sizeof u);
+            if ((u & 0x7fffffffu) > 0x7f800000u) { /* NaN: stays a (quiet) NaN */
+                out[i] = (uint16_t)((u >> 16) | 0x40u);
+                continue;
+            }
             u += 0x7fffu + ((u >> 16) & 1u);
             out[i] = (uint16_t)(u >> 16);
         }
