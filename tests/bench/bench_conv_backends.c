@@ -23,15 +23,14 @@
  * The implementation oneDNN chose is printed (its impl info string). One line per measurement:
  *     conv BACKEND SHAPE FORWARD_MS BACKWARD_MS IMPL_FWD IMPL_BWD_DATA IMPL_BWD_WEIGHTS
  */
+#include "bench_util.h"
+#include "nn/conv2d.h"
 #include <cblas.h>
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#include "nn/conv2d.h"
 
 typedef struct {
     const char *name;
@@ -45,12 +44,6 @@ static const ConvShape SHAPES[] = {
     {"g_1x1_32c_32", 32, 32, 32, 1, 0}, {"g_out_3x3_3c_32", 32, 3, 32, 3, 1}, {"d_in_3x3_3c_32", 3, 32, 32, 3, 1},
 };
 enum { BATCH = 64 };
-
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void check(dnnl_status_t st, const char *what) {
     if (st != dnnl_success) {
@@ -69,22 +62,9 @@ static float *random_floats(size_t n) {
     return x;
 }
 
-typedef void (*Call)(void *);
-
-/* ms per call: best of 3 runs of as many calls as fill `seconds`. */
-static double time_ms(Call f, void *arg, double seconds) {
-    f(arg);
-    double t0 = now_seconds();
-    f(arg);
-    double one = now_seconds() - t0, best = 1e30;
-    long reps = (long)(seconds / 3.0 / (one > 1e-7 ? one : 1e-7)) + 1;
-    for (int r = 0; r < 3; r++) {
-        t0 = now_seconds();
-        for (long i = 0; i < reps; i++) f(arg);
-        double per = (now_seconds() - t0) / (double)reps;
-        if (per < best) best = per;
-    }
-    return 1e3 * best;
+/* ms per call (bench_seconds_per_call). */
+static double time_ms(void (*f)(void *), void *arg, double seconds) {
+    return 1e3 * bench_seconds_per_call(f, arg, seconds);
 }
 
 /* nash's layer */

@@ -15,6 +15,7 @@
  * (8 bits of mantissa). One line per measurement:
  *     gemm BACKEND NAME M N K GFLOPS MAXREL
  */
+#include "bench_util.h"
 #include <cblas.h>
 #include <math.h>
 #include <omp.h>
@@ -23,7 +24,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 typedef struct {
     const char *name;
@@ -42,12 +42,6 @@ static const GemmShape SHAPES[] = {
 enum { OPENBLAS, DNNL_SGEMM, DNNL_MATMUL_F32, DNNL_MATMUL_BF16, BACKENDS };
 static const char *BACKEND_NAMES[BACKENDS] = {"openblas_sgemm", "dnnl_sgemm", "dnnl_matmul_f32", "dnnl_matmul_bf16"};
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void die(const char *what, dnnl_status_t st) {
     fprintf(stderr, "bench_gemm_backends: %s failed (oneDNN status %d)\n", what, (int)st);
     exit(1);
@@ -58,18 +52,9 @@ static void die(const char *what, dnnl_status_t st) {
         if (st_ != dnnl_success) die(#call, st_);                                                                      \
     } while (0)
 
-/* float32 -> bf16, rounding to nearest even. */
+/* float32 -> bf16 (bench_bf16). */
 static void to_bf16(const float *x, uint16_t *y, size_t n) {
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &x[i], sizeof u);
-        if ((u & 0x7fffffffu) > 0x7f800000u) { /* NaN: stays a (quiet) NaN */
-            y[i] = (uint16_t)((u >> 16) | 0x40u);
-            continue;
-        }
-        u += 0x7fffu + ((u >> 16) & 1u);
-        y[i] = (uint16_t)(u >> 16);
-    }
+    for (size_t i = 0; i < n; i++) y[i] = bench_bf16(x[i]);
 }
 
 typedef struct {
@@ -126,36 +111,20 @@ static void run(Problem *p, int backend) {
     }
 }
 
-/* Seconds per call: best of 3 runs of as many calls as fill `seconds`. */
-static double time_calls(Problem *p, int backend, double seconds) {
-    run(p, backend);
-    double t0 = now_seconds();
-    run(p, backend);
-    double one = now_seconds() - t0, best = 1e30;
-    long reps = (long)(seconds / 3.0 / (one > 1e-7 ? one : 1e-7)) + 1;
-    for (int r = 0; r < 3; r++) {
-        t0 = now_seconds();
-        for (long i = 0; i < reps; i++) run(p, backend);
-        double per = (now_seconds() - t0) / (double)reps;
-        if (per < best) best = per;
-    }
-    return best;
+typedef struct {
+    Problem *p;
+    int backend;
+    size_t sa, sb;
+} Timed;
+
+static void call_backend(void *arg) {
+    Timed *t = arg;
+    run(t->p, t->backend);
 }
 
-static double conversion_seconds(Problem *p, size_t sa, size_t sb, double seconds) {
-    double best = 1e30;
-    long reps = 1;
-    double t0 = now_seconds();
-    to_bf16(p->a, p->a16, sa), to_bf16(p->b, p->b16, sb);
-    double one = now_seconds() - t0;
-    reps = (long)(seconds / 3.0 / (one > 1e-7 ? one : 1e-7)) + 1;
-    for (int r = 0; r < 3; r++) {
-        t0 = now_seconds();
-        for (long i = 0; i < reps; i++) to_bf16(p->a, p->a16, sa), to_bf16(p->b, p->b16, sb);
-        double per = (now_seconds() - t0) / (double)reps;
-        if (per < best) best = per;
-    }
-    return best;
+static void call_conversion(void *arg) {
+    Timed *t = arg;
+    to_bf16(t->p->a, t->p->a16, t->sa), to_bf16(t->p->b, t->p->b16, t->sb);
 }
 
 static float *random_floats(size_t n) {
@@ -200,7 +169,8 @@ int main(int argc, char **argv) {
         for (size_t j = 0; j < sc; j++) cmax = fmax(cmax, fabs(ref[j]));
         double flops = 2.0 * s->m * s->n * s->k, bf16_s = 0.0;
         for (int b = 0; b < BACKENDS; b++) {
-            double per = time_calls(&p, b, seconds), err = 0.0;
+            Timed t = {&p, b, sa, sb};
+            double per = bench_seconds_per_call(call_backend, &t, seconds), err = 0.0;
             for (size_t j = 0; j < sc; j++) err = fmax(err, fabs(p.c[j] - ref[j]));
             if (b == DNNL_MATMUL_BF16) bf16_s = per;
             printf("gemm %s %s %d %d %d %.2f %.2e\n", BACKEND_NAMES[b], s->name, s->m, s->n, s->k, flops / per / 1e9,
@@ -208,7 +178,7 @@ int main(int argc, char **argv) {
             fflush(stdout);
         }
         printf("convert_bf16 %s %.0f%% of the bf16 product\n", s->name,
-               100.0 * conversion_seconds(&p, sa, sb, seconds) / bf16_s);
+               100.0 * bench_seconds_per_call(call_conversion, &(Timed){&p, 0, sa, sb}, seconds) / bf16_s);
         for (int w = 0; w < 2; w++) {
             dnnl_primitive_destroy(p.matmul[w]);
             for (int m = 0; m < 3; m++) dnnl_memory_destroy(p.mem[w][m]);

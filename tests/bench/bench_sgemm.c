@@ -14,7 +14,8 @@
 #include <cblas.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
+
+#include "bench_util.h"
 
 typedef struct {
     const char *name;
@@ -45,42 +46,36 @@ static const GemmShape SHAPES[] = {
     {"s1_deconv2_fwd", 16, 196, 64, CblasTrans, CblasNoTrans},
 };
 
-static double now_seconds(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static float *random_floats(size_t n) {
     float *x = malloc(n * sizeof *x);
     for (size_t i = 0; x && i < n; i++) x[i] = (float)rand() / (float)RAND_MAX - 0.5f;
     return x;
 }
 
-/* GFLOP/s of one shape: best of 3 runs of `reps` calls, reps chosen to fill `seconds`. */
+typedef struct {
+    const GemmShape *s;
+    const float *a, *b;
+    float *c;
+    int lda, ldb;
+} Call;
+
+static void call_sgemm(void *arg) {
+    const Call *g = arg;
+    const GemmShape *s = g->s;
+    cblas_sgemm(CblasRowMajor, s->ta, s->tb, s->m, s->n, s->k, 1.0f, g->a, g->lda, g->b, g->ldb, 0.0f, g->c, s->n);
+}
+
+/* GFLOP/s of one shape: the best of 3 runs of as many calls as fill `seconds` (bench_util.h). */
 static double measure(const GemmShape *s, double seconds) {
     size_t sa = (size_t)s->m * (size_t)s->k, sb = (size_t)s->k * (size_t)s->n, sc = (size_t)s->m * (size_t)s->n;
     float *a = random_floats(sa), *b = random_floats(sb), *c = random_floats(sc);
-    if (!a || !b || !c) {
-        free(a), free(b), free(c);
-        return 0.0;
-    }
-    int lda = s->ta == CblasNoTrans ? s->k : s->m, ldb = s->tb == CblasNoTrans ? s->n : s->k;
-    double flops = 2.0 * s->m * s->n * s->k, best = 0.0;
-    cblas_sgemm(CblasRowMajor, s->ta, s->tb, s->m, s->n, s->k, 1.0f, a, lda, b, ldb, 0.0f, c, s->n);
-    double t0 = now_seconds();
-    cblas_sgemm(CblasRowMajor, s->ta, s->tb, s->m, s->n, s->k, 1.0f, a, lda, b, ldb, 0.0f, c, s->n);
-    double one = now_seconds() - t0;
-    long reps = (long)(seconds / 3.0 / (one > 1e-7 ? one : 1e-7)) + 1;
-    for (int run = 0; run < 3; run++) {
-        t0 = now_seconds();
-        for (long r = 0; r < reps; r++)
-            cblas_sgemm(CblasRowMajor, s->ta, s->tb, s->m, s->n, s->k, 1.0f, a, lda, b, ldb, 0.0f, c, s->n);
-        double rate = flops * (double)reps / (now_seconds() - t0) / 1e9;
-        if (rate > best) best = rate;
+    double rate = 0.0;
+    if (a && b && c) {
+        Call g = {s, a, b, c, s->ta == CblasNoTrans ? s->k : s->m, s->tb == CblasNoTrans ? s->n : s->k};
+        rate = 2.0 * s->m * s->n * s->k / bench_seconds_per_call(call_sgemm, &g, seconds) / 1e9;
     }
     free(a), free(b), free(c);
-    return best;
+    return rate;
 }
 
 int main(int argc, char **argv) {

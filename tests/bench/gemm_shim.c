@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_util.h"
+
 typedef void (*SgemmFn)(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE, const enum CBLAS_TRANSPOSE, const blasint,
                         const blasint, const blasint, const float, const float *, const blasint, const float *,
                         const blasint, const float, float *, const blasint);
@@ -37,6 +39,7 @@ static dnnl_stream_t stream;
 typedef struct {
     int ta, tb, m, n, k, lda, ldb, ldc, accumulate;
     dnnl_primitive_t matmul;
+    dnnl_memory_desc_t a, b, c; /* the operands' descriptors, made once with the primitive */
 } Cached;
 #define CACHE_SIZE 256
 static Cached cache[CACHE_SIZE];
@@ -67,20 +70,21 @@ static void desc(dnnl_memory_desc_t *md, int rows, int cols, int transposed, int
     if (dnnl_memory_desc_init_by_strides(md, 2, dims, type, strides) != dnnl_success) fail("memory desc");
 }
 
-static dnnl_primitive_t matmul_for(const Cached *key) {
+static const Cached *matmul_for(const Cached *key) {
     for (int i = 0; i < cached; i++) {
         Cached *c = &cache[i];
         if (c->ta == key->ta && c->tb == key->tb && c->m == key->m && c->n == key->n && c->k == key->k &&
             c->lda == key->lda && c->ldb == key->ldb && c->ldc == key->ldc && c->accumulate == key->accumulate)
-            return c->matmul;
+            return c;
     }
     if (cached == CACHE_SIZE) fail("the primitive cache (more than 256 GEMM shapes)");
-    dnnl_memory_desc_t amd, bmd, cmd;
-    desc(&amd, key->m, key->k, key->ta, key->lda, dnnl_bf16);
-    desc(&bmd, key->k, key->n, key->tb, key->ldb, dnnl_bf16);
-    desc(&cmd, key->m, key->n, 0, key->ldc, dnnl_f32);
+    Cached *c = &cache[cached];
+    *c = *key;
+    desc(&c->a, key->m, key->k, key->ta, key->lda, dnnl_bf16);
+    desc(&c->b, key->k, key->n, key->tb, key->ldb, dnnl_bf16);
+    desc(&c->c, key->m, key->n, 0, key->ldc, dnnl_f32);
     dnnl_matmul_desc_t md;
-    if (dnnl_matmul_desc_init(&md, &amd, &bmd, NULL, &cmd) != dnnl_success) fail("dnnl_matmul_desc_init");
+    if (dnnl_matmul_desc_init(&md, &c->a, &c->b, NULL, &c->c) != dnnl_success) fail("dnnl_matmul_desc_init");
     dnnl_primitive_attr_t attr;
     dnnl_post_ops_t ops;
     dnnl_primitive_attr_create(&attr);
@@ -89,13 +93,12 @@ static dnnl_primitive_t matmul_for(const Cached *key) {
     dnnl_primitive_attr_set_post_ops(attr, ops);
     dnnl_primitive_desc_t pd;
     if (dnnl_primitive_desc_create(&pd, &md, attr, engine, NULL) != dnnl_success) fail("matmul primitive desc");
-    Cached *c = &cache[cached++];
-    *c = *key;
     if (dnnl_primitive_create(&c->matmul, pd) != dnnl_success) fail("matmul primitive");
+    cached++;
     dnnl_primitive_desc_destroy(pd);
     dnnl_post_ops_destroy(ops);
     dnnl_primitive_attr_destroy(attr);
-    return c->matmul;
+    return c;
 }
 
 /* Rounds a rows x cols operand stored with leading dimension ld (transposed or not) into a dense
@@ -112,16 +115,7 @@ static uint16_t *rounded(const float *x, int rows, int cols, int transposed, int
     for (size_t o = 0; o < outer; o++) {
         const float *row = x + o * (size_t)ld;
         uint16_t *out = *buf + o * (size_t)ld;
-        for (size_t i = 0; i < inner; i++) {
-            uint32_t u;
-            memcpy(&u, &row[i], sizeof u);
-            if ((u & 0x7fffffffu) > 0x7f800000u) { /* NaN: stays a (quiet) NaN */
-                out[i] = (uint16_t)((u >> 16) | 0x40u);
-                continue;
-            }
-            u += 0x7fffu + ((u >> 16) & 1u);
-            out[i] = (uint16_t)(u >> 16);
-        }
+        for (size_t i = 0; i < inner; i++) out[i] = bench_bf16(row[i]);
     }
     return *buf;
 }
@@ -144,20 +138,16 @@ void cblas_sgemm(const enum CBLAS_ORDER order, const enum CBLAS_TRANSPOSE transa
         openblas_sgemm(order, transa, transb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         return;
     }
-    Cached key = {ta, tb, m, n, k, lda, ldb, ldc, beta == 1.0f, NULL};
-    dnnl_primitive_t p = matmul_for(&key);
+    Cached key = {ta, tb, m, n, k, lda, ldb, ldc, beta == 1.0f, NULL, {0}, {0}, {0}};
+    const Cached *mm = matmul_for(&key);
     uint16_t *a16 = rounded(a, m, k, ta, lda, &round_a, &cap_a);
     uint16_t *b16 = rounded(b, k, n, tb, ldb, &round_b, &cap_b);
-    dnnl_memory_desc_t amd, bmd, cmd;
-    desc(&amd, m, k, ta, lda, dnnl_bf16);
-    desc(&bmd, k, n, tb, ldb, dnnl_bf16);
-    desc(&cmd, m, n, 0, ldc, dnnl_f32);
     dnnl_memory_t am, bm, cm;
-    dnnl_memory_create(&am, &amd, engine, a16);
-    dnnl_memory_create(&bm, &bmd, engine, b16);
-    dnnl_memory_create(&cm, &cmd, engine, c);
+    dnnl_memory_create(&am, &mm->a, engine, a16);
+    dnnl_memory_create(&bm, &mm->b, engine, b16);
+    dnnl_memory_create(&cm, &mm->c, engine, c);
     dnnl_exec_arg_t args[3] = {{DNNL_ARG_SRC, am}, {DNNL_ARG_WEIGHTS, bm}, {DNNL_ARG_DST, cm}};
-    if (dnnl_primitive_execute(p, stream, 3, args) != dnnl_success) fail("matmul execute");
+    if (dnnl_primitive_execute(mm->matmul, stream, 3, args) != dnnl_success) fail("matmul execute");
     dnnl_stream_wait(stream);
     dnnl_memory_destroy(am), dnnl_memory_destroy(bm), dnnl_memory_destroy(cm);
 }
