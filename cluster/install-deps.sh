@@ -20,6 +20,9 @@ PACKAGES=(
     libopenmpi-dev openmpi-bin
     # BLAS: sgemm behind the dense and convolution layers.
     libopenblas-dev
+    # oneDNN: the direct convolutions and transposed convolutions of src/nn/conv_onednn.c (its
+    # CPU runtime uses OpenMP: libgomp comes with build-essential's gcc).
+    libdnnl-dev
     # HDF5 built against Open MPI (data shards, checkpoints); h5dump/h5ls to look inside them.
     libhdf5-openmpi-dev hdf5-tools
     # ZeroMQ: the metrics stream from the trainer to the monitor.

@@ -1,9 +1,10 @@
 /* cmd_info.c — `nash info`: what a bug report needs to know about this nash and this machine.
  *
  * The version and commit, the CPU with the features that decide the BLAS kernel, OpenBLAS with
- * its kernel (and who chose it: core/blas.h, cli/blas_select.h) and threads, and the versions of
- * Open MPI, HDF5, ZeroMQ, libpng, inih, libmicrohttpd and cJSON. Each library's version comes from
- * the module that links it, so the include rules hold (only comm/ sees mpi.h, and so on).
+ * its kernel (and who chose it: core/blas.h, cli/blas_select.h) and threads, oneDNN with the
+ * widest kernels it found and the convolution path (nn/conv_onednn.h), and the versions of Open MPI, HDF5, ZeroMQ,
+ * libpng, inih, libmicrohttpd and cJSON. Each library's version comes from the module that links it, so the include
+ * rules hold (only comm/ sees mpi.h, and so on).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "metrics/json.h"
 #include "monitor/web.h"
 #include "nash_commit.h"
+#include "nn/conv_onednn.h"
 #include "publish/publish.h"
 #include "store/h5util.h"
 
@@ -58,6 +60,7 @@ static int info_run(int argc, char **argv) {
         printf("threads     %d (OPENBLAS_NUM_THREADS=%s)\n", blas_threads(), threads_env);
     else
         printf("threads     %d (nash's default, one per process; OPENBLAS_NUM_THREADS=N for more)\n", blas_threads());
+    printf("convolution %s\n", conv_onednn_describe(buf, sizeof buf));
     printf("mpi         %s\n", comm_mpi_version(buf, sizeof buf));
     printf("hdf5        %s\n", h5util_version(buf, sizeof buf));
     printf("zeromq      %s\n", metrics_zmq_version(buf, sizeof buf));

@@ -1,6 +1,7 @@
 /* conv2d.c — 2-D convolution, forward and backward (see conv2d.h).
  *
- * Fast path, a chunk of c ≤ IM2COL_CHUNK samples at a time, with col = the samples' im2col side
+ * A layer conv_onednn_takes() runs on oneDNN's direct convolutions (conv_onednn.c). The im2col
+ * path, a chunk of c ≤ IM2COL_CHUNK samples at a time, with col = the samples' im2col side
  * by side (Cin*kh*kw, c*Ho*Wo) and mat = their outputs or output gradients channel-major
  * (Cout, c*Ho*Wo), both in `work`:
  *   mat   = W col + b             W viewed as (Cout, Cin*kh*kw); mat scattered into y
@@ -13,7 +14,25 @@
 #include <cblas.h>
 #include <string.h>
 
+#include "nn/conv_onednn.h"
 #include "nn/im2col.h"
+
+static ConvShape shape_of(const Conv2d *l) {
+    return (ConvShape){.transposed = false,
+                       .cin = l->cin,
+                       .cout = l->cout,
+                       .h = l->h,
+                       .w = l->w,
+                       .ho = l->ho,
+                       .wo = l->wo,
+                       .kh = l->kh,
+                       .kw = l->kw,
+                       .sh = l->sh,
+                       .sw = l->sw,
+                       .ph = l->ph,
+                       .pw = l->pw,
+                       .has_bias = l->has_bias};
+}
 
 static size_t col_rows(const Conv2d *l) { return (size_t)l->cin * (size_t)l->kh * (size_t)l->kw; }
 
@@ -22,7 +41,11 @@ static ChunkLayout layout_of(const Conv2d *l, int n) {
                         im2col_phase_floats(l->cin, l->h, l->w, l->sh, l->sw), n);
 }
 
-size_t conv2d_work_floats(const Conv2d *l, int n) { return chunk_work_floats(layout_of(l, n)); }
+size_t conv2d_work_floats(const Conv2d *l, int n) {
+    ConvShape s = shape_of(l);
+    size_t im2col = chunk_work_floats(layout_of(l, n)), onednn = conv_onednn_work_floats(&s, n);
+    return onednn > im2col ? onednn : im2col;
+}
 
 /* Samples [s, s+c) of x unfolded side by side into col (rows ld = c*Ho*Wo apart). */
 static void unfold_chunk(const Conv2d *l, const float *x, int s, int c, float *col, float *phases) {
@@ -43,6 +66,11 @@ static void add_bias_grad(const float *dy, int cout, size_t pixels, float *db) {
 }
 
 void conv2d_forward(const Conv2d *l, const float *x, float *y, int n, float *work) {
+    ConvShape shape = shape_of(l);
+    if (n > 0 && conv_onednn_takes(&shape, n)) {
+        conv_onednn_forward(&shape, n, x, l->weight, l->bias, y, work);
+        return;
+    }
     int k = (int)col_rows(l);
     size_t pixels = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels;
     const ChunkLayout cl = layout_of(l, n);
@@ -64,7 +92,13 @@ void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx
     int k = (int)col_rows(l);
     size_t x_size = (size_t)l->cin * (size_t)l->h * (size_t)l->w, pixels = (size_t)l->ho * (size_t)l->wo;
     size_t y_size = (size_t)l->cout * pixels;
-    if (!param_grads && !dx) return;
+    if ((!param_grads && !dx) || n <= 0) return;
+    ConvShape shape = shape_of(l);
+    if (conv_onednn_takes(&shape, n)) {
+        conv_onednn_backward(&shape, n, x, dy, l->weight, dx, param_grads ? l->dweight : NULL,
+                             param_grads ? l->dbias : NULL, work);
+        return;
+    }
     const ChunkLayout cl = layout_of(l, n);
     for (int s = 0; s < n; s += cl.chunk) {
         int c = chunk_count(cl, s, n), ld = c * (int)pixels;

@@ -1,6 +1,7 @@
 /* deconv2d.c — transposed 2-D convolution, forward and backward (see deconv2d.h).
  *
- * A transposed convolution is the input gradient of the convolution that maps (Ho,Wo) to (H,W)
+ * A layer conv_onednn_takes() runs on oneDNN's deconvolution primitives (conv_onednn.c). Otherwise:
+ * a transposed convolution is the input gradient of the convolution that maps (Ho,Wo) to (H,W)
  * with the same kernel, strides and paddings, so the fast path reuses im2col/col2im with the
  * roles of the two sizes swapped. A chunk of c ≤ IM2COL_CHUNK samples at a time, W viewed as
  * (Cin, Cout*kh*kw), mat = the chunk's inputs or input gradients channel-major (Cin, c*H*W) and
@@ -16,7 +17,25 @@
 #include <cblas.h>
 #include <string.h>
 
+#include "nn/conv_onednn.h"
 #include "nn/im2col.h"
+
+static ConvShape shape_of(const Deconv2d *l) {
+    return (ConvShape){.transposed = true,
+                       .cin = l->cin,
+                       .cout = l->cout,
+                       .h = l->h,
+                       .w = l->w,
+                       .ho = l->ho,
+                       .wo = l->wo,
+                       .kh = l->kh,
+                       .kw = l->kw,
+                       .sh = l->sh,
+                       .sw = l->sw,
+                       .ph = l->ph,
+                       .pw = l->pw,
+                       .has_bias = l->has_bias};
+}
 
 static size_t col_rows(const Deconv2d *l) { return (size_t)l->cout * (size_t)l->kh * (size_t)l->kw; }
 
@@ -25,7 +44,11 @@ static ChunkLayout layout_of(const Deconv2d *l, int n) {
                         im2col_phase_floats(l->cout, l->ho, l->wo, l->sh, l->sw), n);
 }
 
-size_t deconv2d_work_floats(const Deconv2d *l, int n) { return chunk_work_floats(layout_of(l, n)); }
+size_t deconv2d_work_floats(const Deconv2d *l, int n) {
+    ConvShape s = shape_of(l);
+    size_t im2col = chunk_work_floats(layout_of(l, n)), onednn = conv_onednn_work_floats(&s, n);
+    return onednn > im2col ? onednn : im2col;
+}
 
 /* y_n starts at the bias (or zero) and col2im adds onto it.  y (Cout,Ho*Wo) */
 static void init_output(const Deconv2d *l, float *y, size_t pixels) {
@@ -37,6 +60,11 @@ static void init_output(const Deconv2d *l, float *y, size_t pixels) {
 }
 
 void deconv2d_forward(const Deconv2d *l, const float *x, float *y, int n, float *work) {
+    ConvShape shape = shape_of(l);
+    if (n > 0 && conv_onednn_takes(&shape, n)) {
+        conv_onednn_forward(&shape, n, x, l->weight, l->bias, y, work);
+        return;
+    }
     int k = (int)col_rows(l);
     size_t pixels_in = (size_t)l->h * (size_t)l->w;
     size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;
@@ -57,7 +85,13 @@ void deconv2d_forward(const Deconv2d *l, const float *x, float *y, int n, float 
 
 void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float *dx, int n, bool param_grads,
                        float *work) {
-    if (!dx && !param_grads) return;
+    if ((!dx && !param_grads) || n <= 0) return;
+    ConvShape shape = shape_of(l);
+    if (conv_onednn_takes(&shape, n)) {
+        conv_onednn_backward(&shape, n, x, dy, l->weight, dx, param_grads ? l->dweight : NULL,
+                             param_grads ? l->dbias : NULL, work);
+        return;
+    }
     int k = (int)col_rows(l);
     size_t pixels_in = (size_t)l->h * (size_t)l->w, x_size = (size_t)l->cin * pixels_in;
     size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;

@@ -11,7 +11,8 @@ libraries it links; cli/ is the `nash` executable's target_link_libraries). Chec
   3. a header whose opening comment says "(private to F/)" is included only from src/F/ (tests may
      include anything);
   4. system headers stay in their folders: mpi.h in comm/, zmq.h in publish/ and monitor/, hdf5.h
-     in store/ and data/, ini.h in config/, png.h and jpeglib.h in draw/ and image/, microhttpd.h in monitor/;
+     in store/ and data/, ini.h in config/, png.h and jpeglib.h in draw/ and image/, microhttpd.h in monitor/,
+     oneDNN's dnnl.h in nn/;
   5. README.md's dependency list (the items "- `G` → `F`, ..." under "Repository layout") is the same
      graph, edge for edge.
 Exits 1 and prints every violation, naming the file and line.
@@ -30,6 +31,7 @@ SYSTEM_HOMES = {
     'png.h': {'draw', 'image'},
     'jpeglib.h': {'draw', 'image'},
     'microhttpd.h': {'monitor'},
+    'dnnl.h': {'nn'},
 }
 
 
@@ -40,7 +42,7 @@ def cmake_graph(src):
         name, folder, deps = m.group(1), m.group(2), m.group(3)
         if name != folder:
             raise SystemExit(f'src/CMakeLists.txt: nash_{name} is built from {folder}/: name a library after its folder')
-        graph[folder] = set(re.findall(r'\bnash_(\w+)', deps)) - {'hdf5'}
+        graph[folder] = set(re.findall(r'\bnash_(\w+)', deps)) - {'hdf5', 'dnnl'}
     m = re.search(r'target_link_libraries\(nash PRIVATE([^)]*)\)', text)
     graph['cli'] = set(re.findall(r'\bnash_(\w+)', m.group(1))) if m else set()
     return graph

@@ -2,8 +2,9 @@
  * (fast and naive kernels), and Deconv2d (ConvTranspose2d) as Conv2d's adjoint over a table of
  * shapes with output padding: for the same W, deconv forward equals conv's input gradient,
  * deconv's input gradient equals conv forward, and the weight gradients agree with the roles of
- * x and dy swapped. Fast against naive, finite differences, the layer conventions and PyTorch are
- * test_layers.c's, for every layer kind.
+ * x and dy swapped. Each check runs twice, the fast kernels once on the im2col + sgemm path and once
+ * on oneDNN's (conv_onednn.h). Fast against naive, finite differences, the layer conventions and
+ * PyTorch are test_layers.c's, for every layer kind (and CTest runs those on each path too).
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,7 +14,9 @@
 #include "check.h"
 #include "core/shape.h"
 #include "nn/conv2d.h"
+#include "nn/conv_onednn.h"
 #include "nn/deconv2d.h"
+#include "nn/im2col.h"
 
 #define ATOL 1e-5
 #define RTOL 1e-4
@@ -90,8 +93,9 @@ static float *filled(size_t count, float value) {
 static void compare(const char *what, int index, const float *got, const float *ref, size_t n) {
     const DeconvCase *c = &cases[index];
     char name[192];
-    snprintf(name, sizeof name, "case %d (n%d %dx%dx%d -> %d, k%dx%d s%dx%d p%dx%d op%dx%d): %s", index, c->n, c->cin,
-             c->h, c->w, c->cout, c->kh, c->kw, c->sh, c->sw, c->ph, c->pw, c->oph, c->opw, what);
+    snprintf(name, sizeof name, "%s: case %d (n%d %dx%dx%d -> %d, k%dx%d s%dx%d p%dx%d op%dx%d): %s",
+             conv_path_name(conv_path()), index, c->n, c->cin, c->h, c->w, c->cout, c->kh, c->kw, c->sh, c->sw, c->ph,
+             c->pw, c->oph, c->opw, what);
     check_close_nonzero(name, got, ref, n, ATOL, RTOL);
     if (check_last_relerr() > worst_relerr) worst_relerr = check_last_relerr();
     if (check_last_ratio() > worst_ratio) worst_ratio = check_last_ratio();
@@ -141,7 +145,7 @@ static void test_duality(int index) {
     float *dx_deconv = filled(nx, 0.0f), *dx_conv = filled(nx, 0.0f);
 
     for (int kernel = 0; kernel < 2; kernel++) {
-        const char *name = kernel ? "naive" : "fast";
+        const char *name = kernel ? "naive" : conv_path_name(conv_path());
         char what[96];
         memset(d.dweight, 0, sizeof(float) * nw);
         memset(conv_dweight, 0, sizeof(float) * nw);
@@ -171,6 +175,64 @@ static void test_duality(int index) {
     free_layer(&d);
 }
 
+/* The parameter gradients of a batch equal, bit for bit, those of the batch's first `first`
+ * samples followed by the rest accumulated onto them, when `first` is a whole number of chunks
+ * (IM2COL_CHUNK): both paths sum a batch one chunk at a time, in sample order, so a batch split
+ * across ranks differs from one rank only in how allreduce adds the ranks' sums. Checked on case
+ * 11 (19 samples: 4 chunks and 3) split 8 + 11, for the deconv and for the conv it transposes. */
+static void test_split_batch(void) {
+    const int index = 11, first = 2 * IM2COL_CHUNK;
+    const DeconvCase *c = &cases[index];
+    const int rest = c->n - first;
+    Deconv2d d = make_layer(c, 1200);
+    size_t nx = in_size(&d, 1), ny = out_size(&d, 1), nw = weight_size(&d);
+    float *conv_dweight = filled(nw, 0.0f);
+    Conv2d conv = conv_of(&d, conv_dweight);
+    size_t work_floats = deconv2d_work_floats(&d, c->n);
+    if (conv2d_work_floats(&conv, c->n) > work_floats) work_floats = conv2d_work_floats(&conv, c->n);
+    float *work = filled(work_floats, NAN), *x = filled(nx * (size_t)c->n, 0.0f), *dy = filled(ny * (size_t)c->n, 0.0f);
+    fill_uniform(x, nx * (size_t)c->n, -1.0f, 1.0f, 1300);
+    fill_uniform(dy, ny * (size_t)c->n, -1.0f, 1.0f, 1400);
+    float *whole[3], *halves[3]; /* deconv dW, deconv db, conv dW */
+    for (int split = 0; split < 2; split++) {
+        memset(d.dweight, 0, sizeof(float) * nw);
+        memset(d.dbias, 0, sizeof(float) * (size_t)d.cout);
+        memset(conv_dweight, 0, sizeof(float) * nw);
+        if (split) {
+            deconv2d_backward(&d, x, dy, NULL, first, true, work);
+            deconv2d_backward(&d, x + nx * (size_t)first, dy + ny * (size_t)first, NULL, rest, true, work);
+            conv2d_backward(&conv, dy, x, NULL, first, true, work);
+            conv2d_backward(&conv, dy + ny * (size_t)first, x + nx * (size_t)first, NULL, rest, true, work);
+        } else {
+            deconv2d_backward(&d, x, dy, NULL, c->n, true, work);
+            conv2d_backward(&conv, dy, x, NULL, c->n, true, work);
+        }
+        float **into = split ? halves : whole;
+        into[0] = filled(nw, 0.0f), into[1] = filled((size_t)d.cout, 0.0f), into[2] = filled(nw, 0.0f);
+        memcpy(into[0], d.dweight, sizeof(float) * nw);
+        memcpy(into[1], d.dbias, sizeof(float) * (size_t)d.cout);
+        memcpy(into[2], conv_dweight, sizeof(float) * nw);
+    }
+    const char *path = conv_path_name(conv_path());
+    const char *names[3] = {"deconv dweight", "deconv dbias", "conv dweight"};
+    const size_t sizes[3] = {nw, (size_t)d.cout, nw};
+    for (int t = 0; t < 3; t++) {
+        check_true(memcmp(whole[t], halves[t], sizeof(float) * sizes[t]) == 0,
+                   "%s: %s of %d samples == of %d then %d, bit for bit", path, names[t], c->n, first, rest);
+        free(whole[t]), free(halves[t]);
+    }
+    free(work), free(x), free(dy), free(conv_dweight);
+    free_layer(&d);
+}
+
+/* The work a hand case's layer asks for, filled with NaN. im2col's is checked against the count
+ * done by hand: the 4 column rows of 4 pixels plus im2col's phase scratch fit in 40 floats. */
+static float *hand_work(const Conv2d *l, const char *what) {
+    size_t floats = conv2d_work_floats(l, 1);
+    if (conv_path() == CONV_PATH_IM2COL) check_true(floats <= 40, "%s: im2col's work fits 40 floats", what);
+    return filled(floats, NAN);
+}
+
 /* x = 1..9 as a 3x3 image, W = [[1,2],[3,4]], b = 0.5; the numbers below were done by hand. */
 static void test_hand_computed(void) {
     float x[9] = {1, 2, 3, 4, 5, 6, 7, 8, 9}, weight[4] = {1, 2, 3, 4}, bias[1] = {0.5f};
@@ -195,10 +257,10 @@ static void test_hand_computed(void) {
     const float y_ref[4] = {37.5f, 47.5f, 67.5f, 77.5f};
     const float dx_ref[9] = {1, 3, 2, 4, 10, 6, 3, 7, 4};
     const float dw_ref[4] = {12, 16, 24, 28}, db_ref[1] = {4};
-    float work[40];
-    check_true(conv2d_work_floats(&l, 1) <= 40, "hand case: work fits 40 floats");
+    const char *path = conv_path_name(conv_path());
+    float *work = hand_work(&l, "hand case");
     for (int kernel = 0; kernel < 2; kernel++) {
-        const char *name = kernel ? "fast" : "naive";
+        const char *name = kernel ? path : "naive";
         char what[64];
         memset(dweight, 0, sizeof dweight);
         dbias[0] = 0.0f;
@@ -225,16 +287,23 @@ static void test_hand_computed(void) {
     l.has_bias = false;
     l.bias = l.dbias = NULL;
     const float y_strided[4] = {4, 18, 36, 77};
-    check_true(conv2d_work_floats(&l, 1) <= 40, "hand case stride 2: work fits 40 floats");
+    free(work);
+    work = hand_work(&l, "hand case stride 2");
     conv2d_forward_naive(&l, x, y, 1);
     check_close_nonzero("hand case stride 2 padding 1 y (naive)", y, y_strided, 4, 0.0, 1e-6);
     conv2d_forward(&l, x, y, 1, work);
-    check_close_nonzero("hand case stride 2 padding 1 y (fast)", y, y_strided, 4, 0.0, 1e-6);
+    check_close_nonzero(path, y, y_strided, 4, 0.0, 1e-6);
+    free(work);
 }
 
 int main(void) {
-    test_hand_computed();
-    for (int i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) test_duality(i);
+    const ConvPath paths[] = {CONV_PATH_IM2COL, CONV_PATH_ONEDNN};
+    for (int p = 0; p < 2; p++) {
+        conv_path_set(paths[p]);
+        test_hand_computed();
+        for (int i = 0; i < (int)(sizeof cases / sizeof cases[0]); i++) test_duality(i);
+        test_split_batch();
+    }
     printf("conv2d/deconv2d duality: worst relative error %.3g, worst |diff|/allowed %.3g\n", worst_relerr,
            worst_ratio);
     return check_finish("conv2d");

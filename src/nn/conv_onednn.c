@@ -1,0 +1,490 @@
+/* conv_onednn.c — convolutions and transposed convolutions on oneDNN (see conv_onednn.h).
+ *
+ * A Plan holds, for one (shape, batch) pair, the primitives of a layer (forward, input gradient,
+ * and weight gradient over a chunk of samples and over the batch's remainder) and, for each operand, the layout the
+ * primitive asked for (format "any") next to nash's own: NCHW activations, OIHW weights (IOHW for a transposed
+ * convolution, PyTorch's ConvTranspose2d layout). Where the two differ the operand is reordered into a slice of the
+ * caller's work buffer; where they agree the primitive reads or writes nash's tensor in place.
+ *
+ * The gradients with respect to the parameters are sums over the batch, and the order of that sum
+ * decides how closely a batch split over ranks and summed by allreduce agrees with the whole
+ * batch on one rank (tests/mpi/test_penalty_equivalence.sh holds the two within 1e-4 after ten
+ * steps of a chaotic WGAN-GP). oneDNN's weight-gradient primitive over the whole batch sums in an
+ * order of its own that depends on the batch size, and missed that bound (1.13 of it on the
+ * ResNet critic's weights, where im2col stays at 0.41); its bias gradient, likewise, on the
+ * biases. So both follow the im2col path's order: the weight gradient one chunk of IM2COL_CHUNK
+ * samples at a time, each chunk's written into work and added onto dW by a reorder with a sum
+ * post-op (as sgemm with beta = 1 does there; the chunked primitive ran as fast as the
+ * whole-batch one on the reference DCGAN), and the bias gradient summed here, sample by sample.
+ * oneDNN's own scratchpad stays library-managed (one buffer shared by every primitive).
+ */
+#include "nn/conv_onednn.h"
+
+#include <omp.h>
+#include <oneapi/dnnl/dnnl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/blas.h"
+#include "nn/im2col.h"
+
+/* ---- the path choice ------------------------------------------------------------------------ */
+
+static const char *const PATH_NAMES[] = {"auto", "im2col", "onednn"};
+static int path_state = -1; /* -1: not read from NASH_CONV yet */
+
+bool conv_path_parse(const char *name, ConvPath *out) {
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(name, PATH_NAMES[i])) {
+            *out = (ConvPath)i;
+            return true;
+        }
+    return false;
+}
+
+const char *conv_path_name(ConvPath path) { return PATH_NAMES[path]; }
+
+void conv_path_set(ConvPath path) { path_state = (int)path; }
+
+ConvPath conv_path(void) {
+    if (path_state < 0) {
+        const char *env = getenv("NASH_CONV");
+        ConvPath p = CONV_PATH_AUTO;
+        if (env && *env && !conv_path_parse(env, &p))
+            fprintf(stderr, "nash: NASH_CONV=%s is not one of auto, im2col, onednn; using auto\n", env);
+        path_state = (int)p;
+    }
+    return (ConvPath)path_state;
+}
+
+/* ---- engine, stream, errors ----------------------------------------------------------------- */
+
+static dnnl_engine_t engine;
+static dnnl_stream_t stream;
+
+/* A failed call where nothing can be done but stop: a primitive that was built refusing to run. */
+static void must(dnnl_status_t st, const char *what) {
+    if (st == dnnl_success) return;
+    fprintf(stderr, "nash: oneDNN %s failed (status %d); run with NASH_CONV=im2col to bypass oneDNN\n", what, (int)st);
+    abort();
+}
+
+static bool engine_ready(void) {
+    if (stream) return true;
+    if (dnnl_engine_create(&engine, dnnl_cpu, 0) != dnnl_success) return false;
+    if (dnnl_stream_create(&stream, engine, dnnl_stream_default_flags) != dnnl_success) {
+        dnnl_engine_destroy(engine);
+        engine = NULL;
+        return false;
+    }
+    return true;
+}
+
+/* ---- plans ---------------------------------------------------------------------------------- */
+
+/* One operand of one pass: nash's layout, the primitive's, and where the latter lives in work. */
+typedef struct {
+    dnnl_memory_desc_t own, want;
+    dnnl_primitive_t reorder; /* own -> want (inputs) or want -> own (outputs); NULL if equal */
+    size_t offset;            /* floats into work, when reorder */
+} Operand;
+
+/* The weight gradient of `mb` consecutive samples: its primitive, its inputs, its output (always
+ * in work) and the reorder that adds that output onto dW. */
+typedef struct {
+    int mb;
+    dnnl_primitive_t prim, add;
+    Operand src, ddst;
+    dnnl_memory_desc_t dwei;
+    size_t dwei_offset;
+} WeightPass;
+
+typedef struct Plan {
+    ConvShape s;
+    int n;
+    dnnl_primitive_t fwd, bwd_data;
+    Operand f_src, f_wei, f_dst;   /* forward */
+    Operand d_ddst, d_wei, d_dsrc; /* input gradient */
+    WeightPass chunk, tail;        /* weight gradient: chunks of WEIGHT_CHUNK, then the rest */
+    size_t fwd_floats, bwd_floats;
+    struct Plan *next;
+} Plan;
+
+static Plan *plans;
+
+/* The weight gradient's chunk of samples: the im2col path's, so the two paths sum a batch in the
+ * same grouping (see the top of the file). */
+enum { WEIGHT_CHUNK = IM2COL_CHUNK };
+
+static bool same_shape(const ConvShape *a, const ConvShape *b) {
+    return a->transposed == b->transposed && a->cin == b->cin && a->cout == b->cout && a->h == b->h && a->w == b->w &&
+           a->ho == b->ho && a->wo == b->wo && a->kh == b->kh && a->kw == b->kw && a->sh == b->sh && a->sw == b->sw &&
+           a->ph == b->ph && a->pw == b->pw && a->has_bias == b->has_bias;
+}
+
+/* Floats rounded up to 16 (64 bytes), so every slice of work stays aligned. */
+static size_t whole_slices(size_t floats) { return (floats + 15) / 16 * 16; }
+
+/* A descriptor's memory in floats, as a slice. */
+static size_t floats_of(const dnnl_memory_desc_t *md) {
+    return whole_slices((dnnl_memory_desc_get_size(md) + sizeof(float) - 1) / sizeof(float));
+}
+
+static dnnl_status_t make_reorder(const dnnl_memory_desc_t *from, const dnnl_memory_desc_t *to, bool add,
+                                  dnnl_primitive_t *out) {
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_post_ops_t ops = NULL;
+    dnnl_primitive_desc_t pd = NULL;
+    dnnl_status_t st = dnnl_success;
+    if (add) {
+        if ((st = dnnl_primitive_attr_create(&attr)) || (st = dnnl_post_ops_create(&ops)) ||
+            (st = dnnl_post_ops_append_sum(ops, 1.0f)) || (st = dnnl_primitive_attr_set_post_ops(attr, ops)))
+            goto done;
+    }
+    if (!(st = dnnl_reorder_primitive_desc_create(&pd, from, engine, to, engine, attr)))
+        st = dnnl_primitive_create(out, pd);
+done:
+    if (pd) dnnl_primitive_desc_destroy(pd);
+    if (ops) dnnl_post_ops_destroy(ops);
+    if (attr) dnnl_primitive_attr_destroy(attr);
+    return st;
+}
+
+/* Fill in an operand: what the primitive wants, and the reorder and work slice if it differs
+ * from nash's layout. *used grows by the slice. An input reorders own -> want, an output back. */
+static dnnl_status_t operand(Operand *o, const dnnl_memory_desc_t *own, const_dnnl_primitive_desc_t pd,
+                             dnnl_query_t what, bool input, size_t *used) {
+    o->own = *own;
+    o->want = *dnnl_primitive_desc_query_md(pd, what, 0);
+    o->reorder = NULL;
+    if (dnnl_memory_desc_equal(&o->own, &o->want)) return dnnl_success;
+    o->offset = *used;
+    *used += floats_of(&o->want);
+    return input ? make_reorder(&o->own, &o->want, false, &o->reorder)
+                 : make_reorder(&o->want, &o->own, false, &o->reorder);
+}
+
+/* After a failed build: the primitives made so far destroyed, the plan left without any. */
+static void plan_drop_primitives(Plan *p) {
+    dnnl_primitive_t *prims[] = {&p->fwd,           &p->bwd_data,       &p->f_src.reorder,     &p->f_wei.reorder,
+                                 &p->f_dst.reorder, &p->d_ddst.reorder, &p->d_wei.reorder,     &p->d_dsrc.reorder,
+                                 &p->chunk.prim,    &p->chunk.add,      &p->chunk.src.reorder, &p->chunk.ddst.reorder,
+                                 &p->tail.prim,     &p->tail.add,       &p->tail.src.reorder,  &p->tail.ddst.reorder};
+    for (size_t i = 0; i < sizeof prims / sizeof prims[0]; i++)
+        if (*prims[i]) dnnl_primitive_destroy(*prims[i]), *prims[i] = NULL;
+}
+
+/* The memory descriptors of a pass over mb samples: nash's layouts, and "any" for the primitive. */
+typedef struct {
+    dnnl_memory_desc_t src, wei, bias, dst, any_src, any_wei, any_dst;
+} Descs;
+
+static dnnl_status_t descs_init(const ConvShape *s, int mb, Descs *d) {
+    dnnl_dims_t sd = {mb, s->cin, s->h, s->w}, dd = {mb, s->cout, s->ho, s->wo}, bd = {s->cout};
+    dnnl_dims_t wd = {s->cout, s->cin, s->kh, s->kw}; /* oneDNN's (OC, IC, kh, kw) for both kinds */
+    dnnl_status_t st;
+    if ((st = dnnl_memory_desc_init_by_tag(&d->src, 4, sd, dnnl_f32, dnnl_nchw)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->dst, 4, dd, dnnl_f32, dnnl_nchw)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->wei, 4, wd, dnnl_f32, s->transposed ? dnnl_iohw : dnnl_oihw)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->bias, 1, bd, dnnl_f32, dnnl_x)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->any_src, 4, sd, dnnl_f32, dnnl_format_tag_any)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->any_dst, 4, dd, dnnl_f32, dnnl_format_tag_any)))
+        return st;
+    return dnnl_memory_desc_init_by_tag(&d->any_wei, 4, wd, dnnl_f32, dnnl_format_tag_any);
+}
+
+/* Operation descriptors are of different types; each fits in the largest, a convolution's. */
+typedef union {
+    dnnl_convolution_desc_t conv;
+    dnnl_deconvolution_desc_t deconv;
+} OpDesc;
+
+typedef enum { PASS_FORWARD, PASS_DATA, PASS_WEIGHTS } Pass;
+
+/* One pass's operation descriptor, on the "any" layouts (the weight gradient without the bias's:
+ * see the top of the file). */
+static dnnl_status_t op_init(const ConvShape *s, const Descs *d, Pass pass, OpDesc *op) {
+    dnnl_dims_t strides = {s->sh, s->sw}, pad = {s->ph, s->pw};
+    const dnnl_memory_desc_t *b = s->has_bias ? &d->bias : NULL;
+    if (s->transposed) switch (pass) {
+        case PASS_FORWARD:
+            return dnnl_deconvolution_forward_desc_init(&op->deconv, dnnl_forward_training, dnnl_deconvolution_direct,
+                                                        &d->any_src, &d->any_wei, b, &d->any_dst, strides, pad, pad);
+        case PASS_DATA:
+            return dnnl_deconvolution_backward_data_desc_init(&op->deconv, dnnl_deconvolution_direct, &d->any_src,
+                                                              &d->any_wei, &d->any_dst, strides, pad, pad);
+        case PASS_WEIGHTS:
+            return dnnl_deconvolution_backward_weights_desc_init(&op->deconv, dnnl_deconvolution_direct, &d->any_src,
+                                                                 &d->any_wei, NULL, &d->any_dst, strides, pad, pad);
+        }
+    switch (pass) {
+    case PASS_FORWARD:
+        return dnnl_convolution_forward_desc_init(&op->conv, dnnl_forward_training, dnnl_convolution_direct,
+                                                  &d->any_src, &d->any_wei, b, &d->any_dst, strides, pad, pad);
+    case PASS_DATA:
+        return dnnl_convolution_backward_data_desc_init(&op->conv, dnnl_convolution_direct, &d->any_src, &d->any_wei,
+                                                        &d->any_dst, strides, pad, pad);
+    case PASS_WEIGHTS:
+        return dnnl_convolution_backward_weights_desc_init(&op->conv, dnnl_convolution_direct, &d->any_src, &d->any_wei,
+                                                           NULL, &d->any_dst, strides, pad, pad);
+    }
+    return dnnl_invalid_arguments;
+}
+
+/* The primitive descriptor of a pass over mb samples; the forward one is every backward's hint. */
+static dnnl_status_t pd_create(const ConvShape *s, const Descs *d, Pass pass, const_dnnl_primitive_desc_t hint,
+                               dnnl_primitive_desc_t *pd) {
+    OpDesc op;
+    dnnl_status_t st = op_init(s, d, pass, &op);
+    return st ? st : dnnl_primitive_desc_create(pd, &op, NULL, engine, hint);
+}
+
+/* The weight gradient over mb samples. *used grows by its slices of work. */
+static dnnl_status_t weight_pass_build(const ConvShape *s, int mb, WeightPass *w, size_t *used) {
+    Descs d;
+    dnnl_primitive_desc_t fpd = NULL, wpd = NULL;
+    dnnl_status_t st;
+    w->mb = mb;
+    if ((st = descs_init(s, mb, &d)) || (st = pd_create(s, &d, PASS_FORWARD, NULL, &fpd)) ||
+        (st = pd_create(s, &d, PASS_WEIGHTS, fpd, &wpd)) || (st = dnnl_primitive_create(&w->prim, wpd)) ||
+        (st = operand(&w->src, &d.src, wpd, dnnl_query_src_md, true, used)) ||
+        (st = operand(&w->ddst, &d.dst, wpd, dnnl_query_diff_dst_md, true, used)))
+        goto done;
+    w->dwei = *dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0);
+    w->dwei_offset = *used;
+    *used += floats_of(&w->dwei);
+    st = make_reorder(&w->dwei, &d.wei, true, &w->add);
+done:
+    if (fpd) dnnl_primitive_desc_destroy(fpd);
+    if (wpd) dnnl_primitive_desc_destroy(wpd);
+    return st;
+}
+
+static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
+
+/* The work any plan of s at batch n may use, whatever layouts oneDNN picks, as long as they pad
+ * channels to at most CHANNEL_BLOCK (16 floats: AVX-512's nChw16c, OIhw16i16o; AVX2 uses 8):
+ * an input and an output activation and two weight tensors, all padded. It grows with n, so the
+ * work sized at the largest batch serves every smaller one, whose layouts may differ; a plan
+ * that needs more is not built (the layer then stays on im2col). */
+enum { CHANNEL_BLOCK = 16 };
+static size_t padded(int channels) { return ((size_t)channels + CHANNEL_BLOCK - 1) / CHANNEL_BLOCK * CHANNEL_BLOCK; }
+static size_t work_bound(const ConvShape *s, int n) {
+    size_t in = (size_t)n * padded(s->cin) * (size_t)s->h * (size_t)s->w;
+    size_t out = (size_t)n * padded(s->cout) * (size_t)s->ho * (size_t)s->wo;
+    size_t weights = padded(s->cin) * padded(s->cout) * (size_t)s->kh * (size_t)s->kw;
+    return whole_slices(in) + whole_slices(out) + 2 * whole_slices(weights);
+}
+
+static dnnl_status_t plan_build(Plan *p) {
+    const ConvShape *s = &p->s;
+    Descs d;
+    dnnl_primitive_desc_t fpd = NULL, dpd = NULL;
+    dnnl_status_t st;
+    if ((st = descs_init(s, p->n, &d)) || (st = pd_create(s, &d, PASS_FORWARD, NULL, &fpd)) ||
+        (st = pd_create(s, &d, PASS_DATA, fpd, &dpd)) || (st = dnnl_primitive_create(&p->fwd, fpd)) ||
+        (st = dnnl_primitive_create(&p->bwd_data, dpd)))
+        goto done;
+    size_t used = 0;
+    if ((st = operand(&p->f_src, &d.src, fpd, dnnl_query_src_md, true, &used)) ||
+        (st = operand(&p->f_wei, &d.wei, fpd, dnnl_query_weights_md, true, &used)) ||
+        (st = operand(&p->f_dst, &d.dst, fpd, dnnl_query_dst_md, false, &used)))
+        goto done;
+    p->fwd_floats = used;
+    used = 0;
+    if ((st = operand(&p->d_ddst, &d.dst, dpd, dnnl_query_diff_dst_md, true, &used)) ||
+        (st = operand(&p->d_wei, &d.wei, dpd, dnnl_query_weights_md, true, &used)) ||
+        (st = operand(&p->d_dsrc, &d.src, dpd, dnnl_query_diff_src_md, false, &used)))
+        goto done;
+    /* The passes of backward run one after another, so their slices of work overlap. */
+    size_t chunk_used = 0, tail_used = 0;
+    int chunk = p->n < WEIGHT_CHUNK ? p->n : WEIGHT_CHUNK, tail = p->n % chunk;
+    if ((st = weight_pass_build(s, chunk, &p->chunk, &chunk_used))) goto done;
+    if (tail && (st = weight_pass_build(s, tail, &p->tail, &tail_used))) goto done;
+    p->bwd_floats = max_size(used, max_size(chunk_used, tail_used));
+    if (max_size(p->fwd_floats, p->bwd_floats) > work_bound(s, p->n)) {
+        fprintf(stderr, "nash: oneDNN asked for layouts padded beyond %d channels\n", CHANNEL_BLOCK);
+        st = dnnl_unimplemented;
+    }
+done:
+    if (fpd) dnnl_primitive_desc_destroy(fpd);
+    if (dpd) dnnl_primitive_desc_destroy(dpd);
+    return st;
+}
+
+/* The plan for (s, n), built on first use; NULL, said once per shape, if oneDNN cannot build it. */
+static Plan *plan_for(const ConvShape *s, int n) {
+    for (Plan *p = plans; p; p = p->next)
+        if (p->n == n && same_shape(&p->s, s)) return p->fwd ? p : NULL;
+    Plan *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->s = *s;
+    p->n = n;
+    omp_set_num_threads(blas_threads()); /* oneDNN divides the work among threads when it builds */
+    dnnl_status_t st = engine_ready() ? plan_build(p) : dnnl_runtime_error;
+    if (st != dnnl_success) {
+        fprintf(stderr,
+                "nash: oneDNN cannot build a %s %d->%d k=%dx%d s=%dx%d at %dx%d, batch %d (status %d); "
+                "the layer uses im2col + sgemm\n",
+                s->transposed ? "deconv2d" : "conv2d", s->cin, s->cout, s->kh, s->kw, s->sh, s->sw, s->h, s->w, n,
+                (int)st);
+        plan_drop_primitives(p); /* the plan is kept without them, so the failure is said once */
+    }
+    p->next = plans;
+    plans = p;
+    return p->fwd ? p : NULL;
+}
+
+/* Whether the path and the channel rule give this shape to oneDNN (before any plan is built). */
+static bool wanted(const ConvShape *s) {
+    ConvPath path = conv_path();
+    if (path == CONV_PATH_IM2COL) return false;
+    return path == CONV_PATH_ONEDNN || (s->cin >= CONV_ONEDNN_MIN_CHANNELS && s->cout >= CONV_ONEDNN_MIN_CHANNELS);
+}
+
+bool conv_onednn_takes(const ConvShape *s, int n) { return wanted(s) && plan_for(s, n > 0 ? n : 1) != NULL; }
+
+size_t conv_onednn_work_floats(const ConvShape *s, int n) { return wanted(s) ? work_bound(s, n > 0 ? n : 1) : 0; }
+
+/* ---- execution ------------------------------------------------------------------------------ */
+
+/* Up to 5 arguments of one primitive call, with their memory objects. */
+typedef struct {
+    dnnl_exec_arg_t arg[5];
+    int count;
+} Args;
+
+static void arg(Args *a, int what, const dnnl_memory_desc_t *md, const void *data) {
+    dnnl_memory_t m;
+    must(dnnl_memory_create(&m, md, engine, (void *)data), "memory create");
+    a->arg[a->count++] = (dnnl_exec_arg_t){what, m};
+}
+
+static void run(dnnl_primitive_t prim, Args *a) {
+    must(dnnl_primitive_execute(prim, stream, a->count, a->arg), "execute");
+    must(dnnl_stream_wait(stream), "stream wait");
+    for (int i = 0; i < a->count; i++) dnnl_memory_destroy(a->arg[i].memory);
+    a->count = 0;
+}
+
+static void reorder_run(dnnl_primitive_t r, const dnnl_memory_desc_t *from_md, const void *from,
+                        const dnnl_memory_desc_t *to_md, void *to) {
+    Args a = {.count = 0};
+    arg(&a, DNNL_ARG_FROM, from_md, from);
+    arg(&a, DNNL_ARG_TO, to_md, to);
+    run(r, &a);
+}
+
+/* An input operand as the primitive reads it: nash's tensor, or its reordered copy in work. */
+static const void *input(const Operand *o, const float *own, float *work) {
+    if (!o->reorder) return own;
+    float *copy = work + o->offset;
+    reorder_run(o->reorder, &o->own, own, &o->want, copy);
+    return copy;
+}
+
+/* Where the primitive writes an output operand: nash's tensor, or a slice of work. */
+static void *output(const Operand *o, float *own, float *work) { return o->reorder ? work + o->offset : own; }
+
+static void output_done(const Operand *o, float *own, float *work) {
+    if (o->reorder) reorder_run(o->reorder, &o->want, work + o->offset, &o->own, own);
+}
+
+/* The plan for a call, with as many threads as nash gives OpenBLAS. */
+static Plan *ready(const ConvShape *s, int n) {
+    Plan *p = plan_for(s, n);
+    if (!p) {
+        fprintf(stderr, "nash: oneDNN has no plan for a layer conv_onednn_takes() accepted\n");
+        abort();
+    }
+    omp_set_num_threads(blas_threads());
+    return p;
+}
+
+void conv_onednn_forward(const ConvShape *s, int n, const float *x, const float *w, const float *b, float *y,
+                         float *work) {
+    Plan *p = ready(s, n);
+    Args a = {.count = 0};
+    arg(&a, DNNL_ARG_SRC, &p->f_src.want, input(&p->f_src, x, work));
+    arg(&a, DNNL_ARG_WEIGHTS, &p->f_wei.want, input(&p->f_wei, w, work));
+    if (s->has_bias) {
+        dnnl_memory_desc_t bias;
+        dnnl_dims_t bd = {s->cout};
+        must(dnnl_memory_desc_init_by_tag(&bias, 1, bd, dnnl_f32, dnnl_x), "bias descriptor");
+        arg(&a, DNNL_ARG_BIAS, &bias, b);
+    }
+    arg(&a, DNNL_ARG_DST, &p->f_dst.want, output(&p->f_dst, y, work));
+    run(p->fwd, &a);
+    output_done(&p->f_dst, y, work);
+}
+
+/* db += dy summed over samples and pixels: each sample's per-channel sum added in sample order. */
+static void add_bias_grad(const float *dy, int n, int cout, size_t pixels, float *db) {
+    for (int i = 0; i < n; i++)
+        for (int c = 0; c < cout; c++) {
+            const float *row = dy + ((size_t)i * (size_t)cout + (size_t)c) * pixels;
+            float sum = 0.0f;
+            for (size_t k = 0; k < pixels; k++) sum += row[k];
+            db[c] += sum;
+        }
+}
+
+/* dW += the weight gradient of samples [first, first + w->mb). */
+static void weight_pass_run(const WeightPass *w, const ConvShape *s, int first, const float *x, const float *dy,
+                            const dnnl_memory_desc_t *dw_md, float *dw, float *work) {
+    size_t x_size = (size_t)s->cin * (size_t)s->h * (size_t)s->w,
+           y_size = (size_t)s->cout * (size_t)s->ho * (size_t)s->wo;
+    float *dwei = work + w->dwei_offset;
+    Args a = {.count = 0};
+    arg(&a, DNNL_ARG_SRC, &w->src.want, input(&w->src, x + (size_t)first * x_size, work));
+    arg(&a, DNNL_ARG_DIFF_DST, &w->ddst.want, input(&w->ddst, dy + (size_t)first * y_size, work));
+    arg(&a, DNNL_ARG_DIFF_WEIGHTS, &w->dwei, dwei);
+    run(w->prim, &a);
+    reorder_run(w->add, &w->dwei, dwei, dw_md, dw);
+}
+
+void conv_onednn_backward(const ConvShape *s, int n, const float *x, const float *dy, const float *w, float *dx,
+                          float *dw, float *db, float *work) {
+    if (!dx && !dw) return;
+    Plan *p = ready(s, n);
+    if (dx) {
+        Args a = {.count = 0};
+        arg(&a, DNNL_ARG_DIFF_DST, &p->d_ddst.want, input(&p->d_ddst, dy, work));
+        arg(&a, DNNL_ARG_WEIGHTS, &p->d_wei.want, input(&p->d_wei, w, work));
+        arg(&a, DNNL_ARG_DIFF_SRC, &p->d_dsrc.want, output(&p->d_dsrc, dx, work));
+        run(p->bwd_data, &a);
+        output_done(&p->d_dsrc, dx, work);
+    }
+    if (!dw) return;
+    int first = 0;
+    for (; first + p->chunk.mb <= n; first += p->chunk.mb)
+        weight_pass_run(&p->chunk, s, first, x, dy, &p->f_wei.own, dw, work);
+    if (first < n) weight_pass_run(&p->tail, s, first, x, dy, &p->f_wei.own, dw, work);
+    if (s->has_bias) add_bias_grad(dy, n, s->cout, (size_t)s->ho * (size_t)s->wo, db);
+}
+
+const char *conv_onednn_describe(char *buf, size_t size) {
+    const dnnl_version_t *v = dnnl_version();
+    static const struct {
+        dnnl_cpu_isa_t isa;
+        const char *name;
+    } ISAS[] = {{dnnl_cpu_isa_avx512_core_amx, "avx512_core_amx"},
+                {dnnl_cpu_isa_avx512_core_bf16, "avx512_core_bf16"},
+                {dnnl_cpu_isa_avx512_core_vnni, "avx512_core_vnni"},
+                {dnnl_cpu_isa_avx512_core, "avx512_core"},
+                {dnnl_cpu_isa_avx2_vnni, "avx2_vnni"},
+                {dnnl_cpu_isa_avx2, "avx2"},
+                {dnnl_cpu_isa_avx, "avx"},
+                {dnnl_cpu_isa_sse41, "sse41"}};
+    dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+    const char *name = "?";
+    for (size_t i = 0; i < sizeof ISAS / sizeof ISAS[0]; i++)
+        if (isa == ISAS[i].isa) {
+            name = ISAS[i].name;
+            break;
+        }
+    snprintf(buf, size, "oneDNN %d.%d.%d, kernels up to %s; NASH_CONV path %s", v->major, v->minor, v->patch, name,
+             conv_path_name(conv_path()));
+    return buf;
+}

@@ -1,0 +1,67 @@
+/* conv_onednn.h — convolutions and transposed convolutions on oneDNN's direct kernels.
+ *
+ * conv2d.c and deconv2d.c hand a layer here when conv_onednn_takes() says so. oneDNN picks the
+ * kernel for the CPU it runs on (AVX2, AVX-512, AMX) and the blocked layouts that kernel wants
+ * (e.g. nChw16c activations, OIhw16i16o weights); this file converts nash's NCHW activations and
+ * PyTorch-layout weights to those layouts and back at every call, in the caller's work buffer.
+ * Each layer's interface, its NCHW tensors and its accumulating weight gradients stay as conv2d.h
+ * and deconv2d.h define them. The im2col + sgemm path is the fallback, and the naive kernels of
+ * conv2d.c and deconv2d.c remain the references both are tested against.
+ *
+ * Which path runs is decided per layer shape: conv_path() forces one path for every layer, or
+ * (auto) oneDNN takes every layer whose two channel counts are both at least
+ * CONV_ONEDNN_MIN_CHANNELS (docs/benchmarks.md, "Convolution backends", has the measurements).
+ * A batch size whose primitives oneDNN cannot build runs on im2col instead, which is why a layer
+ * sizes its work as the larger of the two paths' needs.
+ *
+ * The primitives for a (shape, batch) pair are built on first use and kept for the life of the
+ * process, shared by every layer of that shape. Calls come from one thread at a time.
+ */
+#ifndef NASH_NN_CONV_ONEDNN_H
+#define NASH_NN_CONV_ONEDNN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum { CONV_PATH_AUTO, CONV_PATH_IM2COL, CONV_PATH_ONEDNN } ConvPath;
+
+/* A layer with fewer channels on either side stays on im2col under auto: at 3 input channels
+ * (D's first layer) oneDNN's float32 kernels ran slower than im2col + sgemm. */
+enum { CONV_ONEDNN_MIN_CHANNELS = 8 };
+
+/* The process-wide choice. Until conv_path_set is called it is the one the environment variable
+ * NASH_CONV names (auto, im2col or onednn; auto when unset or unknown, with a warning).
+ * conv_path_parse reads one of those names and returns false for any other. */
+ConvPath conv_path(void);
+void conv_path_set(ConvPath path);
+bool conv_path_parse(const char *name, ConvPath *out);
+const char *conv_path_name(ConvPath path);
+
+typedef struct {
+    bool transposed; /* a Deconv2d: weights (Cin,Cout,kh,kw) and y the larger image */
+    int cin, cout;
+    int h, w, ho, wo; /* input and output spatial sizes */
+    int kh, kw, sh, sw, ph, pw;
+    bool has_bias;
+} ConvShape;
+
+/* Whether oneDNN runs this shape's layer (conv_path and the channel rule; false, with the
+ * reason written once to stderr, when oneDNN cannot build the primitives). */
+bool conv_onednn_takes(const ConvShape *s, int n);
+
+/* Floats of work a forward or backward call at any batch up to n needs (whatever layouts oneDNN
+ * picks at each); 0 for a shape conv_path() and the channel rule leave on im2col. */
+size_t conv_onednn_work_floats(const ConvShape *s, int n);
+
+/* x (N,Cin,H,W)  w (Cout,Cin,kh,kw), or (Cin,Cout,kh,kw) when transposed  b (Cout) or NULL
+ * y (N,Cout,Ho,Wo)  work: conv_onednn_work_floats(s, m) floats for some m >= n */
+void conv_onednn_forward(const ConvShape *s, int n, const float *x, const float *w, const float *b, float *y,
+                         float *work);
+/* dx = dL/dx (overwritten; NULL to skip); dw += dL/dw and db += dL/db (NULL to skip both) */
+void conv_onednn_backward(const ConvShape *s, int n, const float *x, const float *dy, const float *w, float *dx,
+                          float *dw, float *db, float *work);
+
+/* "oneDNN 2.6.3 on avx512_core_bf16" or why oneDNN is not in use, for `nash info`. */
+const char *conv_onednn_describe(char *buf, size_t size);
+
+#endif
