@@ -1,10 +1,10 @@
 /* cmd_info.c — `nash info`: what a bug report needs to know about this nash and this machine.
  *
- * The version and commit, the CPU with the features that decide the BLAS kernel, OpenBLAS with
- * its kernel (and who chose it: core/blas.h, cli/blas_select.h) and threads, oneDNN with the
- * widest kernels it found and the convolution path (nn/conv_onednn.h), and the versions of Open MPI, HDF5, ZeroMQ,
- * libpng, inih, libmicrohttpd and cJSON. Each library's version comes from the module that links it, so the include
- * rules hold (only comm/ sees mpi.h, and so on).
+ * The version and commit, the CPU with the features that decide the BLAS kernel, OpenBLAS with its
+ * kernel (and who chose it: core/blas.h, cli/blas_select.h) and threads, oneDNN with the widest
+ * kernels it found and the convolution path (nn/conv_onednn.h), and the versions of Open MPI, HDF5,
+ * ZeroMQ, libpng, inih, libmicrohttpd and cJSON. Each library's version comes from the module that
+ * links it, so the include rules hold (only comm/ sees mpi.h, and so on).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -17,22 +17,7 @@
 #include "nn/conv_onednn.h"
 #include "nn/im2col.h"
 
-static ConvShape shape_of(const Conv2d *l) {
-    return (ConvShape){.transposed = false,
-                       .cin = l->cin,
-                       .cout = l->cout,
-                       .h = l->h,
-                       .w = l->w,
-                       .ho = l->ho,
-                       .wo = l->wo,
-                       .kh = l->kh,
-                       .kw = l->kw,
-                       .sh = l->sh,
-                       .sw = l->sw,
-                       .ph = l->ph,
-                       .pw = l->pw,
-                       .has_bias = l->has_bias};
-}
+static ConvShape shape_of(const Conv2d *l) { return CONV_SHAPE_OF(l, false); }
 
 static size_t col_rows(const Conv2d *l) { return (size_t)l->cin * (size_t)l->kh * (size_t)l->kw; }
 

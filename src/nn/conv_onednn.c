@@ -1,10 +1,11 @@
 /* conv_onednn.c — convolutions and transposed convolutions on oneDNN (see conv_onednn.h).
  *
  * A Plan holds, for one (shape, batch) pair, the primitives of a layer (forward, input gradient,
- * and weight gradient over a chunk of samples and over the batch's remainder) and, for each operand, the layout the
- * primitive asked for (format "any") next to nash's own: NCHW activations, OIHW weights (IOHW for a transposed
- * convolution, PyTorch's ConvTranspose2d layout). Where the two differ the operand is reordered into a slice of the
- * caller's work buffer; where they agree the primitive reads or writes nash's tensor in place.
+ * and weight gradient over a chunk of samples and over the batch's remainder) and, for each
+ * operand, the layout the primitive asked for (format "any") next to nash's own: NCHW activations,
+ * OIHW weights (IOHW for a transposed convolution, PyTorch's ConvTranspose2d layout). Where the two
+ * differ the operand is reordered into a slice of the caller's work buffer; where they agree the
+ * primitive reads or writes nash's tensor in place.
  *
  * The gradients with respect to the parameters are sums over the batch, and the order of that sum
  * decides how closely a batch split over ranks and summed by allreduce agrees with the whole

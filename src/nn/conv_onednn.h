@@ -45,6 +45,23 @@ typedef struct {
     bool has_bias;
 } ConvShape;
 
+/* The ConvShape of a Conv2d or a Deconv2d, whose geometry fields have the same names. */
+#define CONV_SHAPE_OF(l, is_transposed)                                                                                \
+    ((ConvShape){.transposed = (is_transposed),                                                                        \
+                 .cin = (l)->cin,                                                                                      \
+                 .cout = (l)->cout,                                                                                    \
+                 .h = (l)->h,                                                                                          \
+                 .w = (l)->w,                                                                                          \
+                 .ho = (l)->ho,                                                                                        \
+                 .wo = (l)->wo,                                                                                        \
+                 .kh = (l)->kh,                                                                                        \
+                 .kw = (l)->kw,                                                                                        \
+                 .sh = (l)->sh,                                                                                        \
+                 .sw = (l)->sw,                                                                                        \
+                 .ph = (l)->ph,                                                                                        \
+                 .pw = (l)->pw,                                                                                        \
+                 .has_bias = (l)->has_bias})
+
 /* Whether oneDNN runs this shape's layer (conv_path and the channel rule; false, with the
  * reason written once to stderr, when oneDNN cannot build the primitives). */
 bool conv_onednn_takes(const ConvShape *s, int n);

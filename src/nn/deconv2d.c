@@ -20,22 +20,7 @@
 #include "nn/conv_onednn.h"
 #include "nn/im2col.h"
 
-static ConvShape shape_of(const Deconv2d *l) {
-    return (ConvShape){.transposed = true,
-                       .cin = l->cin,
-                       .cout = l->cout,
-                       .h = l->h,
-                       .w = l->w,
-                       .ho = l->ho,
-                       .wo = l->wo,
-                       .kh = l->kh,
-                       .kw = l->kw,
-                       .sh = l->sh,
-                       .sw = l->sw,
-                       .ph = l->ph,
-                       .pw = l->pw,
-                       .has_bias = l->has_bias};
-}
+static ConvShape shape_of(const Deconv2d *l) { return CONV_SHAPE_OF(l, true); }
 
 static size_t col_rows(const Deconv2d *l) { return (size_t)l->cout * (size_t)l->kh * (size_t)l->kw; }
 

@@ -2,9 +2,11 @@
  * (fast and naive kernels), and Deconv2d (ConvTranspose2d) as Conv2d's adjoint over a table of
  * shapes with output padding: for the same W, deconv forward equals conv's input gradient,
  * deconv's input gradient equals conv forward, and the weight gradients agree with the roles of
- * x and dy swapped. Each check runs twice, the fast kernels once on the im2col + sgemm path and once
- * on oneDNN's (conv_onednn.h). Fast against naive, finite differences, the layer conventions and
- * PyTorch are test_layers.c's, for every layer kind (and CTest runs those on each path too).
+ * x and dy swapped. And a batch's parameter gradients equal, bit for bit, those of its halves
+ * added in turn (the grouping the distributed runs rely on). Each check runs twice, the fast
+ * kernels once on the im2col + sgemm path and once on oneDNN's (conv_onednn.h). Fast against
+ * naive, finite differences, the layer conventions and PyTorch are test_layers.c's, for every
+ * layer kind (and CTest runs those on each path too).
  */
 #include <math.h>
 #include <stdio.h>
