@@ -26,9 +26,9 @@
 # step s is s*B/rate_s; the step time is the difference between the last log and the warm-up's),
 # its data wait from the d_data column, peak RSS per rank from /usr/bin/time -f %M. The peer times
 # itself. The table (tests/bench/bench_dcgan_table.py) shows the median over the rounds of each
-# figure, after the CPU model (lscpu) and nash's BLAS kernel (nash info); the raw results
-# (results.txt, sgemm.*.txt, each run's metrics.csv and log) stay in the work directory, whose
-# path is printed at the end.
+# figure, after the CPU model (lscpu), nash's BLAS kernel and its convolution path (nash info);
+# the raw results (results.txt, sgemm.*.txt, each run's metrics.csv and log) stay in the work
+# directory, whose path is printed at the end.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 WORKLOAD=${1:-}
@@ -75,7 +75,7 @@ else
 fi
 {
     echo "cpu: $(lscpu | sed -n 's/^Model name:[[:space:]]*//p') ($(nproc) cores)"
-    "$NASH" info | grep -E '^(cpu|blas|kernel) '
+    "$NASH" info | grep -E '^(cpu|blas|kernel|convolution) '
 } | tee "$WORK/machine.txt"
 echo "load before: $(cat /proc/loadavg)" | tee "$WORK/load.txt"
 
