@@ -13,6 +13,21 @@
 
 #include <math.h>
 
+/* Each iteration of the loops below reads and writes index k alone, so they may run as vectors
+ * when y is x. Told nothing, GCC checks the pointers for overlap at run time and takes its scalar
+ * loop when they are equal, which is every in-place call. (This file is also compiled with
+ * -fno-trapping-math, src/CMakeLists.txt: without it GCC will not compute slope * x for the
+ * elements that do not use it, so LeakyReLU keeps a branch and stays scalar.) Before both,
+ * LeakyReLU was a compare and a branch per element, mispredicted on about half of them: 8% of a
+ * DCGAN step in act_forward and as much again in act_backward (perf, 2026-12-07). */
+#if defined(__clang__)
+#define ELEMENTWISE _Pragma("clang loop vectorize(assume_safety)")
+#elif defined(__GNUC__)
+#define ELEMENTWISE _Pragma("GCC ivdep")
+#else
+#define ELEMENTWISE
+#endif
+
 static float sigmoid_stable(float x) {
     if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
     float e = expf(x);
@@ -23,10 +38,12 @@ static float sigmoid_stable(float x) {
 void act_forward(const Act *l, const float *x, float *y, size_t count) {
     switch (l->kind) {
     case ACT_RELU:
+        ELEMENTWISE
         for (size_t k = 0; k < count; k++) y[k] = x[k] < 0.0f ? 0.0f : x[k];
         break;
     case ACT_LEAKY_RELU: {
         const float slope = l->slope;
+        ELEMENTWISE
         for (size_t k = 0; k < count; k++) y[k] = x[k] > 0.0f ? x[k] : slope * x[k];
         break;
     }
@@ -43,6 +60,7 @@ void act_forward(const Act *l, const float *x, float *y, size_t count) {
 void act_backward(const Act *l, const float *x, const float *y, const float *dy, float *dx, size_t count) {
     switch (l->kind) {
     case ACT_RELU:
+        ELEMENTWISE
         for (size_t k = 0; k < count; k++) {
             float g = dy[k];
             dx[k] = y[k] > 0.0f ? g : 0.0f;
@@ -51,6 +69,7 @@ void act_backward(const Act *l, const float *x, const float *y, const float *dy,
     case ACT_LEAKY_RELU: {
         const float slope = l->slope;
         const float *sign = slope >= 0.0f ? y : x;
+        ELEMENTWISE
         for (size_t k = 0; k < count; k++) {
             float g = dy[k];
             dx[k] = sign[k] > 0.0f ? g : slope * g;
@@ -58,9 +77,11 @@ void act_backward(const Act *l, const float *x, const float *y, const float *dy,
         break;
     }
     case ACT_TANH:
+        ELEMENTWISE
         for (size_t k = 0; k < count; k++) dx[k] = dy[k] * (1.0f - y[k] * y[k]);
         break;
     case ACT_SIGMOID:
+        ELEMENTWISE
         for (size_t k = 0; k < count; k++) dx[k] = dy[k] * y[k] * (1.0f - y[k]);
         break;
     }
