@@ -8,17 +8,19 @@
  * primitive reads or writes nash's tensor in place.
  *
  * The gradients with respect to the parameters are sums over the batch, and the order of that sum
- * decides how closely a batch split over ranks and summed by allreduce agrees with the whole
- * batch on one rank (tests/mpi/test_penalty_equivalence.sh holds the two within 1e-4 after ten
- * steps of a chaotic WGAN-GP). oneDNN's weight-gradient primitive over the whole batch sums in an
- * order of its own that depends on the batch size, and missed that bound (1.13 of it on the
- * ResNet critic's weights, where im2col stays at 0.41); its bias gradient, likewise, on the
- * biases. So both follow the im2col path's order: the weight gradient one chunk of IM2COL_CHUNK
- * samples at a time, each chunk's written into work and added onto dW by a reorder with a sum
- * post-op (as sgemm with beta = 1 does there; on the reference DCGAN a step took 151-175 ms
- * with it against 142-169 with the whole-batch primitive, 5 rounds each, the same within the
- * rounds' spread), and the bias gradient summed here, sample by sample.
- * oneDNN's own scratchpad stays library-managed (one buffer shared by every primitive).
+ * decides how closely a batch split over ranks and summed by allreduce agrees with the whole batch
+ * on one rank (tests/mpi/test_penalty_equivalence.sh holds the two within 1e-4 after ten steps of a
+ * chaotic WGAN-GP). oneDNN's weight-gradient primitive over the whole batch sums in an order of its
+ * own that depends on the batch size, and missed that bound (1.13 of it on the ResNet critic's
+ * weights, where im2col stays at 0.41); its bias gradient, likewise, on the biases. So both are
+ * summed in sample order, as on the im2col path: the weight gradient one chunk of IM2COL_CHUNK
+ * samples at a time (the im2col path's chunk, though that path goes one sample at a time where
+ * its column matrix is thin; matching that too put the same test at 0.79 of its bound, against
+ * 0.41 with chunks of 4 throughout), each chunk's written into work and added onto dW by a
+ * reorder with a sum post-op (as sgemm with beta = 1 does there; on the reference DCGAN a step took 151-175
+ * ms with it against 142-169 with the whole-batch primitive, 5 rounds each, the same within the
+ * rounds' spread), and the bias gradient summed here, sample by sample. oneDNN's own scratchpad
+ * stays library-managed (one buffer shared by every primitive).
  */
 #include "nn/conv_onednn.h"
 
@@ -115,8 +117,7 @@ typedef struct Plan {
 
 static Plan *plans;
 
-/* The weight gradient's chunk of samples: the im2col path's, so the two paths sum a batch in the
- * same grouping (see the top of the file). */
+/* The weight gradient's chunk of samples: the im2col path's (see the top of the file). */
 enum { WEIGHT_CHUNK = IM2COL_CHUNK };
 
 static bool same_shape(const ConvShape *a, const ConvShape *b) {
@@ -207,6 +208,10 @@ typedef enum { PASS_FORWARD, PASS_DATA, PASS_WEIGHTS } Pass;
 /* One pass's operation descriptor, on the "any" layouts (the weight gradient without the bias's:
  * see the top of the file). */
 static dnnl_status_t op_init(const ConvShape *s, const Descs *d, Pass pass, OpDesc *op) {
+    /* The same padding on both sides, as PyTorch states it. oneDNN checks the output size with
+     * integer division, so the rows a strided convolution leaves over, and a transposed one's
+     * output padding, pass; its kernels take the right-hand padding from the sizes themselves.
+     * The output-padding and odd-size cases of test_conv2d and test_layers run on this path. */
     dnnl_dims_t strides = {s->sh, s->sw}, pad = {s->ph, s->pw};
     const dnnl_memory_desc_t *b = s->has_bias ? &d->bias : NULL;
     if (s->transposed) switch (pass) {
@@ -306,7 +311,8 @@ static dnnl_status_t plan_build(Plan *p) {
     if (tail && (st = weight_pass_build(s, tail, &p->tail, &tail_used))) goto done;
     p->bwd_floats = max_size(used, max_size(chunk_used, tail_used));
     if (max_size(p->fwd_floats, p->bwd_floats) > work_bound(s, p->n)) {
-        fprintf(stderr, "nash: oneDNN asked for layouts padded beyond %d channels\n", CHANNEL_BLOCK);
+        fprintf(stderr, "nash: oneDNN's layouts need more work than any layout padding channels to %d\n",
+                CHANNEL_BLOCK);
         st = dnnl_unimplemented;
     }
 done:
@@ -315,7 +321,8 @@ done:
     return st;
 }
 
-/* The plan for (s, n), built on first use; NULL, said once per shape, if oneDNN cannot build it. */
+/* The plan for (s, n), built on first use; NULL, said once per (shape, batch), if oneDNN cannot
+ * build it. */
 static Plan *plan_for(const ConvShape *s, int n) {
     for (Plan *p = plans; p; p = p->next)
         if (p->n == n && same_shape(&p->s, s)) return p->fwd ? p : NULL;
@@ -406,6 +413,7 @@ static Plan *ready(const ConvShape *s, int n) {
 
 void conv_onednn_forward(const ConvShape *s, int n, const float *x, const float *w, const float *b, float *y,
                          float *work) {
+    if (n <= 0) return;
     Plan *p = ready(s, n);
     Args a = {.count = 0};
     arg(&a, DNNL_ARG_SRC, &p->f_src.want, input(&p->f_src, x, work));
@@ -448,7 +456,7 @@ static void weight_pass_run(const WeightPass *w, const ConvShape *s, int first, 
 
 void conv_onednn_backward(const ConvShape *s, int n, const float *x, const float *dy, const float *w, float *dx,
                           float *dw, float *db, float *work) {
-    if (!dx && !dw) return;
+    if ((!dx && !dw) || n <= 0) return;
     Plan *p = ready(s, n);
     if (dx) {
         Args a = {.count = 0};

@@ -30,8 +30,10 @@ typedef enum { CONV_PATH_AUTO, CONV_PATH_IM2COL, CONV_PATH_ONEDNN } ConvPath;
 enum { CONV_ONEDNN_MIN_CHANNELS = 8 };
 
 /* The process-wide choice. Until conv_path_set is called it is the one the environment variable
- * NASH_CONV names (auto, im2col or onednn; auto when unset or unknown, with a warning).
- * conv_path_parse reads one of those names and returns false for any other. */
+ * NASH_CONV names (auto, im2col or onednn; auto when unset or unknown, with a warning). Set it
+ * before any layer sizes its work (conv2d_work_floats, deconv2d_work_floats): a buffer sized for
+ * im2col is too small for oneDNN. conv_path_parse reads one of those names and returns false for
+ * any other. */
 ConvPath conv_path(void);
 void conv_path_set(ConvPath path);
 bool conv_path_parse(const char *name, ConvPath *out);
@@ -70,7 +72,8 @@ bool conv_onednn_takes(const ConvShape *s, int n);
  * picks at each); 0 for a shape conv_path() and the channel rule leave on im2col. */
 size_t conv_onednn_work_floats(const ConvShape *s, int n);
 
-/* x (N,Cin,H,W)  w (Cout,Cin,kh,kw), or (Cin,Cout,kh,kw) when transposed  b (Cout) or NULL
+/* Both calls do nothing when n <= 0.
+ * x (N,Cin,H,W)  w (Cout,Cin,kh,kw), or (Cin,Cout,kh,kw) when transposed  b (Cout) or NULL
  * y (N,Cout,Ho,Wo)  work: conv_onednn_work_floats(s, m) floats for some m >= n */
 void conv_onednn_forward(const ConvShape *s, int n, const float *x, const float *w, const float *b, float *y,
                          float *work);
@@ -78,7 +81,7 @@ void conv_onednn_forward(const ConvShape *s, int n, const float *x, const float 
 void conv_onednn_backward(const ConvShape *s, int n, const float *x, const float *dy, const float *w, float *dx,
                           float *dw, float *db, float *work);
 
-/* "oneDNN 2.6.3 on avx512_core_bf16" or why oneDNN is not in use, for `nash info`. */
+/* "oneDNN 2.6.3, kernels up to avx512_core_bf16; NASH_CONV path auto", for `nash info`. */
 const char *conv_onednn_describe(char *buf, size_t size);
 
 #endif

@@ -3,7 +3,9 @@
  * shapes with output padding: for the same W, deconv forward equals conv's input gradient,
  * deconv's input gradient equals conv forward, and the weight gradients agree with the roles of
  * x and dy swapped. And a batch's parameter gradients equal, bit for bit, those of its halves
- * added in turn (the grouping the distributed runs rely on). Each check runs twice, the fast
+ * added in turn (the grouping the distributed runs rely on), its halves' outputs and input
+ * gradients, with work sized for the whole batch, match the naive kernels, and no call writes
+ * past the work it asked for (a sentinel after it). Each check runs twice, the fast
  * kernels once on the im2col + sgemm path and once on oneDNN's (conv_onednn.h). Fast against
  * naive, finite differences, the layer conventions and PyTorch are test_layers.c's, for every
  * layer kind (and CTest runs those on each path too).
@@ -92,6 +94,22 @@ static float *filled(size_t count, float value) {
     return a;
 }
 
+/* Work of `floats` floats (NaN), then GUARD floats of a sentinel that no call may touch. */
+enum { GUARD = 64 };
+static const float SENTINEL = 12345.678f;
+
+static float *guarded_work(size_t floats) {
+    float *w = filled(floats + GUARD, NAN);
+    for (int g = 0; g < GUARD; g++) w[floats + (size_t)g] = SENTINEL;
+    return w;
+}
+
+static bool guard_intact(const float *w, size_t floats) {
+    for (int g = 0; g < GUARD; g++)
+        if (w[floats + (size_t)g] != SENTINEL) return false;
+    return true;
+}
+
 static void compare(const char *what, int index, const float *got, const float *ref, size_t n) {
     const DeconvCase *c = &cases[index];
     char name[192];
@@ -139,7 +157,7 @@ static void test_duality(int index) {
                "case %d: conv over the deconv's output size gives back its input size", index);
     size_t work_floats = deconv2d_work_floats(&d, c->n);
     if (conv2d_work_floats(&conv, c->n) > work_floats) work_floats = conv2d_work_floats(&conv, c->n);
-    float *work = filled(work_floats, NAN);
+    float *work = guarded_work(work_floats);
     float *x = filled(nx, 0.0f), *dy = filled(ny, 0.0f);
     fill_uniform(x, nx, -1.0f, 1.0f, 900 + (unsigned long long)index);
     fill_uniform(dy, ny, -1.0f, 1.0f, 1000 + (unsigned long long)index);
@@ -171,30 +189,38 @@ static void test_duality(int index) {
         snprintf(what, sizeof what, "deconv dweight == conv dweight, x and dy swapped (%s)", name);
         compare(what, index, d.dweight, conv_dweight, nw);
     }
+    check_true(guard_intact(work, work_floats), "%s: case %d: the calls stay inside the work they asked for",
+               conv_path_name(conv_path()), index);
 
     free(work), free(x), free(dy), free(y_deconv), free(y_conv), free(dx_deconv), free(dx_conv);
     free(conv_dweight);
     free_layer(&d);
 }
 
-/* The parameter gradients of a batch equal, bit for bit, those of the batch's first `first`
- * samples followed by the rest accumulated onto them, when `first` is a whole number of chunks
- * (IM2COL_CHUNK): both paths sum a batch one chunk at a time, in sample order, so a batch split
- * across ranks differs from one rank only in how allreduce adds the ranks' sums. Checked on case
- * 11 (19 samples: 4 chunks and 3) split 8 + 11, for the deconv and for the conv it transposes. */
+/* A batch split in two, each part a call of its own with the work sized for the whole batch, as
+ * a network sized at its largest batch calls a layer on a slice (case 11: 19 samples, split 8 +
+ * 11; the deconv and the conv it transposes):
+ *   - the parameter gradients of the two calls, the second accumulating onto the first, equal
+ *     the whole batch's bit for bit: 8 is a whole number of chunks (IM2COL_CHUNK; both paths sum
+ *     a batch one chunk at a time, in sample order), so a batch split across ranks differs from
+ *     one rank only in how allreduce adds the ranks' sums;
+ *   - the outputs and input gradients of the two calls agree with the naive kernels over the
+ *     whole batch (ATOL, RTOL);
+ *   - no call writes past the work it was given. */
 static void test_split_batch(void) {
     const int index = 11, first = 2 * IM2COL_CHUNK;
     const DeconvCase *c = &cases[index];
     const int rest = c->n - first;
     Deconv2d d = make_layer(c, 1200);
     size_t nx = in_size(&d, 1), ny = out_size(&d, 1), nw = weight_size(&d);
+    size_t all_x = nx * (size_t)c->n, all_y = ny * (size_t)c->n;
     float *conv_dweight = filled(nw, 0.0f);
     Conv2d conv = conv_of(&d, conv_dweight);
     size_t work_floats = deconv2d_work_floats(&d, c->n);
     if (conv2d_work_floats(&conv, c->n) > work_floats) work_floats = conv2d_work_floats(&conv, c->n);
-    float *work = filled(work_floats, NAN), *x = filled(nx * (size_t)c->n, 0.0f), *dy = filled(ny * (size_t)c->n, 0.0f);
-    fill_uniform(x, nx * (size_t)c->n, -1.0f, 1.0f, 1300);
-    fill_uniform(dy, ny * (size_t)c->n, -1.0f, 1.0f, 1400);
+    float *work = guarded_work(work_floats), *x = filled(all_x, 0.0f), *dy = filled(all_y, 0.0f);
+    fill_uniform(x, all_x, -1.0f, 1.0f, 1300);
+    fill_uniform(dy, all_y, -1.0f, 1.0f, 1400);
     float *whole[3], *halves[3]; /* deconv dW, deconv db, conv dW */
     for (int split = 0; split < 2; split++) {
         memset(d.dweight, 0, sizeof(float) * nw);
@@ -223,6 +249,20 @@ static void test_split_batch(void) {
                    "%s: %s of %d samples == of %d then %d, bit for bit", path, names[t], c->n, first, rest);
         free(whole[t]), free(halves[t]);
     }
+
+    float *y = filled(all_y, 0.0f), *y_ref = filled(all_y, 0.0f), *dx = filled(all_x, 0.0f);
+    float *dx_ref = filled(all_x, 0.0f);
+    deconv2d_forward(&d, x, y, first, work);
+    deconv2d_forward(&d, x + nx * (size_t)first, y + ny * (size_t)first, rest, work);
+    deconv2d_backward(&d, x, dy, dx, first, false, work);
+    deconv2d_backward(&d, x + nx * (size_t)first, dy + ny * (size_t)first, dx + nx * (size_t)first, rest, false, work);
+    deconv2d_forward_naive(&d, x, y_ref, c->n);
+    deconv2d_backward_naive(&d, x, dy, dx_ref, c->n, false);
+    compare("forward in two calls, work sized for the batch == naive", index, y, y_ref, all_y);
+    compare("input gradient in two calls, work sized for the batch == naive", index, dx, dx_ref, all_x);
+    check_true(guard_intact(work, work_floats), "%s: case %d: the calls on parts of the batch stay inside the work",
+               path, index);
+    free(y), free(y_ref), free(dx), free(dx_ref);
     free(work), free(x), free(dy), free(conv_dweight);
     free_layer(&d);
 }
