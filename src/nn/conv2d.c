@@ -1,6 +1,6 @@
 /* conv2d.c — 2-D convolution, forward and backward (see conv2d.h).
  *
- * A layer conv_onednn_takes() runs on oneDNN's direct convolutions (conv_onednn.c). The im2col
+ * A layer oneDNN takes runs on its direct convolutions (conv_onednn.c). The im2col
  * path, a chunk of c ≤ IM2COL_CHUNK samples at a time, with col = the samples' im2col side
  * by side (Cin*kh*kw, c*Ho*Wo) and mat = their outputs or output gradients channel-major
  * (Cout, c*Ho*Wo), both in `work`:
@@ -40,22 +40,9 @@ static void unfold_chunk(const Conv2d *l, const float *x, int s, int c, float *c
                col + (size_t)j * pixels, (size_t)c * pixels, phases);
 }
 
-/* db += sum over positions of dy, one sample.  dy (Cout,Ho*Wo)  db (Cout) */
-static void add_bias_grad(const float *dy, int cout, size_t pixels, float *db) {
-    for (int co = 0; co < cout; co++) {
-        const float *row = dy + (size_t)co * pixels;
-        float sum = 0.0f;
-        for (size_t k = 0; k < pixels; k++) sum += row[k];
-        db[co] += sum;
-    }
-}
-
 void conv2d_forward(const Conv2d *l, const float *x, float *y, int n, float *work) {
     ConvShape shape = shape_of(l);
-    if (n > 0 && conv_onednn_takes(&shape, n)) {
-        conv_onednn_forward(&shape, n, x, l->weight, l->bias, y, work);
-        return;
-    }
+    if (conv_onednn_forward(&shape, n, x, l->weight, l->bias, y, work)) return;
     int k = (int)col_rows(l);
     size_t pixels = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels;
     const ChunkLayout cl = layout_of(l, n);
@@ -79,11 +66,9 @@ void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx
     size_t y_size = (size_t)l->cout * pixels;
     if ((!param_grads && !dx) || n <= 0) return;
     ConvShape shape = shape_of(l);
-    if (conv_onednn_takes(&shape, n)) {
-        conv_onednn_backward(&shape, n, x, dy, l->weight, dx, param_grads ? l->dweight : NULL,
-                             param_grads ? l->dbias : NULL, work);
+    if (conv_onednn_backward(&shape, n, x, dy, l->weight, dx, param_grads ? l->dweight : NULL,
+                             param_grads ? l->dbias : NULL, work))
         return;
-    }
     const ChunkLayout cl = layout_of(l, n);
     for (int s = 0; s < n; s += cl.chunk) {
         int c = chunk_count(cl, s, n), ld = c * (int)pixels;
@@ -92,8 +77,7 @@ void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx
             unfold_chunk(l, x, s, c, work, chunk_phases(cl, work));
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cout, k, ld, 1.0f, mat, ld, work, ld, 1.0f,
                         l->dweight, k);
-            if (l->has_bias)
-                for (int j = 0; j < c; j++) add_bias_grad(dy + (size_t)(s + j) * y_size, l->cout, pixels, l->dbias);
+            if (l->has_bias) conv_bias_grad(dy + (size_t)s * y_size, c, l->cout, pixels, l->dbias);
         }
         if (dx) {
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, ld, l->cout, 1.0f, l->weight, k, mat, ld, 0.0f,

@@ -17,10 +17,10 @@
  * samples at a time (the im2col path's chunk, though that path goes one sample at a time where
  * its column matrix is thin; matching that too put the same test at 0.79 of its bound, against
  * 0.41 with chunks of 4 throughout), each chunk's written into work and added onto dW by a
- * reorder with a sum post-op (as sgemm with beta = 1 does there; on the reference DCGAN a step took 151-175
- * ms with it against 142-169 with the whole-batch primitive, 5 rounds each, the same within the
- * rounds' spread), and the bias gradient summed here, sample by sample. oneDNN's own scratchpad
- * stays library-managed (one buffer shared by every primitive).
+ * reorder with a sum post-op (as sgemm with beta = 1 does there; on the reference DCGAN a step
+ * took 151-175 ms with it against 142-169 with the whole-batch primitive, 5 rounds each, the same
+ * within the rounds' spread), and the bias gradient by conv_bias_grad, sample by sample, as
+ * there. oneDNN's own scratchpad stays library-managed (one buffer shared by every primitive).
  */
 #include "nn/conv_onednn.h"
 
@@ -109,9 +109,9 @@ typedef struct Plan {
     int n;
     dnnl_primitive_t fwd, bwd_data;
     Operand f_src, f_wei, f_dst;   /* forward */
+    dnnl_memory_desc_t bias;       /* the forward's bias, nash's (Cout) */
     Operand d_ddst, d_wei, d_dsrc; /* input gradient */
     WeightPass chunk, tail;        /* weight gradient: chunks of WEIGHT_CHUNK, then the rest */
-    size_t fwd_floats, bwd_floats;
     struct Plan *next;
 } Plan;
 
@@ -293,24 +293,20 @@ static dnnl_status_t plan_build(Plan *p) {
         (st = pd_create(s, &d, PASS_DATA, fpd, &dpd)) || (st = dnnl_primitive_create(&p->fwd, fpd)) ||
         (st = dnnl_primitive_create(&p->bwd_data, dpd)))
         goto done;
-    size_t used = 0;
-    if ((st = operand(&p->f_src, &d.src, fpd, dnnl_query_src_md, true, &used)) ||
-        (st = operand(&p->f_wei, &d.wei, fpd, dnnl_query_weights_md, true, &used)) ||
-        (st = operand(&p->f_dst, &d.dst, fpd, dnnl_query_dst_md, false, &used)))
+    p->bias = d.bias;
+    /* Each pass's slices of work start at 0: the passes run one after another. */
+    size_t fwd_used = 0, data_used = 0, chunk_used = 0, tail_used = 0;
+    if ((st = operand(&p->f_src, &d.src, fpd, dnnl_query_src_md, true, &fwd_used)) ||
+        (st = operand(&p->f_wei, &d.wei, fpd, dnnl_query_weights_md, true, &fwd_used)) ||
+        (st = operand(&p->f_dst, &d.dst, fpd, dnnl_query_dst_md, false, &fwd_used)) ||
+        (st = operand(&p->d_ddst, &d.dst, dpd, dnnl_query_diff_dst_md, true, &data_used)) ||
+        (st = operand(&p->d_wei, &d.wei, dpd, dnnl_query_weights_md, true, &data_used)) ||
+        (st = operand(&p->d_dsrc, &d.src, dpd, dnnl_query_diff_src_md, false, &data_used)))
         goto done;
-    p->fwd_floats = used;
-    used = 0;
-    if ((st = operand(&p->d_ddst, &d.dst, dpd, dnnl_query_diff_dst_md, true, &used)) ||
-        (st = operand(&p->d_wei, &d.wei, dpd, dnnl_query_weights_md, true, &used)) ||
-        (st = operand(&p->d_dsrc, &d.src, dpd, dnnl_query_diff_src_md, false, &used)))
-        goto done;
-    /* The passes of backward run one after another, so their slices of work overlap. */
-    size_t chunk_used = 0, tail_used = 0;
     int chunk = p->n < WEIGHT_CHUNK ? p->n : WEIGHT_CHUNK, tail = p->n % chunk;
     if ((st = weight_pass_build(s, chunk, &p->chunk, &chunk_used))) goto done;
     if (tail && (st = weight_pass_build(s, tail, &p->tail, &tail_used))) goto done;
-    p->bwd_floats = max_size(used, max_size(chunk_used, tail_used));
-    if (max_size(p->fwd_floats, p->bwd_floats) > work_bound(s, p->n)) {
+    if (max_size(max_size(fwd_used, data_used), max_size(chunk_used, tail_used)) > work_bound(s, p->n)) {
         fprintf(stderr, "nash: oneDNN's layouts need more work than any layout padding channels to %d\n",
                 CHANNEL_BLOCK);
         st = dnnl_unimplemented;
@@ -352,7 +348,13 @@ static bool wanted(const ConvShape *s) {
     return path == CONV_PATH_ONEDNN || (s->cin >= CONV_ONEDNN_MIN_CHANNELS && s->cout >= CONV_ONEDNN_MIN_CHANNELS);
 }
 
-bool conv_onednn_takes(const ConvShape *s, int n) { return wanted(s) && plan_for(s, n > 0 ? n : 1) != NULL; }
+/* The plan that runs a call, with as many threads as nash gives OpenBLAS; NULL when oneDNN does
+ * not take it. */
+static Plan *plan_to_run(const ConvShape *s, int n) {
+    Plan *p = n > 0 && wanted(s) ? plan_for(s, n) : NULL;
+    if (p) omp_set_num_threads(blas_threads());
+    return p;
+}
 
 size_t conv_onednn_work_floats(const ConvShape *s, int n) { return wanted(s) ? work_bound(s, n > 0 ? n : 1) : 0; }
 
@@ -400,44 +402,18 @@ static void output_done(const Operand *o, float *own, float *work) {
     if (o->reorder) reorder_run(o->reorder, &o->want, work + o->offset, &o->own, own);
 }
 
-/* The plan for a call, with as many threads as nash gives OpenBLAS. */
-static Plan *ready(const ConvShape *s, int n) {
-    Plan *p = plan_for(s, n);
-    if (!p) {
-        fprintf(stderr, "nash: oneDNN has no plan for a layer conv_onednn_takes() accepted\n");
-        abort();
-    }
-    omp_set_num_threads(blas_threads());
-    return p;
-}
-
-void conv_onednn_forward(const ConvShape *s, int n, const float *x, const float *w, const float *b, float *y,
+bool conv_onednn_forward(const ConvShape *s, int n, const float *x, const float *w, const float *b, float *y,
                          float *work) {
-    if (n <= 0) return;
-    Plan *p = ready(s, n);
+    Plan *p = plan_to_run(s, n);
+    if (!p) return false;
     Args a = {.count = 0};
     arg(&a, DNNL_ARG_SRC, &p->f_src.want, input(&p->f_src, x, work));
     arg(&a, DNNL_ARG_WEIGHTS, &p->f_wei.want, input(&p->f_wei, w, work));
-    if (s->has_bias) {
-        dnnl_memory_desc_t bias;
-        dnnl_dims_t bd = {s->cout};
-        must(dnnl_memory_desc_init_by_tag(&bias, 1, bd, dnnl_f32, dnnl_x), "bias descriptor");
-        arg(&a, DNNL_ARG_BIAS, &bias, b);
-    }
+    if (s->has_bias) arg(&a, DNNL_ARG_BIAS, &p->bias, b);
     arg(&a, DNNL_ARG_DST, &p->f_dst.want, output(&p->f_dst, y, work));
     run(p->fwd, &a);
     output_done(&p->f_dst, y, work);
-}
-
-/* db += dy summed over samples and pixels: each sample's per-channel sum added in sample order. */
-static void add_bias_grad(const float *dy, int n, int cout, size_t pixels, float *db) {
-    for (int i = 0; i < n; i++)
-        for (int c = 0; c < cout; c++) {
-            const float *row = dy + ((size_t)i * (size_t)cout + (size_t)c) * pixels;
-            float sum = 0.0f;
-            for (size_t k = 0; k < pixels; k++) sum += row[k];
-            db[c] += sum;
-        }
+    return true;
 }
 
 /* dW += the weight gradient of samples [first, first + w->mb). */
@@ -454,10 +430,10 @@ static void weight_pass_run(const WeightPass *w, const ConvShape *s, int first, 
     reorder_run(w->add, &w->dwei, dwei, dw_md, dw);
 }
 
-void conv_onednn_backward(const ConvShape *s, int n, const float *x, const float *dy, const float *w, float *dx,
+bool conv_onednn_backward(const ConvShape *s, int n, const float *x, const float *dy, const float *w, float *dx,
                           float *dw, float *db, float *work) {
-    if ((!dx && !dw) || n <= 0) return;
-    Plan *p = ready(s, n);
+    Plan *p = plan_to_run(s, n);
+    if (!p) return false;
     if (dx) {
         Args a = {.count = 0};
         arg(&a, DNNL_ARG_DIFF_DST, &p->d_ddst.want, input(&p->d_ddst, dy, work));
@@ -466,12 +442,13 @@ void conv_onednn_backward(const ConvShape *s, int n, const float *x, const float
         run(p->bwd_data, &a);
         output_done(&p->d_dsrc, dx, work);
     }
-    if (!dw) return;
+    if (!dw) return true;
     int first = 0;
     for (; first + p->chunk.mb <= n; first += p->chunk.mb)
         weight_pass_run(&p->chunk, s, first, x, dy, &p->f_wei.own, dw, work);
     if (first < n) weight_pass_run(&p->tail, s, first, x, dy, &p->f_wei.own, dw, work);
-    if (s->has_bias) add_bias_grad(dy, n, s->cout, (size_t)s->ho * (size_t)s->wo, db);
+    if (s->has_bias) conv_bias_grad(dy, n, s->cout, (size_t)s->ho * (size_t)s->wo, db);
+    return true;
 }
 
 const char *conv_onednn_describe(char *buf, size_t size) {

@@ -1,6 +1,7 @@
 /* conv_onednn.h — convolutions and transposed convolutions on oneDNN's direct kernels.
  *
- * conv2d.c and deconv2d.c hand a layer here when conv_onednn_takes() says so. oneDNN picks the
+ * conv2d.c and deconv2d.c offer every call here first, and run im2col when oneDNN does not take
+ * it. oneDNN picks the
  * kernel for the CPU it runs on (AVX2, AVX-512, AMX) and the blocked layouts that kernel wants
  * (e.g. nChw16c activations, OIhw16i16o weights); this file converts nash's NCHW activations and
  * PyTorch-layout weights to those layouts and back at every call, in the caller's work buffer.
@@ -48,37 +49,26 @@ typedef struct {
 } ConvShape;
 
 /* The ConvShape of a Conv2d or a Deconv2d, whose geometry fields have the same names. */
-#define CONV_SHAPE_OF(l, is_transposed)                                                                                \
-    ((ConvShape){.transposed = (is_transposed),                                                                        \
-                 .cin = (l)->cin,                                                                                      \
-                 .cout = (l)->cout,                                                                                    \
-                 .h = (l)->h,                                                                                          \
-                 .w = (l)->w,                                                                                          \
-                 .ho = (l)->ho,                                                                                        \
-                 .wo = (l)->wo,                                                                                        \
-                 .kh = (l)->kh,                                                                                        \
-                 .kw = (l)->kw,                                                                                        \
-                 .sh = (l)->sh,                                                                                        \
-                 .sw = (l)->sw,                                                                                        \
-                 .ph = (l)->ph,                                                                                        \
-                 .pw = (l)->pw,                                                                                        \
-                 .has_bias = (l)->has_bias})
-
-/* Whether oneDNN runs this shape's layer (conv_path and the channel rule; false, with the
- * reason written once to stderr, when oneDNN cannot build the primitives). */
-bool conv_onednn_takes(const ConvShape *s, int n);
+/* clang-format off */
+#define CONV_SHAPE_OF(l, is_transposed)                                                                 \
+    ((ConvShape){.transposed = (is_transposed), .cin = (l)->cin, .cout = (l)->cout,                     \
+                 .h = (l)->h, .w = (l)->w, .ho = (l)->ho, .wo = (l)->wo, .kh = (l)->kh, .kw = (l)->kw,  \
+                 .sh = (l)->sh, .sw = (l)->sw, .ph = (l)->ph, .pw = (l)->pw, .has_bias = (l)->has_bias})
+/* clang-format on */
 
 /* Floats of work a forward or backward call at any batch up to n needs (whatever layouts oneDNN
  * picks at each); 0 for a shape conv_path() and the channel rule leave on im2col. */
 size_t conv_onednn_work_floats(const ConvShape *s, int n);
 
-/* Both calls do nothing when n <= 0.
+/* Both calls return whether oneDNN ran them: false when conv_path() and the channel rule leave
+ * the shape to im2col, when oneDNN cannot build its primitives at batch n (the reason written
+ * once to stderr), and when n <= 0; the caller then runs im2col.
  * x (N,Cin,H,W)  w (Cout,Cin,kh,kw), or (Cin,Cout,kh,kw) when transposed  b (Cout) or NULL
  * y (N,Cout,Ho,Wo)  work: conv_onednn_work_floats(s, m) floats for some m >= n */
-void conv_onednn_forward(const ConvShape *s, int n, const float *x, const float *w, const float *b, float *y,
+bool conv_onednn_forward(const ConvShape *s, int n, const float *x, const float *w, const float *b, float *y,
                          float *work);
 /* dx = dL/dx (overwritten; NULL to skip); dw += dL/dw and db += dL/db (NULL to skip both) */
-void conv_onednn_backward(const ConvShape *s, int n, const float *x, const float *dy, const float *w, float *dx,
+bool conv_onednn_backward(const ConvShape *s, int n, const float *x, const float *dy, const float *w, float *dx,
                           float *dw, float *db, float *work);
 
 /* "oneDNN 2.6.3, kernels up to avx512_core_bf16; NASH_CONV path auto", for `nash info`. */

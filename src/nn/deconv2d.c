@@ -1,6 +1,6 @@
 /* deconv2d.c — transposed 2-D convolution, forward and backward (see deconv2d.h).
  *
- * A layer conv_onednn_takes() runs on oneDNN's deconvolution primitives (conv_onednn.c). Otherwise:
+ * A layer oneDNN takes runs on its deconvolution primitives (conv_onednn.c). Otherwise:
  * a transposed convolution is the input gradient of the convolution that maps (Ho,Wo) to (H,W)
  * with the same kernel, strides and paddings, so the fast path reuses im2col/col2im with the
  * roles of the two sizes swapped. A chunk of c ≤ IM2COL_CHUNK samples at a time, W viewed as
@@ -46,10 +46,7 @@ static void init_output(const Deconv2d *l, float *y, size_t pixels) {
 
 void deconv2d_forward(const Deconv2d *l, const float *x, float *y, int n, float *work) {
     ConvShape shape = shape_of(l);
-    if (n > 0 && conv_onednn_takes(&shape, n)) {
-        conv_onednn_forward(&shape, n, x, l->weight, l->bias, y, work);
-        return;
-    }
+    if (conv_onednn_forward(&shape, n, x, l->weight, l->bias, y, work)) return;
     int k = (int)col_rows(l);
     size_t pixels_in = (size_t)l->h * (size_t)l->w;
     size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;
@@ -72,11 +69,9 @@ void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float
                        float *work) {
     if ((!dx && !param_grads) || n <= 0) return;
     ConvShape shape = shape_of(l);
-    if (conv_onednn_takes(&shape, n)) {
-        conv_onednn_backward(&shape, n, x, dy, l->weight, dx, param_grads ? l->dweight : NULL,
-                             param_grads ? l->dbias : NULL, work);
+    if (conv_onednn_backward(&shape, n, x, dy, l->weight, dx, param_grads ? l->dweight : NULL,
+                             param_grads ? l->dbias : NULL, work))
         return;
-    }
     int k = (int)col_rows(l);
     size_t pixels_in = (size_t)l->h * (size_t)l->w, x_size = (size_t)l->cin * pixels_in;
     size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;
@@ -97,14 +92,7 @@ void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float
             const float *xs = chunk_rows(cl, x, s, c, l->cin, work);
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cin, k, ld, 1.0f, xs, ld, work, ld, 1.0f,
                         l->dweight, k);
-            if (l->has_bias)
-                for (int j = 0; j < c; j++)
-                    for (int co = 0; co < l->cout; co++) {
-                        const float *row = dy + (size_t)(s + j) * y_size + (size_t)co * pixels_out;
-                        float sum = 0.0f;
-                        for (size_t p = 0; p < pixels_out; p++) sum += row[p];
-                        l->dbias[co] += sum;
-                    }
+            if (l->has_bias) conv_bias_grad(dy + (size_t)s * y_size, c, l->cout, pixels_out, l->dbias);
         }
     }
 }

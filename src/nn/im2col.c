@@ -180,3 +180,13 @@ void chunk_scatter(const float *mat, int count, int c, size_t pixels, float *t) 
             for (size_t k = 0; k < pixels; k++) dst[k] = src[k];
         }
 }
+
+void conv_bias_grad(const float *dy, int count, int c, size_t pixels, float *db) {
+    for (int j = 0; j < count; j++)
+        for (int ch = 0; ch < c; ch++) {
+            const float *row = dy + ((size_t)j * (size_t)c + (size_t)ch) * pixels;
+            float sum = 0.0f;
+            for (size_t k = 0; k < pixels; k++) sum += row[k];
+            db[ch] += sum;
+        }
+}
