@@ -4,10 +4,11 @@
  *
  *     build/tests/bench/bench_conv_backends [seconds per measurement, default 0.5]
  *
- * Built only when libdnnl-dev is installed. For each shape, ms per call of the forward pass and
+ * For each shape, ms per call of the forward pass and
  * of the backward pass (input gradient and weight gradient together, as nash's conv2d_backward
  * does them):
- *   nash           conv2d_forward / conv2d_backward (src/nn/conv2d.c), NCHW;
+ *   nash           conv2d_forward / conv2d_backward (src/nn/conv2d.c) on the im2col path (the
+ *                  program sets it: under NASH_CONV=auto these shapes would go to oneDNN), NCHW;
  *   dnnl_nchw      oneDNN with nash's own layouts (NCHW activations, OIHW weights): a drop-in;
  *   dnnl_blocked   oneDNN with the layouts it prefers (format "any": blocked, e.g. nChw16c), the
  *                  reorders to and from NCHW left out — what a backend keeping its activations
@@ -25,6 +26,7 @@
  */
 #include "bench_util.h"
 #include "nn/conv2d.h"
+#include "nn/conv_onednn.h"
 #include <cblas.h>
 #include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
@@ -35,11 +37,11 @@
 typedef struct {
     const char *name;
     int cin, cout, hw, k, pad; /* stride 1, square images */
-} ConvShape;
+} BenchShape;
 
 /* The ResNet's convolutions, as its layer lines give them (G's blocks upsample to 8, 16, 32; D's
  * blocks pool from 32 to 16 to 8). */
-static const ConvShape SHAPES[] = {
+static const BenchShape SHAPES[] = {
     {"g_3x3_32c_8", 32, 32, 8, 3, 1},   {"g_3x3_32c_16", 32, 32, 16, 3, 1},   {"g_3x3_32c_32", 32, 32, 32, 3, 1},
     {"g_1x1_32c_32", 32, 32, 32, 1, 0}, {"g_out_3x3_3c_32", 32, 3, 32, 3, 1}, {"d_in_3x3_3c_32", 3, 32, 32, 3, 1},
 };
@@ -82,7 +84,7 @@ static void nash_bwd(void *p) {
     conv2d_backward(&c->l, c->x, c->dy, c->dx, BATCH, true, c->work);
 }
 
-static void bench_nash(const ConvShape *s, double seconds) {
+static void bench_nash(const BenchShape *s, double seconds) {
     NashConv c = {.l = {.cin = s->cin,
                         .cout = s->cout,
                         .kh = s->k,
@@ -213,7 +215,7 @@ static dnnl_memory_t plain(const dnnl_dims_t dims, dnnl_format_tag_t tag, dnnl_e
     return memory_of(&md, eng);
 }
 
-static void bench_dnnl(const ConvShape *s, const char *label, dnnl_format_tag_t act, dnnl_format_tag_t wtag,
+static void bench_dnnl(const BenchShape *s, const char *label, dnnl_format_tag_t act, dnnl_format_tag_t wtag,
                        dnnl_data_type_t type, int with_reorders, dnnl_engine_t eng, dnnl_stream_t st, double seconds) {
     dnnl_memory_desc_t src, wei, bias, dst, dwei, dbias;
     dnnl_dims_t sd = {BATCH, s->cin, s->hw, s->hw}, wd = {s->cout, s->cin, s->k, s->k}, bd = {s->cout},
@@ -297,6 +299,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     srand(1);
+    conv_path_set(CONV_PATH_IM2COL); /* the "nash" column is im2col + OpenBLAS; before any work is sized */
     openblas_set_num_threads(1);
     omp_set_num_threads(1);
     const dnnl_version_t *v = dnnl_version();
@@ -308,7 +311,7 @@ int main(int argc, char **argv) {
     check(dnnl_engine_create(&eng, dnnl_cpu, 0), "engine");
     check(dnnl_stream_create(&st, eng, dnnl_stream_default_flags), "stream");
     for (size_t i = 0; i < sizeof SHAPES / sizeof SHAPES[0]; i++) {
-        const ConvShape *s = &SHAPES[i];
+        const BenchShape *s = &SHAPES[i];
         bench_nash(s, seconds);
         bench_dnnl(s, "dnnl_nchw", dnnl_nchw, dnnl_oihw, dnnl_f32, 0, eng, st, seconds);
         bench_dnnl(s, "dnnl_blocked", dnnl_format_tag_any, dnnl_format_tag_any, dnnl_f32, 0, eng, st, seconds);
