@@ -62,6 +62,9 @@ extern const char *const config_layout_words[LAYOUT_KIND_COUNT]; /* split coloca
 typedef enum { SCHEDULE_ALTERNATING, SCHEDULE_SIMULTANEOUS, SCHEDULE_PIPELINED } ScheduleKind;
 #define SCHEDULE_KIND_COUNT 3
 extern const char *const config_schedule_words[SCHEDULE_KIND_COUNT]; /* alternating simultaneous pipelined */
+typedef enum { PRECISION_FLOAT32, PRECISION_BF16 } PrecisionKind;
+#define PRECISION_KIND_COUNT 2
+extern const char *const config_precision_words[PRECISION_KIND_COUNT]; /* float32 bf16 */
 
 typedef struct {
     int n_layers;
@@ -108,6 +111,7 @@ typedef struct {
         int n_critic;  /* D steps per G step */
         double ema;    /* decay of the EMA of G's weights used for sampling; 0 = off */
         int log_every; /* steps between progress lines and metrics rows */
+        PrecisionKind precision; /* bf16: the convolutions' products in bf16 (nn/conv_onednn.h) */
     } train;
 
     OptimSettings optim_g, optim_d; /* [optim.g], [optim.d] */

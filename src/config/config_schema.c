@@ -29,13 +29,16 @@ const char *const config_augment_words[AUGMENT_OP_COUNT] = {"color", "translatio
 const char *const config_noise_words[NOISE_KIND_COUNT] = {"gaussian", "uniform"};
 const char *const config_layout_words[LAYOUT_KIND_COUNT] = {"split", "colocated"};
 const char *const config_schedule_words[SCHEDULE_KIND_COUNT] = {"alternating", "simultaneous", "pipelined"};
+const char *const config_precision_words[PRECISION_KIND_COUNT] = {"float32", "bf16"};
 _Static_assert(LOSS_LSGAN + 1 == LOSS_KIND_COUNT && NOISE_UNIFORM + 1 == NOISE_KIND_COUNT &&
-                   LAYOUT_COLOCATED + 1 == LAYOUT_KIND_COUNT && SCHEDULE_PIPELINED + 1 == SCHEDULE_KIND_COUNT,
+                   LAYOUT_COLOCATED + 1 == LAYOUT_KIND_COUNT && SCHEDULE_PIPELINED + 1 == SCHEDULE_KIND_COUNT &&
+                   PRECISION_BF16 + 1 == PRECISION_KIND_COUNT,
                "one word per enum value");
 /* An enum key's field is read and written as an int. */
 _Static_assert(sizeof(LossKind) == sizeof(int) && sizeof(NoiseKind) == sizeof(int) &&
                    sizeof(LayoutKind) == sizeof(int) && sizeof(ScheduleKind) == sizeof(int) &&
-                   sizeof(OptimKind) == sizeof(int) && sizeof(InitScheme) == sizeof(int),
+                   sizeof(PrecisionKind) == sizeof(int) && sizeof(OptimKind) == sizeof(int) &&
+                   sizeof(InitScheme) == sizeof(int),
                "enum keys are int-sized");
 
 #define CLOSED (CONFIG_HAS_MIN | CONFIG_HAS_MAX)                      /* lo <= v <= hi */
@@ -135,6 +138,10 @@ const ConfigKey config_keys[CONFIG_N_KEYS] = {
         "t) / (10 + t)) after G's t-th step"),
     NUM("train", "log_every", CONFIG_INT, AT_LEAST, 1, 0, "10", train.log_every,
         "steps between progress lines and metrics rows"),
+    WORD("train", "precision", config_precision_words, "float32", train.precision,
+         "bf16: mixed precision on CPUs with AVX512_BF16 or AMX: the convolutions that run on oneDNN multiply "
+         "bf16-rounded inputs, weights and gradients and sum in float32; weights, optimizer and every other layer "
+         "stay float32 (docs/training.md)"),
 
     OPTIM_KEYS("optim.g", optim_g),
     OPTIM_KEYS("optim.d", optim_d),

@@ -61,7 +61,7 @@ typedef struct {
 } ConfigKey;
 
 #define CONFIG_N_SECTIONS 12
-#define CONFIG_N_KEYS 61
+#define CONFIG_N_KEYS 62
 
 extern const ConfigSection config_sections[CONFIG_N_SECTIONS];
 extern const ConfigKey config_keys[CONFIG_N_KEYS];

@@ -37,6 +37,7 @@
 
 static const char *const PATH_NAMES[] = {"auto", "im2col", "onednn"};
 static int path_state = -1; /* -1: not read from NASH_CONV yet */
+static ConvPrecision precision_state = CONV_FLOAT32;
 
 bool conv_path_parse(const char *name, ConvPath *out) {
     for (int i = 0; i < 3; i++)
@@ -60,6 +61,15 @@ ConvPath conv_path(void) {
         path_state = (int)p;
     }
     return (ConvPath)path_state;
+}
+
+ConvPrecision conv_precision(void) { return precision_state; }
+void conv_precision_set(ConvPrecision precision) { precision_state = precision; }
+
+bool conv_bf16_supported(void) {
+    /* The ISA values are nested bit masks: a CPU with AMX has every avx512_core_bf16 bit too. */
+    unsigned isa = (unsigned)dnnl_get_effective_cpu_isa(), bf16 = (unsigned)dnnl_cpu_isa_avx512_core_bf16;
+    return (isa & bf16) == bf16;
 }
 
 /* ---- engine, stream, errors ----------------------------------------------------------------- */
@@ -107,6 +117,7 @@ typedef struct {
 typedef struct Plan {
     ConvShape s;
     int n;
+    ConvPrecision precision;
     dnnl_primitive_t fwd, bwd_data;
     Operand f_src, f_wei, f_dst;   /* forward */
     dnnl_memory_desc_t bias;       /* the forward's bias, nash's (Cout) */
@@ -178,23 +189,32 @@ static void plan_drop_primitives(Plan *p) {
         if (*prims[i]) dnnl_primitive_destroy(*prims[i]), *prims[i] = NULL;
 }
 
-/* The memory descriptors of a pass over mb samples: nash's layouts, and "any" for the primitive. */
+/* The memory descriptors of a pass over mb samples: nash's layouts (float32), and "any" for the
+ * primitive, whose inputs are the precision's type and whose outputs are float32. So x, W and dy
+ * are rounded to bf16 by the reorders that convert them, and y, dx and dW come back in float32,
+ * summed in float32 by oneDNN's kernels. */
 typedef struct {
-    dnnl_memory_desc_t src, wei, bias, dst, any_src, any_wei, any_dst;
+    dnnl_memory_desc_t src, wei, bias, dst;
+    dnnl_memory_desc_t src_in, wei_in, dst_in;    /* x, W (and dy) as the primitive reads them */
+    dnnl_memory_desc_t src_out, wei_out, dst_out; /* dx, dW, y as it writes them */
 } Descs;
 
-static dnnl_status_t descs_init(const ConvShape *s, int mb, Descs *d) {
+static dnnl_status_t descs_init(const ConvShape *s, int mb, ConvPrecision precision, Descs *d) {
     dnnl_dims_t sd = {mb, s->cin, s->h, s->w}, dd = {mb, s->cout, s->ho, s->wo}, bd = {s->cout};
     dnnl_dims_t wd = {s->cout, s->cin, s->kh, s->kw}; /* oneDNN's (OC, IC, kh, kw) for both kinds */
+    dnnl_data_type_t in = precision == CONV_BF16 ? dnnl_bf16 : dnnl_f32;
     dnnl_status_t st;
     if ((st = dnnl_memory_desc_init_by_tag(&d->src, 4, sd, dnnl_f32, dnnl_nchw)) ||
         (st = dnnl_memory_desc_init_by_tag(&d->dst, 4, dd, dnnl_f32, dnnl_nchw)) ||
         (st = dnnl_memory_desc_init_by_tag(&d->wei, 4, wd, dnnl_f32, s->transposed ? dnnl_iohw : dnnl_oihw)) ||
         (st = dnnl_memory_desc_init_by_tag(&d->bias, 1, bd, dnnl_f32, dnnl_x)) ||
-        (st = dnnl_memory_desc_init_by_tag(&d->any_src, 4, sd, dnnl_f32, dnnl_format_tag_any)) ||
-        (st = dnnl_memory_desc_init_by_tag(&d->any_dst, 4, dd, dnnl_f32, dnnl_format_tag_any)))
+        (st = dnnl_memory_desc_init_by_tag(&d->src_in, 4, sd, in, dnnl_format_tag_any)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->dst_in, 4, dd, in, dnnl_format_tag_any)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->wei_in, 4, wd, in, dnnl_format_tag_any)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->src_out, 4, sd, dnnl_f32, dnnl_format_tag_any)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->dst_out, 4, dd, dnnl_f32, dnnl_format_tag_any)))
         return st;
-    return dnnl_memory_desc_init_by_tag(&d->any_wei, 4, wd, dnnl_f32, dnnl_format_tag_any);
+    return dnnl_memory_desc_init_by_tag(&d->wei_out, 4, wd, dnnl_f32, dnnl_format_tag_any);
 }
 
 /* Operation descriptors are of different types; each fits in the largest, a convolution's. */
@@ -220,24 +240,24 @@ static dnnl_status_t op_init(const ConvShape *s, const Descs *d, Pass pass, OpDe
     if (s->transposed) switch (pass) {
         case PASS_FORWARD:
             return dnnl_deconvolution_forward_desc_init(&op->deconv, dnnl_forward_training, dnnl_deconvolution_direct,
-                                                        &d->any_src, &d->any_wei, b, &d->any_dst, strides, pad, pad);
+                                                        &d->src_in, &d->wei_in, b, &d->dst_out, strides, pad, pad);
         case PASS_DATA:
-            return dnnl_deconvolution_backward_data_desc_init(&op->deconv, dnnl_deconvolution_direct, &d->any_src,
-                                                              &d->any_wei, &d->any_dst, strides, pad, pad);
+            return dnnl_deconvolution_backward_data_desc_init(&op->deconv, dnnl_deconvolution_direct, &d->src_out,
+                                                              &d->wei_in, &d->dst_in, strides, pad, pad);
         case PASS_WEIGHTS:
-            return dnnl_deconvolution_backward_weights_desc_init(&op->deconv, dnnl_deconvolution_direct, &d->any_src,
-                                                                 &d->any_wei, NULL, &d->any_dst, strides, pad, pad);
+            return dnnl_deconvolution_backward_weights_desc_init(&op->deconv, dnnl_deconvolution_direct, &d->src_in,
+                                                                 &d->wei_out, NULL, &d->dst_in, strides, pad, pad);
         }
     switch (pass) {
     case PASS_FORWARD:
-        return dnnl_convolution_forward_desc_init(&op->conv, dnnl_forward_training, dnnl_convolution_direct,
-                                                  &d->any_src, &d->any_wei, b, &d->any_dst, strides, pad, pad);
+        return dnnl_convolution_forward_desc_init(&op->conv, dnnl_forward_training, dnnl_convolution_direct, &d->src_in,
+                                                  &d->wei_in, b, &d->dst_out, strides, pad, pad);
     case PASS_DATA:
-        return dnnl_convolution_backward_data_desc_init(&op->conv, dnnl_convolution_direct, &d->any_src, &d->any_wei,
-                                                        &d->any_dst, strides, pad, pad);
+        return dnnl_convolution_backward_data_desc_init(&op->conv, dnnl_convolution_direct, &d->src_out, &d->wei_in,
+                                                        &d->dst_in, strides, pad, pad);
     case PASS_WEIGHTS:
-        return dnnl_convolution_backward_weights_desc_init(&op->conv, dnnl_convolution_direct, &d->any_src, &d->any_wei,
-                                                           NULL, &d->any_dst, strides, pad, pad);
+        return dnnl_convolution_backward_weights_desc_init(&op->conv, dnnl_convolution_direct, &d->src_in, &d->wei_out,
+                                                           NULL, &d->dst_in, strides, pad, pad);
     }
     return dnnl_invalid_arguments;
 }
@@ -251,12 +271,13 @@ static dnnl_status_t pd_create(const ConvShape *s, const Descs *d, Pass pass, co
 }
 
 /* The weight gradient over mb samples. *used grows by its slices of work. */
-static dnnl_status_t weight_pass_build(const ConvShape *s, int mb, WeightPass *w, size_t *used) {
+static dnnl_status_t weight_pass_build(const ConvShape *s, int mb, ConvPrecision precision, WeightPass *w,
+                                       size_t *used) {
     Descs d;
     dnnl_primitive_desc_t fpd = NULL, wpd = NULL;
     dnnl_status_t st;
     w->mb = mb;
-    if ((st = descs_init(s, mb, &d)) || (st = pd_create(s, &d, PASS_FORWARD, NULL, &fpd)) ||
+    if ((st = descs_init(s, mb, precision, &d)) || (st = pd_create(s, &d, PASS_FORWARD, NULL, &fpd)) ||
         (st = pd_create(s, &d, PASS_WEIGHTS, fpd, &wpd)) || (st = dnnl_primitive_create(&w->prim, wpd)) ||
         (st = operand(&w->src, &d.src, wpd, dnnl_query_src_md, true, used)) ||
         (st = operand(&w->ddst, &d.dst, wpd, dnnl_query_diff_dst_md, true, used)))
@@ -292,7 +313,7 @@ static dnnl_status_t plan_build(Plan *p) {
     Descs d;
     dnnl_primitive_desc_t fpd = NULL, dpd = NULL;
     dnnl_status_t st;
-    if ((st = descs_init(s, p->n, &d)) || (st = pd_create(s, &d, PASS_FORWARD, NULL, &fpd)) ||
+    if ((st = descs_init(s, p->n, p->precision, &d)) || (st = pd_create(s, &d, PASS_FORWARD, NULL, &fpd)) ||
         (st = pd_create(s, &d, PASS_DATA, fpd, &dpd)) || (st = dnnl_primitive_create(&p->fwd, fpd)) ||
         (st = dnnl_primitive_create(&p->bwd_data, dpd)))
         goto done;
@@ -307,8 +328,8 @@ static dnnl_status_t plan_build(Plan *p) {
         (st = operand(&p->d_dsrc, &d.src, dpd, dnnl_query_diff_src_md, false, &data_used)))
         goto done;
     int chunk = p->n < WEIGHT_CHUNK ? p->n : WEIGHT_CHUNK, tail = p->n % chunk;
-    if ((st = weight_pass_build(s, chunk, &p->chunk, &chunk_used))) goto done;
-    if (tail && (st = weight_pass_build(s, tail, &p->tail, &tail_used))) goto done;
+    if ((st = weight_pass_build(s, chunk, p->precision, &p->chunk, &chunk_used))) goto done;
+    if (tail && (st = weight_pass_build(s, tail, p->precision, &p->tail, &tail_used))) goto done;
     if (max_size(max_size(fwd_used, data_used), max_size(chunk_used, tail_used)) > work_bound(s, p->n)) {
         fprintf(stderr, "nash: oneDNN's layouts need more work than any layout padding channels to %d\n",
                 CHANNEL_BLOCK);
@@ -324,19 +345,20 @@ done:
  * build it. */
 static Plan *plan_for(const ConvShape *s, int n) {
     for (Plan *p = plans; p; p = p->next)
-        if (p->n == n && same_shape(&p->s, s)) return p->fwd ? p : NULL;
+        if (p->n == n && p->precision == precision_state && same_shape(&p->s, s)) return p->fwd ? p : NULL;
     Plan *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->s = *s;
     p->n = n;
+    p->precision = precision_state;
     omp_set_num_threads(blas_threads()); /* oneDNN divides the work among threads when it builds */
     dnnl_status_t st = engine_ready() ? plan_build(p) : dnnl_runtime_error;
     if (st != dnnl_success) {
         fprintf(stderr,
-                "nash: oneDNN cannot build a %s %d->%d k=%dx%d s=%dx%d at %dx%d, batch %d (status %d); "
-                "the layer uses im2col + sgemm\n",
-                s->transposed ? "deconv2d" : "conv2d", s->cin, s->cout, s->kh, s->kw, s->sh, s->sw, s->h, s->w, n,
-                (int)st);
+                "nash: oneDNN cannot build a %s%s %d->%d k=%dx%d s=%dx%d at %dx%d, batch %d (status %d); "
+                "the layer uses im2col + sgemm%s\n",
+                p->precision == CONV_BF16 ? "bf16 " : "", s->transposed ? "deconv2d" : "conv2d", s->cin, s->cout, s->kh,
+                s->kw, s->sh, s->sw, s->h, s->w, n, (int)st, p->precision == CONV_BF16 ? ", in float32" : "");
         plan_drop_primitives(p); /* the plan is kept without them, so the failure is said once */
     }
     p->next = plans;
@@ -485,7 +507,7 @@ const char *conv_onednn_describe(char *buf, size_t size) {
             name = ISAS[i].name;
             break;
         }
-    snprintf(buf, size, "oneDNN %d.%d.%d, kernels up to %s; NASH_CONV path %s", v->major, v->minor, v->patch, name,
-             conv_path_name(conv_path()));
+    snprintf(buf, size, "oneDNN %d.%d.%d, kernels up to %s (bf16: %s); NASH_CONV path %s", v->major, v->minor, v->patch,
+             name, conv_bf16_supported() ? "yes" : "no", conv_path_name(conv_path()));
     return buf;
 }

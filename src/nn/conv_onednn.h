@@ -40,6 +40,19 @@ void conv_path_set(ConvPath path);
 bool conv_path_parse(const char *name, ConvPath *out);
 const char *conv_path_name(ConvPath path);
 
+/* The arithmetic of the convolutions oneDNN runs. CONV_BF16 is the mixed-precision mode (config
+ * train.precision = bf16): x, W and dy are rounded to bf16 (to nearest, ties to even) as they are
+ * converted to oneDNN's layouts, the products are summed in float32, and y, dx and dW come back in
+ * float32, so the weights, their gradients' sums, the optimizer and every other layer stay in
+ * float32. Convolutions left to im2col (the channel rule, or a batch oneDNN cannot build) stay in
+ * float32. Set it before the first call at a new precision; the primitives of both are kept.
+ * conv_bf16_supported says whether oneDNN has bf16 kernels for this CPU (AVX512_BF16 or AMX);
+ * elsewhere oneDNN would emulate bf16 or refuse, and the caller should not ask for it. */
+typedef enum { CONV_FLOAT32, CONV_BF16 } ConvPrecision;
+ConvPrecision conv_precision(void);
+void conv_precision_set(ConvPrecision precision);
+bool conv_bf16_supported(void);
+
 typedef struct {
     bool transposed; /* a Deconv2d: weights (Cin,Cout,kh,kw) and y the larger image */
     int cin, cout;
@@ -71,7 +84,7 @@ bool conv_onednn_forward(const ConvShape *s, int n, const float *x, const float 
 bool conv_onednn_backward(const ConvShape *s, int n, const float *x, const float *dy, const float *w, float *dx,
                           float *dw, float *db, float *work);
 
-/* "oneDNN 2.6.3, kernels up to avx512_core_bf16; NASH_CONV path auto", for `nash info`. */
+/* "oneDNN 2.6.3, kernels up to avx512_core_bf16 (bf16: yes); NASH_CONV path auto", for `nash info`. */
 const char *conv_onednn_describe(char *buf, size_t size);
 
 #endif

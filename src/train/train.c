@@ -16,6 +16,7 @@
 #include "comm/reduce.h"
 #include "data/dataset.h"
 #include "data/stream.h"
+#include "nn/conv_onednn.h"
 #include "publish/publish.h"
 #include "store/checkpoint.h"
 #include "train/trainer.h"
@@ -216,10 +217,32 @@ static NashStatus read_labels(Trainer *t, DatasetReader *reader, const DatasetIn
     return NASH_OK;
 }
 
+/* train.precision, set for nn/ before any layer sizes its work. bf16 is oneDNN's, on CPUs with its
+ * bf16 kernels; emulated elsewhere it would be slower than float32, so it is refused there. */
+static NashStatus set_precision(const Config *cfg, NashError *err) {
+    if (cfg->train.precision == PRECISION_FLOAT32) {
+        conv_precision_set(CONV_FLOAT32);
+        return NASH_OK;
+    }
+    char about[160];
+    if (!conv_bf16_supported())
+        return nash_fail(err, NASH_ERR_CONFIG,
+                         "train.precision = bf16 needs oneDNN's bf16 kernels, which run on CPUs with AVX512_BF16 or "
+                         "AMX, and this CPU gets none (%s); set train.precision = float32",
+                         conv_onednn_describe(about, sizeof about));
+    if (conv_path() == CONV_PATH_IM2COL)
+        return nash_fail(err, NASH_ERR_CONFIG,
+                         "train.precision = bf16 runs the convolutions on oneDNN, and NASH_CONV=im2col keeps them off "
+                         "it: unset NASH_CONV, or set train.precision = float32");
+    conv_precision_set(CONV_BF16);
+    return NASH_OK;
+}
+
 static NashStatus setup(Trainer *t, NashError *err) {
     const Config *cfg = t->cfg;
     NashStatus st = layout_init(&t->lay, cfg, err);
     if (st) return st;
+    if ((st = set_precision(cfg, err))) return st;
     Layout *lay = &t->lay;
     t->simultaneous = cfg->cluster.schedule == SCHEDULE_SIMULTANEOUS;
     t->pipelined = cfg->cluster.schedule == SCHEDULE_PIPELINED;

@@ -19,7 +19,7 @@
 #define BASE "[data]\npath = d.h5\n[generator]\nlayer = dense 4\n[discriminator]\nlayer = dense 1\n" /* 6 lines */
 #define SECTIONS                                                                                                       \
     "data, generator, discriminator, loss, train, optim.g, optim.d, output, cluster, monitor, eval, augment"
-#define TRAIN_KEYS "steps, batch, seed, n_critic, ema, log_every"
+#define TRAIN_KEYS "steps, batch, seed, n_critic, ema, log_every, precision"
 
 static char tmp_dir[256];
 static int n_files;
@@ -79,7 +79,7 @@ static void check_defaults(void) {
                "defaults: [discriminator]");
     check_true(c.loss.kind == LOSS_NONSAT && c.loss.clip == 0.01, "defaults: [loss]");
     check_true(c.train.steps == 1000 && c.train.batch == 64 && c.train.seed == 1 && c.train.n_critic == 1 &&
-                   c.train.ema == 0 && c.train.log_every == 10,
+                   c.train.ema == 0 && c.train.log_every == 10 && c.train.precision == PRECISION_FLOAT32,
                "defaults: [train]");
     const OptimSettings *o[2] = {&c.optim_g, &c.optim_d};
     for (int i = 0; i < 2; i++)
@@ -192,6 +192,7 @@ static bool same_config(const Config *a, const Config *b) {
     SAME(cluster.generator_ranks);
     SAME(cluster.layout);
     SAME(cluster.schedule);
+    SAME(train.precision);
     SAME(cluster.sync_bn);
     SAME(monitor.enabled);
     SAME_STR(monitor.endpoint);
@@ -471,8 +472,9 @@ static void check_enums(void) {
             free(text);
         }
     }
-    check_true(keys == 11,
-               "11 enum keys: 2 optimizers, 2 lr decays, 2 inits, noise, loss, penalty, layout, schedule (got %d)",
+    check_true(keys == 12,
+               "12 enum keys: 2 optimizers, 2 lr decays, 2 inits, noise, loss, penalty, layout, schedule, precision "
+               "(got %d)",
                keys);
     /* the words of the enums below config/ are those nn/ names them by */
     check_true(!strcmp(optim_kind_name(OPTIM_SGD), "sgd") && !strcmp(init_scheme_name(INIT_XAVIER), "xavier"),

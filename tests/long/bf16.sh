@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bf16.sh [BUILD] [STEPS] [SEEDS] [CONFIG] — does train.precision = bf16 train as well as float32?
+# Trains CONFIG (default configs/fashion-dcgan.ini, the reference DCGAN) for each seed once in
+# float32 and once in bf16, one rank each, the same steps, then scores each generator with
+# `nash eval` against its data (the local classifier's Fréchet distance, class JS and classes
+# covered; docs/distances.md) and prints a table, one row per seed, and the mean and standard
+# deviation over the seeds: bf16 is at equal quality when its mean lies within the seed-to-seed
+# spread of float32's. Speed is bench_dcgan.sh's business: the two runs here share the machine.
+#
+#   bash tests/long/bf16.sh build 3000 "1 2 3"     (about 25 min on 2 cores)
+set -euo pipefail
+SRC=$(readlink -f "$(dirname "${BASH_SOURCE[0]}")/../..")
+BUILD=$(readlink -f "${1:-$SRC/build}")
+STEPS=${2:-3000}
+SEEDS=${3:-1 2 3}
+CONFIG=$(readlink -f "${4:-$SRC/configs/fashion-dcgan.ini}")
+NASH="$BUILD/src/nash"
+export OPENBLAS_NUM_THREADS=1
+WORK=${WORK:-$(mktemp -d /tmp/nash-bf16.XXXXXX)}
+mkdir -p "$WORK"
+"$NASH" info | grep -q '(bf16: yes)' || { echo "bf16.sh: this CPU has no bf16 kernels: $("$NASH" info | grep '^convolution')" >&2; exit 77; }
+DATA="$SRC/data/fashion-mnist.h5"
+[ -f "$DATA" ] || "$NASH" data fashion-mnist --out "$DATA" >/dev/null
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'); $(OPENBLAS_VERBOSE=2 "$NASH" info 2>&1 | grep '^Core:' | tail -n1); $("$NASH" info | grep '^convolution')"
+echo "config: $CONFIG, $STEPS steps"
+
+train() { # train SEED float32|bf16
+    "$NASH" train "$CONFIG" --set data.path="$DATA" --set train.steps="$STEPS" --set train.seed="$1" \
+        --set train.precision="$2" --set output.sample_every=0 --set monitor.enabled=false \
+        --run-dir "$WORK/$2-$1" --quiet
+}
+for s in $SEEDS; do
+    train "$s" float32 &
+    train "$s" bf16 &
+    wait
+done
+for s in $SEEDS; do
+    for k in float32 bf16; do
+        "$NASH" eval "$WORK/$k-$s/weights.h5" --against "$DATA" --json >"$WORK/$k-$s.json"
+    done
+done
+/usr/bin/python3 - "$WORK" $SEEDS <<'PY'
+import json, statistics, sys
+work, seeds = sys.argv[1], sys.argv[2:]
+get = lambda k, s: json.load(open("%s/%s-%s.json" % (work, k, s)))["metrics"]
+print("\n| seed | Fréchet, float32 | Fréchet, bf16 | class JS, float32 / bf16 | classes |")
+print("|---|---|---|---|---|")
+f = {"float32": [], "bf16": []}
+for s in seeds:
+    a, b = get("float32", s), get("bf16", s)
+    f["float32"].append(a["frechet"]["generated"])
+    f["bf16"].append(b["frechet"]["generated"])
+    print("| %s | %.2f | %.2f | %.4f / %.4f | %d / %d |" % (s, f["float32"][-1], f["bf16"][-1],
+          a["class_js"]["generated"], b["class_js"]["generated"], a["classes"]["generated"], b["classes"]["generated"]))
+if len(seeds) > 1:
+    m = {k: (statistics.mean(v), statistics.stdev(v)) for k, v in f.items()}
+    print("| mean ± sd | %.2f ± %.2f | %.2f ± %.2f | | |" % (*m["float32"], *m["bf16"]))
+    within = abs(m["bf16"][0] - m["float32"][0]) <= m["float32"][1]
+    print("\nbf16's mean is %s float32's seed spread (|%.2f - %.2f| %s %.2f)" % (
+          "within" if within else "outside", m["bf16"][0], m["float32"][0], "<=" if within else ">", m["float32"][1]))
+print("real data against itself: Fréchet %.2f" % get("float32", seeds[0])["frechet"]["real"])
+PY
+echo "runs in $WORK"
