@@ -16,11 +16,11 @@
  * summed in sample order, as on the im2col path: the weight gradient one chunk of IM2COL_CHUNK
  * samples at a time (the im2col path's chunk, though that path goes one sample at a time where
  * its column matrix is thin; matching that too put the same test at 0.79 of its bound, against
- * 0.41 with chunks of 4 throughout), each chunk's written into work and added onto dW by a
- * reorder with a sum post-op (as sgemm with beta = 1 does there; on the reference DCGAN a step
- * took 151-175 ms with it against 142-169 with the whole-batch primitive, 5 rounds each, the same
- * within the rounds' spread), and the bias gradient by conv_bias_grad, sample by sample, as
- * there. oneDNN's own scratchpad stays library-managed (one buffer shared by every primitive).
+ * 0.41 with chunks of 4 throughout), each chunk's written into work and added onto dW in turn
+ * (as sgemm with beta = 1 does there; on the reference DCGAN a step took 151-175 ms with it
+ * against 142-169 with the whole-batch primitive, 5 rounds each, the same within the rounds'
+ * spread; WeightPhase says how the adds are made), and the bias gradient by conv_bias_grad,
+ * sample by sample, as there. oneDNN's own scratchpad stays library-managed (one buffer shared by every primitive).
  */
 #include "nn/conv_onednn.h"
 
@@ -104,15 +104,33 @@ typedef struct {
     size_t offset;            /* floats into work, when reorder */
 } Operand;
 
-/* The weight gradient of `mb` consecutive samples: its primitive, its inputs, its output (always
- * in work) and the reorder that adds that output onto dW. */
+/* The weight gradient of `mb` consecutive samples: its primitive, its inputs (reordered chunk by
+ * chunk when the phase's are not sliced), its output (in work), and the reorder that adds that
+ * output onto the accumulator when their layouts differ (else a plain loop adds it). */
 typedef struct {
     int mb;
     dnnl_primitive_t prim, add;
     Operand src, ddst;
     dnnl_memory_desc_t dwei;
-    size_t dwei_offset;
 } WeightPass;
+
+/* The weight gradient of a batch: chunks of WEIGHT_CHUNK samples, then the rest, each chunk's
+ * added in turn onto an accumulator that holds dW in the chunks' layout (converted from nash's
+ * once before and back once after, which are copies; the adds are the float32 additions a
+ * reorder with a sum post-op made onto nash's dW directly, one reorder per chunk, 4.5 ms of a
+ * bf16 DCGAN step). Where every chunk's layout is a slice of one batch layout (samples not
+ * blocked), x and dy are converted once for the batch and each chunk reads its slice; dy's
+ * conversion is the input-gradient pass's own when that pass ran and asked for the same layout. */
+typedef struct {
+    WeightPass chunk, tail;
+    bool sliced;
+    Operand src, ddst;          /* when sliced: the batch's x and dy in the chunks' layout */
+    size_t src_step, ddst_step; /* bytes per sample in those layouts */
+    bool ddst_from_data;        /* ddst is where the input-gradient pass left dy converted */
+    Operand acc;                /* dW: nash's layout, and the chunks' */
+    dnnl_primitive_t acc_back;  /* the accumulator back into nash's dW, when acc.reorder */
+    size_t dwei_offset;         /* where each chunk writes its own */
+} WeightPhase;
 
 typedef struct Plan {
     ConvShape s;
@@ -122,7 +140,7 @@ typedef struct Plan {
     Operand f_src, f_wei, f_dst;   /* forward */
     dnnl_memory_desc_t bias;       /* the forward's bias, nash's (Cout) */
     Operand d_ddst, d_wei, d_dsrc; /* input gradient */
-    WeightPass chunk, tail;        /* weight gradient: chunks of WEIGHT_CHUNK, then the rest */
+    WeightPhase wg;                /* weight gradient */
     struct Plan *next;
 } Plan;
 
@@ -167,10 +185,10 @@ done:
 
 /* Fill in an operand: what the primitive wants, and the reorder and work slice if it differs
  * from nash's layout. *used grows by the slice. An input reorders own -> want, an output back. */
-static dnnl_status_t operand(Operand *o, const dnnl_memory_desc_t *own, const_dnnl_primitive_desc_t pd,
-                             dnnl_query_t what, bool input, size_t *used) {
+static dnnl_status_t operand_as(Operand *o, const dnnl_memory_desc_t *own, const dnnl_memory_desc_t *want, bool input,
+                                size_t *used) {
     o->own = *own;
-    o->want = *dnnl_primitive_desc_query_md(pd, what, 0);
+    o->want = *want;
     o->reorder = NULL;
     if (dnnl_memory_desc_equal(&o->own, &o->want)) return dnnl_success;
     o->offset = *used;
@@ -179,12 +197,19 @@ static dnnl_status_t operand(Operand *o, const dnnl_memory_desc_t *own, const_dn
                  : make_reorder(&o->want, &o->own, false, &o->reorder);
 }
 
+static dnnl_status_t operand(Operand *o, const dnnl_memory_desc_t *own, const_dnnl_primitive_desc_t pd,
+                             dnnl_query_t what, bool input, size_t *used) {
+    return operand_as(o, own, dnnl_primitive_desc_query_md(pd, what, 0), input, used);
+}
+
 /* After a failed build: the primitives made so far destroyed, the plan left without any. */
 static void plan_drop_primitives(Plan *p) {
+    WeightPhase *g = &p->wg;
     dnnl_primitive_t *prims[] = {&p->fwd,           &p->bwd_data,       &p->f_src.reorder,     &p->f_wei.reorder,
                                  &p->f_dst.reorder, &p->d_ddst.reorder, &p->d_wei.reorder,     &p->d_dsrc.reorder,
-                                 &p->chunk.prim,    &p->chunk.add,      &p->chunk.src.reorder, &p->chunk.ddst.reorder,
-                                 &p->tail.prim,     &p->tail.add,       &p->tail.src.reorder,  &p->tail.ddst.reorder};
+                                 &g->chunk.prim,    &g->chunk.add,      &g->chunk.src.reorder, &g->chunk.ddst.reorder,
+                                 &g->tail.prim,     &g->tail.add,       &g->tail.src.reorder,  &g->tail.ddst.reorder,
+                                 &g->src.reorder,   &g->ddst.reorder,   &g->acc.reorder,       &g->acc_back};
     for (size_t i = 0; i < sizeof prims / sizeof prims[0]; i++)
         if (*prims[i]) dnnl_primitive_destroy(*prims[i]), *prims[i] = NULL;
 }
@@ -270,29 +295,90 @@ static dnnl_status_t pd_create(const ConvShape *s, const Descs *d, Pass pass, co
     return st ? st : dnnl_primitive_desc_create(pd, &op, NULL, engine, hint);
 }
 
-/* The weight gradient over mb samples. *used grows by its slices of work. */
-static dnnl_status_t weight_pass_build(const ConvShape *s, int mb, ConvPrecision precision, WeightPass *w,
-                                       size_t *used) {
+static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
+
+/* The weight gradient's primitive over mb samples, and the layouts it reads and writes. */
+static dnnl_status_t weight_pass_build(const ConvShape *s, int mb, ConvPrecision precision, WeightPass *w) {
     Descs d;
     dnnl_primitive_desc_t fpd = NULL, wpd = NULL;
     dnnl_status_t st;
     w->mb = mb;
     if ((st = descs_init(s, mb, precision, &d)) || (st = pd_create(s, &d, PASS_FORWARD, NULL, &fpd)) ||
-        (st = pd_create(s, &d, PASS_WEIGHTS, fpd, &wpd)) || (st = dnnl_primitive_create(&w->prim, wpd)) ||
-        (st = operand(&w->src, &d.src, wpd, dnnl_query_src_md, true, used)) ||
-        (st = operand(&w->ddst, &d.dst, wpd, dnnl_query_diff_dst_md, true, used)))
+        (st = pd_create(s, &d, PASS_WEIGHTS, fpd, &wpd)) || (st = dnnl_primitive_create(&w->prim, wpd)))
         goto done;
+    w->src.own = d.src, w->ddst.own = d.dst;
+    w->src.want = *dnnl_primitive_desc_query_md(wpd, dnnl_query_src_md, 0);
+    w->ddst.want = *dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_dst_md, 0);
     w->dwei = *dnnl_primitive_desc_query_md(wpd, dnnl_query_diff_weights_md, 0);
-    w->dwei_offset = *used;
-    *used += floats_of(&w->dwei);
-    st = make_reorder(&w->dwei, &d.wei, true, &w->add);
 done:
     if (fpd) dnnl_primitive_desc_destroy(fpd);
     if (wpd) dnnl_primitive_desc_destroy(wpd);
     return st;
 }
 
-static size_t max_size(size_t a, size_t b) { return a > b ? a : b; }
+/* A chunk's layout, for mb samples, as the layout of n: possible when the samples are the
+ * outermost, unblocked dimension, so that sample k starts k strides in. */
+static bool batch_layout(const dnnl_memory_desc_t *chunk, int n, dnnl_memory_desc_t *batch, size_t *step) {
+    if (chunk->format_kind != dnnl_blocked) return false;
+    const dnnl_blocking_desc_t *b = &chunk->format_desc.blocking;
+    for (int i = 0; i < b->inner_nblks; i++)
+        if (b->inner_idxs[i] == 0) return false;
+    size_t elem = dnnl_data_type_size(chunk->data_type);
+    if ((size_t)b->strides[0] * elem * (size_t)chunk->dims[0] != dnnl_memory_desc_get_size(chunk)) return false;
+    *batch = *chunk;
+    batch->dims[0] = batch->padded_dims[0] = n;
+    *step = (size_t)b->strides[0] * elem;
+    return true;
+}
+
+/* Whether operand o's layout (for its mb samples) is the batch layout's slice. */
+static bool slice_of(const dnnl_memory_desc_t *batch, const dnnl_memory_desc_t *chunk) {
+    dnnl_memory_desc_t cut = *batch;
+    cut.dims[0] = cut.padded_dims[0] = chunk->dims[0];
+    return dnnl_memory_desc_equal(&cut, chunk);
+}
+
+/* The weight-gradient phase over p->n samples (d: the batch's descriptors). *used grows by its
+ * slices of work, which start where the input-gradient pass's do, at dy's conversion. */
+static dnnl_status_t weight_phase_build(Plan *p, const Descs *d, size_t *used) {
+    WeightPhase *g = &p->wg;
+    int chunk = p->n < WEIGHT_CHUNK ? p->n : WEIGHT_CHUNK, tail = p->n % chunk;
+    dnnl_status_t st;
+    if ((st = weight_pass_build(&p->s, chunk, p->precision, &g->chunk))) return st;
+    if (tail && (st = weight_pass_build(&p->s, tail, p->precision, &g->tail))) return st;
+    dnnl_memory_desc_t src, ddst;
+    g->sliced = batch_layout(&g->chunk.src.want, p->n, &src, &g->src_step) &&
+                batch_layout(&g->chunk.ddst.want, p->n, &ddst, &g->ddst_step) &&
+                (!tail || (slice_of(&src, &g->tail.src.want) && slice_of(&ddst, &g->tail.ddst.want)));
+    WeightPass *passes[2] = {&g->chunk, tail ? &g->tail : NULL};
+    if (g->sliced) {
+        if ((st = operand_as(&g->ddst, &d->dst, &ddst, true, used)) ||
+            (st = operand_as(&g->src, &d->src, &src, true, used)))
+            return st;
+        g->ddst_from_data = g->ddst.reorder && p->d_ddst.reorder && g->ddst.offset == p->d_ddst.offset &&
+                            dnnl_memory_desc_equal(&g->ddst.want, &p->d_ddst.want);
+    } else {
+        for (int i = 0; i < 2 && passes[i]; i++) {
+            WeightPass *w = passes[i];
+            if ((st = operand_as(&w->src, &w->src.own, &w->src.want, true, used)) ||
+                (st = operand_as(&w->ddst, &w->ddst.own, &w->ddst.want, true, used)))
+                return st;
+        }
+    }
+    if ((st = operand_as(&g->acc, &d->wei, &g->chunk.dwei, true, used))) return st;
+    if (g->acc.reorder && (st = make_reorder(&g->acc.want, &g->acc.own, false, &g->acc_back))) return st;
+    g->dwei_offset = *used;
+    size_t dwei = floats_of(&g->chunk.dwei);
+    for (int i = 0; i < 2 && passes[i]; i++) {
+        WeightPass *w = passes[i];
+        dwei = max_size(dwei, floats_of(&w->dwei));
+        if (!dnnl_memory_desc_equal(&w->dwei, &g->acc.want) &&
+            (st = make_reorder(&w->dwei, &g->acc.want, true, &w->add)))
+            return st;
+    }
+    *used += dwei;
+    return dnnl_success;
+}
 
 /* The work any plan of s at batch n may use, whatever layouts oneDNN picks, as long as they pad
  * channels to at most CHANNEL_BLOCK (16 floats: AVX-512's nChw16c, OIhw16i16o; AVX2 uses 8):
@@ -319,7 +405,7 @@ static dnnl_status_t plan_build(Plan *p) {
         goto done;
     p->bias = d.bias;
     /* Each pass's slices of work start at 0: the passes run one after another. */
-    size_t fwd_used = 0, data_used = 0, chunk_used = 0, tail_used = 0;
+    size_t fwd_used = 0, data_used = 0, weights_used = 0;
     if ((st = operand(&p->f_src, &d.src, fpd, dnnl_query_src_md, true, &fwd_used)) ||
         (st = operand(&p->f_wei, &d.wei, fpd, dnnl_query_weights_md, true, &fwd_used)) ||
         (st = operand(&p->f_dst, &d.dst, fpd, dnnl_query_dst_md, false, &fwd_used)) ||
@@ -327,10 +413,8 @@ static dnnl_status_t plan_build(Plan *p) {
         (st = operand(&p->d_wei, &d.wei, dpd, dnnl_query_weights_md, true, &data_used)) ||
         (st = operand(&p->d_dsrc, &d.src, dpd, dnnl_query_diff_src_md, false, &data_used)))
         goto done;
-    int chunk = p->n < WEIGHT_CHUNK ? p->n : WEIGHT_CHUNK, tail = p->n % chunk;
-    if ((st = weight_pass_build(s, chunk, p->precision, &p->chunk, &chunk_used))) goto done;
-    if (tail && (st = weight_pass_build(s, tail, p->precision, &p->tail, &tail_used))) goto done;
-    if (max_size(max_size(fwd_used, data_used), max_size(chunk_used, tail_used)) > work_bound(s, p->n)) {
+    if ((st = weight_phase_build(p, &d, &weights_used))) goto done;
+    if (max_size(max_size(fwd_used, data_used), weights_used) > work_bound(s, p->n)) {
         fprintf(stderr, "nash: oneDNN's layouts need more work than any layout padding channels to %d\n",
                 CHANNEL_BLOCK);
         st = dnnl_unimplemented;
@@ -452,18 +536,43 @@ bool conv_onednn_forward(const ConvShape *s, int n, const float *x, const float 
     return true;
 }
 
-/* dW += the weight gradient of samples [first, first + w->mb). */
-static void weight_pass_run(const WeightPass *w, const ConvShape *s, int first, const float *x, const float *dy,
-                            const dnnl_memory_desc_t *dw_md, float *dw, float *work) {
+/* acc += the weight gradient of samples [first, first + w->mb). x and dy: the batch's, nash's
+ * layout; xs and dys: the batch's in the chunks' layout, when sliced. */
+static void weight_pass_run(const WeightPhase *g, const WeightPass *w, const ConvShape *s, int first, const float *x,
+                            const float *dy, const char *xs, const char *dys, float *acc, float *work) {
     size_t x_size = (size_t)s->cin * (size_t)s->h * (size_t)s->w,
            y_size = (size_t)s->cout * (size_t)s->ho * (size_t)s->wo;
-    float *dwei = work + w->dwei_offset;
+    float *dwei = work + g->dwei_offset;
     Args a = {.count = 0};
-    arg(&a, DNNL_ARG_SRC, &w->src.want, input(&w->src, x + (size_t)first * x_size, work));
-    arg(&a, DNNL_ARG_DIFF_DST, &w->ddst.want, input(&w->ddst, dy + (size_t)first * y_size, work));
+    arg(&a, DNNL_ARG_SRC, &w->src.want,
+        g->sliced ? xs + (size_t)first * g->src_step : input(&w->src, x + (size_t)first * x_size, work));
+    arg(&a, DNNL_ARG_DIFF_DST, &w->ddst.want,
+        g->sliced ? dys + (size_t)first * g->ddst_step : input(&w->ddst, dy + (size_t)first * y_size, work));
     arg(&a, DNNL_ARG_DIFF_WEIGHTS, &w->dwei, dwei);
     run(w->prim, &a);
-    reorder_run(w->add, &w->dwei, dwei, dw_md, dw);
+    if (w->add) {
+        reorder_run(w->add, &w->dwei, dwei, &g->acc.want, acc);
+        return;
+    }
+    size_t count = dnnl_memory_desc_get_size(&w->dwei) / sizeof(float);
+    for (size_t i = 0; i < count; i++) acc[i] += dwei[i];
+}
+
+/* dW += the weight gradient of the batch; dy_converted: the input-gradient pass just ran. */
+static void weight_phase_run(const Plan *p, int n, const float *x, const float *dy, float *dw, float *work,
+                             bool dy_converted) {
+    const WeightPhase *g = &p->wg;
+    const char *xs = NULL, *dys = NULL;
+    if (g->sliced) {
+        xs = input(&g->src, x, work);
+        dys = dy_converted && g->ddst_from_data ? (const char *)(work + g->ddst.offset) : input(&g->ddst, dy, work);
+    }
+    float *acc = g->acc.reorder ? (float *)input(&g->acc, dw, work) : dw;
+    int first = 0;
+    for (; first + g->chunk.mb <= n; first += g->chunk.mb)
+        weight_pass_run(g, &g->chunk, &p->s, first, x, dy, xs, dys, acc, work);
+    if (first < n) weight_pass_run(g, &g->tail, &p->s, first, x, dy, xs, dys, acc, work);
+    if (g->acc.reorder) reorder_run(g->acc_back, &g->acc.want, acc, &g->acc.own, dw);
 }
 
 bool conv_onednn_backward(const ConvShape *s, int n, const float *x, const float *dy, const float *w, float *dx,
@@ -479,10 +588,7 @@ bool conv_onednn_backward(const ConvShape *s, int n, const float *x, const float
         output_done(&p->d_dsrc, dx, work);
     }
     if (!dw) return true;
-    int first = 0;
-    for (; first + p->chunk.mb <= n; first += p->chunk.mb)
-        weight_pass_run(&p->chunk, s, first, x, dy, &p->f_wei.own, dw, work);
-    if (first < n) weight_pass_run(&p->tail, s, first, x, dy, &p->f_wei.own, dw, work);
+    weight_phase_run(p, n, x, dy, dw, work, dx != NULL);
     if (s->has_bias) conv_bias_grad(dy, n, s->cout, (size_t)s->ho * (size_t)s->wo, db);
     return true;
 }
