@@ -52,7 +52,7 @@ static float pool2d_divisor(const Pool2d *l, Window win) {
 
 /* x (N,C,H,W)  y (N,C,Ho,Wo) */
 /* The pooling of `values` with the windows' maxima taken in x (max; average ignores x). */
-static void pool2d_apply(const Pool2d *l, const float *x, const float *values, float *y, int n) {
+static void pool2d_apply_naive(const Pool2d *l, const float *x, const float *values, float *y, int n) {
     size_t in_plane = (size_t)l->h * l->w, out_plane = (size_t)l->ho * l->wo;
     size_t planes = (size_t)n * l->c;
     for (size_t p = 0; p < planes; p++) {
@@ -77,14 +77,58 @@ static void pool2d_apply(const Pool2d *l, const float *x, const float *values, f
     }
 }
 
-void pool2d_forward(const Pool2d *l, const float *x, float *y, int n) { pool2d_apply(l, x, x, y, n); }
+/* Average pooling over 2x2 windows with stride 2 and no padding (SNGAN's discriminator): every
+ * window lies inside the image, so the generic loops reduce to these, which compute the same
+ * floats in the same order (0 + a + b + c + d, then / 4: the sum starts from +0 as there, so a
+ * window of negative zeros gives +0 in both) and GCC turns into vector code. 9.3% of a bf16
+ * ResNet step went to the generic loops (perf). */
+static bool avg_2x2(const Pool2d *l) {
+    return l->kind == POOL2D_AVG && l->kh == 2 && l->kw == 2 && l->sh == 2 && l->sw == 2 && l->ph == 0 && l->pw == 0;
+}
+
+static void avg_2x2_forward(const Pool2d *l, const float *values, float *y, int n) {
+    size_t in_plane = (size_t)l->h * l->w, out_plane = (size_t)l->ho * l->wo;
+    for (size_t p = 0; p < (size_t)n * l->c; p++)
+        for (int i = 0; i < l->ho; i++) {
+            const float *a = values + p * in_plane + (size_t)(2 * i) * l->w, *b = a + l->w;
+            float *yr = y + p * out_plane + (size_t)i * l->wo;
+            for (int j = 0; j < l->wo; j++) yr[j] = (0.0f + a[2 * j] + a[2 * j + 1] + b[2 * j] + b[2 * j + 1]) / 4.0f;
+        }
+}
+
+static void avg_2x2_backward(const Pool2d *l, const float *dy, float *dx, int n) {
+    size_t in_plane = (size_t)l->h * l->w, out_plane = (size_t)l->ho * l->wo;
+    if (l->h % 2 || l->w % 2) memset(dx, 0, (size_t)n * l->c * in_plane * sizeof(float)); /* the rows left over */
+    for (size_t p = 0; p < (size_t)n * l->c; p++)
+        for (int i = 0; i < l->ho; i++) {
+            float *a = dx + p * in_plane + (size_t)(2 * i) * l->w, *b = a + l->w;
+            const float *g = dy + p * out_plane + (size_t)i * l->wo;
+            for (int j = 0; j < l->wo; j++) {
+                float share = 0.0f + g[j] / 4.0f;
+                a[2 * j] = a[2 * j + 1] = b[2 * j] = b[2 * j + 1] = share;
+            }
+        }
+}
+
+void pool2d_forward_naive(const Pool2d *l, const float *x, float *y, int n) { pool2d_apply_naive(l, x, x, y, n); }
+
+void pool2d_forward(const Pool2d *l, const float *x, float *y, int n) {
+    if (avg_2x2(l)) avg_2x2_forward(l, x, y, n);
+    else pool2d_apply_naive(l, x, x, y, n);
+}
 
 void pool2d_tangent(const Pool2d *l, const float *x, const float *rx, float *ry, int n) {
-    pool2d_apply(l, x, rx, ry, n);
+    if (avg_2x2(l)) avg_2x2_forward(l, rx, ry, n);
+    else pool2d_apply_naive(l, x, rx, ry, n);
+}
+
+void pool2d_backward(const Pool2d *l, const float *x, const float *dy, float *dx, int n) {
+    if (avg_2x2(l)) avg_2x2_backward(l, dy, dx, n);
+    else pool2d_backward_naive(l, x, dy, dx, n);
 }
 
 /* x (N,C,H,W)  dy (N,C,Ho,Wo)  dx (N,C,H,W), written */
-void pool2d_backward(const Pool2d *l, const float *x, const float *dy, float *dx, int n) {
+void pool2d_backward_naive(const Pool2d *l, const float *x, const float *dy, float *dx, int n) {
     size_t in_plane = (size_t)l->h * l->w, out_plane = (size_t)l->ho * l->wo;
     size_t planes = (size_t)n * l->c;
     memset(dx, 0, planes * in_plane * sizeof(float));

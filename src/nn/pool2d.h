@@ -27,6 +27,11 @@ void pool2d_tangent(const Pool2d *l, const float *x, const float *rx, float *ry,
 /* x (N,C,H,W)  dy (N,C,Ho,Wo)  dx (N,C,H,W), written */
 void pool2d_backward(const Pool2d *l, const float *x, const float *dy, float *dx, int n);
 
+/* The defining loops, for any window: the reference the calls above are tested against (they take
+ * a faster way for 2x2 average pooling with stride 2, bit for bit the same). */
+void pool2d_forward_naive(const Pool2d *l, const float *x, float *y, int n);
+void pool2d_backward_naive(const Pool2d *l, const float *x, const float *dy, float *dx, int n);
+
 /* Global sum pooling (SNGAN's discriminator: torch.sum(x, dim=(2, 3))), over S = H*W values per
  * channel, summed in double. x (N,C,S)  y (N,C) */
 void sumpool_forward(const float *x, float *y, int n, int c, int s);

@@ -1,6 +1,7 @@
 /* test_pool2d.c — max and average pooling (nn/pool2d.c): hand-computed windows with padding,
  * stride != kernel and rectangular kernels, count_include_pad both ways, ties in max pooling,
- * and finite-difference checks of both backward passes. */
+ * finite-difference checks of both backward passes, and the 2x2 stride-2 average pooling's own
+ * loops bit for bit against the generic ones (odd sizes, negative zeros, both count_include_pad). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -175,7 +176,46 @@ static void test_finite_differences(void) {
     free(x);
 }
 
+/* The 2x2 / stride 2 average path against pool2d_*_naive, forward, tangent and backward, bit for
+ * bit, on even and odd planes (an odd last row and column are outside every window). */
+static void test_avg_2x2_fast_path(void) {
+    const int sizes[][2] = {{8, 8}, {7, 5}, {2, 2}, {32, 32}};
+    for (int t = 0; t < 4; t++) {
+        const int n = 2, c = 3, h = sizes[t][0], w = sizes[t][1];
+        Pool2d l = pool_make(POOL2D_AVG, c, h, w, 2, 2, 2, 2, 0, 0, t % 2 == 0);
+        size_t xs = (size_t)n * c * h * w, ys = (size_t)n * c * l.ho * l.wo;
+        float *x = malloc(xs * sizeof(float)), *r = malloc(xs * sizeof(float)), *dy = malloc(ys * sizeof(float));
+        float *y[2], *ry[2], *dx[2];
+        for (int k = 0; k < 2; k++) {
+            y[k] = malloc(ys * sizeof(float)), ry[k] = malloc(ys * sizeof(float));
+            dx[k] = malloc(xs * sizeof(float));
+            memset(dx[k], 0x7f, xs * sizeof(float)); /* every value must be written */
+        }
+        fill_uniform(x, xs, -1.0f, 1.0f, 20 + (unsigned long long)t);
+        fill_uniform(r, xs, -1.0f, 1.0f, 30 + (unsigned long long)t);
+        fill_uniform(dy, ys, -1.0f, 1.0f, 40 + (unsigned long long)t);
+        x[0] = x[1] = x[w] = x[w + 1] = -0.0f; /* the first window: negative zeros, whose sum is +0 */
+        dy[0] = -0.0f;
+        pool2d_forward(&l, x, y[0], n);
+        pool2d_forward_naive(&l, x, y[1], n);
+        pool2d_tangent(&l, x, r, ry[0], n);
+        Pool2d naive_tangent = l; /* the tangent of the naive path is its forward on r */
+        pool2d_forward_naive(&naive_tangent, r, ry[1], n);
+        pool2d_backward(&l, x, dy, dx[0], n);
+        pool2d_backward_naive(&l, x, dy, dx[1], n);
+        check_true(!memcmp(y[0], y[1], ys * sizeof(float)), "avg 2x2/2 on %dx%d: y == the generic loops'", h, w);
+        check_true(!memcmp(ry[0], ry[1], ys * sizeof(float)), "avg 2x2/2 on %dx%d: tangent == the generic loops'", h,
+                   w);
+        check_true(!memcmp(dx[0], dx[1], xs * sizeof(float)), "avg 2x2/2 on %dx%d: dx == the generic loops'", h, w);
+        check_true(!signbit(y[0][0]), "avg 2x2/2 on %dx%d: a window of -0 averages to +0, as in the generic loops", h,
+                   w);
+        free(x), free(r), free(dy);
+        for (int k = 0; k < 2; k++) free(y[k]), free(ry[k]), free(dx[k]);
+    }
+}
+
 int main(void) {
+    test_avg_2x2_fast_path();
     test_max_plain();
     test_max_padded_rectangular();
     test_max_ties();
