@@ -181,12 +181,21 @@ void chunk_scatter(const float *mat, int count, int c, size_t pixels, float *t) 
         }
 }
 
+/* A row's sum in 8 lanes (pixel k into lane k mod 8), which the compiler keeps in vector
+ * registers, then the lanes pairwise and the leftover pixels: a fixed order on every CPU. One
+ * running sum was a chain of dependent adds, 4.4% of a bf16 ResNet step (perf). */
+enum { BIAS_LANES = 8 };
+static float row_total(const float *row, size_t pixels) {
+    float lane[BIAS_LANES] = {0};
+    size_t k = 0;
+    for (; k + BIAS_LANES <= pixels; k += BIAS_LANES)
+        for (int l = 0; l < BIAS_LANES; l++) lane[l] += row[k + l];
+    float rest = 0.0f;
+    for (; k < pixels; k++) rest += row[k];
+    return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7])) + rest;
+}
+
 void conv_bias_grad(const float *dy, int count, int c, size_t pixels, float *db) {
     for (int j = 0; j < count; j++)
-        for (int ch = 0; ch < c; ch++) {
-            const float *row = dy + ((size_t)j * (size_t)c + (size_t)ch) * pixels;
-            float sum = 0.0f;
-            for (size_t k = 0; k < pixels; k++) sum += row[k];
-            db[ch] += sum;
-        }
+        for (int ch = 0; ch < c; ch++) db[ch] += row_total(dy + ((size_t)j * (size_t)c + (size_t)ch) * pixels, pixels);
 }

@@ -57,7 +57,8 @@ const float *chunk_rows(ChunkLayout c, const float *t, int s, int count, int cha
  * two layouts are the same, and the layers use the tensor in place. */
 void chunk_gather(const float *t, int count, int c, size_t pixels, float *mat);
 /* db += dy summed over its pixels, for `count` samples of (c, pixels): sample by sample, each
- * channel's sum over the sample's pixels added onto db[ch] in turn (the order every
+ * channel's sum over the sample's pixels (in 8 lanes, then the lanes) added onto db[ch] in turn
+ * (the order every
  * convolution path sums its bias gradient in, so that both paths and any split of a batch
  * across ranks group the sum alike). */
 void conv_bias_grad(const float *dy, int count, int c, size_t pixels, float *db);
