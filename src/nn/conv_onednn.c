@@ -468,11 +468,13 @@ static Plan *plan_for(const ConvShape *s, int n) {
     return p->fwd ? p : NULL;
 }
 
-/* Whether the path and the channel rule give this shape to oneDNN (before any plan is built). */
+/* Whether the path, the precision and the channel rule give this shape to oneDNN (before any plan
+ * is built). */
 static bool wanted(const ConvShape *s) {
     ConvPath path = conv_path();
     if (path == CONV_PATH_IM2COL) return false;
-    return path == CONV_PATH_ONEDNN || (s->cin >= CONV_ONEDNN_MIN_CHANNELS && s->cout >= CONV_ONEDNN_MIN_CHANNELS);
+    return path == CONV_PATH_ONEDNN || precision_state == CONV_BF16 ||
+           (s->cin >= CONV_ONEDNN_MIN_CHANNELS && s->cout >= CONV_ONEDNN_MIN_CHANNELS);
 }
 
 /* The plan that runs a call, with as many threads as nash gives OpenBLAS; NULL when oneDNN does

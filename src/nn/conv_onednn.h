@@ -11,7 +11,8 @@
  *
  * Which path runs is decided per layer shape: conv_path() forces one path for every layer, or
  * (auto) oneDNN takes every layer whose two channel counts are both at least
- * CONV_ONEDNN_MIN_CHANNELS (docs/benchmarks.md, "Convolution backends", has the measurements).
+ * CONV_ONEDNN_MIN_CHANNELS in float32, and every layer in bf16 (docs/benchmarks.md,
+ * "Convolution backends", has the measurements).
  * A batch size whose primitives oneDNN cannot build runs on im2col instead, which is why a layer
  * sizes its work as the larger of the two paths' needs.
  *
@@ -26,8 +27,10 @@
 
 typedef enum { CONV_PATH_AUTO, CONV_PATH_IM2COL, CONV_PATH_ONEDNN } ConvPath;
 
-/* A layer with fewer channels on either side stays on im2col under auto: at 3 input channels
- * (D's first layer) oneDNN's float32 kernels ran slower than im2col + sgemm. */
+/* A layer with fewer channels on either side stays on im2col under auto in float32: at 3 input
+ * channels (D's first layer) oneDNN's float32 kernels ran slower than im2col + sgemm. In bf16
+ * every layer takes oneDNN: the ResNet's 3-channel layers made a bf16 step 9% faster there, and
+ * the DCGAN's 1-channel ones left it the same. */
 enum { CONV_ONEDNN_MIN_CHANNELS = 8 };
 
 /* The process-wide choice. Until conv_path_set is called it is the one the environment variable
@@ -44,8 +47,9 @@ const char *conv_path_name(ConvPath path);
  * train.precision = bf16): x, W and dy are rounded to bf16 (to nearest, ties to even) as they are
  * converted to oneDNN's layouts, the products are summed in float32, and y, dx and dW come back in
  * float32, so the weights, their gradients' sums, the optimizer and every other layer stay in
- * float32. Convolutions left to im2col (the channel rule, or a batch oneDNN cannot build) stay in
- * float32. Set it before the first call at a new precision; the primitives of both are kept.
+ * float32. A convolution left to im2col (NASH_CONV=im2col, or a batch oneDNN cannot build) stays in
+ * float32. Set it, like the path, before any layer sizes its work; the primitives of both
+ * precisions are kept, so a process may switch between them.
  * conv_bf16_supported says whether oneDNN has bf16 kernels for this CPU (AVX512_BF16 or AMX);
  * elsewhere oneDNN would emulate bf16 or refuse, and the caller should not ask for it. */
 typedef enum { CONV_FLOAT32, CONV_BF16 } ConvPrecision;
