@@ -50,6 +50,9 @@ LABELS = {
     'nash-split-pipe': ('nash, 2 ranks split (1G+1D), pipelined', 2),
     'nash-coloc': ('nash, 2 ranks colocated, alternating', 2),
     'nash-coloc-sim': ('nash, 2 ranks colocated, simultaneous', 2),
+    'nash-1-bf16': ('nash, 1 rank, alternating, bf16', 1),
+    'nash-coloc-bf16': ('nash, 2 ranks colocated, alternating, bf16', 2),
+    'nash-coloc-sim-bf16': ('nash, 2 ranks colocated, simultaneous, bf16', 2),
     'torch-1t': ('PyTorch, 1 thread', 1),
     'torch-2t': ('PyTorch, 2 threads', 2),
     'torch-ddp2': ('PyTorch DDP (gloo), 2 processes', 2),
@@ -145,7 +148,7 @@ def table(work, steps, rounds, config=REFERENCE_CONFIG, warmup=10):
         if name not in runs:
             continue
         ips, ms = median_of(runs, name, 'images_per_s'), median_of(runs, name, 'ms_per_step')
-        per_image = flops['simultaneous'] if name.endswith('-sim') else flops['alternating']
+        per_image = flops['simultaneous'] if '-sim' in name else flops['alternating']
         gflops = ips * per_image / 1e9
         pct = 100.0 * gflops / (roof1 * cores)
         rss, wait = median_of(runs, name, 'peak_rss_mb'), median_of(runs, name, 'data_wait_pct')
@@ -169,6 +172,16 @@ TARGET_TWO_RANKS = 1.9  # the best 2-rank configuration / 1 rank, same schedule
 TARGET_RSS = 0.2       # largest nash RSS per process / smallest PyTorch RSS per process
 TARGET_WAIT = 1.0      # data wait, % of step time
 TARGET_PIPELINED = 1.45  # 2 ranks split pipelined / 1 rank alternating
+TARGET_BF16 = 1.5      # train.precision = bf16 / float32, 1 rank, at equal quality (tests/long/bf16.sh)
+
+
+def is_bf16(name):
+    return name.endswith('-bf16')
+
+
+def schedule_of(name):
+    base = name[:-len('-bf16')] if is_bf16(name) else name
+    return 'simultaneous' if base.endswith('-sim') else 'pipelined' if base.endswith('-pipe') else 'alternating'
 
 
 def targets(s, nash_names, reference=True):
@@ -183,12 +196,15 @@ def targets(s, nash_names, reference=True):
     def line(what, value, goal, ok):
         print(f'- {what}: {value} (target {goal}): {"met" if ok else "NOT met"}')
 
-    # PyTorch's best of every configuration it has, bf16 autocast included; nash's best
-    # of every schedule, and also of the one the peer runs (alternating), for a like-for-like view
+    # PyTorch's best of every configuration it has, bf16 autocast included; nash's best in float32
+    # of every schedule, and of the one the peer runs (alternating), for a like-for-like view; and
+    # nash's best with train.precision = bf16 counted too, as PyTorch's autocast is
     best_t = max(torch_names, key=lambda n: s[n]['ips'])
-    same = [n for n in nash_names if not n.endswith(('-sim', '-pipe'))]
-    for names, what in ((nash_names, 'any schedule'), (same, 'same schedule')):
-        if not names or (what == 'same schedule' and names == nash_names):
+    f32 = [n for n in nash_names if not is_bf16(n)]
+    same = [n for n in f32 if schedule_of(n) == 'alternating']
+    for names, what in ((f32, 'float32, any schedule'), (same, 'float32, same schedule'),
+                        (nash_names, 'bf16 or float32, any schedule')):
+        if not names or (what != 'float32, any schedule' and set(names) == set(f32)):
             continue
         best_n = max(names, key=lambda n: s[n]['ips'])
         r = s[best_n]['ips'] / s[best_t]['ips']
@@ -200,8 +216,7 @@ def targets(s, nash_names, reference=True):
         line(f'one rank, useful FLOPs as % of the sgemm roof ({LABELS[one][0]})', f'{s[one]["pct"]:.0f}%',
              f'>= {TARGET_ROOF:.0f}%', s[one]['pct'] >= TARGET_ROOF)
     for one, sched in (('nash-1', 'alternating'), ('nash-1-sim', 'simultaneous')):
-        twos = [n for n in nash_names if n.startswith(('nash-split', 'nash-coloc')) and n.endswith('-sim') ==
-                one.endswith('-sim') and not n.endswith('-pipe')]
+        twos = [n for n in f32 if n.startswith(('nash-split', 'nash-coloc')) and schedule_of(n) == sched]
         if one in s and twos:
             two = max(twos, key=lambda n: s[n]['ips'])
             r = s[two]['ips'] / s[one]['ips']
@@ -213,6 +228,10 @@ def targets(s, nash_names, reference=True):
         r = s['nash-split-pipe']['ips'] / s['nash-1']['ips']
         line('2 ranks split pipelined / 1 rank alternating', f'{r:.2f}x', f'>= {TARGET_PIPELINED}x',
              r >= TARGET_PIPELINED)
+    if 'nash-1' in s and 'nash-1-bf16' in s:
+        r = s['nash-1-bf16']['ips'] / s['nash-1']['ips']
+        line('1 rank, bf16 / float32 (its quality: tests/long/bf16.sh)', f'{r:.2f}x', f'>= {TARGET_BF16}x',
+             r >= TARGET_BF16)
     worst_rss = max(s[n]['rss'] for n in nash_names)
     torch_rss = min(s[n]['rss'] for n in torch_names)
     r = worst_rss / torch_rss

@@ -19,6 +19,8 @@
 #   nash  1 rank (1 BLAS thread); 1 rank with 2 BLAS threads; 2 ranks split (1 G + 1 D) and 2
 #         ranks colocated (mpirun, 1 BLAS thread per rank); alternating, and for dcgan also
 #         simultaneous; 2 ranks split with the pipelined schedule;
+#         where oneDNN has bf16 kernels for the CPU (nash info: "bf16: yes"), also 1 rank and 2
+#         ranks colocated (for dcgan also simultaneous) with train.precision = bf16;
 #   torch tests/bench/torch_peer.py: 1 thread, 2 threads, DDP (gloo) with 2 processes, and 1
 #         thread under bf16 autocast where the CPU has avx512_bf16 or amx_bf16;
 #   sgemm build/tests/bench/bench_sgemm (the roof), once per round.
@@ -48,6 +50,10 @@ sngan)
 esac
 ROUNDS=${4:-2}
 grep -qwE 'avx512_bf16|amx_bf16' /proc/cpuinfo && CONFIGS+=(torch-1t-bf16)
+if "$NASH" info | grep -q '(bf16: yes)'; then
+    CONFIGS+=(nash-1-bf16 nash-coloc-bf16)
+    [ "$WORKLOAD" = dcgan ] && CONFIGS+=(nash-coloc-sim-bf16)
+fi
 if [ -n "${5:-}" ]; then
     IFS=, read -r -a CONFIGS <<<"$5"
 fi
@@ -79,11 +85,12 @@ fi
 } | tee "$WORK/machine.txt"
 echo "load before: $(cat /proc/loadavg)" | tee "$WORK/load.txt"
 
-# nash_run NAME NP THREADS LAYOUT SCHEDULE ROUND: one timed nash run, a result line appended
+# nash_run NAME NP THREADS LAYOUT SCHEDULE ROUND [PRECISION]: one timed nash run, a result line
+# appended
 nash_run() {
-    local name=$1 np=$2 threads=$3 layout=$4 schedule=$5 round=$6
+    local name=$1 np=$2 threads=$3 layout=$4 schedule=$5 round=$6 precision=${7:-float32}
     local dir="$WORK/$name.$round"
-    local args=(train "$CONFIG" --set "data.path=$DATA" --set "train.steps=$STEPS"
+    local args=(train "$CONFIG" --set "data.path=$DATA" --set "train.steps=$STEPS" --set "train.precision=$precision"
         --set "train.log_every=$WARMUP" --set output.sample_every=0 --set monitor.enabled=false
         --set "cluster.layout=$layout" --set "cluster.schedule=$schedule" --set cluster.generator_ranks=1
         --run-dir "$dir" --quiet)
@@ -123,6 +130,9 @@ run_config() {
     nash-split-pipe) nash_run "$1" 2 1 split pipelined "$2" ;;
     nash-coloc) nash_run "$1" 2 1 colocated alternating "$2" ;;
     nash-coloc-sim) nash_run "$1" 2 1 colocated simultaneous "$2" ;;
+    nash-1-bf16) nash_run "$1" 1 1 split alternating "$2" bf16 ;;
+    nash-coloc-bf16) nash_run "$1" 2 1 colocated alternating "$2" bf16 ;;
+    nash-coloc-sim-bf16) nash_run "$1" 2 1 colocated simultaneous "$2" bf16 ;;
     torch-1t) torch_run "$1" "$2" --threads 1 ;;
     torch-2t) torch_run "$1" "$2" --threads 2 ;;
     torch-ddp2) torch_run "$1" "$2" --ddp 2 ;;
