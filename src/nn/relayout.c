@@ -183,32 +183,21 @@ bool relayout_bf16_vectorised(void) {
 #endif
 }
 
-void nchw_to_blocked16(const float *x, int n, int c, size_t pixels, float *blocked) {
-#ifdef RELAYOUT_X86
-    if (relayout_vectorised()) {
-        to_blocked_f32(x, n, c, pixels, blocked);
-        return;
-    }
+/* Without the x86 kernels the fast names are the plain loops. */
+#ifndef RELAYOUT_X86
+#define to_blocked_f32 nchw_to_blocked16_naive
+#define to_blocked_bf16 nchw_to_blocked16_bf16_naive
+#define from_blocked_f32 blocked16_to_nchw_naive
 #endif
-    nchw_to_blocked16_naive(x, n, c, pixels, blocked);
+
+void nchw_to_blocked16(const float *x, int n, int c, size_t pixels, float *blocked) {
+    (relayout_vectorised() ? to_blocked_f32 : nchw_to_blocked16_naive)(x, n, c, pixels, blocked);
 }
 
 void nchw_to_blocked16_bf16(const float *x, int n, int c, size_t pixels, uint16_t *blocked) {
-#ifdef RELAYOUT_X86
-    if (relayout_bf16_vectorised()) {
-        to_blocked_bf16(x, n, c, pixels, blocked);
-        return;
-    }
-#endif
-    nchw_to_blocked16_bf16_naive(x, n, c, pixels, blocked);
+    (relayout_bf16_vectorised() ? to_blocked_bf16 : nchw_to_blocked16_bf16_naive)(x, n, c, pixels, blocked);
 }
 
 void blocked16_to_nchw(const float *blocked, int n, int c, size_t pixels, float *y) {
-#ifdef RELAYOUT_X86
-    if (relayout_vectorised()) {
-        from_blocked_f32(blocked, n, c, pixels, y);
-        return;
-    }
-#endif
-    blocked16_to_nchw_naive(blocked, n, c, pixels, y);
+    (relayout_vectorised() ? from_blocked_f32 : blocked16_to_nchw_naive)(blocked, n, c, pixels, y);
 }

@@ -39,25 +39,5 @@ for s in $SEEDS; do
         "$NASH" eval "$WORK/$k-$s/weights.h5" --against "$DATA" --json >"$WORK/$k-$s.json"
     done
 done
-/usr/bin/python3 - "$WORK" $SEEDS <<'PY'
-import json, statistics, sys
-work, seeds = sys.argv[1], sys.argv[2:]
-get = lambda k, s: json.load(open("%s/%s-%s.json" % (work, k, s)))["metrics"]
-print("\n| seed | Fréchet, float32 | Fréchet, bf16 | class JS, float32 / bf16 | classes |")
-print("|---|---|---|---|---|")
-f = {"float32": [], "bf16": []}
-for s in seeds:
-    a, b = get("float32", s), get("bf16", s)
-    f["float32"].append(a["frechet"]["generated"])
-    f["bf16"].append(b["frechet"]["generated"])
-    print("| %s | %.2f | %.2f | %.4f / %.4f | %d / %d |" % (s, f["float32"][-1], f["bf16"][-1],
-          a["class_js"]["generated"], b["class_js"]["generated"], a["classes"]["generated"], b["classes"]["generated"]))
-if len(seeds) > 1:
-    m = {k: (statistics.mean(v), statistics.stdev(v)) for k, v in f.items()}
-    print("| mean ± sd | %.2f ± %.2f | %.2f ± %.2f | | |" % (*m["float32"], *m["bf16"]))
-    within = abs(m["bf16"][0] - m["float32"][0]) <= m["float32"][1]
-    print("\nbf16's mean is %s float32's seed spread (|%.2f - %.2f| %s %.2f)" % (
-          "within" if within else "outside", m["bf16"][0], m["float32"][0], "<=" if within else ">", m["float32"][1]))
-print("real data against itself: Fréchet %.2f" % get("float32", seeds[0])["frechet"]["real"])
-PY
+/usr/bin/python3 "$SRC/tests/long/frechet_pairs.py" "$WORK" float32 bf16 "float32" "bf16" $SEEDS
 echo "runs in $WORK"

@@ -39,22 +39,5 @@ for s in $SEEDS; do
         "$NASH" eval "$WORK/$k-$s/weights.h5" --against "$DATA" --json >"$WORK/$k-$s.json"
     done
 done
-/usr/bin/python3 - "$WORK" $SEEDS <<'PY'
-import json, statistics, sys
-work, seeds = sys.argv[1], sys.argv[2:]
-get = lambda k, s: json.load(open("%s/%s-%s.json" % (work, k, s)))["metrics"]
-print("\n| seed | Fréchet, alternating (1 rank) | Fréchet, pipelined (2 ranks) | class JS, alternating / pipelined | classes |")
-print("|---|---|---|---|---|")
-f = {"alternating": [], "pipelined": []}
-for s in seeds:
-    a, b = get("alternating", s), get("pipelined", s)
-    f["alternating"].append(a["frechet"]["generated"])
-    f["pipelined"].append(b["frechet"]["generated"])
-    print("| %s | %.2f | %.2f | %.4f / %.4f | %d / %d |" % (s, f["alternating"][-1], f["pipelined"][-1],
-          a["class_js"]["generated"], b["class_js"]["generated"], a["classes"]["generated"], b["classes"]["generated"]))
-if len(seeds) > 1:
-    m = {k: (statistics.mean(v), statistics.stdev(v)) for k, v in f.items()}
-    print("| mean ± sd | %.2f ± %.2f | %.2f ± %.2f | | |" % (*m["alternating"], *m["pipelined"]))
-print("\nreal data against itself: Fréchet %.2f" % get("alternating", seeds[0])["frechet"]["real"])
-PY
+/usr/bin/python3 "$SRC/tests/long/frechet_pairs.py" "$WORK" alternating pipelined "alternating (1 rank)" "pipelined (2 ranks)" $SEEDS
 echo "runs in $WORK"
