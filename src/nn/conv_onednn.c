@@ -20,7 +20,8 @@
  * (as sgemm with beta = 1 does there; on the reference DCGAN a step took 151-175 ms with it
  * against 142-169 with the whole-batch primitive, 5 rounds each, the same within the rounds'
  * spread; WeightPhase says how the adds are made), and the bias gradient by conv_bias_grad,
- * sample by sample, as there. oneDNN's own scratchpad stays library-managed (one buffer shared by every primitive).
+ * sample by sample, as there. oneDNN's own scratchpad stays library-managed (one buffer shared
+ * by every primitive).
  */
 #include "nn/conv_onednn.h"
 
@@ -28,50 +29,10 @@
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "core/blas.h"
 #include "nn/im2col.h"
 #include "nn/relayout.h"
-
-/* ---- the path choice ------------------------------------------------------------------------ */
-
-static const char *const PATH_NAMES[] = {"auto", "im2col", "onednn"};
-static int path_state = -1; /* -1: not read from NASH_CONV yet */
-static ConvPrecision precision_state = CONV_FLOAT32;
-
-bool conv_path_parse(const char *name, ConvPath *out) {
-    for (int i = 0; i < 3; i++)
-        if (!strcmp(name, PATH_NAMES[i])) {
-            *out = (ConvPath)i;
-            return true;
-        }
-    return false;
-}
-
-const char *conv_path_name(ConvPath path) { return PATH_NAMES[path]; }
-
-void conv_path_set(ConvPath path) { path_state = (int)path; }
-
-ConvPath conv_path(void) {
-    if (path_state < 0) {
-        const char *env = getenv("NASH_CONV");
-        ConvPath p = CONV_PATH_AUTO;
-        if (env && *env && !conv_path_parse(env, &p))
-            fprintf(stderr, "nash: NASH_CONV=%s is not one of auto, im2col, onednn; using auto\n", env);
-        path_state = (int)p;
-    }
-    return (ConvPath)path_state;
-}
-
-ConvPrecision conv_precision(void) { return precision_state; }
-void conv_precision_set(ConvPrecision precision) { precision_state = precision; }
-
-bool conv_bf16_supported(void) {
-    /* The ISA values are nested bit masks: a CPU with AMX has every avx512_core_bf16 bit too. */
-    unsigned isa = (unsigned)dnnl_get_effective_cpu_isa(), bf16 = (unsigned)dnnl_cpu_isa_avx512_core_bf16;
-    return (isa & bf16) == bf16;
-}
 
 /* ---- engine, stream, errors ----------------------------------------------------------------- */
 
@@ -260,6 +221,12 @@ static dnnl_status_t descs_init(const ConvShape *s, int mb, ConvPrecision precis
     return dnnl_memory_desc_init_by_tag(&d->wei_out, 4, wd, dnnl_f32, dnnl_format_tag_any);
 }
 
+/* Whether oneDNN's forward kernel adds the bias. A transposed convolution's is added by
+ * conv_onednn_forward: oneDNN 2.6 runs it as a pass of its own after the kernel, which took 3.8 ms
+ * of the reference DCGAN's 10.7 ms 128->64 deconvolution at batch 64 (float32; 5 of 8.6 in bf16),
+ * against 6.8 ms without. */
+static bool bias_in_kernel(const ConvShape *s) { return s->has_bias && !s->transposed; }
+
 /* Operation descriptors are of different types; each fits in the largest, a convolution's. */
 typedef union {
     dnnl_convolution_desc_t conv;
@@ -276,10 +243,7 @@ static dnnl_status_t op_init(const ConvShape *s, const Descs *d, Pass pass, OpDe
      * output padding, pass; its kernels take the right-hand padding from the sizes themselves.
      * The output-padding and odd-size cases of test_conv2d and test_layers run on this path. */
     dnnl_dims_t strides = {s->sh, s->sw}, pad = {s->ph, s->pw};
-    /* A transposed convolution's bias is added by conv_onednn_forward: oneDNN 2.6 runs it as a
-     * pass of its own after the kernel, which took 3.8 ms of the reference DCGAN's 10.7 ms
-     * 128->64 deconvolution at batch 64 (float32; 5 of 8.6 in bf16), against 6.8 ms without. */
-    const dnnl_memory_desc_t *b = s->has_bias && !s->transposed ? &d->bias : NULL;
+    const dnnl_memory_desc_t *b = bias_in_kernel(s) ? &d->bias : NULL;
     if (s->transposed) switch (pass) {
         case PASS_FORWARD:
             return dnnl_deconvolution_forward_desc_init(&op->deconv, dnnl_forward_training, dnnl_deconvolution_direct,
@@ -447,12 +411,12 @@ done:
  * build it. */
 static Plan *plan_for(const ConvShape *s, int n) {
     for (Plan *p = plans; p; p = p->next)
-        if (p->n == n && p->precision == precision_state && same_shape(&p->s, s)) return p->fwd ? p : NULL;
+        if (p->n == n && p->precision == conv_precision() && same_shape(&p->s, s)) return p->fwd ? p : NULL;
     Plan *p = calloc(1, sizeof *p);
     if (!p) return NULL;
     p->s = *s;
     p->n = n;
-    p->precision = precision_state;
+    p->precision = conv_precision();
     omp_set_num_threads(blas_threads()); /* oneDNN divides the work among threads when it builds */
     dnnl_status_t st = engine_ready() ? plan_build(p) : dnnl_runtime_error;
     if (st != dnnl_success) {
@@ -473,7 +437,7 @@ static Plan *plan_for(const ConvShape *s, int n) {
 static bool wanted(const ConvShape *s) {
     ConvPath path = conv_path();
     if (path == CONV_PATH_IM2COL) return false;
-    return path == CONV_PATH_ONEDNN || precision_state == CONV_BF16 ||
+    return path == CONV_PATH_ONEDNN || conv_precision() == CONV_BF16 ||
            (s->cin >= CONV_ONEDNN_MIN_CHANNELS && s->cout >= CONV_ONEDNN_MIN_CHANNELS);
 }
 
@@ -555,15 +519,14 @@ bool conv_onednn_forward(const ConvShape *s, int n, const float *x, const float 
                          float *work) {
     Plan *p = plan_to_run(s, n);
     if (!p) return false;
-    bool fused_bias = s->has_bias && !s->transposed; /* see op_init */
     Args a = {.count = 0};
     arg(&a, DNNL_ARG_SRC, &p->f_src.want, input(&p->f_src, x, work));
     arg(&a, DNNL_ARG_WEIGHTS, &p->f_wei.want, input(&p->f_wei, w, work));
-    if (fused_bias) arg(&a, DNNL_ARG_BIAS, &p->bias, b);
+    if (bias_in_kernel(s)) arg(&a, DNNL_ARG_BIAS, &p->bias, b);
     arg(&a, DNNL_ARG_DST, &p->f_dst.want, output(&p->f_dst, y, work));
     run(p->fwd, &a);
     output_done(&p->f_dst, y, work);
-    if (s->has_bias && !fused_bias) add_bias(y, b, n, s->cout, (size_t)s->ho * (size_t)s->wo);
+    if (s->has_bias && !bias_in_kernel(s)) add_bias(y, b, n, s->cout, (size_t)s->ho * (size_t)s->wo);
     return true;
 }
 
@@ -622,29 +585,4 @@ bool conv_onednn_backward(const ConvShape *s, int n, const float *x, const float
     weight_phase_run(p, n, x, dy, dw, work, dx != NULL);
     if (s->has_bias) conv_bias_grad(dy, n, s->cout, (size_t)s->ho * (size_t)s->wo, db);
     return true;
-}
-
-const char *conv_onednn_describe(char *buf, size_t size) {
-    const dnnl_version_t *v = dnnl_version();
-    static const struct {
-        dnnl_cpu_isa_t isa;
-        const char *name;
-    } ISAS[] = {{dnnl_cpu_isa_avx512_core_amx, "avx512_core_amx"},
-                {dnnl_cpu_isa_avx512_core_bf16, "avx512_core_bf16"},
-                {dnnl_cpu_isa_avx512_core_vnni, "avx512_core_vnni"},
-                {dnnl_cpu_isa_avx512_core, "avx512_core"},
-                {dnnl_cpu_isa_avx2_vnni, "avx2_vnni"},
-                {dnnl_cpu_isa_avx2, "avx2"},
-                {dnnl_cpu_isa_avx, "avx"},
-                {dnnl_cpu_isa_sse41, "sse41"}};
-    dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
-    const char *name = "?";
-    for (size_t i = 0; i < sizeof ISAS / sizeof ISAS[0]; i++)
-        if (isa == ISAS[i].isa) {
-            name = ISAS[i].name;
-            break;
-        }
-    snprintf(buf, size, "oneDNN %d.%d.%d, kernels up to %s (bf16: %s); NASH_CONV path %s", v->major, v->minor, v->patch,
-             name, conv_bf16_supported() ? "yes" : "no", conv_path_name(conv_path()));
-    return buf;
 }

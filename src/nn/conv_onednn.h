@@ -18,6 +18,9 @@
  *
  * The primitives for a (shape, batch) pair are built on first use and kept for the life of the
  * process, shared by every layer of that shape. Calls come from one thread at a time.
+ *
+ * conv_onednn.c holds the plans and the calls; conv_choice.c the path and precision choices and
+ * the description below.
  */
 #ifndef NASH_NN_CONV_ONEDNN_H
 #define NASH_NN_CONV_ONEDNN_H
