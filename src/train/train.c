@@ -1,10 +1,10 @@
 /* train.c — a training run over generator and discriminator ranks (see train.h and
  * docs/distributed.md): setting it up, the loop over its steps (each schedule's step is
- * step.c's), the ranks' vote at each step's end, and generator_ranks = auto.
+ * step.c's) and the ranks' vote at each step's end; generator_ranks = auto's trials, which set
+ * up and step runs of their own, are split_auto.c's.
  */
 #include "train/train.h"
 
-#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -238,7 +238,7 @@ static NashStatus set_precision(const Config *cfg, NashError *err) {
     return NASH_OK;
 }
 
-static NashStatus setup(Trainer *t, NashError *err) {
+NashStatus trainer_setup(Trainer *t, NashError *err) {
     const Config *cfg = t->cfg;
     NashStatus st = layout_init(&t->lay, cfg, err);
     if (st) return st;
@@ -368,7 +368,7 @@ static void agree_step(Trainer *t, int64_t step, bool bad, const char **what, bo
     *bad_rank = t->vote[1] ? size - t->vote[1] : -1;
 }
 
-static void teardown(Trainer *t) {
+void trainer_teardown(Trainer *t) {
     if (t->pub && t->opt->progress)
         fprintf(t->opt->progress, "metrics: %llu messages to %s, %llu dropped, %llu monitor joins\n",
                 (unsigned long long)metrics_messages(t->pub), t->cfg->monitor.endpoint,
@@ -390,90 +390,6 @@ static void teardown(Trainer *t) {
     layout_free(&t->lay);
 }
 
-/* ---- cluster.generator_ranks = auto ---------------------------------------------------------- */
-
-enum { TRIAL_WARMUP = 3, TRIAL_STEPS = 6 };
-
-/* Seconds per step of the run's config with g generator ranks, over TRIAL_STEPS steps after
- * TRIAL_WARMUP: the run's own networks, data, schedule and ranks, from its initial state, with
- * nothing written. Every rank calls and gets the same time (the slowest rank's). */
-static NashStatus time_split(const Config *cfg, const TrainOptions *opt, int g, double *seconds, int *first_failed,
-                             NashError *err) {
-    Config *c = malloc(sizeof *c);
-    Trainer *t = calloc(1, sizeof *t);
-    NashStatus st = c && t ? NASH_OK : nash_fail(err, NASH_ERR_NOMEM, "cannot allocate a trial of the split");
-    int failed = -1;
-    if (!st) {
-        *c = *cfg;
-        c->cluster.generator_ranks = g;
-        c->train.steps = TRIAL_WARMUP + TRIAL_STEPS;
-        c->monitor.enabled = false;
-        t->cfg = c;
-        t->opt = opt;
-        t->trial = true;
-        st = setup(t, err);
-    }
-    NashStatus all = comm_agree(st, &failed);
-    if (!all) {
-        double t0 = 0.0;
-        for (int64_t step = 1; !st && step <= c->train.steps; step++) {
-            if (step == TRIAL_WARMUP + 1) {
-                comm_barrier();
-                t0 = comm_wtime();
-            }
-            st = trainer_step(t, step, err);
-        }
-        comm_barrier();
-        double elapsed[1] = {(comm_wtime() - t0) / TRIAL_STEPS};
-        comm_sum_to_root(elapsed, 1); /* every rank measured the same span, between barriers */
-        comm_bcast_bytes(elapsed, sizeof elapsed);
-        *seconds = elapsed[0] / comm_size();
-    } else if (!st) {
-        st = nash_fail(err, all, "rank %d refused the run (see its message)", failed);
-    }
-    *first_failed = failed;
-    if (t && t->cfg) teardown(t);
-    free(t);
-    free(c);
-    return st;
-}
-
-/* The number of generator ranks whose step is the shortest, timed (time_split) for every split
- * of the world's ranks: every rank calls and gets the same answer. Rank 0 says what it timed. */
-static NashStatus choose_generator_ranks(const Config *cfg, const TrainOptions *opt, int *chosen, int *first_failed,
-                                         NashError *err) {
-    int ranks = comm_size();
-    double best = INFINITY;
-    char said[1024] = "";
-    size_t used = 0;
-    for (int g = 1; g < ranks; g++) {
-        if (cfg->train.batch < g || cfg->train.batch < ranks - g) continue; /* layout_init refuses it */
-        double seconds = INFINITY;
-        NashStatus st = time_split(cfg, opt, g, &seconds, first_failed, err);
-        if (st == NASH_ERR_CONFIG) { /* a split the config cannot run (batch norm over one sample): not a candidate */
-            if (used < sizeof said)
-                used += (size_t)snprintf(said + used, sizeof said - used, "%s%dG+%dD refused", used ? ", " : "", g,
-                                         ranks - g);
-            continue;
-        }
-        if (st) return nash_fail_context(err, "cluster.generator_ranks = auto, timing %dG+%dD: ", g, ranks - g);
-        if (seconds < best) {
-            best = seconds;
-            *chosen = g;
-        }
-        if (used < sizeof said)
-            used += (size_t)snprintf(said + used, sizeof said - used, "%s%dG+%dD %.1f ms", used ? ", " : "", g,
-                                     ranks - g, 1e3 * seconds);
-    }
-    if (!isfinite(best)) /* every split refused: the last refusal says why (on the rank that refused) */
-        return nash_fail_context(err, "cluster.generator_ranks = auto: no split of %d ranks can run train.batch = %d: ",
-                                 ranks, cfg->train.batch);
-    if (comm_rank() == 0 && opt->progress)
-        fprintf(opt->progress, "layout: generator_ranks = auto timed %s per step: %dG+%dD\n", said, *chosen,
-                ranks - *chosen);
-    return NASH_OK;
-}
-
 /* The run on the training ranks, given the link to the evaluation rank (off when there is none). */
 static NashStatus train_ranks(const Config *cfg, const TrainOptions *opt, EvalLink *link, int *first_failed,
                               NashError *err) {
@@ -481,7 +397,7 @@ static NashStatus train_ranks(const Config *cfg, const TrainOptions *opt, EvalLi
         Config *chosen = malloc(sizeof *chosen);
         if (!chosen) return nash_fail(err, NASH_ERR_NOMEM, "cannot allocate the config");
         *chosen = *cfg;
-        NashStatus st = choose_generator_ranks(cfg, opt, &chosen->cluster.generator_ranks, first_failed, err);
+        NashStatus st = trainer_choose_generator_ranks(cfg, opt, &chosen->cluster.generator_ranks, first_failed, err);
         if (!st) st = train_ranks(chosen, opt, link, first_failed, err);
         free(chosen);
         return st;
@@ -494,7 +410,7 @@ static NashStatus train_ranks(const Config *cfg, const TrainOptions *opt, EvalLi
     install_stop_handlers();
     /* every refusal is agreed on before anything is written: first the layout, data and
      * networks on every rank, then the run directory, which only rank 0 creates */
-    NashStatus st = setup(t, err);
+    NashStatus st = trainer_setup(t, err);
     int failed;
     NashStatus all = comm_agree(st, &failed);
     if (!all && t->lay.rank == 0) {
@@ -506,7 +422,7 @@ static NashStatus train_ranks(const Config *cfg, const TrainOptions *opt, EvalLi
     *first_failed = failed;
     if (all) {
         if (!st) st = nash_fail(err, all, "rank %d refused the run (see its message)", failed);
-        teardown(t);
+        trainer_teardown(t);
         free(t);
         return st;
     }
@@ -578,7 +494,7 @@ static NashStatus train_ranks(const Config *cfg, const TrainOptions *opt, EvalLi
         if (st == NASH_DIVERGED) metrics_warning(t->pub, err->msg);
         metrics_run_end(t->pub, st == NASH_DIVERGED ? "failed" : "checkpointed", err->msg, done_step);
         if (st == NASH_CHECKPOINTED) *first_failed = 0;
-        teardown(t);
+        trainer_teardown(t);
         free(t);
         return st;
     }
@@ -592,7 +508,7 @@ static NashStatus train_ranks(const Config *cfg, const TrainOptions *opt, EvalLi
     metrics_run_end(t->pub, st ? "failed" : "done", st ? err->msg : "", cfg->train.steps);
     if (st) *first_failed = t->lay.rank;
     if (st && opt->fatal && comm_size() > 1) opt->fatal(err); /* the others cannot be told: end the job */
-    teardown(t);
+    trainer_teardown(t);
     free(t);
     return st;
 }

@@ -73,6 +73,17 @@ typedef struct {
     char vote_what[256]; /* what this rank found non-finite at vote_step */
 } Trainer;
 
+/* Everything a run needs before its first step, from t->cfg and t->opt (train.c): the layout,
+ * the data, the networks, a resumed checkpoint; a trial (t->trial, generator_ranks = auto) writes
+ * nothing. trainer_teardown frees what it made, also after a failed setup. */
+NashStatus trainer_setup(Trainer *t, NashError *err);
+void trainer_teardown(Trainer *t);
+/* cluster.generator_ranks = auto (split_auto.c): the number of generator ranks whose step is the
+ * shortest, timed for every split of the world's ranks; every rank calls and gets the same
+ * answer, and rank 0 says what it timed. */
+NashStatus trainer_choose_generator_ranks(const Config *cfg, const TrainOptions *opt, int *chosen, int *first_failed,
+                                          NashError *err);
+
 /* One step of the run's schedule (step.c) on this rank: its part of the exchanges, computing and
  * allreduces; every rank calls. */
 NashStatus trainer_step(Trainer *t, int64_t step, NashError *err);
