@@ -36,7 +36,9 @@ static void compare(const char *what, const float *got, const float *ref, size_t
     if (check_last_ratio() > worst_ratio) worst_ratio = check_last_ratio();
 }
 
-/* Round to the nearest bf16, ties to even, as a float (no NaNs occur here). */
+/* Round to the nearest bf16, ties to even, as a float (no NaNs or subnormals occur here). The
+ * reference's own, not relayout_bf16: the bf16 path under test converts with relayout.c, so the
+ * reference must not (test_relayout holds relayout_bf16 to hand-made values and to oneDNN). */
 static float bf16_round(float f) {
     uint32_t u;
     memcpy(&u, &f, sizeof u);
