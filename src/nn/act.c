@@ -13,6 +13,8 @@
 
 #include <math.h>
 
+#include "core/clones.h"
+
 /* Each iteration of the loops below reads and writes index k alone, so they may run as vectors
  * when y is x. Told nothing, GCC checks the pointers for overlap at run time and takes its scalar
  * loop when they are equal, which is every in-place call. (This file is also compiled with
@@ -37,7 +39,7 @@ static float sigmoid_stable(float x) {
 }
 
 /* x, y (count) */
-void act_forward(const Act *l, const float *x, float *y, size_t count) {
+NASH_CLONES void act_forward(const Act *l, const float *x, float *y, size_t count) {
     switch (l->kind) {
     case ACT_RELU:
         ELEMENTWISE
@@ -59,7 +61,7 @@ void act_forward(const Act *l, const float *x, float *y, size_t count) {
 }
 
 /* x (count) forward input  y (count) forward output  dy, dx (count) */
-void act_backward(const Act *l, const float *x, const float *y, const float *dy, float *dx, size_t count) {
+NASH_CLONES void act_backward(const Act *l, const float *x, const float *y, const float *dy, float *dx, size_t count) {
     switch (l->kind) {
     case ACT_RELU:
         ELEMENTWISE

@@ -23,19 +23,40 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <string.h>
+
+#include "core/clones.h"
 
 enum { LANES = 8 };
 
 /* *s1 += sum a[k],  *s2 += sum a[k] (b[k] - shift), k < s: 8 float lanes within the row (the
- * vector registers), the row's total added in double. */
-static void row_sums(const float *a, const float *b, float shift, int s, double *s1, double *s2) {
+ * vector registers), the row's total added in double. Lane l sums elements l, l + 8, l + 16...
+ * Written as plain loops over the lanes, GCC vectorised them across the row instead, with a
+ * transpose of every 8 x 8 block and spills: 4% of a bf16 DCGAN step. GCC's and clang's vector
+ * types say what is meant, with the same additions in the same order. */
+#if defined(__GNUC__)
+typedef float Lanes __attribute__((vector_size(LANES * sizeof(float))));
+#endif
+NASH_CLONES static void row_sums(const float *a, const float *b, float shift, int s, double *s1, double *s2) {
     float l1[LANES] = {0}, l2[LANES] = {0};
     int k = 0;
+#if defined(__GNUC__)
+    Lanes v1 = {0}, v2 = {0}, va, vb;
+    for (; k + LANES <= s; k += LANES) {
+        memcpy(&va, a + k, sizeof va);
+        memcpy(&vb, b + k, sizeof vb);
+        v1 += va;
+        v2 += va * (vb - shift);
+    }
+    memcpy(l1, &v1, sizeof l1);
+    memcpy(l2, &v2, sizeof l2);
+#else
     for (; k + LANES <= s; k += LANES)
         for (int l = 0; l < LANES; l++) {
             l1[l] += a[k + l];
             l2[l] += a[k + l] * (b[k + l] - shift);
         }
+#endif
     double t1 = 0.0, t2 = 0.0;
     for (; k < s; k++) {
         t1 += a[k];
@@ -52,8 +73,8 @@ static void row_sums(const float *a, const float *b, float shift, int s, double 
 /* *s1 += sum a,  *s2 += sum a (b - shift), over channel c of every sample, for every c; shift
  * (C) or NULL for 0. With S = 1 (batch norm after a dense layer) the channels are the vector.
  * a, b (N,C,S)  s1, s2 (C), zeroed here */
-static void channel_sums(const BatchNorm *l, const float *a, const float *b, const float *shift, int n, double *s1,
-                         double *s2) {
+NASH_CLONES static void channel_sums(const BatchNorm *l, const float *a, const float *b, const float *shift, int n,
+                                     double *s1, double *s2) {
     const int C = l->c, S = l->s;
     for (int c = 0; c < C; c++) s1[c] = s2[c] = 0.0;
     if (S == 1) {
@@ -77,8 +98,8 @@ static void channel_sums(const BatchNorm *l, const float *a, const float *b, con
 static size_t affine_row(const BatchNorm *l, int i) { return l->labels ? (size_t)l->labels[i] * l->c : 0; }
 
 /* x (N,C,S)  y (N,C,S); per-channel (mean, invstd) in double. */
-static void batchnorm_normalise(const BatchNorm *l, const float *x, float *y, int n, const double *mean,
-                                const double *invstd) {
+NASH_CLONES static void batchnorm_normalise(const BatchNorm *l, const float *x, float *y, int n, const double *mean,
+                                            const double *invstd) {
     const int C = l->c, S = l->s;
     if (S == 1) {
         for (int i = 0; i < n; i++) {
@@ -179,8 +200,8 @@ static void batchnorm_add_param_grads(const BatchNorm *l, const double *sum_dy, 
 }
 
 /* x (N,C,S)  dy (N,C,S)  dx (N,C,S) or NULL; the running statistics are constants. */
-static void batchnorm_backward_eval(const BatchNorm *l, const float *x, const float *dy, float *dx, int n,
-                                    bool param_grads) {
+NASH_CLONES static void batchnorm_backward_eval(const BatchNorm *l, const float *x, const float *dy, float *dx, int n,
+                                                bool param_grads) {
     const int C = l->c;
     if (param_grads && l->labels) {
         float *invstd = l->save_invstd; /* eval mode keeps no batch statistics: free room */
@@ -204,7 +225,8 @@ static void batchnorm_backward_eval(const BatchNorm *l, const float *x, const fl
 }
 
 /* x (N,C,S)  dy (N,C,S)  dx (N,C,S) or NULL */
-void batchnorm_backward(const BatchNorm *l, const float *x, const float *dy, float *dx, int n, bool param_grads) {
+NASH_CLONES void batchnorm_backward(const BatchNorm *l, const float *x, const float *dy, float *dx, int n,
+                                    bool param_grads) {
     if (!l->training) {
         batchnorm_backward_eval(l, x, dy, dx, n, param_grads);
         return;

@@ -31,6 +31,7 @@
 #include <stdlib.h>
 
 #include "core/blas.h"
+#include "core/clones.h"
 #include "nn/im2col.h"
 #include "nn/relayout.h"
 
@@ -507,7 +508,7 @@ static void output_done(const Operand *o, float *own, float *work) {
 }
 
 /* y[s, c, :] += b[c]: the bias after the sum, rounded once, as oneDNN adds it. */
-static void add_bias(float *y, const float *b, int n, int c, size_t pixels) {
+NASH_CLONES static void add_bias(float *y, const float *b, int n, int c, size_t pixels) {
     for (int s = 0; s < n; s++)
         for (int k = 0; k < c; k++) {
             float *row = y + ((size_t)s * (size_t)c + (size_t)k) * pixels, v = b[k];

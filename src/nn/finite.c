@@ -3,7 +3,9 @@
 
 #include <math.h>
 
-bool finite_all(const float *x, size_t n) {
+#include "core/clones.h"
+
+NASH_CLONES bool finite_all(const float *x, size_t n) {
     /* an accumulating sum is NaN when any term is NaN or when infinities of both signs meet; an
      * explicit isfinite per element keeps it exact and lets the compiler vectorise the loop */
     int bad = 0;

@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "core/clones.h"
+
 /* The part of one column row that reads inside the image: kernel offset (p, q) maps output
  * (i, j) to pixel (i*sh + oy, j*sw + ox), oy = p - ph, ox = q - pw; rows [ilo, ihi) and
  * columns [jlo, jhi) of the (Ho, Wo) output grid land inside. The same for every channel. */
@@ -195,7 +197,7 @@ static float row_total(const float *row, size_t pixels) {
     return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7])) + rest;
 }
 
-void conv_bias_grad(const float *dy, int count, int c, size_t pixels, float *db) {
+NASH_CLONES void conv_bias_grad(const float *dy, int count, int c, size_t pixels, float *db) {
     for (int j = 0; j < count; j++)
         for (int ch = 0; ch < c; ch++) db[ch] += row_total(dy + ((size_t)j * (size_t)c + (size_t)ch) * pixels, pixels);
 }

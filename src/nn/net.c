@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clones.h"
+
 /* An activation overwrites its input when its backward can work from its output alone (ReLU and
  * LeakyReLU with a slope >= 0 from the output's sign, tanh and sigmoid from the output) and
  * nothing else reads that input: it is the output of the layer before it in its branch (not a
@@ -344,11 +346,14 @@ static void layer_forward(Net *net, Layer *l, const float *x, int n) {
 static const float *forward_branch(Net *net, int first, int end, const float *x, int n);
 
 /* A residual block: y = main(x) + shortcut(x), the shortcut x itself when empty. */
+NASH_CLONES static void add_branches(float *y, const float *a, const float *b, size_t count) {
+    for (size_t k = 0; k < count; k++) y[k] = a[k] + b[k];
+}
+
 static void block_forward(Net *net, Layer *l, int i, const float *x, int n) {
     const float *a = forward_branch(net, i + 1, l->main_end, x, n);
     const float *b = l->main_end < l->after ? forward_branch(net, l->main_end, l->after, x, n) : x;
-    size_t count = (size_t)n * shape_numel(l->out);
-    for (size_t k = 0; k < count; k++) l->y[k] = a[k] + b[k];
+    add_branches(l->y, a, b, (size_t)n * shape_numel(l->out));
     l->result = l->y;
 }
 

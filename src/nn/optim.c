@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "core/clones.h"
+
 const char *const optim_kind_words[OPTIM_KIND_COUNT] = {"adam", "sgd", "rmsprop"};
 _Static_assert(OPTIM_RMSPROP + 1 == OPTIM_KIND_COUNT, "one word per optimizer");
 const char *const lr_decay_words[LR_DECAY_COUNT] = {"none", "linear"};
@@ -57,7 +59,7 @@ double optim_lr(const Optimizer *opt) {
     return f > 0.0 ? opt->lr * f : 0.0;
 }
 
-static void sgd_step(Optimizer *opt, double lr_now, float *p, const float *grad) {
+NASH_CLONES static void sgd_step(Optimizer *opt, double lr_now, float *p, const float *grad) {
     const float lr = (float)lr_now, wd = (float)opt->weight_decay, mu = (float)opt->momentum;
     for (size_t i = 0; i < opt->n; i++) {
         float g = grad[i] + wd * p[i];
@@ -69,7 +71,7 @@ static void sgd_step(Optimizer *opt, double lr_now, float *p, const float *grad)
     }
 }
 
-static void adam_step(Optimizer *opt, double lr_now, float *p, const float *grad) {
+NASH_CLONES static void adam_step(Optimizer *opt, double lr_now, float *p, const float *grad) {
     const float b1 = (float)opt->beta1, b2 = (float)opt->beta2, wd = (float)opt->weight_decay;
     const double bc1 = 1.0 - pow(opt->beta1, (double)opt->t), bc2 = 1.0 - pow(opt->beta2, (double)opt->t);
     const float step_size = (float)(lr_now / bc1), bc2_sqrt = (float)sqrt(bc2), eps = (float)opt->eps;
@@ -83,7 +85,7 @@ static void adam_step(Optimizer *opt, double lr_now, float *p, const float *grad
     }
 }
 
-static void rmsprop_step(Optimizer *opt, double lr_now, float *p, const float *grad) {
+NASH_CLONES static void rmsprop_step(Optimizer *opt, double lr_now, float *p, const float *grad) {
     const float lr = (float)lr_now, a = (float)opt->alpha, wd = (float)opt->weight_decay;
     const float mu = (float)opt->momentum, eps = (float)opt->eps;
     float *buf = opt->m, *v = opt->v;

@@ -13,6 +13,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "core/clones.h"
+
 /* The in-bounds part [r0, r1) x [c0, c1) of the window of output (i, j). */
 typedef struct {
     int r0, r1, c0, c1;
@@ -86,7 +88,7 @@ static bool avg_2x2(const Pool2d *l) {
     return l->kind == POOL2D_AVG && l->kh == 2 && l->kw == 2 && l->sh == 2 && l->sw == 2 && l->ph == 0 && l->pw == 0;
 }
 
-static void avg_2x2_forward(const Pool2d *l, const float *values, float *y, int n) {
+NASH_CLONES static void avg_2x2_forward(const Pool2d *l, const float *values, float *y, int n) {
     size_t in_plane = (size_t)l->h * l->w, out_plane = (size_t)l->ho * l->wo;
     for (size_t p = 0; p < (size_t)n * l->c; p++)
         for (int i = 0; i < l->ho; i++) {
@@ -96,7 +98,7 @@ static void avg_2x2_forward(const Pool2d *l, const float *values, float *y, int 
         }
 }
 
-static void avg_2x2_backward(const Pool2d *l, const float *dy, float *dx, int n) {
+NASH_CLONES static void avg_2x2_backward(const Pool2d *l, const float *dy, float *dx, int n) {
     size_t in_plane = (size_t)l->h * l->w, out_plane = (size_t)l->ho * l->wo;
     if (l->h % 2 || l->w % 2) memset(dx, 0, (size_t)n * l->c * in_plane * sizeof(float)); /* the rows left over */
     for (size_t p = 0; p < (size_t)n * l->c; p++)

@@ -3,8 +3,10 @@
 
 #include <stddef.h>
 
+#include "core/clones.h"
+
 /* x (N,C,H,W)  y (N,C,S*H,S*W) */
-void upsample_forward(const Upsample *l, const float *x, float *y, int n) {
+NASH_CLONES void upsample_forward(const Upsample *l, const float *x, float *y, int n) {
     const int S = l->scale, W = l->w, wo = W * S;
     const size_t planes = (size_t)n * l->c;
     for (size_t p = 0; p < planes; p++) {
@@ -21,7 +23,7 @@ void upsample_forward(const Upsample *l, const float *x, float *y, int n) {
 }
 
 /* dy (N,C,S*H,S*W)  dx (N,C,H,W) */
-void upsample_backward(const Upsample *l, const float *dy, float *dx, int n) {
+NASH_CLONES void upsample_backward(const Upsample *l, const float *dy, float *dx, int n) {
     const int S = l->scale, W = l->w, wo = W * S;
     const size_t planes = (size_t)n * l->c;
     for (size_t p = 0; p < planes; p++) {
