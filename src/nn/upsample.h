@@ -12,4 +12,8 @@ void upsample_forward(const Upsample *l, const float *x, float *y, int n);
 /* dy (N,C,S*H,S*W)  dx (N,C,H,W), written */
 void upsample_backward(const Upsample *l, const float *dy, float *dx, int n);
 
+/* The generic loops, any factor: the reference the factor-2 path is held to. */
+void upsample_forward_naive(const Upsample *l, const float *x, float *y, int n);
+void upsample_backward_naive(const Upsample *l, const float *dy, float *dx, int n);
+
 #endif
