@@ -11,7 +11,9 @@
  * a * b + c into an FMA: -ffp-contract=off), without -ffast-math, so each clone performs the same
  * IEEE operations in the same order and only the vector width differs. Put NASH_CLONES on the
  * function that holds the loop: GCC may leave a helper it calls out of line, built for baseline
- * x86-64 (batch norm's row sums and Adam's step were, with the attribute on their callers).
+ * x86-64 (batch norm's row sums and Adam's step were, with the attribute on their callers). And
+ * only on a static function, which a public one calls: clang 14 names an external function's
+ * clones' resolver `f.ifunc` and leaves `f` itself undefined for the other files.
  *
  * Elsewhere (not x86-64, or a compiler without target_clones, or -DNASH_NO_CLONES) it expands to
  * nothing and the function is built once.

@@ -39,7 +39,7 @@ static float sigmoid_stable(float x) {
 }
 
 /* x, y (count) */
-NASH_CLONES void act_forward(const Act *l, const float *x, float *y, size_t count) {
+NASH_CLONES static void forward_loops(const Act *l, const float *x, float *y, size_t count) {
     switch (l->kind) {
     case ACT_RELU:
         ELEMENTWISE
@@ -61,7 +61,8 @@ NASH_CLONES void act_forward(const Act *l, const float *x, float *y, size_t coun
 }
 
 /* x (count) forward input  y (count) forward output  dy, dx (count) */
-NASH_CLONES void act_backward(const Act *l, const float *x, const float *y, const float *dy, float *dx, size_t count) {
+NASH_CLONES static void backward_loops(const Act *l, const float *x, const float *y, const float *dy, float *dx,
+                                       size_t count) {
     switch (l->kind) {
     case ACT_RELU:
         ELEMENTWISE
@@ -89,6 +90,14 @@ NASH_CLONES void act_backward(const Act *l, const float *x, const float *y, cons
         for (size_t k = 0; k < count; k++) dx[k] = dy[k] * y[k] * (1.0f - y[k]);
         break;
     }
+}
+
+/* x, y (count) */
+void act_forward(const Act *l, const float *x, float *y, size_t count) { forward_loops(l, x, y, count); }
+
+/* x (count) forward input  y (count) forward output  dy, dx (count) */
+void act_backward(const Act *l, const float *x, const float *y, const float *dy, float *dx, size_t count) {
+    backward_loops(l, x, y, dy, dx, count);
 }
 
 /* rx, ry (count) */

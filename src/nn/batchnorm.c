@@ -224,9 +224,35 @@ NASH_CLONES static void batchnorm_backward_eval(const BatchNorm *l, const float 
     }
 }
 
+/* The training input gradient, from the per-channel means of dy and dy xhat (conditional: with
+ * gamma in them). x, dy, dx (N,C,S)  mean_dy, mean_dy_xhat (C) */
+NASH_CLONES static void batchnorm_dx(const BatchNorm *l, const float *x, const float *dy, float *dx, int n,
+                                     const double *mean_dy, const double *mean_dy_xhat) {
+    const int C = l->c, S = l->s;
+    for (int i = 0; i < n; i++) {
+        const float *gamma = l->weight + affine_row(l, i);
+        for (int c = 0; c < C; c++) {
+            size_t base = ((size_t)i * C + c) * S;
+            double mean = l->save_mean[c], invstd = l->save_invstd[c];
+            if (l->labels) { /* the means already carry gamma */
+                double g = gamma[c];
+                for (int k = 0; k < S; k++) {
+                    double xhat = (x[base + k] - mean) * invstd;
+                    dx[base + k] = (float)(invstd * (g * dy[base + k] - mean_dy[c] - xhat * mean_dy_xhat[c]));
+                }
+                continue;
+            }
+            double scale = gamma[c] * invstd;
+            for (int k = 0; k < S; k++) {
+                double xhat = (x[base + k] - mean) * invstd;
+                dx[base + k] = (float)(scale * (dy[base + k] - mean_dy[c] - xhat * mean_dy_xhat[c]));
+            }
+        }
+    }
+}
+
 /* x (N,C,S)  dy (N,C,S)  dx (N,C,S) or NULL */
-NASH_CLONES void batchnorm_backward(const BatchNorm *l, const float *x, const float *dy, float *dx, int n,
-                                    bool param_grads) {
+void batchnorm_backward(const BatchNorm *l, const float *x, const float *dy, float *dx, int n, bool param_grads) {
     if (!l->training) {
         batchnorm_backward_eval(l, x, dy, dx, n, param_grads);
         return;
@@ -253,25 +279,5 @@ NASH_CLONES void batchnorm_backward(const BatchNorm *l, const float *x, const fl
         mean_dy[c] /= count;
         mean_dy_xhat[c] /= count;
     }
-    const int S = l->s;
-    for (int i = 0; i < n; i++) {
-        const float *gamma = l->weight + affine_row(l, i);
-        for (int c = 0; c < C; c++) {
-            size_t base = ((size_t)i * C + c) * S;
-            double mean = l->save_mean[c], invstd = l->save_invstd[c];
-            if (l->labels) { /* the means already carry gamma */
-                double g = gamma[c];
-                for (int k = 0; k < S; k++) {
-                    double xhat = (x[base + k] - mean) * invstd;
-                    dx[base + k] = (float)(invstd * (g * dy[base + k] - mean_dy[c] - xhat * mean_dy_xhat[c]));
-                }
-                continue;
-            }
-            double scale = gamma[c] * invstd;
-            for (int k = 0; k < S; k++) {
-                double xhat = (x[base + k] - mean) * invstd;
-                dx[base + k] = (float)(scale * (dy[base + k] - mean_dy[c] - xhat * mean_dy_xhat[c]));
-            }
-        }
-    }
+    batchnorm_dx(l, x, dy, dx, n, mean_dy, mean_dy_xhat);
 }

@@ -197,7 +197,11 @@ static float row_total(const float *row, size_t pixels) {
     return ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7])) + rest;
 }
 
-NASH_CLONES void conv_bias_grad(const float *dy, int count, int c, size_t pixels, float *db) {
+NASH_CLONES static void bias_grad(const float *dy, int count, int c, size_t pixels, float *db) {
     for (int j = 0; j < count; j++)
         for (int ch = 0; ch < c; ch++) db[ch] += row_total(dy + ((size_t)j * (size_t)c + (size_t)ch) * pixels, pixels);
+}
+
+void conv_bias_grad(const float *dy, int count, int c, size_t pixels, float *db) {
+    bias_grad(dy, count, c, pixels, db);
 }
