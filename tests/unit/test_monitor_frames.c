@@ -366,8 +366,7 @@ static void test_ranks_series_web(void) {
     static const char *const bad_ranks[] = {
         "\"ranks\":{}",
         "\"ranks\":[1]",
-        "\"ranks\":[{\"rank\":0,\"role\":\"X\",\"compute\":0,\"exchange\":0,"
-        "\"allreduce\":0,\"data\":0}]",
+        "\"ranks\":[{\"rank\":0,\"role\":\"X\",\"compute\":0,\"exchange\":0,\"allreduce\":0,\"data\":0}]",
         "\"ranks\":[{\"rank\":-1,\"role\":\"G\",\"compute\":0,\"exchange\":0,\"allreduce\":0,\"data\":0}]",
         "\"ranks\":[{\"rank\":0,\"role\":\"G\",\"compute\":\"fast\",\"exchange\":0,\"allreduce\":0,\"data\":0}]",
         "\"ranks\":[{\"rank\":0,\"role\":\"G\",\"exchange\":0,\"allreduce\":0,\"data\":0}]"};
