@@ -187,6 +187,7 @@ static void test_geometry_and_pixels(int size) {
     check_true(ring_ok, "%d: the outermost ring of pixels is never covered", size);
     check_true(centre_ok, "%d: the coverage centroid is the centre within 0.25 px (worst %.3f px)", size, worst_centre);
     check_true(worst_area <= 0.02, "%d: supersampled area within 2%% of the exact area (worst %.4f)", size, worst_area);
+    check_true(area_ok, "%d: every area within perimeter/8 of the exact area (worst %.3f of it)", size, worst_edge);
     printf("%d: worst area error %.4f (%.3f of perimeter/8), worst centroid offset %.3f px, fill chroma >= %.3f, fill "
            "hue within %.1f "
            "degrees, background chroma <= %.3f\n",
