@@ -1,7 +1,8 @@
 /* test_core.c — arenas, shapes and error records (src/core/arena.h, shape.h, status.h).
  *
  * Arena: plan offsets are multiples of NASH_ALIGN and add up to the plan's bytes, slices are
- * aligned, zero-filled and disjoint, zero-byte arenas work, sizes that would overflow are refused.
+ * aligned, zero-filled and disjoint, zero-byte arenas work, sizes that would overflow are refused,
+ * and a large block is resident only where written.
  * Shape: numel, equal, format (with truncation), and the convolution output lengths against the
  * PyTorch formulas (torch.nn.Conv2d / ConvTranspose2d docs, dilation 1) for a table of cases,
  * including windows that do not fit.
@@ -12,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "core/arena.h"
@@ -102,6 +104,37 @@ static void test_arena_small(void) {
         nash_free(p);
     }
     nash_free(NULL);
+}
+
+/* Resident pages of this process (Linux /proc/self/statm), -1 if unreadable. */
+static long resident_pages(void) {
+    FILE *f = fopen("/proc/self/statm", "r");
+    long size = 0, resident = -1;
+    if (f && fscanf(f, "%ld %ld", &size, &resident) != 2) resident = -1;
+    if (f) fclose(f);
+    return resident;
+}
+
+/* A large block is aligned and zero, and joins the resident set only where it is written: the
+ * network arenas of a player a rank frees right after building it must not raise its peak RSS
+ * (arena.c). 64 MiB untouched may add at most 1 MiB; writing half of it adds at least 30 MiB. */
+static void test_large_block_untouched(void) {
+    const size_t bytes = 64u << 20;
+    long before = resident_pages(), page = sysconf(_SC_PAGESIZE);
+    unsigned char *p = nash_alloc_zeroed(bytes);
+    long after = resident_pages();
+    if (!check_true(p != NULL && before > 0 && after > 0 && page > 0, "a 64 MiB block and /proc/self/statm")) return;
+    check_true(is_aligned(p), "a 64 MiB block is aligned");
+    check_true((after - before) * page <= (1 << 20), "a 64 MiB block adds %ld KiB to the resident set before use",
+               (after - before) * page / 1024);
+    size_t nonzero = 0;
+    for (size_t b = 0; b < bytes; b += 4096) nonzero += p[b] != 0 || p[b + 4095] != 0;
+    check_true(nonzero == 0, "a 64 MiB block reads as zero");
+    memset(p, 1, bytes / 2);
+    long written = resident_pages();
+    check_true((written - before) * page >= (30 << 20), "writing 32 MiB of it adds %ld KiB",
+               (written - before) * page / 1024);
+    nash_free(p);
 }
 
 static void test_arena_overflow(void) {
@@ -329,6 +362,7 @@ int main(void) {
     test_align_up();
     test_arena_plan_and_slices();
     test_arena_small();
+    test_large_block_untouched();
     test_arena_overflow();
     test_shape_basics();
     test_shape_format();
