@@ -38,7 +38,7 @@ static float sigmoid_stable(float x) {
     return e / (1.0f + e);
 }
 
-/* x, y (count) */
+/* act_forward's loops, built per vector width (core/clones.h). x, y (count) */
 NASH_CLONES static void forward_loops(const Act *l, const float *x, float *y, size_t count) {
     switch (l->kind) {
     case ACT_RELU:
@@ -60,7 +60,7 @@ NASH_CLONES static void forward_loops(const Act *l, const float *x, float *y, si
     }
 }
 
-/* x (count) forward input  y (count) forward output  dy, dx (count) */
+/* act_backward's loops, built per vector width. */
 NASH_CLONES static void backward_loops(const Act *l, const float *x, const float *y, const float *dy, float *dx,
                                        size_t count) {
     switch (l->kind) {

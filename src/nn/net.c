@@ -345,11 +345,12 @@ static void layer_forward(Net *net, Layer *l, const float *x, int n) {
 
 static const float *forward_branch(Net *net, int first, int end, const float *x, int n);
 
-/* A residual block: y = main(x) + shortcut(x), the shortcut x itself when empty. */
+/* y = a + b, elementwise (count) */
 NASH_CLONES static void add_branches(float *y, const float *a, const float *b, size_t count) {
     for (size_t k = 0; k < count; k++) y[k] = a[k] + b[k];
 }
 
+/* A residual block: y = main(x) + shortcut(x), the shortcut x itself when empty. */
 static void block_forward(Net *net, Layer *l, int i, const float *x, int n) {
     const float *a = forward_branch(net, i + 1, l->main_end, x, n);
     const float *b = l->main_end < l->after ? forward_branch(net, l->main_end, l->after, x, n) : x;
