@@ -323,8 +323,8 @@ void gan_d_penalty(Gan *gan, const float *real, const float *fake, const int32_t
 }
 
 void gan_d_update(Gan *gan, StepStats *stats) {
-    stats->grad_norm_d = gan_l2(gan->d.grads, gan->d.param_floats);
     optim_step(&gan->opt_d, gan->d.params, gan->d.grads);
+    stats->grad_norm_d = sqrt(gan->opt_d.grad_sq);
     if (gan->loss == LOSS_WGAN && gan->penalty == PENALTY_NONE) clip_params(&gan->d, (float)gan->clip);
 }
 
@@ -373,12 +373,12 @@ void gan_pipeline_adopt_buffers(Gan *gan) {
 }
 
 void gan_g_update(Gan *gan, StepStats *stats) {
-    stats->grad_norm_g = gan_l2(gan->g.grads, gan->g.param_floats);
     if (gan->pipelined) { /* G's gradient is at the parameters that made the fakes: apply it to the newest */
         memcpy(gan->g.params, gan->g_twin.params, gan->g.param_floats * sizeof(float));
         gan_pipeline_adopt_buffers(gan);
     }
     optim_step(&gan->opt_g, gan->g.params, gan->g.grads);
+    stats->grad_norm_g = sqrt(gan->opt_g.grad_sq);
     if (gan->ema) {
         const float a = (float)gan_ema_decay(gan->ema_decay, gan->opt_g.t);
         for (size_t i = 0; i < gan->g.param_floats; i++) gan->ema[i] = a * gan->ema[i] + (1.0f - a) * gan->g.params[i];

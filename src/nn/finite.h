@@ -1,7 +1,8 @@
 /* finite.h — find NaN and infinities in a network's tensors (the divergence guard, train/guard.c).
  *
  * A scan is one pass over the floats (isfinite on each), about 1 ms for the reference DCGAN's
- * two players' parameters and gradients together: cheap beside a training step.
+ * two players' parameters and gradients together. The guard scans the buffers every step and the
+ * rest only once the optimizer, which tests what it updates (nn/optim.h), has found a bad value.
  */
 #ifndef NASH_NN_FINITE_H
 #define NASH_NN_FINITE_H

@@ -59,24 +59,33 @@ double optim_lr(const Optimizer *opt) {
     return f > 0.0 ? opt->lr * f : 0.0;
 }
 
-NASH_CLONES static void sgd_step(Optimizer *opt, double lr_now, float *p, const float *grad) {
-    const float lr = (float)lr_now, wd = (float)opt->weight_decay, mu = (float)opt->momentum;
-    for (size_t i = 0; i < opt->n; i++) {
-        float g = grad[i] + wd * p[i];
-        if (opt->m) {
-            opt->m[i] = opt->t == 1 ? g : mu * opt->m[i] + g;
-            g = opt->m[i];
+/* The updates and the tally of what they saw run chunk by chunk, CHUNK floats at a time: the
+ * tally reads the chunk's gradient, parameters and state (16 KiB) while they are still in L1. */
+enum { CHUNK = 1024 };
+
+/* An update's rates, worked out once for all its chunks. */
+typedef struct {
+    float lr, wd, mu;                       /* sgd, rmsprop */
+    float b1, b2, step_size, bc2_sqrt, eps; /* adam (eps: rmsprop too) */
+    float alpha;                            /* rmsprop */
+    bool first;                             /* sgd: the first step sets the momentum buffer to g */
+} Rates;
+
+NASH_CLONES static void sgd_chunk(const Rates *r, float *m, float *p, const float *grad, size_t b, size_t e) {
+    for (size_t i = b; i < e; i++) {
+        float g = grad[i] + r->wd * p[i];
+        if (m) {
+            m[i] = r->first ? g : r->mu * m[i] + g;
+            g = m[i];
         }
-        p[i] -= lr * g;
+        p[i] -= r->lr * g;
     }
 }
 
-NASH_CLONES static void adam_step(Optimizer *opt, double lr_now, float *p, const float *grad) {
-    const float b1 = (float)opt->beta1, b2 = (float)opt->beta2, wd = (float)opt->weight_decay;
-    const double bc1 = 1.0 - pow(opt->beta1, (double)opt->t), bc2 = 1.0 - pow(opt->beta2, (double)opt->t);
-    const float step_size = (float)(lr_now / bc1), bc2_sqrt = (float)sqrt(bc2), eps = (float)opt->eps;
-    float *m = opt->m, *v = opt->v;
-    for (size_t i = 0; i < opt->n; i++) {
+NASH_CLONES static void adam_chunk(const Rates *r, float *m, float *v, float *p, const float *grad, size_t b,
+                                   size_t e) {
+    const float b1 = r->b1, b2 = r->b2, wd = r->wd, step_size = r->step_size, bc2_sqrt = r->bc2_sqrt, eps = r->eps;
+    for (size_t i = b; i < e; i++) {
         float g = grad[i] + wd * p[i];
         m[i] = b1 * m[i] + (1.0f - b1) * g;
         v[i] = b2 * v[i] + (1.0f - b2) * g * g;
@@ -85,11 +94,10 @@ NASH_CLONES static void adam_step(Optimizer *opt, double lr_now, float *p, const
     }
 }
 
-NASH_CLONES static void rmsprop_step(Optimizer *opt, double lr_now, float *p, const float *grad) {
-    const float lr = (float)lr_now, a = (float)opt->alpha, wd = (float)opt->weight_decay;
-    const float mu = (float)opt->momentum, eps = (float)opt->eps;
-    float *buf = opt->m, *v = opt->v;
-    for (size_t i = 0; i < opt->n; i++) {
+NASH_CLONES static void rmsprop_chunk(const Rates *r, float *buf, float *v, float *p, const float *grad, size_t b,
+                                      size_t e) {
+    const float lr = r->lr, a = r->alpha, wd = r->wd, mu = r->mu, eps = r->eps;
+    for (size_t i = b; i < e; i++) {
         float g = grad[i] + wd * p[i];
         v[i] = a * v[i] + (1.0f - a) * g * g;
         float avg = sqrtf(v[i]) + eps;
@@ -102,12 +110,91 @@ NASH_CLONES static void rmsprop_step(Optimizer *opt, double lr_now, float *p, co
     }
 }
 
-void optim_step(Optimizer *opt, float *params, const float *grads) {
-    const double lr = optim_lr(opt); /* from the steps taken before this one */
-    opt->t++;
-    switch (opt->kind) {
-    case OPTIM_SGD: sgd_step(opt, lr, params, grads); break;
-    case OPTIM_ADAM: adam_step(opt, lr, params, grads); break;
-    case OPTIM_RMSPROP: rmsprop_step(opt, lr, params, grads); break;
+/* What a chunk held after its update: the sum of its gradients' squares in 16 double lanes (lane
+ * l takes elements l, l + 16, ...; the lanes are added at the end) and whether a gradient,
+ * parameter or state value was NaN or infinite (all exponent bits set). GCC's and clang's vector
+ * types, as in batch norm's row sums: ISO C lets the compiler neither reassociate one double sum
+ * into lanes nor vectorise isfinite. */
+enum { LANES = 8 };
+#if defined(__GNUC__)
+typedef float Floats __attribute__((vector_size(LANES * sizeof(float))));
+typedef double Doubles __attribute__((vector_size(LANES * sizeof(double))));
+typedef unsigned Bits __attribute__((vector_size(LANES * sizeof(unsigned))));
+#endif
+typedef struct {
+    double sq[2 * LANES];
+    unsigned bad;
+} Tally;
+
+#define EXPONENT_BITS 0x7f800000u
+
+NASH_CLONES static void tally_chunk(const float *grad, const float *const state[3], size_t b, size_t e, Tally *t) {
+    size_t i = b;
+#if defined(__GNUC__)
+    Doubles s0, s1;
+    Floats g0, g1;
+    Bits bad = {0}, u;
+    memcpy(&s0, t->sq, sizeof s0);
+    memcpy(&s1, t->sq + LANES, sizeof s1);
+    for (; i + 2 * LANES <= e; i += 2 * LANES) {
+        memcpy(&g0, grad + i, sizeof g0);
+        memcpy(&g1, grad + i + LANES, sizeof g1);
+        Doubles d0 = __builtin_convertvector(g0, Doubles), d1 = __builtin_convertvector(g1, Doubles);
+        s0 += d0 * d0;
+        s1 += d1 * d1;
+        for (int h = 0; h < 2; h++) {
+            memcpy(&u, grad + i + h * LANES, sizeof u);
+            bad |= (u & EXPONENT_BITS) == EXPONENT_BITS;
+            for (int a = 0; a < 3; a++) {
+                if (!state[a]) continue;
+                memcpy(&u, state[a] + i + h * LANES, sizeof u);
+                bad |= (u & EXPONENT_BITS) == EXPONENT_BITS;
+            }
+        }
+    }
+    memcpy(t->sq, &s0, sizeof s0);
+    memcpy(t->sq + LANES, &s1, sizeof s1);
+    for (int l = 0; l < LANES; l++) t->bad |= bad[l] != 0;
+#endif
+    for (; i < e; i++) {
+        t->sq[i % (2 * LANES)] += (double)grad[i] * grad[i];
+        t->bad |= !isfinite(grad[i]);
+        for (int a = 0; a < 3; a++) t->bad |= state[a] && !isfinite(state[a][i]);
     }
 }
+
+void optim_step_range(Optimizer *opt, float *params, const float *grads, size_t begin, size_t end) {
+    const double lr = optim_lr(opt); /* from the steps taken before this one */
+    opt->t++;
+    Rates r = {.lr = (float)lr,
+               .wd = (float)opt->weight_decay,
+               .mu = (float)opt->momentum,
+               .b1 = (float)opt->beta1,
+               .b2 = (float)opt->beta2,
+               .eps = (float)opt->eps,
+               .alpha = (float)opt->alpha,
+               .first = opt->t == 1};
+    if (opt->kind == OPTIM_ADAM) {
+        const double bc1 = 1.0 - pow(opt->beta1, (double)opt->t), bc2 = 1.0 - pow(opt->beta2, (double)opt->t);
+        r.step_size = (float)(lr / bc1);
+        r.bc2_sqrt = (float)sqrt(bc2);
+    }
+    const float *const state[3] = {params, opt->m, opt->v};
+    Tally t;
+    memset(&t, 0, sizeof t);
+    for (size_t b = begin; b < end; b += CHUNK) {
+        size_t e = end - b < CHUNK ? end : b + CHUNK;
+        switch (opt->kind) {
+        case OPTIM_SGD: sgd_chunk(&r, opt->m, params, grads, b, e); break;
+        case OPTIM_ADAM: adam_chunk(&r, opt->m, opt->v, params, grads, b, e); break;
+        case OPTIM_RMSPROP: rmsprop_chunk(&r, opt->m, opt->v, params, grads, b, e); break;
+        }
+        tally_chunk(grads, state, b, e, &t);
+    }
+    double sq = 0.0;
+    for (int l = 0; l < 2 * LANES; l++) sq += t.sq[l];
+    opt->grad_sq = sq;
+    if (t.bad) opt->nonfinite = true;
+}
+
+void optim_step(Optimizer *opt, float *params, const float *grads) { optim_step_range(opt, params, grads, 0, opt->n); }

@@ -17,6 +17,7 @@
 #ifndef NASH_NN_OPTIM_H
 #define NASH_NN_OPTIM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,11 @@ typedef struct {
     float *m, *v;        /* adam: first and second moments; rmsprop: v = square average, m = momentum
                             buffer; sgd: m = momentum buffer. NULL when unused. */
     Arena state;
+    /* What the updates saw, over the floats each one updated (for the log and the divergence
+     * guard, without another pass over the arenas): */
+    double grad_sq; /* the last update's sum of squared gradients (as given, before weight decay) */
+    bool nonfinite; /* some update read a non-finite gradient or wrote a non-finite parameter or state
+                       value; it stays set (a run stops at the first, train/guard.c) */
 } Optimizer;
 
 const char *optim_kind_name(OptimKind kind);
@@ -69,5 +75,10 @@ void optim_set_decay(Optimizer *opt, int64_t training_steps, int steps_per_step)
 double optim_lr(const Optimizer *opt);
 /* One update of params (n) from grads (n). */
 void optim_step(Optimizer *opt, float *params, const float *grads);
+/* One update of params[begin, end) from grads[begin, end) only, the rest untouched: every
+ * element is updated exactly as optim_step would, so ranks that each update their own range of a
+ * replicated arena and then gather the ranges hold what optim_step gives (comm/reduce.h). The step
+ * count advances by one, as for a whole update; grad_sq is the range's. */
+void optim_step_range(Optimizer *opt, float *params, const float *grads, size_t begin, size_t end);
 
 #endif

@@ -1,9 +1,13 @@
-/* guard.c — the divergence guard: every step, each rank scans what it holds for NaN and
+/* guard.c — the divergence guard: every step, each rank checks what it holds for NaN and
  * infinities (the losses, its players' gradients after the allreduce, parameters after the
  * update, buffers such as batch norm's running statistics, and the optimizer's moments); the
  * ranks agree on it with the step's stop vote (train.c), and a run with a
  * non-finite value anywhere stops on every rank before it writes a checkpoint or weights
  * (docs/training.md, "Divergence"). Only the lowest rank that found one reports it.
+ *
+ * The optimizer tests the gradients, parameters and moments as it updates them (nn/optim.h,
+ * Optimizer.nonfinite), so a finite step costs a scan of the buffers only; the tensor-by-tensor
+ * scan below runs once a flag is up, to name what went bad.
  */
 #include <math.h>
 #include <stdio.h>
@@ -13,12 +17,12 @@
 
 /* The first non-finite tensor of a player, described into what; false when all are finite. */
 static bool player_bad(const Net *net, const Optimizer *opt, const char *player, char *what, size_t size) {
-    const NetTensor *bad = finite_first_bad(net, net->grads);
+    const NetTensor *bad = opt->nonfinite ? finite_first_bad(net, net->grads) : NULL;
     if (bad) {
         snprintf(what, size, "the %s's gradient of '%s' (after the allreduce)", player, bad->name);
         return true;
     }
-    bad = finite_first_bad(net, net->params);
+    bad = opt->nonfinite ? finite_first_bad(net, net->params) : NULL;
     if (bad) {
         snprintf(what, size, "the %s's parameter '%s' (after the update)", player, bad->name);
         return true;
@@ -28,6 +32,7 @@ static bool player_bad(const Net *net, const Optimizer *opt, const char *player,
         snprintf(what, size, "the %s's buffer '%s' (its running statistics)", player, bad->name);
         return true;
     }
+    if (!opt->nonfinite) return false;
     const float *moments[2] = {opt->m, opt->v};
     const char *names[2] = {"m", "v"};
     for (int i = 0; i < 2; i++) {
@@ -37,7 +42,10 @@ static bool player_bad(const Net *net, const Optimizer *opt, const char *player,
             return true;
         }
     }
-    return false;
+    /* what the update flagged went on with the parameters: a discriminator group's D moves to the
+     * next group after its step (train/step.c), whose rank finds it there */
+    snprintf(what, size, "the %s's update (a gradient, parameter or optimizer moment)", player);
+    return true;
 }
 
 bool trainer_nonfinite(const Trainer *t, char *what, size_t size) {
