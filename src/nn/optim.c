@@ -111,7 +111,7 @@ NASH_CLONES static void rmsprop_chunk(const Rates *r, float *buf, float *v, floa
 }
 
 /* What a chunk held after its update: the sum of its gradients' squares in 16 double lanes (lane
- * l takes elements l, l + 16, ...; the lanes are added at the end) and whether a gradient,
+ * l takes the chunk's elements l, l + 16, ...; the lanes are added at the end of the update) and whether a gradient,
  * parameter or state value was NaN or infinite (all exponent bits set). GCC's and clang's vector
  * types, as in batch norm's row sums: ISO C lets the compiler neither reassociate one double sum
  * into lanes nor vectorise isfinite. */
@@ -157,13 +157,13 @@ NASH_CLONES static void tally_chunk(const float *grad, const float *const state[
     for (int l = 0; l < LANES; l++) t->bad |= bad[l] != 0;
 #endif
     for (; i < e; i++) {
-        t->sq[i % (2 * LANES)] += (double)grad[i] * grad[i];
+        t->sq[(i - b) % (2 * LANES)] += (double)grad[i] * grad[i];
         t->bad |= !isfinite(grad[i]);
         for (int a = 0; a < 3; a++) t->bad |= state[a] && !isfinite(state[a][i]);
     }
 }
 
-void optim_step_range(Optimizer *opt, float *params, const float *grads, size_t begin, size_t end) {
+void optim_step(Optimizer *opt, float *params, const float *grads) {
     const double lr = optim_lr(opt); /* from the steps taken before this one */
     opt->t++;
     Rates r = {.lr = (float)lr,
@@ -182,8 +182,8 @@ void optim_step_range(Optimizer *opt, float *params, const float *grads, size_t 
     const float *const state[3] = {params, opt->m, opt->v};
     Tally t;
     memset(&t, 0, sizeof t);
-    for (size_t b = begin; b < end; b += CHUNK) {
-        size_t e = end - b < CHUNK ? end : b + CHUNK;
+    for (size_t b = 0; b < opt->n; b += CHUNK) {
+        size_t e = opt->n - b < CHUNK ? opt->n : b + CHUNK;
         switch (opt->kind) {
         case OPTIM_SGD: sgd_chunk(&r, opt->m, params, grads, b, e); break;
         case OPTIM_ADAM: adam_chunk(&r, opt->m, opt->v, params, grads, b, e); break;
@@ -196,5 +196,3 @@ void optim_step_range(Optimizer *opt, float *params, const float *grads, size_t 
     opt->grad_sq = sq;
     if (t.bad) opt->nonfinite = true;
 }
-
-void optim_step(Optimizer *opt, float *params, const float *grads) { optim_step_range(opt, params, grads, 0, opt->n); }

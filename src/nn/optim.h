@@ -75,10 +75,5 @@ void optim_set_decay(Optimizer *opt, int64_t training_steps, int steps_per_step)
 double optim_lr(const Optimizer *opt);
 /* One update of params (n) from grads (n). */
 void optim_step(Optimizer *opt, float *params, const float *grads);
-/* One update of params[begin, end) from grads[begin, end) only, the rest untouched: every
- * element is updated exactly as optim_step would, so ranks that each update their own range of a
- * replicated arena and then gather the ranges hold what optim_step gives (comm/reduce.h). The step
- * count advances by one, as for a whole update; grad_sq is the range's. */
-void optim_step_range(Optimizer *opt, float *params, const float *grads, size_t begin, size_t end);
 
 #endif

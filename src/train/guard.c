@@ -15,7 +15,8 @@
 #include "nn/finite.h"
 #include "train/trainer.h"
 
-/* The first non-finite tensor of a player, described into what; false when all are finite. */
+/* The first non-finite tensor of a player, described into what; false when all are finite. With
+ * the optimizer's flag up and no tensor found, true with what names the update alone. */
 static bool player_bad(const Net *net, const Optimizer *opt, const char *player, char *what, size_t size) {
     const NetTensor *bad = opt->nonfinite ? finite_first_bad(net, net->grads) : NULL;
     if (bad) {
@@ -42,8 +43,9 @@ static bool player_bad(const Net *net, const Optimizer *opt, const char *player,
             return true;
         }
     }
-    /* what the update flagged went on with the parameters: a discriminator group's D moves to the
-     * next group after its step (train/step.c), whose rank finds it there */
+    /* a safeguard: what an update flags stays in its gradients, parameters or moments (a
+     * discriminator group's D takes the flag along when it moves, train/step.c), unless WGAN's
+     * clipping has since clamped the parameter back into range */
     snprintf(what, size, "the %s's update (a gradient, parameter or optimizer moment)", player);
     return true;
 }

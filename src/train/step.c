@@ -304,6 +304,11 @@ void trainer_swap_discriminators(Trainer *t, int64_t step) {
     comm_shift_floats(net->buffers, net->buffer_floats, to, from, COMM_TAG_D_SWAP);
     if (o->m) comm_shift_floats(o->m, o->n, to, from, COMM_TAG_D_SWAP);
     if (o->v) comm_shift_floats(o->v, o->n, to, from, COMM_TAG_D_SWAP);
+    /* the optimizer's non-finite flag goes with what it flagged, so that the divergence guard
+     * (guard.c) of the rank that now holds this D names the bad tensor */
+    float flag = o->nonfinite ? 1.0f : 0.0f;
+    comm_shift_floats(&flag, 1, to, from, COMM_TAG_D_SWAP);
+    o->nonfinite = flag != 0.0f;
     t->clock.d_allreduce += comm_wtime() - t0;
 }
 

@@ -4,8 +4,9 @@
 # tensor and what to do, write no checkpoint and no weights after it (every checkpoint left
 # verifies and holds finite values only), and resuming from a checkpoint with a sane learning
 # rate must finish the run (the newest, one step before the blow-up, is already too far gone).
-# Under mpirun (split 1G+1D) every rank stops alike and only the rank that found the value
-# explains. Then a run whose batch-norm statistics overflow while its losses are still finite.
+# Under mpirun (split 1G+1D, and 1G+2D in two discriminator groups that swap every step) every
+# rank stops alike and only the rank that found the value explains, naming it. Then a run whose
+# batch-norm statistics overflow while its losses are still finite.
 . "$(dirname "$0")/lib.sh"
 PY=/usr/bin/python3
 check "import ring8" "$NASH" data toy ring8 --n 4000 --out "$WORK/r.h5"
@@ -75,5 +76,16 @@ if command -v mpirun >/dev/null; then
     check "2 ranks: exit 3 (got $code)" test "$code" -eq 3
     check "2 ranks: exactly one rank explains" test "$(grep -c "nash train: training diverged" "$WORK/mpi.err")" -eq 1
     check "2 ranks: no weights.h5" test ! -e "$WORK/mpi/weights.h5"
+    # Two discriminator groups whose Ds move on after every step (and take the optimizer's flag
+    # along): the run stops alike and a tensor is named, not only "the update". (Here G's gradient
+    # goes bad in the same step as D's and rank 0, the G rank, reports.)
+    timeout 120 mpirun --oversubscribe --bind-to none -n 3 "$NASH" train "$SRC/configs/ring8-gan.ini" "${blowup[@]}" \
+        --set cluster.generator_ranks=1 --set cluster.discriminator_groups=2 --set cluster.swap_every=1 \
+        --run-dir "$WORK/md" --quiet >"$WORK/md.out" 2>"$WORK/md.err"
+    code=$?
+    cat "$WORK/md.err"
+    check "2 discriminator groups: exit 3 (got $code)" test "$code" -eq 3
+    check "2 discriminator groups: exactly one rank explains" test "$(grep -c "nash train: training diverged" "$WORK/md.err")" -eq 1
+    check "2 discriminator groups: the message names the tensor" grep -Eq "NaN or infinity in the (generator|discriminator)'s (gradient of|parameter|buffer|optimizer moment) '" "$WORK/md.err"
 fi
 finish

@@ -1,9 +1,9 @@
 /* test_optim.c — nn/optim.c's chunked update against the plain elementwise loops it replaced,
- * bit for bit, for every optimizer and option; updates by ranges (as ranks that each update their
- * own share would) against the whole update; the logged squared norm against a plain double sum;
- * and the non-finite flag the divergence guard relies on, raised by a NaN gradient, by a gradient
- * whose square overflows Adam's v, and by a NaN in the last, partial chunk, and never by a
- * finite step. The update rules themselves are held to PyTorch in test_torch_gan. */
+ * bit for bit, for every optimizer and option; the logged squared norm against a plain double
+ * sum; and the non-finite flag the divergence guard relies on: raised by a NaN or infinite
+ * gradient, by one whose square overflows v, by a NaN already in a parameter or a moment (in a
+ * full block of lanes and in the last, partial one), and by a parameter that overflows, and never
+ * by a finite step. The update rules themselves are held to PyTorch in test_torch_gan. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,57 +110,6 @@ static void test_against_reference(void) {
     free(p0), free(grads), free(p), free(q);
 }
 
-/* three "ranks" update their own ranges of replicated parameters and then copy the others' in */
-static void test_ranges(void) {
-    const size_t n = 3000, cut[4] = {0, 1008, 1999, n};
-    float *p0 = malloc(n * sizeof(float)), *grads = malloc(STEPS * n * sizeof(float));
-    float *whole = malloc(n * sizeof(float)), *part[3];
-    fill_uniform(p0, n, -1.0f, 1.0f, 3);
-    fill_uniform(grads, STEPS * n, -1.0f, 1.0f, 4);
-    for (int c = 0; c < N_CASES; c++) {
-        NashError err = {0};
-        Optimizer one, rank[3];
-        bool ok = optim_init(&one, &CASES[c], n, &err) == NASH_OK;
-        for (int r = 0; r < 3; r++) ok = ok && optim_init(&rank[r], &CASES[c], n, &err) == NASH_OK;
-        if (!check_true(ok, "case %d: %s", c, err.msg)) continue;
-        memcpy(whole, p0, n * sizeof(float));
-        for (int r = 0; r < 3; r++) {
-            part[r] = malloc(n * sizeof(float));
-            memcpy(part[r], p0, n * sizeof(float));
-        }
-        double sq_whole = 0.0, sq_parts = 0.0;
-        for (int s = 0; s < STEPS; s++) {
-            const float *g = grads + (size_t)s * n;
-            optim_step(&one, whole, g);
-            sq_parts = 0.0;
-            for (int r = 0; r < 3; r++) {
-                optim_step_range(&rank[r], part[r], g, cut[r], cut[r + 1]);
-                sq_parts += rank[r].grad_sq;
-            }
-            for (int r = 0; r < 3; r++) /* the gather: every rank takes the others' ranges */
-                for (int o = 0; o < 3; o++)
-                    if (o != r) memcpy(part[r] + cut[o], part[o] + cut[o], (cut[o + 1] - cut[o]) * sizeof(float));
-            sq_whole = one.grad_sq;
-        }
-        bool same = true;
-        for (int r = 0; r < 3; r++) {
-            same = same && !memcmp(part[r], whole, n * sizeof(float)) && rank[r].t == one.t;
-            for (int o = 0; o < 3 && one.m; o++)
-                same = same && !memcmp(rank[o].m + cut[o], one.m + cut[o], (cut[o + 1] - cut[o]) * sizeof(float));
-            for (int o = 0; o < 3 && one.v; o++)
-                same = same && !memcmp(rank[o].v + cut[o], one.v + cut[o], (cut[o + 1] - cut[o]) * sizeof(float));
-        }
-        check_true(same, "%s case %d: three ranges, gathered, == the whole update bit for bit (state too)",
-                   optim_kind_name(CASES[c].kind), c);
-        check_true(fabs(sq_parts - sq_whole) <= 1e-13 * sq_whole,
-                   "%s case %d: the ranges' grad_sq add up (%.17g, %.17g)", optim_kind_name(CASES[c].kind), c, sq_parts,
-                   sq_whole);
-        optim_free(&one);
-        for (int r = 0; r < 3; r++) optim_free(&rank[r]), free(part[r]);
-    }
-    free(p0), free(grads), free(whole);
-}
-
 /* the flag: a NaN gradient, an overflowing square, a NaN at the very end; each kind of optimizer */
 static void test_nonfinite(void) {
     const size_t n = 1024 + 5;
@@ -193,9 +142,51 @@ static void test_nonfinite(void) {
     free(p), free(g);
 }
 
+/* a finite gradient, with the bad value already in a parameter or in the state, in a full block
+ * of lanes (index 40) and in the last, partial one (n - 2); and SGD's parameter overflowing */
+static void test_nonfinite_state(void) {
+    const size_t n = 1024 + 5, at[2] = {40, 1024 + 5 - 2};
+    float *p = malloc(n * sizeof(float)), *g = malloc(n * sizeof(float));
+    for (int c = 0; c < N_CASES; c++)
+        for (int where = 0; where < 3; where++)
+            for (int k = 0; k < 2; k++) {
+                NashError err = {0};
+                Optimizer o;
+                if (!check_true(optim_init(&o, &CASES[c], n, &err) == NASH_OK, "%s", err.msg)) continue;
+                float *target = where == 0 ? p : where == 1 ? o.m : o.v;
+                if (!target) {
+                    optim_free(&o);
+                    continue;
+                }
+                fill_uniform(p, n, -1.0f, 1.0f, 7);
+                fill_uniform(g, n, -1.0f, 1.0f, 8);
+                optim_step(&o, p, g); /* SGD's first step sets its momentum buffer to g */
+                target[at[k]] = NAN;
+                optim_step(&o, p, g);
+                check_true(o.nonfinite, "%s case %d: a NaN in %s at %zu raises the flag", optim_kind_name(o.kind), c,
+                           where == 0   ? "a parameter"
+                           : where == 1 ? "m"
+                                        : "v",
+                           at[k]);
+                optim_free(&o);
+            }
+    NashError err = {0};
+    Optimizer o;
+    if (check_true(optim_init(&o, &(OptimSettings){.kind = OPTIM_SGD, .lr = 1e10}, n, &err) == NASH_OK, "%s",
+                   err.msg)) {
+        fill_uniform(p, n, -1.0f, 1.0f, 9);
+        fill_uniform(g, n, -1.0f, 1.0f, 10);
+        g[n - 1] = 1e30f; /* finite, but p - 1e10 * 1e30 is not */
+        optim_step(&o, p, g);
+        check_true(o.nonfinite && isinf(p[n - 1]), "sgd: a parameter that overflows raises the flag");
+        optim_free(&o);
+    }
+    free(p), free(g);
+}
+
 int main(void) {
     test_against_reference();
-    test_ranges();
     test_nonfinite();
+    test_nonfinite_state();
     return check_finish("test_optim");
 }
