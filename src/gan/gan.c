@@ -220,12 +220,6 @@ void gan_free(Gan *gan) {
     memset(gan, 0, sizeof *gan);
 }
 
-double gan_l2(const float *x, size_t n) {
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++) s += (double)x[i] * x[i];
-    return sqrt(s);
-}
-
 static double sum_of(const float *x, int n) {
     double s = 0.0;
     for (int i = 0; i < n; i++) s += x[i];

@@ -182,7 +182,4 @@ double gan_ema_decay(double decay, int64_t steps);
  * when out of memory. */
 float *gan_generate_fixed(Gan *gan, int n, bool use_ema);
 
-/* L2 norm of n floats, accumulated in double. */
-double gan_l2(const float *x, size_t n);
-
 #endif

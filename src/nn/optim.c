@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/clones.h"
+#include "nn/finite.h"
 
 const char *const optim_kind_words[OPTIM_KIND_COUNT] = {"adam", "sgd", "rmsprop"};
 _Static_assert(OPTIM_RMSPROP + 1 == OPTIM_KIND_COUNT, "one word per optimizer");
@@ -59,13 +60,14 @@ double optim_lr(const Optimizer *opt) {
     return f > 0.0 ? opt->lr * f : 0.0;
 }
 
-/* The updates and the tally of what they saw run chunk by chunk, CHUNK floats at a time: the
- * tally reads the chunk's gradient, parameters and state (16 KiB) while they are still in L1. */
+/* The updates and the look at what they saw run chunk by chunk, CHUNK floats at a time: the
+ * gradient's squares are summed and the gradient, parameters and state (16 KiB) tested for NaN
+ * and infinities (nn/finite.h) while the chunk is still in L1. */
 enum { CHUNK = 1024 };
 
 /* An update's rates, worked out once for all its chunks. */
 typedef struct {
-    float lr, wd, mu;                       /* sgd, rmsprop */
+    float lr, wd, mu;                       /* wd: every kind; lr, mu: sgd, rmsprop */
     float b1, b2, step_size, bc2_sqrt, eps; /* adam (eps: rmsprop too) */
     float alpha;                            /* rmsprop */
     bool first;                             /* sgd: the first step sets the momentum buffer to g */
@@ -110,57 +112,34 @@ NASH_CLONES static void rmsprop_chunk(const Rates *r, float *buf, float *v, floa
     }
 }
 
-/* What a chunk held after its update: the sum of its gradients' squares in 16 double lanes (lane
- * l takes the chunk's elements l, l + 16, ...; the lanes are added at the end of the update) and whether a gradient,
- * parameter or state value was NaN or infinite (all exponent bits set). GCC's and clang's vector
- * types, as in batch norm's row sums: ISO C lets the compiler neither reassociate one double sum
- * into lanes nor vectorise isfinite. */
+/* A chunk's gradient squares, added into 16 double lanes (lane l takes the chunk's elements
+ * l, l + 16, ...; the lanes are added at the end of the update). GCC's and clang's vector types,
+ * as in batch norm's row sums: ISO C does not let the compiler reassociate one double sum into
+ * lanes, so the plain loop would stay a chain of dependent adds. */
 enum { LANES = 8 };
 #if defined(__GNUC__)
 typedef float Floats __attribute__((vector_size(LANES * sizeof(float))));
 typedef double Doubles __attribute__((vector_size(LANES * sizeof(double))));
-typedef unsigned Bits __attribute__((vector_size(LANES * sizeof(unsigned))));
 #endif
-typedef struct {
-    double sq[2 * LANES];
-    unsigned bad;
-} Tally;
 
-#define EXPONENT_BITS 0x7f800000u
-
-NASH_CLONES static void tally_chunk(const float *grad, const float *const state[3], size_t b, size_t e, Tally *t) {
+NASH_CLONES static void square_sums(const float *grad, size_t b, size_t e, double sq[2 * LANES]) {
     size_t i = b;
 #if defined(__GNUC__)
     Doubles s0, s1;
     Floats g0, g1;
-    Bits bad = {0}, u;
-    memcpy(&s0, t->sq, sizeof s0);
-    memcpy(&s1, t->sq + LANES, sizeof s1);
+    memcpy(&s0, sq, sizeof s0);
+    memcpy(&s1, sq + LANES, sizeof s1);
     for (; i + 2 * LANES <= e; i += 2 * LANES) {
         memcpy(&g0, grad + i, sizeof g0);
         memcpy(&g1, grad + i + LANES, sizeof g1);
         Doubles d0 = __builtin_convertvector(g0, Doubles), d1 = __builtin_convertvector(g1, Doubles);
         s0 += d0 * d0;
         s1 += d1 * d1;
-        for (int h = 0; h < 2; h++) {
-            memcpy(&u, grad + i + h * LANES, sizeof u);
-            bad |= (u & EXPONENT_BITS) == EXPONENT_BITS;
-            for (int a = 0; a < 3; a++) {
-                if (!state[a]) continue;
-                memcpy(&u, state[a] + i + h * LANES, sizeof u);
-                bad |= (u & EXPONENT_BITS) == EXPONENT_BITS;
-            }
-        }
     }
-    memcpy(t->sq, &s0, sizeof s0);
-    memcpy(t->sq + LANES, &s1, sizeof s1);
-    for (int l = 0; l < LANES; l++) t->bad |= bad[l] != 0;
+    memcpy(sq, &s0, sizeof s0);
+    memcpy(sq + LANES, &s1, sizeof s1);
 #endif
-    for (; i < e; i++) {
-        t->sq[(i - b) % (2 * LANES)] += (double)grad[i] * grad[i];
-        t->bad |= !isfinite(grad[i]);
-        for (int a = 0; a < 3; a++) t->bad |= state[a] && !isfinite(state[a][i]);
-    }
+    for (; i < e; i++) sq[(i - b) % (2 * LANES)] += (double)grad[i] * grad[i];
 }
 
 void optim_step(Optimizer *opt, float *params, const float *grads) {
@@ -179,9 +158,9 @@ void optim_step(Optimizer *opt, float *params, const float *grads) {
         r.step_size = (float)(lr / bc1);
         r.bc2_sqrt = (float)sqrt(bc2);
     }
-    const float *const state[3] = {params, opt->m, opt->v};
-    Tally t;
-    memset(&t, 0, sizeof t);
+    const float *const seen[4] = {grads, params, opt->m, opt->v};
+    double sq[2 * LANES] = {0};
+    bool finite = true;
     for (size_t b = 0; b < opt->n; b += CHUNK) {
         size_t e = opt->n - b < CHUNK ? opt->n : b + CHUNK;
         switch (opt->kind) {
@@ -189,10 +168,11 @@ void optim_step(Optimizer *opt, float *params, const float *grads) {
         case OPTIM_ADAM: adam_chunk(&r, opt->m, opt->v, params, grads, b, e); break;
         case OPTIM_RMSPROP: rmsprop_chunk(&r, opt->m, opt->v, params, grads, b, e); break;
         }
-        tally_chunk(grads, state, b, e, &t);
+        square_sums(grads, b, e, sq);
+        for (int a = 0; a < 4; a++) finite = finite && (!seen[a] || finite_all(seen[a] + b, e - b));
     }
-    double sq = 0.0;
-    for (int l = 0; l < 2 * LANES; l++) sq += t.sq[l];
-    opt->grad_sq = sq;
-    if (t.bad) opt->nonfinite = true;
+    double total = 0.0;
+    for (int l = 0; l < 2 * LANES; l++) total += sq[l];
+    opt->grad_sq = total;
+    if (!finite) opt->nonfinite = true;
 }

@@ -22,6 +22,13 @@
 #include "gan/augment.h"
 #include "gan/gan.h"
 
+/* L2 norm of n floats, accumulated in double. */
+static double l2(const float *x, size_t n) {
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++) s += (double)x[i] * x[i];
+    return sqrt(s);
+}
+
 static bool config_with(Config *cfg, const char *const *sets, int n) {
     config_defaults(cfg);
     NashError err = {0};
@@ -171,11 +178,11 @@ static void test_penalty_at_what_d_saw(void) {
     net_forward(&gan.d, seen, n);
     net_backward(&gan.d, seen, ones, g, n, false);
     double mean = 0;
-    for (int i = 0; i < n; i++) mean += gan_l2(g + 48 * i, 48) / n;
+    for (int i = 0; i < n; i++) mean += l2(g + 48 * i, 48) / n;
     net_forward(&gan.d, real, n);
     net_backward(&gan.d, real, ones, g, n, false);
     double plain = 0;
-    for (int i = 0; i < n; i++) plain += gan_l2(g + 48 * i, 48) / n;
+    for (int i = 0; i < n; i++) plain += l2(g + 48 * i, 48) / n;
     check_true(fabs(stats.input_grad_norm - mean) <= 1e-6 * mean && fabs(plain - mean) > 1e-4 * mean,
                "R1 is taken at the augmented reals: mean |grad D| %.9g there (%.9g by hand), %.9g at the raw ones",
                stats.input_grad_norm, mean, plain);
