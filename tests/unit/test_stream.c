@@ -14,15 +14,7 @@
  * 4. A read failing mid-run (a compressed chunk overwritten) is returned by stream_next, naming
  *    the file, after the batches read before it; close is prompt while the reader waits for the
  *    consumer, right after open, and after a failure.
- * 5. Flips (data.flip): on a file of (2,3,5) images no row of which is a palindrome, with flip on
- *    every delivered sample is bit for bit either the stored image or its mirror (each row of each
- *    channel reversed), the mirror exactly when stream_flips(seed, g, index) says so, which is
- *    rng_uniform_at(seed, STREAM_FLIP_STREAM + g, index) < 1/2; over 60 batches of 64 about half
- *    are mirrored (within 5 standard errors of 1/2), and a sample met in two batches is flipped
- *    independently in each (about half the time differently); the two parts of a 2-part stream
- *    put together equal the 1-part batch bit for bit (flips included); a stream started at
- *    start_batch = 23 delivers what the stream from 0 delivered from batch 23 on; flip off
- *    mirrors nothing; flip on a vectors file is refused naming data.flip.
+ * Flips (data.flip) are test_stream_flips.c's.
  */
 #include <hdf5.h>
 #include <math.h>
@@ -33,6 +25,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "stream_cases.h"
 #include "core/rng.h"
 #include "data/dataset.h"
 #include "data/stream.h"
@@ -57,18 +50,6 @@ static void make_images(uint8_t *x, int64_t n) {
         x[i * PIXELS + 1] = (uint8_t)(i >> 8);
         for (int p = 2; p < PIXELS; p++) x[i * PIXELS + p] = (uint8_t)((i * 31 + p * 7) & 255);
     }
-}
-
-static StreamConfig config(const char *path, int batch, int parts, int part, int block, int window, int cap) {
-    return (StreamConfig){.path = path,
-                          .seed = 11,
-                          .batch = batch,
-                          .parts = parts,
-                          .part = part,
-                          .block = block,
-                          .window = window,
-                          .buffer_blocks = cap,
-                          .start_batch = 0};
 }
 
 /* Blocks part c->part needs for batches [g0, g1): *distinct over the whole range, and the sum over
@@ -182,8 +163,8 @@ static void test_delivery(void) {
     const int64_t per_epoch = N_IMAGES / 64, epochs = 3;
     const int caps[] = {6, 1000};
     for (int k = 0; k < 2; k++) {
-        StreamConfig c[2] = {config(images_path, 64, 2, 0, 50, 3, caps[k]),
-                             config(images_path, 64, 2, 1, 50, 3, caps[k])};
+        StreamConfig c[2] = {stream_test_config(images_path, 64, 2, 0, 50, 3, caps[k]),
+                             stream_test_config(images_path, 64, 2, 1, 50, 3, caps[k])};
         StreamStats st[2];
         char label[64];
         snprintf(label, sizeof label, "images, cap %d", caps[k]);
@@ -197,7 +178,7 @@ static void test_delivery(void) {
     }
 
     /* Resume in the middle of epoch 1 (batch 50). */
-    StreamConfig c[2] = {config(images_path, 64, 2, 0, 50, 3, 6), config(images_path, 64, 2, 1, 50, 3, 6)};
+    StreamConfig c[2] = {stream_test_config(images_path, 64, 2, 0, 50, 3, 6), stream_test_config(images_path, 64, 2, 1, 50, 3, 6)};
     c[0].start_batch = c[1].start_batch = 50;
     StreamStats st[2];
     stream_parts(c, ref, N_IMAGES, PIXELS, 60, st, "images, from batch 50");
@@ -206,7 +187,7 @@ static void test_delivery(void) {
     /* B = 64 over 3 parts (21, 21, 22 rows), the smallest cap, two epochs. */
     StreamConfig c3[3];
     StreamStats st3[3];
-    for (int p = 0; p < 3; p++) c3[p] = config(images_path, 64, 3, p, 50, 3, 6);
+    for (int p = 0; p < 3; p++) c3[p] = stream_test_config(images_path, 64, 3, p, 50, 3, 6);
     stream_parts(c3, ref, N_IMAGES, PIXELS, 2 * per_epoch, st3, "images, 3 parts");
     for (int p = 0; p < 3; p++) check_reads(&c3[p], N_IMAGES, 0, 2 * per_epoch, &st3[p], false, "images, 3 parts");
 
@@ -216,7 +197,7 @@ static void test_delivery(void) {
     fill_uniform(vec, NV * 3, -5.0f, 5.0f, 3);
     if (check_true(dataset_write_vectors(vectors_path, vec, NV, shape_1d(3), NULL, NULL, 0, &err) == NASH_OK,
                    "write a vectors file: %s", err.msg)) {
-        StreamConfig v[2] = {config(vectors_path, 32, 2, 0, 16, 4, 8), config(vectors_path, 32, 2, 1, 16, 4, 8)};
+        StreamConfig v[2] = {stream_test_config(vectors_path, 32, 2, 0, 16, 4, 8), stream_test_config(vectors_path, 32, 2, 1, 16, 4, 8)};
         stream_parts(v, vec, NV, 3, 40, st, "vectors");
     }
     free(vec);
@@ -250,7 +231,7 @@ static void test_locality(void) {
         int parts = parts_list[i];
         double mean = 0.0, mean_need = 0.0;
         for (int p = 0; p < parts; p++) {
-            StreamConfig c = config(local_path, 64, parts, p, 64, 8, 16);
+            StreamConfig c = stream_test_config(local_path, 64, parts, p, 64, 8, 16);
             Stream *s;
             if (!check_true(stream_open(&c, &s, NULL, NULL, &err) == NASH_OK, "locality open: %s", err.msg)) return;
             const float *x;
@@ -282,15 +263,6 @@ static void test_locality(void) {
     }
 }
 
-static void expect_refused(StreamConfig c, NashStatus code, const char *a, const char *b, const char *what) {
-    Stream *s = NULL;
-    NashError err = {0};
-    NashStatus st = stream_open(&c, &s, NULL, NULL, &err);
-    check_true(st == code && s == NULL && contains(err.msg, a) && (!b || contains(err.msg, b)),
-               "%s is refused (%s): %s", what, nash_status_name(st), err.msg);
-    if (s) stream_close(s);
-}
-
 /* Shards (cluster.discriminator_groups): the 3000 images in 7 shards of 428 or 429. Each shard's
  * two parts, for two epochs of that shard (6 batches of 64 each), deliver exactly the order of a
  * file holding only the shard, shifted to the file's indices, with the file's samples; every
@@ -312,7 +284,7 @@ static void test_shards(void) {
         for (int flip = 0; flip < 2; flip++) {
             Stream *s[2] = {NULL, NULL};
             for (int p = 0; p < 2; p++) {
-                StreamConfig c = config(images_path, BATCH, 2, p, 50, 3, 6);
+                StreamConfig c = stream_test_config(images_path, BATCH, 2, p, 50, 3, 6);
                 c.shards = SHARDS;
                 c.shard = shard;
                 c.flip = flip;
@@ -368,168 +340,30 @@ static void test_shards(void) {
                "shards: flips mirror about half of the flipped runs' samples (%lld of %lld, all runs)",
                (long long)mirrored, (long long)delivered);
     /* a shard of fewer samples than a batch, and a shard that does not exist */
-    StreamConfig small = config(images_path, 500, 1, 0, 50, 3, 60);
+    StreamConfig small = stream_test_config(images_path, 500, 1, 0, 50, 3, 60);
     small.shards = 7;
     small.shard = 3;
-    expect_refused(small, NASH_ERR_INVALID, "shard 3 of 7", "samples 1285 to 1713", "a shard smaller than a batch");
-    StreamConfig missing = config(images_path, 64, 1, 0, 50, 3, 6);
+    stream_expect_refused(small, NASH_ERR_INVALID, "shard 3 of 7", "samples 1285 to 1713", "a shard smaller than a batch");
+    StreamConfig missing = stream_test_config(images_path, 64, 1, 0, 50, 3, 6);
     missing.shards = 2;
     missing.shard = 2;
-    expect_refused(missing, NASH_ERR_INVALID, "shard 2 does not exist", NULL, "shard 2 of 2");
+    stream_expect_refused(missing, NASH_ERR_INVALID, "shard 2 does not exist", NULL, "shard 2 of 2");
 done:
     free(ref);
 }
 
 /* ---- flips ---------------------------------------------------------------------------------- */
 
-enum { FLIP_N = 640, FLIP_C = 2, FLIP_H = 3, FLIP_W = 5, FLIP_NUMEL = FLIP_C * FLIP_H * FLIP_W, FLIP_BATCHES = 60 };
-
-/* Batches [g0, g0 + count) of a stream as one part or two parts joined: (count, 64, numel) floats
- * and (count, 64) indices. */
-static bool stream_batches(const char *path, bool flip, int parts, int64_t g0, int count, float *x, int64_t *idx) {
-    Stream *s[2] = {NULL, NULL};
-    NashError err = {0};
-    bool ok = true;
-    for (int p = 0; p < parts && ok; p++) {
-        StreamConfig c = config(path, 64, parts, p, 64, 2, 4);
-        c.flip = flip;
-        c.start_batch = g0;
-        ok = check_true(stream_open(&c, &s[p], NULL, NULL, &err) == NASH_OK, "flips: open part %d of %d: %s", p, parts,
-                        err.msg);
-    }
-    for (int b = 0; b < count && ok; b++) {
-        int row = 0;
-        for (int p = 0; p < parts && ok; p++) {
-            const float *part;
-            const int64_t *pi;
-            ok = check_true(stream_next(s[p], &part, &pi, &err) == NASH_OK, "flips: next: %s", err.msg);
-            if (!ok) break;
-            int share = stream_share(s[p]);
-            memcpy(x + ((size_t)b * 64 + row) * FLIP_NUMEL, part, (size_t)share * FLIP_NUMEL * sizeof *x);
-            memcpy(idx + (size_t)b * 64 + row, pi, (size_t)share * sizeof *idx);
-            row += share;
-        }
-    }
-    for (int p = 0; p < parts; p++) stream_close(s[p]);
-    return ok;
-}
-
-static void test_flips(void) {
-    char path[300];
-    snprintf(path, sizeof path, "%s/flips.h5", dir);
-    uint8_t *img = malloc(FLIP_N * FLIP_NUMEL);
-    for (int i = 0; i < FLIP_N; i++)
-        for (int e = 0; e < FLIP_NUMEL; e++) img[i * FLIP_NUMEL + e] = (uint8_t)((i * 7 + e * 31 + (e % 5) * 3) & 255);
-    NashError err = {0};
-    bool ok = dataset_write_images(path, img, FLIP_N, shape_3d(FLIP_C, FLIP_H, FLIP_W), NULL, "test", NULL, 0, &err) ==
-              NASH_OK;
-    free(img);
-    if (!check_true(ok, "write the flips file: %s", err.msg)) return;
-    float *ref = malloc(FLIP_N * FLIP_NUMEL * sizeof *ref), *mirror = malloc(FLIP_N * FLIP_NUMEL * sizeof *mirror);
-    DatasetReader *r;
-    ok = dataset_open(path, &r, NULL, &err) == NASH_OK && dataset_read(r, 0, FLIP_N, ref, &err) == NASH_OK;
-    if (ok) dataset_close(r);
-    bool palindrome = false;
-    for (int i = 0; ok && i < FLIP_N; i++)
-        for (int row = 0; row < FLIP_C * FLIP_H; row++) {
-            const float *a = ref + (size_t)i * FLIP_NUMEL + row * FLIP_W;
-            float *m = mirror + (size_t)i * FLIP_NUMEL + row * FLIP_W;
-            for (int x = 0; x < FLIP_W; x++) m[x] = a[FLIP_W - 1 - x];
-            palindrome |= memcmp(a, m, FLIP_W * sizeof *a) == 0;
-        }
-    if (!check_true(ok && !palindrome, "read the flips file, no row of it a palindrome: %s", err.msg)) goto done;
-
-    size_t rows = (size_t)FLIP_BATCHES * 64;
-    float *one = malloc(rows * FLIP_NUMEL * sizeof *one), *two = malloc(rows * FLIP_NUMEL * sizeof *two),
-          *late = malloc(rows * FLIP_NUMEL * sizeof *late), *off = malloc(rows * FLIP_NUMEL * sizeof *off);
-    int64_t *i1 = malloc(rows * sizeof *i1), *i2 = malloc(rows * sizeof *i2), *il = malloc(rows * sizeof *il),
-            *io = malloc(rows * sizeof *io);
-    const int64_t g_late = 23;
-    if (stream_batches(path, true, 1, 0, FLIP_BATCHES, one, i1) &&
-        stream_batches(path, true, 2, 0, FLIP_BATCHES, two, i2) &&
-        stream_batches(path, true, 1, g_late, FLIP_BATCHES - (int)g_late, late, il) &&
-        stream_batches(path, false, 1, 0, FLIP_BATCHES, off, io)) {
-        int64_t mirrored = 0, off_mirrored = 0;
-        bool exact = true, keyed = true, formula = true;
-        for (size_t k = 0; k < rows; k++) {
-            int64_t g = (int64_t)(k / 64), i = i1[k];
-            const float *got = one + k * FLIP_NUMEL;
-            bool is_ref = memcmp(got, ref + i * FLIP_NUMEL, FLIP_NUMEL * sizeof *got) == 0;
-            bool is_mirror = memcmp(got, mirror + i * FLIP_NUMEL, FLIP_NUMEL * sizeof *got) == 0;
-            exact &= is_ref != is_mirror;
-            keyed &= is_mirror == stream_flips(11, g, i);
-            float u;
-            rng_uniform_at(11, STREAM_FLIP_STREAM + (uint64_t)g, (uint64_t)i, &u, 1);
-            formula &= stream_flips(11, g, i) == (u < 0.5f);
-            mirrored += is_mirror;
-            off_mirrored += memcmp(off + k * FLIP_NUMEL, ref + io[k] * FLIP_NUMEL, FLIP_NUMEL * sizeof *off) != 0;
-        }
-        check_true(exact, "flip on: every sample is exactly the stored image or its mirror");
-        check_true(keyed, "flip on: the mirrored samples are those stream_flips(seed, g, index) names");
-        check_true(formula, "stream_flips is rng_uniform_at(seed, STREAM_FLIP_STREAM + g, index) < 1/2");
-        double half = 0.5 * (double)rows, se = sqrt(0.25 * (double)rows);
-        printf("flips: %lld of %zu samples mirrored (%.2f standard errors from half)\n", (long long)mirrored, rows,
-               ((double)mirrored - half) / se);
-        check_true(fabs((double)mirrored - half) <= 5 * se, "flip on: %lld of %zu mirrored, about half",
-                   (long long)mirrored, rows);
-        check_true(off_mirrored == 0, "flip off: no sample changed (%lld did)", (long long)off_mirrored);
-        /* 60 batches of 64 from 640 samples: 6 epochs, so each used sample comes back; per index, its
-         * flip in batch g and in its next batch should differ about half the time */
-        int64_t pairs = 0, differ = 0, last_g[FLIP_N];
-        bool last_flip[FLIP_N];
-        for (int i = 0; i < FLIP_N; i++) last_g[i] = -1;
-        for (size_t k = 0; k < rows; k++) {
-            int64_t i = i1[k], g = (int64_t)(k / 64);
-            bool f = stream_flips(11, g, i);
-            if (last_g[i] >= 0) pairs++, differ += f != last_flip[i];
-            last_g[i] = g, last_flip[i] = f;
-        }
-        check_true(pairs > 1000 && fabs((double)differ - 0.5 * (double)pairs) <= 5 * sqrt(0.25 * (double)pairs),
-                   "a sample met again is flipped independently: %lld of %lld repeats differ", (long long)differ,
-                   (long long)pairs);
-        check_true(memcmp(i1, i2, rows * sizeof *i1) == 0 && memcmp(one, two, rows * FLIP_NUMEL * sizeof *one) == 0,
-                   "flip on: parts 0 and 1 of 2 put together equal the 1-part batches, flips included");
-        size_t from = (size_t)g_late * 64;
-        check_true(memcmp(il, i1 + from, (rows - from) * sizeof *il) == 0 &&
-                       memcmp(late, one + from * FLIP_NUMEL, (rows - from) * FLIP_NUMEL * sizeof *late) == 0,
-                   "flip on: a stream started at batch %lld equals the one from 0, flips included", (long long)g_late);
-    }
-    free(one);
-    free(two);
-    free(late);
-    free(off);
-    free(i1);
-    free(i2);
-    free(il);
-    free(io);
-
-    float vec[64 * 2];
-    fill_uniform(vec, 64 * 2, -1.0f, 1.0f, 5);
-    char vpath[300];
-    snprintf(vpath, sizeof vpath, "%s/flipvec.h5", dir);
-    if (check_true(dataset_write_vectors(vpath, vec, 64, shape_1d(2), NULL, NULL, 0, &err) == NASH_OK,
-                   "write a vectors file: %s", err.msg)) {
-        StreamConfig c = config(vpath, 16, 1, 0, 16, 2, 4);
-        c.flip = true;
-        expect_refused(c, NASH_ERR_CONFIG, "data.flip = true", "set data.flip = false", "flip on a vectors file");
-        unlink(vpath);
-    }
-done:
-    unlink(path);
-    free(ref);
-    free(mirror);
-}
-
 static void test_refusals(void) {
-    expect_refused(config(images_path, 2, 3, 0, 64, 8, 32), NASH_ERR_CONFIG, "train.batch = 2", "3 discriminator ranks",
+    stream_expect_refused(stream_test_config(images_path, 2, 3, 0, 64, 8, 32), NASH_ERR_CONFIG, "train.batch = 2", "3 discriminator ranks",
                    "B = 2 over 3 parts");
-    expect_refused(config(images_path, 64, 2, 0, 50, 3, 5), NASH_ERR_CONFIG, "buffer_blocks = 5", "at least 6",
+    stream_expect_refused(stream_test_config(images_path, 64, 2, 0, 50, 3, 5), NASH_ERR_CONFIG, "buffer_blocks = 5", "at least 6",
                    "a cap of 5 blocks for windows of 3");
-    expect_refused(config(images_path, 16, 2, 0, 50, 1, 1), NASH_ERR_CONFIG, "buffer_blocks = 1", "at least 2",
+    stream_expect_refused(stream_test_config(images_path, 16, 2, 0, 50, 1, 1), NASH_ERR_CONFIG, "buffer_blocks = 1", "at least 2",
                    "a cap of 1 block for windows of 1");
-    expect_refused(config(images_path, 64, 2, 2, 64, 8, 32), NASH_ERR_INVALID, "part 2", NULL, "part 2 of 2");
-    expect_refused(config(images_path, 64, 2, 0, 0, 8, 32), NASH_ERR_CONFIG, "block", NULL, "a block of 0");
-    expect_refused(config(images_path, 4000, 1, 0, 64, 8, 32), NASH_ERR_INVALID, images_path, "fewer than one batch",
+    stream_expect_refused(stream_test_config(images_path, 64, 2, 2, 64, 8, 32), NASH_ERR_INVALID, "part 2", NULL, "part 2 of 2");
+    stream_expect_refused(stream_test_config(images_path, 64, 2, 0, 0, 8, 32), NASH_ERR_CONFIG, "block", NULL, "a block of 0");
+    stream_expect_refused(stream_test_config(images_path, 4000, 1, 0, 64, 8, 32), NASH_ERR_INVALID, images_path, "fewer than one batch",
                    "a batch larger than the file");
 
     char missing[300];
@@ -539,7 +373,7 @@ static void test_refusals(void) {
     check_true(dataset_open(missing, &r, NULL, &direct) == NASH_ERR_IO, "dataset_open refuses a missing file");
     Stream *s = NULL;
     NashError err = {0};
-    StreamConfig c = config(missing, 64, 1, 0, 64, 8, 32);
+    StreamConfig c = stream_test_config(missing, 64, 1, 0, 64, 8, 32);
     check_true(stream_open(&c, &s, NULL, NULL, &err) == NASH_ERR_IO && strcmp(err.msg, direct.msg) == 0,
                "a missing file: dataset_open's message: %s", err.msg);
 }
@@ -576,7 +410,7 @@ static void test_failure_and_close(void) {
     NashError err = {0};
     Stream *s;
     if (write_damaged()) {
-        StreamConfig c = config(damaged_path, 16, 1, 0, 16, 4, 8);
+        StreamConfig c = stream_test_config(damaged_path, 16, 1, 0, 16, 4, 8);
         int64_t first_bad = -1, idx[16];
         for (int64_t g = 0; g < 16 && first_bad < 0; g++) {
             stream_batch_indices(256, c.seed, 16, 16, 4, g, 1, 0, idx);
@@ -604,7 +438,7 @@ static void test_failure_and_close(void) {
     }
 
     /* The consumer never calls stream_next: the reader fills the ring and waits. */
-    StreamConfig c = config(images_path, 64, 2, 1, 50, 3, 6);
+    StreamConfig c = stream_test_config(images_path, 64, 2, 1, 50, 3, 6);
     if (check_true(stream_open(&c, &s, NULL, NULL, &err) == NASH_OK, "open: %s", err.msg)) {
         nanosleep(&(struct timespec){.tv_sec = 0, .tv_nsec = 200 * 1000 * 1000}, NULL);
         StreamStats st;
@@ -636,7 +470,6 @@ int main(void) {
     test_shards();
     test_refusals();
     test_failure_and_close();
-    test_flips();
     unlink(images_path);
     unlink(vectors_path);
     unlink(local_path);
