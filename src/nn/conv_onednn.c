@@ -433,13 +433,18 @@ static Plan *plan_for(const ConvShape *s, int n) {
     return p->fwd ? p : NULL;
 }
 
+/* The channels a layer's forward pass sums over, per tap, in oneDNN's kernels: a convolution's
+ * input channels; a transposed convolution's output channels, since oneDNN runs its forward as a
+ * convolution's input gradient (a 64->1 deconvolution is a 1->64 convolution run backwards). */
+static int gathered_channels(const ConvShape *s) { return s->transposed ? s->cout : s->cin; }
+
 /* Whether the path, the precision and the channel rule give this shape to oneDNN (before any plan
  * is built). */
 static bool wanted(const ConvShape *s) {
     ConvPath path = conv_path();
     if (path == CONV_PATH_IM2COL) return false;
     return path == CONV_PATH_ONEDNN || conv_precision() == CONV_BF16 ||
-           (s->cin >= CONV_ONEDNN_MIN_CHANNELS && s->cout >= CONV_ONEDNN_MIN_CHANNELS);
+           gathered_channels(s) >= CONV_ONEDNN_MIN_CHANNELS;
 }
 
 /* The plan that runs a call, with as many threads as nash gives OpenBLAS; NULL when oneDNN does

@@ -10,8 +10,8 @@
  * conv2d.c and deconv2d.c remain the references both are tested against.
  *
  * Which path runs is decided per layer shape: conv_path() forces one path for every layer, or
- * (auto) oneDNN takes every layer whose two channel counts are both at least
- * CONV_ONEDNN_MIN_CHANNELS in float32, and every layer in bf16 (docs/benchmarks.md,
+ * (auto) oneDNN takes every layer whose convolution sums over at least CONV_ONEDNN_MIN_CHANNELS
+ * channels in float32, and every layer in bf16 (docs/benchmarks.md,
  * "Convolution backends", has the measurements).
  * A batch size whose primitives oneDNN cannot build runs on im2col instead, which is why a layer
  * sizes its work as the larger of the two paths' needs.
@@ -30,10 +30,13 @@
 
 typedef enum { CONV_PATH_AUTO, CONV_PATH_IM2COL, CONV_PATH_ONEDNN } ConvPath;
 
-/* A layer with fewer channels on either side stays on im2col under auto in float32: at 3 input
- * channels (D's first layer) oneDNN's float32 kernels ran slower than im2col + sgemm. In bf16
- * every layer takes oneDNN: the ResNet's 3-channel layers made a bf16 step 9% faster there, and
- * the DCGAN's 1-channel ones left it the same. */
+/* Under auto in float32, a layer stays on im2col when the convolution oneDNN runs for it sums
+ * over fewer channels than this: a convolution's input channels, a transposed convolution's
+ * output ones (conv_onednn.c, gathered_channels). There oneDNN's float32 kernels ran slower than
+ * im2col + sgemm: D's first layers (1 and 3 input channels) and the DCGAN's last, a 64->1
+ * transposed convolution. A convolution to few channels (the ResNet's last, 32->3) is faster on
+ * oneDNN. In bf16 every layer takes oneDNN: the ResNet's 3-channel layers made a bf16 step 9%
+ * faster there, and the DCGAN's 1-channel ones left it the same. */
 enum { CONV_ONEDNN_MIN_CHANNELS = 8 };
 
 /* The process-wide choice. Until conv_path_set is called it is the one the environment variable
