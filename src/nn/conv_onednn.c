@@ -61,18 +61,40 @@ static bool engine_ready(void) {
 /* ---- plans ---------------------------------------------------------------------------------- */
 
 /* One operand of one pass: nash's layout, the primitive's, and where the latter lives in work.
- * An input converted from NCHW float32 to nChw16c bf16, and an output from nChw16c float32 to
- * NCHW, go through relayout.h where that runs in vector code (2.0-3.3x and 1.0-1.6x oneDNN's
- * reorders on the workloads' shapes, bench_relayout); every other conversion through oneDNN's
- * reorder (NCHW to nChw16c in float32 ran at 1.4x relayout.h's speed). */
-typedef enum { BY_REORDER, BY_RELAYOUT_TO_BF16, BY_RELAYOUT_FROM_F32 } Conversion;
-
+ * An input converted from NCHW float32 to bf16 nChw16c or NHWC (what the AVX-512 BF16 and the
+ * AMX kernels read), and an output from float32 nChw16c or NHWC to NCHW, go through relayout.h
+ * where that runs in vector code (2.0-3.3x and 1.0-1.6x oneDNN's reorders on the workloads'
+ * shapes for nChw16c, bench_relayout); every other conversion through oneDNN's reorder (NCHW to
+ * nChw16c in float32 ran at 1.4x relayout.h's speed). */
 typedef struct {
     dnnl_memory_desc_t own, want;
     dnnl_primitive_t reorder; /* own -> want (inputs) or want -> own (outputs); NULL if equal */
     size_t offset;            /* floats into work, when reorder */
-    Conversion by;            /* when reorder: what converts, the reorder or relayout.h */
+    bool by_relayout;         /* when reorder: relayout.h converts, into or out of `kind` */
+    RelayoutKind kind;
 } Operand;
+
+/* Whether relayout.h converts between nash's NCHW float32 `own` and `want`: want is one of its
+ * layouts, in bf16 for an input and float32 for an output. */
+static bool relayout_takes(const dnnl_memory_desc_t *own, const dnnl_memory_desc_t *want, bool input,
+                           RelayoutKind *kind) {
+    dnnl_memory_desc_t nchw, other;
+    if (own->ndims != 4 || dnnl_memory_desc_init_by_tag(&nchw, 4, own->dims, dnnl_f32, dnnl_nchw) ||
+        !dnnl_memory_desc_equal(own, &nchw))
+        return false;
+    if (input ? !relayout_bf16_vectorised() : !relayout_vectorised()) return false;
+    static const struct {
+        RelayoutKind kind;
+        dnnl_format_tag_t tag;
+    } KINDS[] = {{RELAYOUT_NCHW16C, dnnl_aBcd16b}, {RELAYOUT_NHWC, dnnl_acdb}};
+    for (size_t i = 0; i < sizeof KINDS / sizeof KINDS[0]; i++)
+        if (!dnnl_memory_desc_init_by_tag(&other, 4, own->dims, input ? dnnl_bf16 : dnnl_f32, KINDS[i].tag) &&
+            dnnl_memory_desc_equal(want, &other)) {
+            *kind = KINDS[i].kind;
+            return true;
+        }
+    return false;
+}
 
 /* The weight gradient of `mb` consecutive samples: its primitive, its inputs (reordered chunk by
  * chunk when the phase's are not sliced), its output (in work), and the reorder that adds that
@@ -160,19 +182,11 @@ static dnnl_status_t operand_as(Operand *o, const dnnl_memory_desc_t *own, const
     o->own = *own;
     o->want = *want;
     o->reorder = NULL;
-    o->by = BY_REORDER;
+    o->by_relayout = false;
     if (dnnl_memory_desc_equal(&o->own, &o->want)) return dnnl_success;
     o->offset = *used;
     *used += floats_of(&o->want);
-    dnnl_memory_desc_t nchw, blocked;
-    if (own->ndims == 4 && !dnnl_memory_desc_init_by_tag(&nchw, 4, own->dims, dnnl_f32, dnnl_nchw) &&
-        dnnl_memory_desc_equal(own, &nchw)) {
-        bool bf16 = input && relayout_bf16_vectorised(), f32 = !input && relayout_vectorised();
-        if ((bf16 || f32) &&
-            !dnnl_memory_desc_init_by_tag(&blocked, 4, own->dims, bf16 ? dnnl_bf16 : dnnl_f32, dnnl_aBcd16b) &&
-            dnnl_memory_desc_equal(want, &blocked))
-            o->by = bf16 ? BY_RELAYOUT_TO_BF16 : BY_RELAYOUT_FROM_F32;
-    }
+    o->by_relayout = relayout_takes(own, want, input, &o->kind);
     return input ? make_reorder(&o->own, &o->want, false, &o->reorder)
                  : make_reorder(&o->want, &o->own, false, &o->reorder);
 }
@@ -490,9 +504,9 @@ static void reorder_run(dnnl_primitive_t r, const dnnl_memory_desc_t *from_md, c
 static const void *input(const Operand *o, const float *own, float *work) {
     if (!o->reorder) return own;
     float *copy = work + o->offset;
-    if (o->by == BY_RELAYOUT_TO_BF16) {
+    if (o->by_relayout) {
         const dnnl_dim_t *d = o->own.dims;
-        nchw_to_blocked16_bf16(own, (int)d[0], (int)d[1], (size_t)d[2] * (size_t)d[3], (uint16_t *)copy);
+        relayout_to_bf16(o->kind, own, (int)d[0], (int)d[1], (size_t)d[2] * (size_t)d[3], (uint16_t *)copy);
     } else {
         reorder_run(o->reorder, &o->own, own, &o->want, copy);
     }
@@ -504,9 +518,9 @@ static void *output(const Operand *o, float *own, float *work) { return o->reord
 
 static void output_done(const Operand *o, float *own, float *work) {
     if (!o->reorder) return;
-    if (o->by == BY_RELAYOUT_FROM_F32) {
+    if (o->by_relayout) {
         const dnnl_dim_t *d = o->own.dims;
-        blocked16_to_nchw(work + o->offset, (int)d[0], (int)d[1], (size_t)d[2] * (size_t)d[3], own);
+        relayout_from(o->kind, work + o->offset, (int)d[0], (int)d[1], (size_t)d[2] * (size_t)d[3], own);
     } else {
         reorder_run(o->reorder, &o->want, work + o->offset, &o->own, own);
     }

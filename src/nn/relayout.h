@@ -1,15 +1,19 @@
-/* relayout.h — nash's NCHW activations to and from oneDNN's nChw16c, the layout its AVX-512
- * convolutions read and write (channels in blocks of 16 innermost; a last, partial block padded
- * with zeros), in float32 or, going in, bf16 (rounded to nearest, ties to even; a NaN stays a
- * quiet NaN, as oneDNN converts).
+/* relayout.h — nash's NCHW activations to and from the two layouts oneDNN's convolutions read
+ * and write with channels innermost, in float32 or, going in, bf16 (rounded to nearest, ties to
+ * even; a NaN stays a quiet NaN, as oneDNN converts):
  *
- * oneDNN's own reorders do the same at 1-2 ns per value on the reference workloads (a transpose
- * its generic jit reorder does one value at a time); these go 16x16 blocks at a time with AVX-512
- * where the CPU has it and fall back to the plain loops, which are also the reference the fast
- * ones are tested against, bit for bit (test_relayout). conv_onednn.c uses them where a
- * primitive asks for exactly this layout and its oneDNN reorder otherwise.
+ *   RELAYOUT_NCHW16C  (N, ceil(C/16), P, 16): channels in blocks of 16, a last, partial block
+ *                     padded with zeros; what its AVX-512 kernels want in float32.
+ *   RELAYOUT_NHWC     (N, P, C): every channel of a pixel together; what its AMX kernels want.
  *
- * x, y (N,C,P) float32  blocked (N, ceil(C/16), P, 16): float32, or uint16_t bf16 bits */
+ * oneDNN's own reorders do the same; these go 16x16 blocks at a time with AVX-512 where the CPU
+ * has it and fall back to the plain loops, which are also the reference the fast ones are tested
+ * against, bit for bit (test_relayout). conv_onednn.c uses them where a primitive asks for
+ * exactly one of these layouts in bf16 going in or float32 coming out, and oneDNN's reorder
+ * otherwise. Which is faster depends on the CPU and on whether the data is in cache:
+ * docs/benchmarks.md has both the isolated figures (bench_relayout) and the training steps.
+ *
+ * x, y (N,C,P) float32; out, in: the layout's, float32 or uint16_t bf16 bits */
 #ifndef NASH_NN_RELAYOUT_H
 #define NASH_NN_RELAYOUT_H
 
@@ -19,14 +23,19 @@
 
 enum { RELAYOUT_BLOCK = 16 };
 
-void nchw_to_blocked16(const float *x, int n, int c, size_t pixels, float *blocked);
-void nchw_to_blocked16_bf16(const float *x, int n, int c, size_t pixels, uint16_t *blocked);
-void blocked16_to_nchw(const float *blocked, int n, int c, size_t pixels, float *y);
+typedef enum { RELAYOUT_NCHW16C, RELAYOUT_NHWC } RelayoutKind;
+
+/* Values in the layout for (n, c, pixels), padding included. */
+size_t relayout_size(RelayoutKind kind, int n, int c, size_t pixels);
+
+void relayout_to(RelayoutKind kind, const float *x, int n, int c, size_t pixels, float *out);
+void relayout_to_bf16(RelayoutKind kind, const float *x, int n, int c, size_t pixels, uint16_t *out);
+void relayout_from(RelayoutKind kind, const float *in, int n, int c, size_t pixels, float *y);
 
 /* The plain loops, whatever the CPU. */
-void nchw_to_blocked16_naive(const float *x, int n, int c, size_t pixels, float *blocked);
-void nchw_to_blocked16_bf16_naive(const float *x, int n, int c, size_t pixels, uint16_t *blocked);
-void blocked16_to_nchw_naive(const float *blocked, int n, int c, size_t pixels, float *y);
+void relayout_to_naive(RelayoutKind kind, const float *x, int n, int c, size_t pixels, float *out);
+void relayout_to_bf16_naive(RelayoutKind kind, const float *x, int n, int c, size_t pixels, uint16_t *out);
+void relayout_from_naive(RelayoutKind kind, const float *in, int n, int c, size_t pixels, float *y);
 
 /* One float32 to bf16 bits: to nearest, ties to even; NaN to a quiet NaN of the same sign. */
 uint16_t relayout_bf16(float f);

@@ -1,5 +1,6 @@
-/* bench_relayout.c — NCHW float32 to oneDNN's nChw16c (float32 and bf16) and back: nash's
- * relayout (nn/relayout.h) against oneDNN's reorder primitive between the same layouts, at the
+/* bench_relayout.c — NCHW float32 to oneDNN's nChw16c (float32 and bf16) and NHWC (bf16), and
+ * back from both in float32: nash's relayout (nn/relayout.h) against oneDNN's reorder primitive
+ * between the same layouts, at the
  * activation shapes of the two benchmark workloads (batch 64). Prints one markdown table of
  * microseconds per call and ns per value, best of 3. A benchmark, not a test.
  *
@@ -25,10 +26,23 @@ static const Case cases[] = {
 };
 
 typedef enum { TO_F32, TO_BF16, FROM_F32 } Direction;
-static const char *const NAMES[] = {"to nChw16c f32", "to nChw16c bf16", "from nChw16c f32"};
+
+/* What conv_onednn.c converts: into bf16 and out of float32 in both layouts, and (oneDNN's reorder
+ * doing it there) into float32 nChw16c. */
+static const struct {
+    RelayoutKind kind;
+    dnnl_format_tag_t tag;
+    Direction d;
+    const char *name;
+} WAYS[] = {{RELAYOUT_NCHW16C, dnnl_aBcd16b, TO_F32, "to nChw16c f32"},
+            {RELAYOUT_NCHW16C, dnnl_aBcd16b, TO_BF16, "to nChw16c bf16"},
+            {RELAYOUT_NCHW16C, dnnl_aBcd16b, FROM_F32, "from nChw16c f32"},
+            {RELAYOUT_NHWC, dnnl_acdb, TO_BF16, "to NHWC bf16"},
+            {RELAYOUT_NHWC, dnnl_acdb, FROM_F32, "from NHWC f32"}};
 
 typedef struct {
     const Case *c;
+    RelayoutKind kind;
     Direction d;
     const float *x;
     void *out;
@@ -41,9 +55,9 @@ static void run_nash(void *arg) {
     Job *j = arg;
     size_t pixels = (size_t)j->c->h * (size_t)j->c->w;
     switch (j->d) {
-    case TO_F32: nchw_to_blocked16(j->x, j->c->n, j->c->c, pixels, j->out); break;
-    case TO_BF16: nchw_to_blocked16_bf16(j->x, j->c->n, j->c->c, pixels, j->out); break;
-    case FROM_F32: blocked16_to_nchw(j->x, j->c->n, j->c->c, pixels, j->out); break;
+    case TO_F32: relayout_to(j->kind, j->x, j->c->n, j->c->c, pixels, j->out); break;
+    case TO_BF16: relayout_to_bf16(j->kind, j->x, j->c->n, j->c->c, pixels, j->out); break;
+    case FROM_F32: relayout_from(j->kind, j->x, j->c->n, j->c->c, pixels, j->out); break;
     }
 }
 
@@ -72,26 +86,26 @@ int main(int argc, char **argv) {
         float *x = malloc(sizeof(float) * (blocked > count ? blocked : count));
         float *out = malloc(sizeof(float) * (blocked > count ? blocked : count));
         for (size_t k = 0; k < blocked || k < count; k++) x[k] = (float)((k * 2654435761u) % 1000) * 1e-3f - 0.5f;
-        for (int d = 0; d < 3; d++) {
+        for (size_t w = 0; w < sizeof WAYS / sizeof WAYS[0]; w++) {
+            Direction d = WAYS[w].d;
             dnnl_dims_t dims = {c->n, c->c, c->h, c->w};
             dnnl_memory_desc_t a, b;
             bool to = d != FROM_F32;
-            dnnl_memory_desc_init_by_tag(&a, 4, dims, dnnl_f32, to ? dnnl_nchw : dnnl_aBcd16b);
-            dnnl_memory_desc_init_by_tag(&b, 4, dims, d == TO_BF16 ? dnnl_bf16 : dnnl_f32,
-                                         to ? dnnl_aBcd16b : dnnl_nchw);
+            dnnl_memory_desc_init_by_tag(&a, 4, dims, dnnl_f32, to ? dnnl_nchw : WAYS[w].tag);
+            dnnl_memory_desc_init_by_tag(&b, 4, dims, d == TO_BF16 ? dnnl_bf16 : dnnl_f32, to ? WAYS[w].tag : dnnl_nchw);
             dnnl_primitive_desc_t pd;
-            Job j = {.c = c, .d = (Direction)d, .x = x, .out = out, .stream = stream};
+            Job j = {.c = c, .kind = WAYS[w].kind, .d = d, .x = x, .out = out, .stream = stream};
             if (dnnl_reorder_primitive_desc_create(&pd, &a, engine, &b, engine, NULL) ||
                 dnnl_primitive_create(&j.prim, pd) || dnnl_memory_create(&j.from, &a, engine, x) ||
                 dnnl_memory_create(&j.to, &b, engine, out)) {
-                fprintf(stderr, "bench_relayout: oneDNN cannot reorder %s\n", NAMES[d]);
+                fprintf(stderr, "bench_relayout: oneDNN cannot reorder %s\n", WAYS[w].name);
                 return 1;
             }
             dnnl_primitive_desc_destroy(pd);
             double tn = bench_seconds_per_call(run_nash, &j, seconds);
             double to_ = bench_seconds_per_call(run_onednn, &j, seconds);
             printf("| %dx%dx%dx%d | %s | %s | %.0f | %.0f | %.2f | %.2f | %.2fx |\n", c->n, c->c, c->h, c->w, c->where,
-                   NAMES[d], 1e6 * tn, 1e6 * to_, 1e9 * tn / (double)count, 1e9 * to_ / (double)count, to_ / tn);
+                   WAYS[w].name, 1e6 * tn, 1e6 * to_, 1e9 * tn / (double)count, 1e9 * to_ / (double)count, to_ / tn);
             dnnl_memory_destroy(j.from);
             dnnl_memory_destroy(j.to);
             dnnl_primitive_destroy(j.prim);

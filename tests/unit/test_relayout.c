@@ -1,6 +1,7 @@
-/* test_relayout.c — NCHW to and from nChw16c (nn/relayout.h), bit for bit against the plain loops
- * and against oneDNN's own reorders between the same layouts, which are what conv_onednn.c would
- * run otherwise. Shapes cover whole and partial channel blocks (3, 20, 40 channels) and pixel
+/* test_relayout.c — NCHW to and from nChw16c and NHWC (nn/relayout.h), bit for bit against the
+ * plain loops and against oneDNN's own reorders between the same layouts, which are what
+ * conv_onednn.c would run otherwise. Shapes cover whole and partial channel blocks (3, 20, 40
+ * channels) and pixel
  * counts that are and are not multiples of 16 (the DCGAN's 7x7 and 14x14 among them). The bf16
  * conversion meets values with something to get wrong: ties to even both ways, the largest
  * float (which rounds to infinity), infinities, quiet and signalling NaNs of both signs, and
@@ -62,44 +63,54 @@ static bool onednn_reorder(const Shape4 *s, dnnl_data_type_t from_type, dnnl_for
     return ok;
 }
 
-static void test_shape(const Shape4 *s, int index) {
+static const struct {
+    RelayoutKind kind;
+    dnnl_format_tag_t tag;
+    const char *name;
+} KINDS[] = {{RELAYOUT_NCHW16C, dnnl_aBcd16b, "nChw16c"}, {RELAYOUT_NHWC, dnnl_acdb, "NHWC"}};
+
+static void test_shape(const Shape4 *s, int index, int k) {
+    RelayoutKind kind = KINDS[k].kind;
+    const char *name = KINDS[k].name;
     size_t pixels = (size_t)s->h * (size_t)s->w, count = (size_t)s->n * (size_t)s->c * pixels;
-    size_t blocked = (size_t)s->n * (size_t)((s->c + 15) / 16) * 16 * pixels;
+    size_t laid = relayout_size(kind, s->n, s->c, pixels);
+    check_true(laid == (kind == RELAYOUT_NHWC ? count : (size_t)s->n * (size_t)((s->c + 15) / 16) * 16 * pixels),
+               "%dx%dx%dx%d: %zu values in %s", s->n, s->c, s->h, s->w, laid, name);
     float *x = malloc(sizeof(float) * count), *y = malloc(sizeof(float) * count);
     float *y_ref = malloc(sizeof(float) * count), *y_dnnl = malloc(sizeof(float) * count);
-    float *b = malloc(sizeof(float) * blocked), *b_ref = malloc(sizeof(float) * blocked);
-    float *b_dnnl = malloc(sizeof(float) * blocked);
-    uint16_t *h = malloc(sizeof(uint16_t) * blocked), *h_ref = malloc(sizeof(uint16_t) * blocked);
-    uint16_t *h_dnnl = malloc(sizeof(uint16_t) * blocked);
+    float *b = malloc(sizeof(float) * laid), *b_ref = malloc(sizeof(float) * laid);
+    float *b_dnnl = malloc(sizeof(float) * laid);
+    uint16_t *h = malloc(sizeof(uint16_t) * laid), *h_ref = malloc(sizeof(uint16_t) * laid);
+    uint16_t *h_dnnl = malloc(sizeof(uint16_t) * laid);
     fill_uniform(x, count, -3.0f, 3.0f, 40 + (unsigned long long)index);
     for (size_t i = 0; i < sizeof SPECIAL / sizeof SPECIAL[0] && i < count; i++)
         memcpy(&x[(i * 7919) % count], &SPECIAL[i], sizeof(float));
     char what[96];
-    snprintf(what, sizeof what, "%dx%dx%dx%d", s->n, s->c, s->h, s->w);
+    snprintf(what, sizeof what, "%dx%dx%dx%d %s", s->n, s->c, s->h, s->w, name);
 
-    /* the padding of the last channel block must be written as zeros: start from garbage */
-    memset(b, 0x7f, sizeof(float) * blocked);
-    memset(h, 0x7f, sizeof(uint16_t) * blocked);
-    nchw_to_blocked16(x, s->n, s->c, pixels, b);
-    nchw_to_blocked16_naive(x, s->n, s->c, pixels, b_ref);
-    nchw_to_blocked16_bf16(x, s->n, s->c, pixels, h);
-    nchw_to_blocked16_bf16_naive(x, s->n, s->c, pixels, h_ref);
-    blocked16_to_nchw(b_ref, s->n, s->c, pixels, y);
-    blocked16_to_nchw_naive(b_ref, s->n, s->c, pixels, y_ref);
-    check_true(!memcmp(b, b_ref, sizeof(float) * blocked), "%s: to nChw16c == the plain loops", what);
-    check_true(!memcmp(h, h_ref, sizeof(uint16_t) * blocked), "%s: to nChw16c bf16 == the plain loops", what);
-    check_true(!memcmp(y, y_ref, sizeof(float) * count), "%s: from nChw16c == the plain loops", what);
+    /* the padding of the last channel block must be written as zeros: start from garbage, in
+     * both the fast and the plain loops' outputs */
+    memset(b, 0x7f, sizeof(float) * laid), memset(b_ref, 0x7e, sizeof(float) * laid);
+    memset(h, 0x7f, sizeof(uint16_t) * laid), memset(h_ref, 0x7e, sizeof(uint16_t) * laid);
+    relayout_to(kind, x, s->n, s->c, pixels, b);
+    relayout_to_naive(kind, x, s->n, s->c, pixels, b_ref);
+    relayout_to_bf16(kind, x, s->n, s->c, pixels, h);
+    relayout_to_bf16_naive(kind, x, s->n, s->c, pixels, h_ref);
+    relayout_from(kind, b_ref, s->n, s->c, pixels, y);
+    relayout_from_naive(kind, b_ref, s->n, s->c, pixels, y_ref);
+    check_true(!memcmp(b, b_ref, sizeof(float) * laid), "%s: to == the plain loops", what);
+    check_true(!memcmp(h, h_ref, sizeof(uint16_t) * laid), "%s: to bf16 == the plain loops", what);
+    check_true(!memcmp(y, y_ref, sizeof(float) * count), "%s: from == the plain loops", what);
     check_true(!memcmp(y, x, sizeof(float) * count), "%s: there and back gives x again", what);
 
-    bool ran = onednn_reorder(s, dnnl_f32, dnnl_nchw, x, dnnl_f32, dnnl_aBcd16b, b_dnnl) &&
-               onednn_reorder(s, dnnl_f32, dnnl_nchw, x, dnnl_bf16, dnnl_aBcd16b, h_dnnl) &&
-               onednn_reorder(s, dnnl_f32, dnnl_aBcd16b, b_ref, dnnl_f32, dnnl_nchw, y_dnnl);
+    bool ran = onednn_reorder(s, dnnl_f32, dnnl_nchw, x, dnnl_f32, KINDS[k].tag, b_dnnl) &&
+               onednn_reorder(s, dnnl_f32, dnnl_nchw, x, dnnl_bf16, KINDS[k].tag, h_dnnl) &&
+               onednn_reorder(s, dnnl_f32, KINDS[k].tag, b_ref, dnnl_f32, dnnl_nchw, y_dnnl);
     if (check_true(ran, "%s: oneDNN's reorders run", what)) {
-        check_true(!memcmp(b, b_dnnl, sizeof(float) * blocked), "%s: to nChw16c == oneDNN's reorder", what);
-        check_true(!memcmp(y, y_dnnl, sizeof(float) * count), "%s: from nChw16c == oneDNN's reorder", what);
+        check_true(!memcmp(b, b_dnnl, sizeof(float) * laid), "%s: to == oneDNN's reorder", what);
+        check_true(!memcmp(y, y_dnnl, sizeof(float) * count), "%s: from == oneDNN's reorder", what);
         /* oneDNN converts to bf16 in hardware only where the CPU has it */
-        if (conv_bf16_supported())
-            check_true(!memcmp(h, h_dnnl, sizeof(uint16_t) * blocked), "%s: to nChw16c bf16 == oneDNN's reorder", what);
+        if (conv_bf16_supported()) check_true(!memcmp(h, h_dnnl, sizeof(uint16_t) * laid), "%s: to bf16 == oneDNN's reorder", what);
     }
     free(x), free(y), free(y_ref), free(y_dnnl), free(b), free(b_ref), free(b_dnnl), free(h), free(h_ref);
     free(h_dnnl);
@@ -111,7 +122,8 @@ int main(void) {
         return check_finish("relayout");
     }
     printf("relayout: %s path\n", relayout_vectorised() ? "AVX-512" : "plain-loop");
-    for (int i = 0; i < (int)(sizeof shapes / sizeof shapes[0]); i++) test_shape(&shapes[i], i);
+    for (int i = 0; i < (int)(sizeof shapes / sizeof shapes[0]); i++)
+        for (int k = 0; k < (int)(sizeof KINDS / sizeof KINDS[0]); k++) test_shape(&shapes[i], i, k);
     /* the scalar conversion on the values spelled out */
     const struct {
         uint32_t in;
