@@ -2,10 +2,13 @@
  * back from both in float32: nash's relayout (nn/relayout.h) against oneDNN's reorder primitive
  * between the same layouts, at the
  * activation shapes of the two benchmark workloads (batch 64). Prints one markdown table of
- * microseconds per call and ns per value, best of 3. A benchmark, not a test.
+ * microseconds per call and ns per value, best of 3. A benchmark, not a test. oneDNN runs on one
+ * OpenMP thread, as under nash (conv_onednn.c gives it as many as OpenBLAS has, one by default);
+ * left to OpenMP's default it takes every core, and on 2 cores ran up to 3.5x faster than that.
  *
  *     build/tests/bench/bench_relayout [seconds per figure, default 0.3]
  */
+#include <omp.h>
 #include <oneapi/dnnl/dnnl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +73,7 @@ static void run_onednn(void *arg) {
 
 int main(int argc, char **argv) {
     double seconds = argc > 1 ? atof(argv[1]) : 0.3;
+    omp_set_num_threads(1);
     dnnl_engine_t engine;
     dnnl_stream_t stream;
     if (dnnl_engine_create(&engine, dnnl_cpu, 0) || dnnl_stream_create(&stream, engine, dnnl_stream_default_flags)) {
