@@ -50,7 +50,9 @@ size_t relayout_size(RelayoutKind kind, int n, int c, size_t pixels) {
 }
 
 /* Channels of block b that exist. */
-static int block_channels(int c, int b) { return c - b * RELAYOUT_BLOCK < RELAYOUT_BLOCK ? c - b * RELAYOUT_BLOCK : RELAYOUT_BLOCK; }
+static int block_channels(int c, int b) {
+    return c - b * RELAYOUT_BLOCK < RELAYOUT_BLOCK ? c - b * RELAYOUT_BLOCK : RELAYOUT_BLOCK;
+}
 
 /* Where channel ch of pixel p of sample s lives in the layout. */
 static size_t at(const Strides *l, int s, int ch, size_t p) {
@@ -74,7 +76,8 @@ void relayout_to_naive(RelayoutKind kind, const float *x, int n, int c, size_t p
     zero_padding(&l, n, c, pixels, out, sizeof *out);
     for (int s = 0; s < n; s++)
         for (int ch = 0; ch < c; ch++)
-            for (size_t p = 0; p < pixels; p++) out[at(&l, s, ch, p)] = x[((size_t)s * (size_t)c + (size_t)ch) * pixels + p];
+            for (size_t p = 0; p < pixels; p++)
+                out[at(&l, s, ch, p)] = x[((size_t)s * (size_t)c + (size_t)ch) * pixels + p];
 }
 
 void relayout_to_bf16_naive(RelayoutKind kind, const float *x, int n, int c, size_t pixels, uint16_t *out) {
@@ -90,7 +93,8 @@ void relayout_from_naive(RelayoutKind kind, const float *in, int n, int c, size_
     Strides l = strides_of(kind, c, pixels);
     for (int s = 0; s < n; s++)
         for (int ch = 0; ch < c; ch++)
-            for (size_t p = 0; p < pixels; p++) y[((size_t)s * (size_t)c + (size_t)ch) * pixels + p] = in[at(&l, s, ch, p)];
+            for (size_t p = 0; p < pixels; p++)
+                y[((size_t)s * (size_t)c + (size_t)ch) * pixels + p] = in[at(&l, s, ch, p)];
 }
 
 /* ---- AVX-512 -------------------------------------------------------------------------------- */

@@ -96,7 +96,8 @@ int main(int argc, char **argv) {
             dnnl_memory_desc_t a, b;
             bool to = d != FROM_F32;
             dnnl_memory_desc_init_by_tag(&a, 4, dims, dnnl_f32, to ? dnnl_nchw : WAYS[w].tag);
-            dnnl_memory_desc_init_by_tag(&b, 4, dims, d == TO_BF16 ? dnnl_bf16 : dnnl_f32, to ? WAYS[w].tag : dnnl_nchw);
+            dnnl_memory_desc_init_by_tag(&b, 4, dims, d == TO_BF16 ? dnnl_bf16 : dnnl_f32,
+                                         to ? WAYS[w].tag : dnnl_nchw);
             dnnl_primitive_desc_t pd;
             Job j = {.c = c, .kind = WAYS[w].kind, .d = d, .x = x, .out = out, .stream = stream};
             if (dnnl_reorder_primitive_desc_create(&pd, &a, engine, &b, engine, NULL) ||

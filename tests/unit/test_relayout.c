@@ -110,7 +110,8 @@ static void test_shape(const Shape4 *s, int index, int k) {
         check_true(!memcmp(b, b_dnnl, sizeof(float) * laid), "%s: to == oneDNN's reorder", what);
         check_true(!memcmp(y, y_dnnl, sizeof(float) * count), "%s: from == oneDNN's reorder", what);
         /* oneDNN converts to bf16 in hardware only where the CPU has it */
-        if (conv_bf16_supported()) check_true(!memcmp(h, h_dnnl, sizeof(uint16_t) * laid), "%s: to bf16 == oneDNN's reorder", what);
+        if (conv_bf16_supported())
+            check_true(!memcmp(h, h_dnnl, sizeof(uint16_t) * laid), "%s: to bf16 == oneDNN's reorder", what);
     }
     free(x), free(y), free(y_ref), free(y_dnnl), free(b), free(b_ref), free(b_dnnl), free(h), free(h_ref);
     free(h_dnnl);
