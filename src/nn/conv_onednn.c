@@ -63,9 +63,10 @@ static bool engine_ready(void) {
 /* One operand of one pass: nash's layout, the primitive's, and where the latter lives in work.
  * An input converted from NCHW float32 to bf16 nChw16c or NHWC (what the AVX-512 BF16 and the
  * AMX kernels read), and an output from float32 nChw16c or NHWC to NCHW, go through relayout.h
- * where that runs in vector code (2.0-3.3x and 1.0-1.6x oneDNN's reorders on the workloads'
- * shapes for nChw16c, bench_relayout); every other conversion through oneDNN's reorder (NCHW to
- * nChw16c in float32 ran at 1.4x relayout.h's speed). */
+ * where that runs in vector code (into bf16 2.0-3.3x oneDNN's one-thread reorders on the
+ * workloads' shapes, out of float32 1.0-1.6x, on the AMD EPYC; 1.9-2.6x and 0.9-2.4x on the
+ * Intel Xeon with AMX: bench_relayout); every other conversion through oneDNN's reorder (NCHW to
+ * nChw16c in float32 ran at 1.4x relayout.h's speed on the AMD EPYC, 0.9x on the Intel Xeon). */
 typedef struct {
     dnnl_memory_desc_t own, want;
     dnnl_primitive_t reorder; /* own -> want (inputs) or want -> own (outputs); NULL if equal */
@@ -447,10 +448,11 @@ static Plan *plan_for(const ConvShape *s, int n) {
     return p->fwd ? p : NULL;
 }
 
-/* The channels a layer's forward pass sums over, per tap, in oneDNN's kernels: a convolution's
- * input channels; a transposed convolution's output channels, since oneDNN runs its forward as a
- * convolution's input gradient (a 64->1 deconvolution is a 1->64 convolution run backwards). */
-static int gathered_channels(const ConvShape *s) { return s->transposed ? s->cout : s->cin; }
+/* The input channels of the convolution oneDNN runs for a layer: a convolution's own; a
+ * transposed convolution's output channels, since oneDNN runs its forward as the input gradient
+ * of a convolution from its outputs to its inputs (a 64->1 deconvolution is a 1->64 convolution
+ * run backwards). */
+static int underlying_input_channels(const ConvShape *s) { return s->transposed ? s->cout : s->cin; }
 
 /* Whether the path, the precision and the channel rule give this shape to oneDNN (before any plan
  * is built). */
@@ -458,7 +460,7 @@ static bool wanted(const ConvShape *s) {
     ConvPath path = conv_path();
     if (path == CONV_PATH_IM2COL) return false;
     return path == CONV_PATH_ONEDNN || conv_precision() == CONV_BF16 ||
-           gathered_channels(s) >= CONV_ONEDNN_MIN_CHANNELS;
+           underlying_input_channels(s) >= CONV_ONEDNN_MIN_CHANNELS;
 }
 
 /* The plan that runs a call, with as many threads as nash gives OpenBLAS; NULL when oneDNN does

@@ -10,8 +10,8 @@
  * conv2d.c and deconv2d.c remain the references both are tested against.
  *
  * Which path runs is decided per layer shape: conv_path() forces one path for every layer, or
- * (auto) oneDNN takes every layer whose convolution sums over at least CONV_ONEDNN_MIN_CHANNELS
- * channels in float32, and every layer in bf16 (docs/benchmarks.md,
+ * (auto) oneDNN takes every layer whose underlying convolution has at least
+ * CONV_ONEDNN_MIN_CHANNELS input channels in float32, and every layer in bf16 (docs/benchmarks.md,
  * "Convolution backends", has the measurements).
  * A batch size whose primitives oneDNN cannot build runs on im2col instead, which is why a layer
  * sizes its work as the larger of the two paths' needs.
@@ -30,13 +30,14 @@
 
 typedef enum { CONV_PATH_AUTO, CONV_PATH_IM2COL, CONV_PATH_ONEDNN } ConvPath;
 
-/* Under auto in float32, a layer stays on im2col when the convolution oneDNN runs for it sums
- * over fewer channels than this: a convolution's input channels, a transposed convolution's
- * output ones (conv_onednn.c, gathered_channels). There oneDNN's float32 kernels ran slower than
- * im2col + sgemm: D's first layers (1 and 3 input channels) and the DCGAN's last, a 64->1
- * transposed convolution. A convolution to few channels (the ResNet's last, 32->3) is faster on
- * oneDNN. In bf16 every layer takes oneDNN: the ResNet's 3-channel layers made a bf16 step 9%
- * faster there, and the DCGAN's 1-channel ones left it the same. */
+/* Under auto in float32, a layer stays on im2col when the convolution oneDNN runs for it has
+ * fewer input channels than this: a convolution's own, a transposed convolution's output ones,
+ * since oneDNN runs a transposed convolution's forward as the input gradient of a convolution
+ * from its outputs to its inputs (conv_onednn.c, underlying_input_channels). There oneDNN's
+ * float32 kernels ran slower than im2col + sgemm: D's first layers (1 and 3 input channels) and
+ * the DCGAN's last, a 64->1 transposed convolution. A convolution to few channels (the ResNet's
+ * last, 32->3) is faster on oneDNN. In bf16 every layer takes oneDNN: the ResNet's 3-channel
+ * layers made a bf16 step 9% faster there, and the DCGAN's 1-channel ones left it the same. */
 enum { CONV_ONEDNN_MIN_CHANNELS = 8 };
 
 /* The process-wide choice. Until conv_path_set is called it is the one the environment variable

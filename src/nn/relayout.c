@@ -194,14 +194,14 @@ static AVX512 void from_f32(RelayoutKind kind, const float *in, int n, int c, si
 }
 
 static int has_avx512 = -1, has_avx512_bf16 = -1;
+/* has_avx512 is stored last: once it is set, both are. */
 static void detect(void) {
     if (has_avx512 >= 0) return;
     __builtin_cpu_init();
-    has_avx512 = __builtin_cpu_supports("avx512f") ? 1 : 0;
-    has_avx512_bf16 = has_avx512 && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-                              __builtin_cpu_supports("avx512bf16")
-                          ? 1
-                          : 0;
+    int f = __builtin_cpu_supports("avx512f") ? 1 : 0;
+    has_avx512_bf16 = f && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+                      __builtin_cpu_supports("avx512bf16");
+    has_avx512 = f;
 }
 #endif
 

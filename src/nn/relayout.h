@@ -3,7 +3,7 @@
  * even; a NaN stays a quiet NaN, as oneDNN converts):
  *
  *   RELAYOUT_NCHW16C  (N, ceil(C/16), P, 16): channels in blocks of 16, a last, partial block
- *                     padded with zeros; what its AVX-512 kernels want in float32.
+ *                     padded with zeros; what its AVX-512 kernels want, float32 and bf16.
  *   RELAYOUT_NHWC     (N, P, C): every channel of a pixel together; what its AMX kernels want.
  *
  * oneDNN's own reorders do the same; these go 16x16 blocks at a time with AVX-512 where the CPU

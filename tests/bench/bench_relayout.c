@@ -1,10 +1,10 @@
 /* bench_relayout.c — NCHW float32 to oneDNN's nChw16c (float32 and bf16) and NHWC (bf16), and
  * back from both in float32: nash's relayout (nn/relayout.h) against oneDNN's reorder primitive
- * between the same layouts, at the
- * activation shapes of the two benchmark workloads (batch 64). Prints one markdown table of
- * microseconds per call and ns per value, best of 3. A benchmark, not a test. oneDNN runs on one
- * OpenMP thread, as under nash (conv_onednn.c gives it as many as OpenBLAS has, one by default);
- * left to OpenMP's default it takes every core, and on 2 cores ran up to 3.5x faster than that.
+ * between the same layouts, at the activation shapes of the two benchmark workloads (batch 64).
+ * Prints one markdown table of microseconds per call and ns per value, best of 3. A benchmark,
+ * not a test. oneDNN runs on one OpenMP thread, as under nash (conv_onednn.c gives it as many as
+ * OpenBLAS has, one by default); left to OpenMP's default it takes every core, and on 2 cores
+ * ran up to 3.5x faster than that.
  *
  *     build/tests/bench/bench_relayout [seconds per figure, default 0.3]
  */
