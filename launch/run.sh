@@ -109,7 +109,7 @@ if [ -z "$LAYOUT" ] && { [ -n "$HOSTFILE" ] || [ -n "${SLURM_JOB_ID:-}" ]; }; th
     LAYOUT_WHY="the config's cluster.layout: on a cluster the config decides (the benchmarks measured one machine)"
 elif [ -z "$LAYOUT" ]; then
     LAYOUT=colocated
-    LAYOUT_WHY="one machine: the fastest layout measured on both CPUs in docs/benchmarks.md, 2 ranks colocated 1037 images/s against 617 split on an AMD EPYC (2026-12-07), 697 against 430 on an Intel Xeon (2026-12-01); --layout split for generator and discriminator groups"
+    LAYOUT_WHY="one machine: the fastest layout measured on both CPUs in docs/benchmarks.md, 2 ranks colocated 1037 images/s against 617 split on an AMD EPYC (2026-12-07), 1380 against 761 on an Intel Xeon with AMX (2026-12-08); --layout split for generator and discriminator groups"
 fi
 case $LAYOUT in
 colocated | split | config) ;;
