@@ -9,19 +9,13 @@
  *
  * The gradients with respect to the parameters are sums over the batch, and the order of that sum
  * decides how closely a batch split over ranks and summed by allreduce agrees with the whole batch
- * on one rank (tests/mpi/test_penalty_equivalence.sh holds the two within 1e-4 after ten steps of a
- * chaotic WGAN-GP). oneDNN's weight-gradient primitive over the whole batch sums in an order of its
- * own that depends on the batch size, and missed that bound (1.13 of it on the ResNet critic's
- * weights, where im2col stays at 0.41); its bias gradient, likewise, on the biases. So both are
+ * on one rank. oneDNN's whole-batch weight-gradient primitive sums in an order that depends on the
+ * batch size, and missed tests/mpi/test_penalty_equivalence.sh's bound. So both gradients are
  * summed in sample order, as on the im2col path: the weight gradient one chunk of IM2COL_CHUNK
- * samples at a time (the im2col path's chunk, though that path goes one sample at a time where
- * its column matrix is thin; matching that too put the same test at 0.79 of its bound, against
- * 0.41 with chunks of 4 throughout), each chunk's written into work and added onto dW in turn
- * (as sgemm with beta = 1 does there; on the reference DCGAN a step took 151-175 ms with it
- * against 142-169 with the whole-batch primitive, 5 rounds each, the same within the rounds'
- * spread; WeightPhase says how the adds are made), and the bias gradient by conv_bias_grad,
- * sample by sample, as there. oneDNN's own scratchpad stays library-managed (one buffer shared
- * by every primitive).
+ * samples at a time, each chunk's written into work and added onto dW in turn (WeightPhase says
+ * how), and the bias gradient by conv_bias_grad, sample by sample (docs/layers.md has the
+ * measurements). oneDNN's own scratchpad stays library-managed (one buffer shared by every
+ * primitive).
  */
 #include "nn/conv_onednn.h"
 
@@ -63,10 +57,8 @@ static bool engine_ready(void) {
 /* One operand of one pass: nash's layout, the primitive's, and where the latter lives in work.
  * An input converted from NCHW float32 to bf16 nChw16c or NHWC (what the AVX-512 BF16 and the
  * AMX kernels read), and an output from float32 nChw16c or NHWC to NCHW, go through relayout.h
- * where that runs in vector code (into bf16 2.0-3.3x oneDNN's one-thread reorders on the
- * workloads' shapes, out of float32 1.0-1.6x, on the AMD EPYC; 1.9-2.6x and 0.9-2.4x on the
- * Intel Xeon with AMX: bench_relayout); every other conversion through oneDNN's reorder (NCHW to
- * nChw16c in float32 ran at 1.4x relayout.h's speed on the AMD EPYC, 0.9x on the Intel Xeon). */
+ * where that runs in vector code; every other conversion through oneDNN's reorder (bench_relayout
+ * compares the two; docs/layers.md has the figures). */
 typedef struct {
     dnnl_memory_desc_t own, want;
     dnnl_primitive_t reorder; /* own -> want (inputs) or want -> own (outputs); NULL if equal */
@@ -448,10 +440,8 @@ static Plan *plan_for(const ConvShape *s, int n) {
     return p->fwd ? p : NULL;
 }
 
-/* The input channels of the convolution oneDNN runs for a layer: a convolution's own; a
- * transposed convolution's output channels, since oneDNN runs its forward as the input gradient
- * of a convolution from its outputs to its inputs (a 64->1 deconvolution is a 1->64 convolution
- * run backwards). */
+/* The input channels of the convolution oneDNN runs for a layer (conv_onednn.h: a transposed
+ * convolution's are its output channels). */
 static int underlying_input_channels(const ConvShape *s) { return s->transposed ? s->cout : s->cin; }
 
 /* Whether the path, the precision and the channel rule give this shape to oneDNN (before any plan
