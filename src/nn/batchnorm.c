@@ -18,6 +18,8 @@
  * Each row of S values is summed in 8 float lanes (a single running sum is a chain of dependent
  * adds that cannot vectorise; it made batch norm 5.7% of the reference DCGAN's training step),
  * and the rows' totals are accumulated in double.
+ * Channels-last (nhwc) tensors (N,S,C) are N*S rows of C: the loops for S = 1 (batch norm after
+ * a dense layer) run on them as they are, each channel's sums taken in double value by value.
  */
 #include "nn/batchnorm.h"
 
@@ -155,8 +157,22 @@ static void batchnorm_forward_train(BatchNorm *l, const float *x, float *y, int 
     batchnorm_normalise(l, x, y, n, mean, invstd);
 }
 
+/* Channels-last (N,S,C) as N*S samples of (C,1): the same statistics, over the same M = N*S
+ * values per channel. Never conditional (a sample's class would index the rows). */
+static BatchNorm as_rows(const BatchNorm *l) {
+    BatchNorm rows = *l;
+    rows.s = 1;
+    rows.nhwc = false;
+    return rows;
+}
+
 /* x (N,C,S)  y (N,C,S) */
 void batchnorm_forward(BatchNorm *l, const float *x, float *y, int n) {
+    if (l->nhwc && l->s > 1 && !l->labels) {
+        BatchNorm rows = as_rows(l);
+        batchnorm_forward(&rows, x, y, n * l->s);
+        return;
+    }
     if (l->training) {
         batchnorm_forward_train(l, x, y, n);
         return;
@@ -253,6 +269,11 @@ NASH_CLONES static void batchnorm_dx(const BatchNorm *l, const float *x, const f
 
 /* x (N,C,S)  dy (N,C,S)  dx (N,C,S) or NULL */
 void batchnorm_backward(const BatchNorm *l, const float *x, const float *dy, float *dx, int n, bool param_grads) {
+    if (l->nhwc && l->s > 1 && !l->labels) {
+        BatchNorm rows = as_rows(l);
+        batchnorm_backward(&rows, x, dy, dx, n * l->s, param_grads);
+        return;
+    }
     if (!l->training) {
         batchnorm_backward_eval(l, x, dy, dx, n, param_grads);
         return;

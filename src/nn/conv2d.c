@@ -26,10 +26,15 @@ static ChunkLayout layout_of(const Conv2d *l, int n) {
                         im2col_phase_floats(l->cin, l->h, l->w, l->sh, l->sw), n);
 }
 
-size_t conv2d_work_floats(const Conv2d *l, int n) {
+static size_t path_floats(const Conv2d *l, int n) {
     ConvShape s = shape_of(l);
     size_t im2col = chunk_work_floats(layout_of(l, n)), onednn = conv_onednn_work_floats(&s, n);
     return onednn > im2col ? onednn : im2col;
+}
+
+size_t conv2d_work_floats(const Conv2d *l, int n) {
+    ConvShape s = shape_of(l);
+    return path_floats(l, n) + conv_nchw_copies_floats(&s, n);
 }
 
 /* Samples [s, s+c) of x unfolded side by side into col (rows ld = c*Ho*Wo apart). */
@@ -40,9 +45,24 @@ static void unfold_chunk(const Conv2d *l, const float *x, int s, int c, float *c
                col + (size_t)j * pixels, (size_t)c * pixels, phases);
 }
 
+/* A channels-last layer oneDNN did not run: the same calls on NCHW copies (conv_onednn.h). */
+static void nchw_pass(const void *layer, const float *x, const float *dy, float *out, int n, bool param_grads,
+                      float *work) {
+    Conv2d plain = *(const Conv2d *)layer;
+    plain.nhwc_in = plain.nhwc_out = false;
+    if (dy)
+        conv2d_backward(&plain, x, dy, out, n, param_grads, work);
+    else
+        conv2d_forward(&plain, x, out, n, work);
+}
+
 void conv2d_forward(const Conv2d *l, const float *x, float *y, int n, float *work) {
     ConvShape shape = shape_of(l);
     if (conv_onednn_forward(&shape, n, x, l->weight, l->bias, y, work)) return;
+    if (l->nhwc_in || l->nhwc_out) {
+        conv_run_nchw(&shape, nchw_pass, l, x, NULL, y, n, false, work, path_floats(l, n));
+        return;
+    }
     int k = (int)col_rows(l);
     size_t pixels = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels;
     const ChunkLayout cl = layout_of(l, n);
@@ -69,6 +89,10 @@ void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx
     if (conv_onednn_backward(&shape, n, x, dy, l->weight, dx, param_grads ? l->dweight : NULL,
                              param_grads ? l->dbias : NULL, work))
         return;
+    if (l->nhwc_in || l->nhwc_out) {
+        conv_run_nchw(&shape, nchw_pass, l, x, dy, dx, n, param_grads, work, path_floats(l, n));
+        return;
+    }
     const ChunkLayout cl = layout_of(l, n);
     for (int s = 0; s < n; s += cl.chunk) {
         int c = chunk_count(cl, s, n), ld = c * (int)pixels;

@@ -17,14 +17,17 @@ typedef struct {
     int kh, kw, sh, sw, ph, pw;
     int h, w, ho, wo; /* input and output spatial size */
     bool has_bias;
+    bool nhwc_in, nhwc_out; /* x, dx (N,H,W,Cin) and y, dy (N,Ho,Wo,Cout): channels-last (docs/layers.md) */
     float *weight, *bias;   /* (Cout,Cin,kh,kw) (Cout) */
     float *dweight, *dbias; /* same shapes */
 } Conv2d;
 
-/* Floats of scratch the fast path needs for a batch of n (0 for the naive kernels). */
+/* Floats of scratch for a batch of n: the fast paths', and for a channels-last layer room for NCHW
+ * copies of its tensors (conv_onednn.h), should oneDNN not run it (0 for the naive kernels). */
 size_t conv2d_work_floats(const Conv2d *l, int n);
 
-/* x (N,Cin,H,W)  y (N,Cout,Ho,Wo)  work: conv2d_work_floats(l, n) floats */
+/* x (N,Cin,H,W)  y (N,Cout,Ho,Wo), each channels-last instead when its flag says so (the naive
+ * kernels: NCHW always)  work: conv2d_work_floats(l, n) floats */
 void conv2d_forward(const Conv2d *l, const float *x, float *y, int n, float *work);
 /* x (N,Cin,H,W)  dy (N,Cout,Ho,Wo)  dx (N,Cin,H,W) or NULL */
 void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx, int n, bool param_grads, float *work);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/relayout.h"
+
 /* ---- the path choice ------------------------------------------------------------------------ */
 
 static const char *const PATH_NAMES[] = {"auto", "im2col", "onednn"};
@@ -72,4 +74,27 @@ const char *conv_onednn_describe(char *buf, size_t size) {
     snprintf(buf, size, "oneDNN %d.%d.%d, kernels up to %s (bf16: %s); NASH_CONV path %s", v->major, v->minor, v->patch,
              name, conv_bf16_supported() ? "yes" : "no", conv_path_name(conv_path()));
     return buf;
+}
+
+/* ---- the NCHW copies of a channels-last layer oneDNN does not run ------------------------------ */
+
+/* Floats rounded up to 16, so every copy starts 64-byte aligned. */
+static size_t slices(size_t floats) { return (floats + 15) / 16 * 16; }
+
+size_t conv_nchw_copies_floats(const ConvShape *s, int n) {
+    size_t in = (size_t)n * (size_t)s->cin * (size_t)s->h * (size_t)s->w;
+    size_t out = (size_t)n * (size_t)s->cout * (size_t)s->ho * (size_t)s->wo;
+    return s->nhwc_in || s->nhwc_out ? slices(in) + slices(out) + slices(in > out ? in : out) : 0;
+}
+
+void conv_run_nchw(const ConvShape *s, ConvNchwPass pass, const void *layer, const float *x, const float *dy,
+                   float *out, int n, bool param_grads, float *work, size_t offset) {
+    const size_t in = (size_t)s->h * (size_t)s->w, px = (size_t)s->ho * (size_t)s->wo;
+    float *xc = work + offset, *dyc = xc + slices((size_t)n * (size_t)s->cin * in);
+    float *oc = dyc + slices((size_t)n * (size_t)s->cout * px);
+    if (s->nhwc_in) relayout_from(RELAYOUT_NHWC, x, n, s->cin, in, xc);
+    if (dy && s->nhwc_out) relayout_from(RELAYOUT_NHWC, dy, n, s->cout, px, dyc);
+    bool back = out && (dy ? s->nhwc_in : s->nhwc_out); /* the output goes back channels-last */
+    pass(layer, s->nhwc_in ? xc : x, dy && s->nhwc_out ? dyc : dy, back ? oc : out, n, param_grads, work);
+    if (back) relayout_to(RELAYOUT_NHWC, oc, n, dy ? s->cin : s->cout, dy ? in : px, out);
 }

@@ -2,10 +2,10 @@
  *
  * A Plan holds, for one (shape, batch) pair, the primitives of a layer (forward, input gradient,
  * and weight gradient over a chunk of samples and over the batch's remainder) and, for each
- * operand, the layout the primitive asked for (format "any") next to nash's own: NCHW activations,
- * OIHW weights (IOHW for a transposed convolution, PyTorch's ConvTranspose2d layout). Where the two
- * differ the operand is reordered into a slice of the caller's work buffer; where they agree the
- * primitive reads or writes nash's tensor in place.
+ * operand, the layout the primitive asked for next to nash's own: NCHW or channels-last
+ * activations, OIHW weights (IOHW for a transposed convolution, as PyTorch's ConvTranspose2d).
+ * Where they differ the operand is converted into a slice of the caller's work buffer; where they
+ * agree the primitive reads or writes nash's tensor in place.
  *
  * The gradients with respect to the parameters are sums over the batch, and the order of that sum
  * decides how closely a batch split over ranks and summed by allreduce agrees with the whole batch
@@ -55,27 +55,30 @@ static bool engine_ready(void) {
 /* ---- plans ---------------------------------------------------------------------------------- */
 
 /* One operand of one pass: nash's layout, the primitive's, and where the latter lives in work.
- * An input converted from NCHW float32 to bf16 nChw16c or NHWC (what the AVX-512 BF16 and the
- * AMX kernels read), and an output from float32 nChw16c or NHWC to NCHW, go through relayout.h
- * where that runs in vector code; every other conversion through oneDNN's reorder (bench_relayout
- * compares the two; docs/layers.md has the figures). */
+ * relayout.h converts, where it has vector code, an input from NCHW float32 to bf16 nChw16c or
+ * NHWC (what the AVX-512 BF16 and AMX kernels read) or from channels-last float32 to bf16 (a
+ * cast), and an output from float32 nChw16c or NHWC to NCHW; oneDNN's reorder every other
+ * (bench_relayout compares the two; docs/layers.md has the figures). */
 typedef struct {
     dnnl_memory_desc_t own, want;
     dnnl_primitive_t reorder; /* own -> want (inputs) or want -> own (outputs); NULL if equal */
     size_t offset;            /* floats into work, when reorder */
-    bool by_relayout;         /* when reorder: relayout.h converts, into or out of `kind` */
+    bool by_relayout, by_cast; /* when reorder: relayout.h converts into or out of `kind`, or casts */
     RelayoutKind kind;
 } Operand;
 
-/* Whether relayout.h converts between nash's NCHW float32 `own` and `want`: want is one of its
- * layouts, in bf16 for an input and float32 for an output. */
+/* Whether relayout.h converts between nash's float32 `own` and `want` (*cast: a bf16 cast). */
 static bool relayout_takes(const dnnl_memory_desc_t *own, const dnnl_memory_desc_t *want, bool input,
-                           RelayoutKind *kind) {
-    dnnl_memory_desc_t nchw, other;
-    if (own->ndims != 4 || dnnl_memory_desc_init_by_tag(&nchw, 4, own->dims, dnnl_f32, dnnl_nchw) ||
-        !dnnl_memory_desc_equal(own, &nchw))
+                           RelayoutKind *kind, bool *cast) {
+    dnnl_memory_desc_t nchw, other; /* *cast starts false (operand_as) */
+    if (own->ndims != 4 || (input ? !relayout_bf16_vectorised() : !relayout_vectorised())) return false;
+    if (input && !dnnl_memory_desc_init_by_tag(&other, 4, own->dims, dnnl_f32, dnnl_nhwc) &&
+        dnnl_memory_desc_equal(own, &other) &&
+        !dnnl_memory_desc_init_by_tag(&other, 4, own->dims, dnnl_bf16, dnnl_nhwc) &&
+        dnnl_memory_desc_equal(want, &other))
+        return *cast = true;
+    if (dnnl_memory_desc_init_by_tag(&nchw, 4, own->dims, dnnl_f32, dnnl_nchw) || !dnnl_memory_desc_equal(own, &nchw))
         return false;
-    if (input ? !relayout_bf16_vectorised() : !relayout_vectorised()) return false;
     static const struct {
         RelayoutKind kind;
         dnnl_format_tag_t tag;
@@ -89,9 +92,9 @@ static bool relayout_takes(const dnnl_memory_desc_t *own, const dnnl_memory_desc
     return false;
 }
 
-/* The weight gradient of `mb` consecutive samples: its primitive, its inputs (reordered chunk by
- * chunk when the phase's are not sliced), its output (in work), and the reorder that adds that
- * output onto the accumulator when their layouts differ (else a plain loop adds it). */
+/* The weight gradient of `mb` consecutive samples: its primitive, its inputs (converted chunk by
+ * chunk when not sliced), its output (in work), and the reorder adding it onto the accumulator
+ * when their layouts differ (else a plain loop adds it). */
 typedef struct {
     int mb;
     dnnl_primitive_t prim, add;
@@ -100,12 +103,11 @@ typedef struct {
 } WeightPass;
 
 /* The weight gradient of a batch: chunks of WEIGHT_CHUNK samples, then the rest, each chunk's
- * added in turn onto an accumulator that holds dW in the chunks' layout (converted from nash's
- * once before and back once after, which are copies; the adds are the float32 additions a
- * reorder with a sum post-op made onto nash's dW directly, one reorder per chunk, 4.5 ms of a
- * bf16 DCGAN step). Where every chunk's layout is a slice of one batch layout (samples not
- * blocked), x and dy are converted once for the batch and each chunk reads its slice; dy's
- * conversion is the input-gradient pass's own when that pass ran and asked for the same layout. */
+ * added in turn onto an accumulator holding dW in the chunks' layout (copied from nash's once
+ * before and back once after: a reorder adding each chunk onto nash's dW cost 4.5 ms of a bf16
+ * DCGAN step). Where every chunk's layout is a slice of one batch layout (samples not blocked), x
+ * and dy are converted once for the batch, dy's by the input-gradient pass where it ran and
+ * asked for the same layout, and each chunk reads its slice. */
 typedef struct {
     WeightPass chunk, tail;
     bool sliced;
@@ -137,7 +139,8 @@ enum { WEIGHT_CHUNK = IM2COL_CHUNK };
 static bool same_shape(const ConvShape *a, const ConvShape *b) {
     return a->transposed == b->transposed && a->cin == b->cin && a->cout == b->cout && a->h == b->h && a->w == b->w &&
            a->ho == b->ho && a->wo == b->wo && a->kh == b->kh && a->kw == b->kw && a->sh == b->sh && a->sw == b->sw &&
-           a->ph == b->ph && a->pw == b->pw && a->has_bias == b->has_bias;
+           a->ph == b->ph && a->pw == b->pw && a->has_bias == b->has_bias && a->nhwc_in == b->nhwc_in &&
+           a->nhwc_out == b->nhwc_out;
 }
 
 /* Floats rounded up to 16 (64 bytes), so every slice of work stays aligned. */
@@ -175,11 +178,11 @@ static dnnl_status_t operand_as(Operand *o, const dnnl_memory_desc_t *own, const
     o->own = *own;
     o->want = *want;
     o->reorder = NULL;
-    o->by_relayout = false;
+    o->by_relayout = o->by_cast = false;
     if (dnnl_memory_desc_equal(&o->own, &o->want)) return dnnl_success;
     o->offset = *used;
     *used += floats_of(&o->want);
-    o->by_relayout = relayout_takes(own, want, input, &o->kind);
+    o->by_relayout = relayout_takes(own, want, input, &o->kind, &o->by_cast);
     return input ? make_reorder(&o->own, &o->want, false, &o->reorder)
                  : make_reorder(&o->want, &o->own, false, &o->reorder);
 }
@@ -203,8 +206,10 @@ static void plan_drop_primitives(Plan *p) {
 
 /* The memory descriptors of a pass over mb samples: nash's layouts (float32), and "any" for the
  * primitive, whose inputs are the precision's type and whose outputs are float32. So x, W and dy
- * are rounded to bf16 by the reorders that convert them, and y, dx and dW come back in float32,
- * summed in float32 by oneDNN's kernels. */
+ * are rounded to bf16 by the conversions, and y, dx and dW come back in float32, summed in
+ * float32 by oneDNN's kernels. When either of nash's activations is channels-last the primitive
+ * gets channels-last activations on both sides, which it then reads and writes in place (float32);
+ * a kernel mixing layouts would be oneDNN's slow reference code. */
 typedef struct {
     dnnl_memory_desc_t src, wei, bias, dst;
     dnnl_memory_desc_t src_in, wei_in, dst_in;    /* x, W (and dy) as the primitive reads them */
@@ -215,16 +220,17 @@ static dnnl_status_t descs_init(const ConvShape *s, int mb, ConvPrecision precis
     dnnl_dims_t sd = {mb, s->cin, s->h, s->w}, dd = {mb, s->cout, s->ho, s->wo}, bd = {s->cout};
     dnnl_dims_t wd = {s->cout, s->cin, s->kh, s->kw}; /* oneDNN's (OC, IC, kh, kw) for both kinds */
     dnnl_data_type_t in = precision == CONV_BF16 ? dnnl_bf16 : dnnl_f32;
+    dnnl_format_tag_t act = s->nhwc_in || s->nhwc_out ? dnnl_nhwc : dnnl_format_tag_any;
     dnnl_status_t st;
-    if ((st = dnnl_memory_desc_init_by_tag(&d->src, 4, sd, dnnl_f32, dnnl_nchw)) ||
-        (st = dnnl_memory_desc_init_by_tag(&d->dst, 4, dd, dnnl_f32, dnnl_nchw)) ||
+    if ((st = dnnl_memory_desc_init_by_tag(&d->src, 4, sd, dnnl_f32, s->nhwc_in ? dnnl_nhwc : dnnl_nchw)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->dst, 4, dd, dnnl_f32, s->nhwc_out ? dnnl_nhwc : dnnl_nchw)) ||
         (st = dnnl_memory_desc_init_by_tag(&d->wei, 4, wd, dnnl_f32, s->transposed ? dnnl_iohw : dnnl_oihw)) ||
         (st = dnnl_memory_desc_init_by_tag(&d->bias, 1, bd, dnnl_f32, dnnl_x)) ||
-        (st = dnnl_memory_desc_init_by_tag(&d->src_in, 4, sd, in, dnnl_format_tag_any)) ||
-        (st = dnnl_memory_desc_init_by_tag(&d->dst_in, 4, dd, in, dnnl_format_tag_any)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->src_in, 4, sd, in, act)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->dst_in, 4, dd, in, act)) ||
         (st = dnnl_memory_desc_init_by_tag(&d->wei_in, 4, wd, in, dnnl_format_tag_any)) ||
-        (st = dnnl_memory_desc_init_by_tag(&d->src_out, 4, sd, dnnl_f32, dnnl_format_tag_any)) ||
-        (st = dnnl_memory_desc_init_by_tag(&d->dst_out, 4, dd, dnnl_f32, dnnl_format_tag_any)))
+        (st = dnnl_memory_desc_init_by_tag(&d->src_out, 4, sd, dnnl_f32, act)) ||
+        (st = dnnl_memory_desc_init_by_tag(&d->dst_out, 4, dd, dnnl_f32, act)))
         return st;
     return dnnl_memory_desc_init_by_tag(&d->wei_out, 4, wd, dnnl_f32, dnnl_format_tag_any);
 }
@@ -461,6 +467,8 @@ static Plan *plan_to_run(const ConvShape *s, int n) {
     return p;
 }
 
+bool conv_onednn_takes(const ConvShape *s) { return wanted(s); }
+
 size_t conv_onednn_work_floats(const ConvShape *s, int n) { return wanted(s) ? work_bound(s, n > 0 ? n : 1) : 0; }
 
 /* ---- execution ------------------------------------------------------------------------------ */
@@ -496,12 +504,13 @@ static void reorder_run(dnnl_primitive_t r, const dnnl_memory_desc_t *from_md, c
 static const void *input(const Operand *o, const float *own, float *work) {
     if (!o->reorder) return own;
     float *copy = work + o->offset;
-    if (o->by_relayout) {
-        const dnnl_dim_t *d = o->own.dims;
+    const dnnl_dim_t *d = o->own.dims;
+    if (o->by_cast)
+        relayout_cast_bf16(own, (size_t)d[0] * (size_t)d[1] * (size_t)d[2] * (size_t)d[3], (uint16_t *)copy);
+    else if (o->by_relayout)
         relayout_to_bf16(o->kind, own, (int)d[0], (int)d[1], (size_t)d[2] * (size_t)d[3], (uint16_t *)copy);
-    } else {
+    else
         reorder_run(o->reorder, &o->own, own, &o->want, copy);
-    }
     return copy;
 }
 
@@ -510,21 +519,11 @@ static void *output(const Operand *o, float *own, float *work) { return o->reord
 
 static void output_done(const Operand *o, float *own, float *work) {
     if (!o->reorder) return;
-    if (o->by_relayout) {
-        const dnnl_dim_t *d = o->own.dims;
+    const dnnl_dim_t *d = o->own.dims;
+    if (o->by_relayout)
         relayout_from(o->kind, work + o->offset, (int)d[0], (int)d[1], (size_t)d[2] * (size_t)d[3], own);
-    } else {
+    else
         reorder_run(o->reorder, &o->want, work + o->offset, &o->own, own);
-    }
-}
-
-/* y[s, c, :] += b[c]: the bias after the sum, rounded once, as oneDNN adds it. */
-NASH_CLONES static void add_bias(float *y, const float *b, int n, int c, size_t pixels) {
-    for (int s = 0; s < n; s++)
-        for (int k = 0; k < c; k++) {
-            float *row = y + ((size_t)s * (size_t)c + (size_t)k) * pixels, v = b[k];
-            for (size_t i = 0; i < pixels; i++) row[i] += v;
-        }
 }
 
 bool conv_onednn_forward(const ConvShape *s, int n, const float *x, const float *w, const float *b, float *y,
@@ -538,7 +537,7 @@ bool conv_onednn_forward(const ConvShape *s, int n, const float *x, const float 
     arg(&a, DNNL_ARG_DST, &p->f_dst.want, output(&p->f_dst, y, work));
     run(p->fwd, &a);
     output_done(&p->f_dst, y, work);
-    if (s->has_bias && !bias_in_kernel(s)) add_bias(y, b, n, s->cout, (size_t)s->ho * (size_t)s->wo);
+    if (s->has_bias && !bias_in_kernel(s)) conv_add_bias(y, b, n, s->cout, (size_t)s->ho * (size_t)s->wo, s->nhwc_out);
     return true;
 }
 
@@ -595,6 +594,7 @@ bool conv_onednn_backward(const ConvShape *s, int n, const float *x, const float
     }
     if (!dw) return true;
     weight_phase_run(p, n, x, dy, dw, work, dx != NULL);
-    if (s->has_bias) conv_bias_grad(dy, n, s->cout, (size_t)s->ho * (size_t)s->wo, db);
+    if (s->has_bias)
+        (s->nhwc_out ? conv_bias_grad_nhwc : conv_bias_grad)(dy, n, s->cout, (size_t)s->ho * (size_t)s->wo, db);
     return true;
 }

@@ -70,6 +70,10 @@ typedef struct {
     int h, w, ho, wo; /* input and output spatial sizes */
     int kh, kw, sh, sw, ph, pw;
     bool has_bias;
+    /* nash's activation layouts: x and dx channels-last (N,H,W,Cin) instead of NCHW, and y and dy
+     * (N,Ho,Wo,Cout) (docs/layers.md, "Activation layouts"); oneDNN then reads and writes them
+     * in place in float32 */
+    bool nhwc_in, nhwc_out;
 } ConvShape;
 
 /* The ConvShape of a Conv2d or a Deconv2d, whose geometry fields have the same names. */
@@ -77,8 +81,13 @@ typedef struct {
 #define CONV_SHAPE_OF(l, is_transposed)                                                                 \
     ((ConvShape){.transposed = (is_transposed), .cin = (l)->cin, .cout = (l)->cout,                     \
                  .h = (l)->h, .w = (l)->w, .ho = (l)->ho, .wo = (l)->wo, .kh = (l)->kh, .kw = (l)->kw,  \
-                 .sh = (l)->sh, .sw = (l)->sw, .ph = (l)->ph, .pw = (l)->pw, .has_bias = (l)->has_bias})
+                 .sh = (l)->sh, .sw = (l)->sw, .ph = (l)->ph, .pw = (l)->pw, .has_bias = (l)->has_bias, \
+                 .nhwc_in = (l)->nhwc_in, .nhwc_out = (l)->nhwc_out})
 /* clang-format on */
+
+/* Whether the path, the precision and the channel rule give this shape to oneDNN: a layer can
+ * then keep its activations channels-last. */
+bool conv_onednn_takes(const ConvShape *s);
 
 /* Floats of work a forward or backward call at any batch up to n needs (whatever layouts oneDNN
  * picks at each); 0 for a shape conv_path() and the channel rule leave on im2col. */
@@ -87,13 +96,26 @@ size_t conv_onednn_work_floats(const ConvShape *s, int n);
 /* Both calls return whether oneDNN ran them: false when conv_path() and the channel rule leave
  * the shape to im2col, when oneDNN cannot build its primitives at batch n (the reason written
  * once to stderr), and when n <= 0; the caller then runs im2col.
- * x (N,Cin,H,W)  w (Cout,Cin,kh,kw), or (Cin,Cout,kh,kw) when transposed  b (Cout) or NULL
- * y (N,Cout,Ho,Wo)  work: conv_onednn_work_floats(s, m) floats for some m >= n */
+ * x (N,Cin,H,W), or (N,H,W,Cin) when nhwc_in  w (Cout,Cin,kh,kw), or (Cin,Cout,kh,kw) when
+ * transposed  b (Cout) or NULL  y (N,Cout,Ho,Wo), or (N,Ho,Wo,Cout) when nhwc_out
+ * work: conv_onednn_work_floats(s, m) floats for some m >= n */
 bool conv_onednn_forward(const ConvShape *s, int n, const float *x, const float *w, const float *b, float *y,
                          float *work);
 /* dx = dL/dx (overwritten; NULL to skip); dw += dL/dw and db += dL/db (NULL to skip both) */
 bool conv_onednn_backward(const ConvShape *s, int n, const float *x, const float *dy, const float *w, float *dx,
                           float *dw, float *db, float *work);
+
+/* A channels-last layer oneDNN does not run (a batch it cannot build, or a path changed after the
+ * network chose its layouts) runs its im2col path on NCHW copies of its tensors, placed in work
+ * `offset` floats in (after the paths' own): conv_nchw_copies_floats of them at batch n.
+ * conv_run_nchw makes the copies, calls pass (the layer's own calls on an NCHW copy of it: the
+ * forward when dy is NULL, writing y into out, else the backward, writing dx into out unless
+ * NULL) and writes its output back channels-last. */
+typedef void (*ConvNchwPass)(const void *layer, const float *x, const float *dy, float *out, int n, bool param_grads,
+                             float *work);
+size_t conv_nchw_copies_floats(const ConvShape *s, int n);
+void conv_run_nchw(const ConvShape *s, ConvNchwPass pass, const void *layer, const float *x, const float *dy,
+                   float *out, int n, bool param_grads, float *work, size_t offset);
 
 /* "oneDNN 2.6.3, kernels up to avx512_core_bf16 (bf16: yes); NASH_CONV path auto", for `nash info`. */
 const char *conv_onednn_describe(char *buf, size_t size);

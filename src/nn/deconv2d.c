@@ -29,10 +29,15 @@ static ChunkLayout layout_of(const Deconv2d *l, int n) {
                         im2col_phase_floats(l->cout, l->ho, l->wo, l->sh, l->sw), n);
 }
 
-size_t deconv2d_work_floats(const Deconv2d *l, int n) {
+static size_t path_floats(const Deconv2d *l, int n) {
     ConvShape s = shape_of(l);
     size_t im2col = chunk_work_floats(layout_of(l, n)), onednn = conv_onednn_work_floats(&s, n);
     return onednn > im2col ? onednn : im2col;
+}
+
+size_t deconv2d_work_floats(const Deconv2d *l, int n) {
+    ConvShape s = shape_of(l);
+    return path_floats(l, n) + conv_nchw_copies_floats(&s, n);
 }
 
 /* y_n starts at the bias (or zero) and col2im adds onto it.  y (Cout,Ho*Wo) */
@@ -44,9 +49,24 @@ static void init_output(const Deconv2d *l, float *y, size_t pixels) {
     }
 }
 
+/* A channels-last layer oneDNN did not run: the same calls on NCHW copies (conv_onednn.h). */
+static void nchw_pass(const void *layer, const float *x, const float *dy, float *out, int n, bool param_grads,
+                      float *work) {
+    Deconv2d plain = *(const Deconv2d *)layer;
+    plain.nhwc_in = plain.nhwc_out = false;
+    if (dy)
+        deconv2d_backward(&plain, x, dy, out, n, param_grads, work);
+    else
+        deconv2d_forward(&plain, x, out, n, work);
+}
+
 void deconv2d_forward(const Deconv2d *l, const float *x, float *y, int n, float *work) {
     ConvShape shape = shape_of(l);
     if (conv_onednn_forward(&shape, n, x, l->weight, l->bias, y, work)) return;
+    if (l->nhwc_in || l->nhwc_out) {
+        conv_run_nchw(&shape, nchw_pass, l, x, NULL, y, n, false, work, path_floats(l, n));
+        return;
+    }
     int k = (int)col_rows(l);
     size_t pixels_in = (size_t)l->h * (size_t)l->w;
     size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;
@@ -72,6 +92,10 @@ void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float
     if (conv_onednn_backward(&shape, n, x, dy, l->weight, dx, param_grads ? l->dweight : NULL,
                              param_grads ? l->dbias : NULL, work))
         return;
+    if (l->nhwc_in || l->nhwc_out) {
+        conv_run_nchw(&shape, nchw_pass, l, x, dy, dx, n, param_grads, work, path_floats(l, n));
+        return;
+    }
     int k = (int)col_rows(l);
     size_t pixels_in = (size_t)l->h * (size_t)l->w, x_size = (size_t)l->cin * pixels_in;
     size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;

@@ -20,13 +20,17 @@ typedef struct {
     int kh, kw, sh, sw, ph, pw, oph, opw;
     int h, w, ho, wo; /* input and output spatial size */
     bool has_bias;
+    bool nhwc_in, nhwc_out; /* x, dx (N,H,W,Cin) and y, dy (N,Ho,Wo,Cout): channels-last (docs/layers.md) */
     float *weight, *bias;   /* (Cin,Cout,kh,kw) (Cout) */
     float *dweight, *dbias; /* same shapes */
 } Deconv2d;
 
+/* Floats of scratch for a batch of n: the fast paths', and for a channels-last layer room for NCHW
+ * copies of its tensors (conv_onednn.h), should oneDNN not run it. */
 size_t deconv2d_work_floats(const Deconv2d *l, int n);
 
-/* x (N,Cin,H,W)  y (N,Cout,Ho,Wo) */
+/* x (N,Cin,H,W)  y (N,Cout,Ho,Wo), each channels-last instead when its flag says so (the naive
+ * kernels: NCHW always) */
 void deconv2d_forward(const Deconv2d *l, const float *x, float *y, int n, float *work);
 /* x (N,Cin,H,W)  dy (N,Cout,Ho,Wo)  dx (N,Cin,H,W) or NULL */
 void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float *dx, int n, bool param_grads,

@@ -70,6 +70,7 @@ NashStatus net_enable_double_backward(Net *net, NashError *err) {
             if (ry_off[i] != SIZE_MAX) net->layers[i].ry = arena_at(&net->tangent_arena, ry_off[i]);
         for (int k = 0; k < n_rdact; k++) net->rdact[k] = arena_at(&net->tangent_arena, rdact_off[k]);
         net->rzero = arena_at(&net->tangent_arena, zero_off); /* the arena starts zeroed; nothing writes it */
+        net_plan_layouts(net);                                /* the tangent kernels are NCHW only */
     } else {
         free(net->rdact);
         net->rdact = NULL;

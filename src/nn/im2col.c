@@ -205,3 +205,42 @@ NASH_CLONES static void bias_grad(const float *dy, int count, int c, size_t pixe
 void conv_bias_grad(const float *dy, int count, int c, size_t pixels, float *db) {
     bias_grad(dy, count, c, pixels, db);
 }
+
+/* Channels-last dy: each sample's sums in double, pixel by pixel, for GROUP channels at a time
+ * (the vector registers run across the channels), then added onto db in float. */
+NASH_CLONES static void bias_grad_nhwc(const float *dy, int count, int c, size_t pixels, float *db) {
+    enum { GROUP = 64 };
+    double acc[GROUP];
+    for (int j = 0; j < count; j++)
+        for (int c0 = 0; c0 < c; c0 += GROUP) {
+            int g = c - c0 < GROUP ? c - c0 : GROUP;
+            for (int k = 0; k < g; k++) acc[k] = 0.0;
+            const float *row = dy + (size_t)j * pixels * (size_t)c + (size_t)c0;
+            for (size_t p = 0; p < pixels; p++, row += c)
+                for (int k = 0; k < g; k++) acc[k] += row[k];
+            for (int k = 0; k < g; k++) db[c0 + k] += (float)acc[k];
+        }
+}
+
+void conv_bias_grad_nhwc(const float *dy, int count, int c, size_t pixels, float *db) {
+    bias_grad_nhwc(dy, count, c, pixels, db);
+}
+
+/* y[s, c, :] += b[c]: the bias after the sum, rounded once, as oneDNN adds it; channels-last y
+ * (n * pixels rows of c) when nhwc. */
+NASH_CLONES static void add_bias(float *y, const float *b, int n, int c, size_t pixels, bool nhwc) {
+    if (nhwc) {
+        for (size_t p = 0; p < (size_t)n * pixels; p++)
+            for (int k = 0; k < c; k++) y[p * (size_t)c + (size_t)k] += b[k];
+        return;
+    }
+    for (int s = 0; s < n; s++)
+        for (int k = 0; k < c; k++) {
+            float *row = y + ((size_t)s * (size_t)c + (size_t)k) * pixels, v = b[k];
+            for (size_t i = 0; i < pixels; i++) row[i] += v;
+        }
+}
+
+void conv_add_bias(float *y, const float *b, int n, int c, size_t pixels, bool nhwc) {
+    add_bias(y, b, n, c, pixels, nhwc);
+}

@@ -13,6 +13,7 @@
 #ifndef NASH_NN_IM2COL_H
 #define NASH_NN_IM2COL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* im (C,H,W)  col (C*kh*kw, Ho*Wo) with rows ld apart  phases: scratch of
@@ -62,6 +63,12 @@ void chunk_gather(const float *t, int count, int c, size_t pixels, float *mat);
  * convolution path sums its bias gradient in, so that both paths and any split of a batch
  * across ranks group the sum alike). */
 void conv_bias_grad(const float *dy, int count, int c, size_t pixels, float *db);
+/* The same from channels-last dy (count, pixels, c): still sample by sample, each sample's sums
+ * taken in double pixel by pixel (so not bit for bit conv_bias_grad's). */
+void conv_bias_grad_nhwc(const float *dy, int count, int c, size_t pixels, float *db);
 void chunk_scatter(const float *mat, int count, int c, size_t pixels, float *t);
+/* y[s, c, :] += b[c] for n samples of (c, pixels), or of (pixels, c) when nhwc: the bias after the
+ * sum, rounded once, as oneDNN adds it. */
+void conv_add_bias(float *y, const float *b, int n, int c, size_t pixels, bool nhwc);
 
 #endif

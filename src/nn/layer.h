@@ -31,6 +31,7 @@ enum {
     LAYER_OPENS_BLOCK = 1 << 5,   /* `residual`: net.c runs its branches */
     LAYER_SPLITS_BLOCK = 1 << 6,  /* `shortcut`: a line of structure, not a layer */
     LAYER_CLOSES_BLOCK = 1 << 7,  /* `end`: the same */
+    LAYER_CONVERTS = 1 << 8,      /* with takes_nhwc: may take one activation layout and give the other */
 };
 
 /* Where a kind's parameters and buffers go: layer_tensor() registers one (name suffix, PyTorch
@@ -86,6 +87,11 @@ typedef struct {
     void (*set_seed)(Layer *l, uint64_t seed);
     /* batch statistics summed by `reducer` (synchronised batch norm; NULL: no batch statistics) */
     void (*set_reducer)(Layer *l, const StatReducer *reducer);
+    /* channels-last activations (net_layout.c): whether the fast kernels read and write them
+     * (NULL: NCHW only), giving the layout they take unless LAYER_CONVERTS; then set_layout
+     * hands l->nhwc_in and l->nhwc_out to the kernels (NULL: they read the Layer's) */
+    bool (*takes_nhwc)(const Layer *l);
+    void (*set_layout)(Layer *l);
 } LayerTraits;
 
 extern const LayerTraits *const layer_traits[LAYER_KIND_COUNT];
@@ -96,6 +102,11 @@ static inline bool layer_aliases_input(const Layer *l) {
 }
 static inline bool layer_is_block(const Layer *l) { return (layer_of(l->spec.kind)->flags & LAYER_OPENS_BLOCK) != 0; }
 static inline bool layer_has_params(const Layer *l) { return (layer_of(l->spec.kind)->flags & LAYER_HAS_PARAMS) != 0; }
+
+/* Decide every layer's nhwc_in and nhwc_out (net_layout.c), and hand them to the kernels: after
+ * the shapes are known and before the work is sized, and again whenever net->naive, net->rdact or
+ * net->nchw_only change. */
+void net_plan_layouts(Net *net);
 
 /* The first top-level layer with parameters in it (n_layers: none): below it a backward that
  * wants no input gradient has nothing to do (net.c). */

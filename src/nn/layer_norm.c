@@ -64,6 +64,9 @@ static void batchnorm_bwd(const Net *net, const Layer *l, const float *x, const 
     batchnorm_backward(&l->u.bn, x, dy, dx, n, param_grads);
 }
 static void batchnorm_set_training(Layer *l, bool training) { l->u.bn.training = training; }
+/* Batch norm takes channels-last tensors; conditional batch norm, whose rows are samples, does not. */
+static bool batchnorm_takes_nhwc(const Layer *l) { return l->spec.kind == LAYER_BATCHNORM; }
+static void batchnorm_set_layout(Layer *l) { l->u.bn.nhwc = l->nhwc_in; }
 static void batchnorm_set_reducer(Layer *l, const StatReducer *reducer) { l->u.bn.reducer = reducer; }
 
 /* ---- conditional batch norm: a gain and a bias per class ------------------------------------------ */
@@ -99,7 +102,8 @@ const LayerTraits layer_batchnorm_traits = {
     .flags = PARAMS, .infer = batchnorm_infer, .format = batchnorm_format,
     .tensors = batchnorm_tensors, .bind = batchnorm_bind, .state_bytes = batchnorm_state,
     .bind_state = batchnorm_bind_state, KERNELS(batchnorm_fwd, batchnorm_bwd),
-    .set_training = batchnorm_set_training, .set_reducer = batchnorm_set_reducer
+    .set_training = batchnorm_set_training, .set_reducer = batchnorm_set_reducer,
+    .takes_nhwc = batchnorm_takes_nhwc, .set_layout = batchnorm_set_layout
 };
 const LayerTraits layer_cbatchnorm_traits = {
     GRAMMAR("cbatchnorm", "cbatchnorm [eps=1e-5] [momentum=0.1] [classes=K]", "eps momentum classes", 0, 0,

@@ -243,6 +243,7 @@ NashStatus net_init(Net *net, Shape in, const LayerSpec *specs, int n_specs, int
     if ((st = build_structure(net, specs, n_specs, err)) ||
         (st = infer_branch(net, 0, net->n_layers, in, &net->out, err)))
         goto done;
+    net_plan_layouts(net); /* before the work is sized: a channels-last convolution needs more */
     for (int i = 0; i < net->n_layers; i++) plan_layer(net, i, &plan);
     net->param_floats = plan.params.bytes / sizeof(float);
     net->buffer_floats = plan.buffers.bytes / sizeof(float);
@@ -467,6 +468,7 @@ void net_set_training(Net *net, bool training) {
 
 bool net_set_naive(Net *net, bool naive) {
     net->naive = naive;
+    net_plan_layouts(net);
     bool separate = false;
     for (int i = 0; i < net->n_layers; i++) separate |= layer_of(net->layers[i].spec.kind)->forward_naive != NULL;
     return separate;

@@ -72,6 +72,8 @@ typedef struct {
     int main_end;            /* residual: its main branch is [index + 1, main_end), its shortcut
                                 [main_end, after) (empty: identity) */
     SpecNorm sn[2];          /* sn=1: the weight's (dense, conv2d; projection: linear, embed) */
+    bool nhwc_in, nhwc_out;  /* its input and its output, and their gradients, are channels-last
+                                (N,H,W,C) rather than NCHW (net_layout.c, docs/layers.md) */
     union {
         Dense dense;
         Conv2d conv;
@@ -116,6 +118,7 @@ typedef struct {
     int classes;           /* K of its conditional layers (0: none) */
     bool training;
     bool naive;     /* run the plain-loop reference kernels (tests; net_set_naive) */
+    bool nchw_only; /* keep every activation NCHW (net_set_channels_last) */
     DropoutKey key; /* step and global index of the batch's first sample */
 
     Arena param_arena, grad_arena, buffer_arena, act_arena, work_arena;
@@ -173,6 +176,14 @@ void net_set_training(Net *net, bool training);
 /* Run forward and backward on each layer's plain-loop reference kernel where it has one (the
  * fast kernels are tested against them; each kind's row, nn/layer_kinds.h). True when some layer has one. */
 bool net_set_naive(Net *net, bool naive);
+/* Whether activations between layers whose fast kernels take channels-last (N,H,W,C) may be kept
+ * that way (the default), instead of NCHW everywhere; the layers' results are the same up to the
+ * order of batch norm's and the bias gradient's sums (docs/layers.md, "Activation layouts"). The
+ * network's input, output and input gradient are NCHW either way. Call it, and net_set_naive,
+ * between steps, not between a forward and its backward. net_channels_last_layers counts the
+ * layers whose output is channels-last now. */
+void net_set_channels_last(Net *net, bool allow);
+int net_channels_last_layers(const Net *net);
 /* Use `reducer` for every batch-norm layer (NULL: per-rank statistics). */
 void net_set_stat_reducer(Net *net, const StatReducer *reducer);
 

@@ -112,10 +112,47 @@ NASH_CLONES static void avg_2x2_backward(const Pool2d *l, const float *dy, float
         }
 }
 
+/* The same on channels-last tensors, each pixel's c channels for one value. */
+NASH_CLONES static void avg_2x2_forward_nhwc(const Pool2d *l, const float *values, float *y, int n) {
+    const size_t c = (size_t)l->c, row = (size_t)l->w * c;
+    for (size_t p = 0; p < (size_t)n; p++)
+        for (int i = 0; i < l->ho; i++) {
+            const float *a = values + (p * (size_t)l->h + (size_t)(2 * i)) * row, *b = a + row;
+            float *yr = y + (p * (size_t)l->ho + (size_t)i) * (size_t)l->wo * c;
+            for (int j = 0; j < l->wo; j++) {
+                const size_t left = 2 * (size_t)j * c, right = left + c;
+                for (size_t k = 0; k < c; k++)
+                    yr[(size_t)j * c + k] = (0.0f + a[left + k] + a[right + k] + b[left + k] + b[right + k]) / 4.0f;
+            }
+        }
+}
+
+NASH_CLONES static void avg_2x2_backward_nhwc(const Pool2d *l, const float *dy, float *dx, int n) {
+    const size_t c = (size_t)l->c, row = (size_t)l->w * c;
+    if (l->h % 2 || l->w % 2) memset(dx, 0, (size_t)n * (size_t)l->h * row * sizeof(float));
+    for (size_t p = 0; p < (size_t)n; p++)
+        for (int i = 0; i < l->ho; i++) {
+            float *a = dx + (p * (size_t)l->h + (size_t)(2 * i)) * row, *b = a + row;
+            const float *g = dy + (p * (size_t)l->ho + (size_t)i) * (size_t)l->wo * c;
+            for (int j = 0; j < l->wo; j++) {
+                const size_t left = 2 * (size_t)j * c, right = left + c;
+                for (size_t k = 0; k < c; k++) {
+                    float share = 0.0f + g[(size_t)j * c + k] / 4.0f;
+                    a[left + k] = a[right + k] = b[left + k] = b[right + k] = share;
+                }
+            }
+        }
+}
+
+bool pool2d_takes_nhwc(const Pool2d *l) { return avg_2x2(l); }
+
 void pool2d_forward_naive(const Pool2d *l, const float *x, float *y, int n) { pool2d_apply_naive(l, x, x, y, n); }
 
 void pool2d_forward(const Pool2d *l, const float *x, float *y, int n) {
-    if (avg_2x2(l)) avg_2x2_forward(l, x, y, n);
+    if (l->nhwc)
+        avg_2x2_forward_nhwc(l, x, y, n);
+    else if (avg_2x2(l))
+        avg_2x2_forward(l, x, y, n);
     else pool2d_apply_naive(l, x, x, y, n);
 }
 
@@ -125,7 +162,10 @@ void pool2d_tangent(const Pool2d *l, const float *x, const float *rx, float *ry,
 }
 
 void pool2d_backward(const Pool2d *l, const float *x, const float *dy, float *dx, int n) {
-    if (avg_2x2(l)) avg_2x2_backward(l, dy, dx, n);
+    if (l->nhwc)
+        avg_2x2_backward_nhwc(l, dy, dx, n);
+    else if (avg_2x2(l))
+        avg_2x2_backward(l, dy, dx, n);
     else pool2d_backward_naive(l, x, dy, dx, n);
 }
 
@@ -169,4 +209,26 @@ void sumpool_forward(const float *x, float *y, int n, int c, int s) {
 void sumpool_backward(const float *dy, float *dx, int n, int c, int s) {
     for (size_t p = 0; p < (size_t)n * c; p++)
         for (int k = 0; k < s; k++) dx[p * s + k] = dy[p];
+}
+
+/* x (N,S,C)  y (N,C): GROUP channels at a time, each summed in double pixel by pixel as above */
+void sumpool_forward_nhwc(const float *x, float *y, int n, int c, int s) {
+    enum { GROUP = 64 };
+    double t[GROUP];
+    for (size_t p = 0; p < (size_t)n; p++)
+        for (int c0 = 0; c0 < c; c0 += GROUP) {
+            int g = c - c0 < GROUP ? c - c0 : GROUP;
+            for (int k = 0; k < g; k++) t[k] = 0.0;
+            const float *xp = x + p * (size_t)s * (size_t)c + (size_t)c0;
+            for (int q = 0; q < s; q++, xp += c)
+                for (int k = 0; k < g; k++) t[k] += xp[k];
+            for (int k = 0; k < g; k++) y[p * (size_t)c + (size_t)(c0 + k)] = (float)t[k];
+        }
+}
+
+/* dy (N,C)  dx (N,S,C) */
+void sumpool_backward_nhwc(const float *dy, float *dx, int n, int c, int s) {
+    for (size_t p = 0; p < (size_t)n; p++)
+        for (int q = 0; q < s; q++)
+            memcpy(dx + (p * (size_t)s + (size_t)q) * (size_t)c, dy + p * (size_t)c, (size_t)c * sizeof(float));
 }

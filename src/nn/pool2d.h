@@ -16,7 +16,12 @@ typedef struct {
     int c, h, w, ho, wo;
     int kh, kw, sh, sw, ph, pw;
     bool count_include_pad;
+    bool nhwc; /* x, y, dy, dx channels-last (N,H,W,C) (docs/layers.md); pool2d_takes_nhwc says when */
 } Pool2d;
+
+/* Whether the fast kernels take channels-last tensors for this pooling: average over 2x2
+ * windows with stride 2 and no padding. */
+bool pool2d_takes_nhwc(const Pool2d *l);
 
 /* x (N,C,H,W)  y (N,C,Ho,Wo) */
 void pool2d_forward(const Pool2d *l, const float *x, float *y, int n);
@@ -37,5 +42,8 @@ void pool2d_backward_naive(const Pool2d *l, const float *x, const float *dy, flo
 void sumpool_forward(const float *x, float *y, int n, int c, int s);
 /* dy (N,C)  dx (N,C,S), written: every position gets its channel's dy */
 void sumpool_backward(const float *dy, float *dx, int n, int c, int s);
+/* The same with x and dx channels-last (N,S,C): the same sums in the same order. */
+void sumpool_forward_nhwc(const float *x, float *y, int n, int c, int s);
+void sumpool_backward_nhwc(const float *dy, float *dx, int n, int c, int s);
 
 #endif

@@ -193,6 +193,16 @@ static AVX512 void from_f32(RelayoutKind kind, const float *in, int n, int c, si
         }
 }
 
+static AVX512_BF16 void cast_bf16(const float *x, size_t count, uint16_t *out) {
+    size_t k = 0;
+    for (; k + 16 <= count; k += 16)
+        _mm256_storeu_si256((__m256i *)(void *)(out + k), (__m256i)_mm512_cvtneps_pbh(_mm512_loadu_ps(x + k)));
+    if (k < count) {
+        __mmask16 m = first_lanes((int)(count - k));
+        _mm256_mask_storeu_epi16(out + k, m, (__m256i)_mm512_cvtneps_pbh(_mm512_maskz_loadu_ps(m, x + k)));
+    }
+}
+
 static int has_avx512 = -1, has_avx512_bf16 = -1;
 /* has_avx512 is stored last: once it is set, both are. */
 static void detect(void) {
@@ -228,6 +238,7 @@ bool relayout_bf16_vectorised(void) {
 #define to_f32 relayout_to_naive
 #define to_bf16 relayout_to_bf16_naive
 #define from_f32 relayout_from_naive
+#define cast_bf16 relayout_cast_bf16_naive
 #endif
 
 void relayout_to(RelayoutKind kind, const float *x, int n, int c, size_t pixels, float *out) {
@@ -236,6 +247,14 @@ void relayout_to(RelayoutKind kind, const float *x, int n, int c, size_t pixels,
 
 void relayout_to_bf16(RelayoutKind kind, const float *x, int n, int c, size_t pixels, uint16_t *out) {
     (relayout_bf16_vectorised() ? to_bf16 : relayout_to_bf16_naive)(kind, x, n, c, pixels, out);
+}
+
+void relayout_cast_bf16_naive(const float *x, size_t count, uint16_t *out) {
+    for (size_t k = 0; k < count; k++) out[k] = relayout_bf16(x[k]);
+}
+
+void relayout_cast_bf16(const float *x, size_t count, uint16_t *out) {
+    (relayout_bf16_vectorised() ? cast_bf16 : relayout_cast_bf16_naive)(x, count, out);
 }
 
 void relayout_from(RelayoutKind kind, const float *in, int n, int c, size_t pixels, float *y) {

@@ -32,10 +32,15 @@ void relayout_to(RelayoutKind kind, const float *x, int n, int c, size_t pixels,
 void relayout_to_bf16(RelayoutKind kind, const float *x, int n, int c, size_t pixels, uint16_t *out);
 void relayout_from(RelayoutKind kind, const float *in, int n, int c, size_t pixels, float *y);
 
+/* count float32 values to bf16 bits in place order: a channels-last float32 tensor as its
+ * channels-last bf16 copy (nash's own channels-last activations, docs/layers.md). */
+void relayout_cast_bf16(const float *x, size_t count, uint16_t *out);
+
 /* The plain loops, whatever the CPU. */
 void relayout_to_naive(RelayoutKind kind, const float *x, int n, int c, size_t pixels, float *out);
 void relayout_to_bf16_naive(RelayoutKind kind, const float *x, int n, int c, size_t pixels, uint16_t *out);
 void relayout_from_naive(RelayoutKind kind, const float *in, int n, int c, size_t pixels, float *y);
+void relayout_cast_bf16_naive(const float *x, size_t count, uint16_t *out);
 
 /* One float32 to bf16 bits: to nearest, ties to even; NaN to a quiet NaN of the same sign. */
 uint16_t relayout_bf16(float f);

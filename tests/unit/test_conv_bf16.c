@@ -9,7 +9,10 @@
  * instead of rounding, or rounded its output, would miss that by the size of a bf16 step. Against
  * the naive kernels on the unrounded inputs the same outputs must differ beyond that tolerance,
  * which shows that bf16 arithmetic ran at all. Switching back to CONV_FLOAT32 in the same process
- * must give float32's results again (the primitives of each precision are kept apart).
+ * must give float32's results again (the primitives of each precision are kept apart). The same
+ * layer with channels-last activations (conv2d.h's nhwc_in and nhwc_out: the layouts nash keeps
+ * between layers, whose bf16 copies are casts rather than transposes), and with only its input or
+ * only its output channels-last, must agree with the same references.
  *
  * On a CPU without AVX512_BF16 or AMX, oneDNN has no bf16 kernels to test and the test is skipped
  * (exit 77), saying so.
@@ -24,6 +27,7 @@
 #include "nn/conv2d.h"
 #include "nn/conv_onednn.h"
 #include "nn/deconv2d.h"
+#include "nn/relayout.h"
 
 #define ATOL 1e-5
 #define RTOL 1e-4
@@ -173,6 +177,60 @@ static void layer_run(Layer *L, bool naive, const float *x, const float *dy, flo
     }
 }
 
+static void set_layouts(Layer *L, bool in, bool out) {
+    if (L->c->transposed)
+        L->deconv.nhwc_in = in, L->deconv.nhwc_out = out;
+    else
+        L->conv.nhwc_in = in, L->conv.nhwc_out = out;
+}
+
+/* t (n, c, pixels) in channels-last order (to) or back (from), by the plain loops. */
+static float *relaid(const float *t, bool to, int n, int c, size_t pixels) {
+    float *r = malloc(sizeof(float) * (size_t)n * (size_t)c * pixels);
+    if (to)
+        relayout_to_naive(RELAYOUT_NHWC, t, n, c, pixels, r);
+    else
+        relayout_from_naive(RELAYOUT_NHWC, t, n, c, pixels, r);
+    return r;
+}
+
+/* The bf16 path with channels-last x and dx (in) and y and dy (out): the outputs, back in NCHW,
+ * against the naive kernels on bf16 inputs (y1, dx1, dw1, db1). */
+static void test_layouts(Layer *L, const float *x, const float *dy, const float *y1, const float *dx1, const float *dw1,
+                         const float *db1, bool in, bool out) {
+    const Case *c = L->c;
+    size_t in_px = (size_t)c->h * (size_t)c->w, out_px = L->ny / ((size_t)c->n * (size_t)c->cout);
+    set_layouts(L, in, out);
+    conv_precision_set(CONV_BF16);
+    size_t wf = work_floats(L);
+    float *work = malloc(sizeof(float) * (wf ? wf : 1));
+    float *xl = in ? relaid(x, true, c->n, c->cin, in_px) : (float *)x;
+    float *dyl = out ? relaid(dy, true, c->n, c->cout, out_px) : (float *)dy;
+    float *y = malloc(sizeof(float) * L->ny), *dx = malloc(sizeof(float) * L->nx);
+    layer_run(L, false, xl, dyl, y, dx, work);
+    float *y_back = out ? relaid(y, false, c->n, c->cout, out_px) : y;
+    float *dx_back = in ? relaid(dx, false, c->n, c->cin, in_px) : dx;
+    char name[200];
+    const char *kind = c->transposed ? "deconv2d" : "conv2d", *which = in && out ? "channels-last"
+                                                                       : in      ? "input channels-last"
+                                                                                 : "output channels-last";
+    snprintf(name, sizeof name, "%s %s, %s: bf16 y == naive on bf16 x, W", kind, c->what, which);
+    compare(name, y_back, y1, L->ny);
+    snprintf(name, sizeof name, "%s %s, %s: bf16 dx == naive on bf16 dy, W", kind, c->what, which);
+    compare(name, dx_back, dx1, L->nx);
+    snprintf(name, sizeof name, "%s %s, %s: bf16 dW == naive on bf16 x, dy", kind, c->what, which);
+    compare(name, dweight_of(L), dw1, L->nw);
+    if (c->bias) {
+        snprintf(name, sizeof name, "%s %s, %s: bf16 db == naive on float32 dy", kind, c->what, which);
+        compare(name, dbias_of(L), db1, (size_t)c->cout);
+    }
+    if (in) free(xl), free(dx_back);
+    if (out) free(dyl), free(y_back);
+    free(y), free(dx), free(work);
+    set_layouts(L, false, false);
+    conv_precision_set(CONV_FLOAT32);
+}
+
 /* How many of got's n values lie outside the float32 tolerance around ref. */
 static size_t beyond_float32(const float *got, const float *ref, size_t n) {
     size_t count = 0;
@@ -245,6 +303,9 @@ static void test_case(int index) {
     check_close_nonzero(name, y[3], y[2], L.ny, ATOL, RTOL);
     snprintf(name, sizeof name, "%s %s: float32 again after bf16, dW == naive", kind, c->what);
     check_close_nonzero(name, dw[3], dw[2], L.nw, ATOL, RTOL);
+    test_layouts(&L, x, dy, y[1], dx[1], dw[1], db[1], true, true);
+    test_layouts(&L, x, dy, y[1], dx[1], dw[1], db[1], true, false);
+    test_layouts(&L, x, dy, y[1], dx[1], dw[1], db[1], false, true);
 
     for (int k = 0; k < 4; k++) free(y[k]), free(dx[k]), free(dw[k]), free(db[k]);
     free(work), free(x), free(dy), free(x_b), free(dy_b), free(w_b);
