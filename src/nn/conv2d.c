@@ -59,7 +59,7 @@ static void nchw_pass(const void *layer, const float *x, const float *dy, float 
 void conv2d_forward(const Conv2d *l, const float *x, float *y, int n, float *work) {
     ConvShape shape = shape_of(l);
     if (conv_onednn_forward(&shape, n, x, l->weight, l->bias, y, work)) return;
-    if (l->nhwc_in || l->nhwc_out) {
+    if (l->nhwc_in) {
         conv_run_nchw(&shape, nchw_pass, l, x, NULL, y, n, false, work, path_floats(l, n));
         return;
     }
@@ -68,8 +68,17 @@ void conv2d_forward(const Conv2d *l, const float *x, float *y, int n, float *wor
     const ChunkLayout cl = layout_of(l, n);
     for (int s = 0; s < n; s += cl.chunk) {
         int c = chunk_count(cl, s, n), ld = c * (int)pixels;
-        float *mat = c > 1 ? chunk_mat(cl, work) : y + (size_t)s * y_size;
         unfold_chunk(l, x, s, c, work, chunk_phases(cl, work));
+        if (l->nhwc_out) { /* the chunk's samples are ld rows of Cout: y^T = col^T W^T */
+            float *rows = y + (size_t)s * y_size;
+            if (l->has_bias)
+                for (int p = 0; p < ld; p++)
+                    memcpy(rows + (size_t)p * (size_t)l->cout, l->bias, sizeof(float) * l->cout);
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, ld, l->cout, k, 1.0f, work, ld, l->weight, k,
+                        l->has_bias ? 1.0f : 0.0f, rows, l->cout);
+            continue;
+        }
+        float *mat = c > 1 ? chunk_mat(cl, work) : y + (size_t)s * y_size;
         if (l->has_bias)
             for (int co = 0; co < l->cout; co++)
                 for (int p = 0; p < ld; p++) mat[(size_t)co * (size_t)ld + (size_t)p] = l->bias[co];
@@ -89,23 +98,26 @@ void conv2d_backward(const Conv2d *l, const float *x, const float *dy, float *dx
     if (conv_onednn_backward(&shape, n, x, dy, l->weight, dx, param_grads ? l->dweight : NULL,
                              param_grads ? l->dbias : NULL, work))
         return;
-    if (l->nhwc_in || l->nhwc_out) {
+    if (l->nhwc_in) {
         conv_run_nchw(&shape, nchw_pass, l, x, dy, dx, n, param_grads, work, path_floats(l, n));
         return;
     }
     const ChunkLayout cl = layout_of(l, n);
     for (int s = 0; s < n; s += cl.chunk) {
         int c = chunk_count(cl, s, n), ld = c * (int)pixels;
-        const float *mat = chunk_rows(cl, dy, s, c, l->cout, work);
+        /* dy's chunk as (Cout, ld), or channels-last as (ld, Cout), whose transpose the GEMMs take */
+        const float *mat = l->nhwc_out ? dy + (size_t)s * y_size : chunk_rows(cl, dy, s, c, l->cout, work);
+        const CBLAS_TRANSPOSE t = l->nhwc_out ? CblasTrans : CblasNoTrans;
+        const int ldm = l->nhwc_out ? l->cout : ld;
         if (param_grads) {
             unfold_chunk(l, x, s, c, work, chunk_phases(cl, work));
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cout, k, ld, 1.0f, mat, ld, work, ld, 1.0f,
-                        l->dweight, k);
-            if (l->has_bias) conv_bias_grad(dy + (size_t)s * y_size, c, l->cout, pixels, l->dbias);
+            cblas_sgemm(CblasRowMajor, t, CblasTrans, l->cout, k, ld, 1.0f, mat, ldm, work, ld, 1.0f, l->dweight, k);
+            if (l->has_bias)
+                (l->nhwc_out ? conv_bias_grad_nhwc : conv_bias_grad)(dy + (size_t)s * y_size, c, l->cout, pixels,
+                                                                     l->dbias);
         }
         if (dx) {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, ld, l->cout, 1.0f, l->weight, k, mat, ld, 0.0f,
-                        work, ld);
+            cblas_sgemm(CblasRowMajor, CblasTrans, t, k, ld, l->cout, 1.0f, l->weight, k, mat, ldm, 0.0f, work, ld);
             memset(dx + (size_t)s * x_size, 0, sizeof(float) * x_size * (size_t)c);
             for (int j = 0; j < c; j++)
                 col2im(work + (size_t)j * pixels, l->cin, l->h, l->w, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->ho,

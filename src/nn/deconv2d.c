@@ -63,19 +63,20 @@ static void nchw_pass(const void *layer, const float *x, const float *dy, float 
 void deconv2d_forward(const Deconv2d *l, const float *x, float *y, int n, float *work) {
     ConvShape shape = shape_of(l);
     if (conv_onednn_forward(&shape, n, x, l->weight, l->bias, y, work)) return;
-    if (l->nhwc_in || l->nhwc_out) {
+    if (l->nhwc_out) {
         conv_run_nchw(&shape, nchw_pass, l, x, NULL, y, n, false, work, path_floats(l, n));
         return;
     }
     int k = (int)col_rows(l);
-    size_t pixels_in = (size_t)l->h * (size_t)l->w;
+    size_t pixels_in = (size_t)l->h * (size_t)l->w, x_size = (size_t)l->cin * pixels_in;
     size_t pixels_out = (size_t)l->ho * (size_t)l->wo, y_size = (size_t)l->cout * pixels_out;
     const ChunkLayout cl = layout_of(l, n);
     for (int s = 0; s < n; s += cl.chunk) {
         int c = chunk_count(cl, s, n), ld = c * (int)pixels_in;
-        const float *mat = chunk_rows(cl, x, s, c, l->cin, work);
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, ld, l->cin, 1.0f, l->weight, k, mat, ld, 0.0f, work,
-                    ld);
+        /* x's chunk as (Cin, ld), or channels-last as (ld, Cin), whose transpose the GEMM takes */
+        const float *mat = l->nhwc_in ? x + (size_t)s * x_size : chunk_rows(cl, x, s, c, l->cin, work);
+        cblas_sgemm(CblasRowMajor, CblasTrans, l->nhwc_in ? CblasTrans : CblasNoTrans, k, ld, l->cin, 1.0f, l->weight,
+                    k, mat, l->nhwc_in ? l->cin : ld, 0.0f, work, ld);
         for (int j = 0; j < c; j++) {
             float *ys = y + (size_t)(s + j) * y_size;
             init_output(l, ys, pixels_out);
@@ -92,7 +93,7 @@ void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float
     if (conv_onednn_backward(&shape, n, x, dy, l->weight, dx, param_grads ? l->dweight : NULL,
                              param_grads ? l->dbias : NULL, work))
         return;
-    if (l->nhwc_in || l->nhwc_out) {
+    if (l->nhwc_out) {
         conv_run_nchw(&shape, nchw_pass, l, x, dy, dx, n, param_grads, work, path_floats(l, n));
         return;
     }
@@ -106,16 +107,19 @@ void deconv2d_backward(const Deconv2d *l, const float *x, const float *dy, float
         for (int j = 0; j < c; j++)
             im2col(dy + (size_t)(s + j) * y_size, l->cout, l->ho, l->wo, l->kh, l->kw, l->sh, l->sw, l->ph, l->pw, l->h,
                    l->w, work + (size_t)j * pixels_in, (size_t)ld, chunk_phases(cl, work));
-        if (dx) {
+        if (dx && l->nhwc_in) /* the chunk's samples are ld rows of Cin: dx^T = col^T W^T */
+            cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, ld, l->cin, k, 1.0f, work, ld, l->weight, k, 0.0f,
+                        dx + (size_t)s * x_size, l->cin);
+        else if (dx) {
             float *out = mat ? mat : dx + (size_t)s * x_size;
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, l->cin, ld, k, 1.0f, l->weight, k, work, ld, 0.0f,
                         out, ld);
             if (mat) chunk_scatter(mat, c, l->cin, pixels_in, dx + (size_t)s * x_size);
         }
         if (param_grads) {
-            const float *xs = chunk_rows(cl, x, s, c, l->cin, work);
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, l->cin, k, ld, 1.0f, xs, ld, work, ld, 1.0f,
-                        l->dweight, k);
+            const float *xs = l->nhwc_in ? x + (size_t)s * x_size : chunk_rows(cl, x, s, c, l->cin, work);
+            cblas_sgemm(CblasRowMajor, l->nhwc_in ? CblasTrans : CblasNoTrans, CblasTrans, l->cin, k, ld, 1.0f, xs,
+                        l->nhwc_in ? l->cin : ld, work, ld, 1.0f, l->dweight, k);
             if (l->has_bias) conv_bias_grad(dy + (size_t)s * y_size, c, l->cout, pixels_out, l->dbias);
         }
     }

@@ -90,13 +90,17 @@ static void pool_format(const LayerSpec *s, char *buf, size_t size) {
     if (s->kind == LAYER_AVGPOOL2D && !s->count_include_pad) layer_append(buf, size, " count_pad=0");
 }
 
-/* Elementwise kernels, and sumpool's (which reads l->nhwc_in), take either layout. */
-static bool any_layout(const Layer *l) {
+/* Elementwise kernels take either layout; sumpool's (which read l->nhwc_in) either input. */
+static unsigned any_layout(const Layer *l) {
     (void)l;
-    return true;
+    return LAYER_NHWC_BOTH;
+}
+static unsigned any_input(const Layer *l) {
+    (void)l;
+    return LAYER_NHWC_IN;
 }
 
-static bool pool_takes_nhwc(const Layer *l) { return pool2d_takes_nhwc(&l->u.pool); }
+static unsigned pool_nhwc_sides(const Layer *l) { return pool2d_takes_nhwc(&l->u.pool) ? LAYER_NHWC_BOTH : 0; }
 static void pool_set_layout(Layer *l) { l->u.pool.nhwc = l->nhwc_in; }
 
 static void pool2d_fwd(const Net *net, Layer *l, const float *x, int n) {
@@ -333,7 +337,7 @@ static void upsample_tan(const Net *net, const Layer *l, const float *x, const f
     upsample_forward(&l->u.up, rx, ry, n);
 }
 
-static bool upsample_takes_nhwc(const Layer *l) { return l->u.up.scale == 2; }
+static unsigned upsample_nhwc_sides(const Layer *l) { return l->u.up.scale == 2 ? LAYER_NHWC_BOTH : 0; }
 static void upsample_set_layout(Layer *l) { l->u.up.nhwc = l->nhwc_in; }
 
 static NashStatus sumpool_infer(Layer *l, int index, NashError *err) {
@@ -373,7 +377,7 @@ static void sumpool_tan(const Net *net, const Layer *l, const float *x, const fl
     {                                                                                                                  \
         GRAMMAR(nm, use, "", 0, hi, hi ? LAYER_WORDS_SLOPE : LAYER_WORDS_NONE),                                        \
             .infer = act_infer, .format = fmt, KERNELS(act_fwd, act_bwd), DOUBLE(act_tan, act_double),                 \
-            .in_place = act_in_place, .takes_nhwc = any_layout                                                         \
+            .in_place = act_in_place, .nhwc_sides = any_layout                                                         \
     }
 
 /* ---- the rows (each reads as a table line; clang-format would put a field on a line) -------------- */
@@ -389,7 +393,7 @@ const LayerTraits layer_avgpool2d_traits = {
     GRAMMAR("avgpool2d", "avgpool2d k=K [s=K] [p=0] [count_pad=1]", "k s p count_pad", 0, 0, LAYER_WORDS_NONE),
     .flags = LAYER_WINDOWED | LAYER_POOLING | LAYER_OWN_INPUT, .infer = pool2d_infer,
     .check = pool2d_check, .format = pool_format, KERNELS(pool2d_fwd, pool2d_bwd),
-    DOUBLE(pool2d_tan, linear_double), .takes_nhwc = pool_takes_nhwc, .set_layout = pool_set_layout
+    DOUBLE(pool2d_tan, linear_double), .nhwc_sides = pool_nhwc_sides, .set_layout = pool_set_layout
 };
 const LayerTraits layer_relu_traits = ACTIVATION("relu", "relu", 0, NULL);
 const LayerTraits layer_leaky_relu_traits = ACTIVATION("leakyrelu", "leakyrelu [SLOPE=0.01]", 1, leaky_format);
@@ -413,12 +417,12 @@ const LayerTraits layer_lstm_traits = RECURRENT("lstm");
 const LayerTraits layer_upsample_traits = {
     GRAMMAR("upsample", "upsample S", "", 1, 1, LAYER_WORDS_UNITS), .flags = LAYER_OWN_INPUT,
     .infer = upsample_infer, .format = units_format, KERNELS(upsample_fwd, upsample_bwd),
-    DOUBLE(upsample_tan, linear_double), .takes_nhwc = upsample_takes_nhwc, .set_layout = upsample_set_layout
+    DOUBLE(upsample_tan, linear_double), .nhwc_sides = upsample_nhwc_sides, .set_layout = upsample_set_layout
 };
 const LayerTraits layer_sumpool_traits = {
     GRAMMAR("sumpool", "sumpool", "", 0, 0, LAYER_WORDS_NONE), .flags = LAYER_OWN_INPUT | LAYER_CONVERTS,
     .infer = sumpool_infer, KERNELS(sumpool_fwd, sumpool_bwd), DOUBLE(sumpool_tan, linear_double),
-    .takes_nhwc = any_layout
+    .nhwc_sides = any_input
 };
 const LayerTraits layer_residual_traits = {
     GRAMMAR("residual", "residual (then its main branch, [shortcut ...], end)", "", 0, 0, LAYER_WORDS_NONE),

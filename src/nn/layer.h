@@ -31,8 +31,10 @@ enum {
     LAYER_OPENS_BLOCK = 1 << 5,   /* `residual`: net.c runs its branches */
     LAYER_SPLITS_BLOCK = 1 << 6,  /* `shortcut`: a line of structure, not a layer */
     LAYER_CLOSES_BLOCK = 1 << 7,  /* `end`: the same */
-    LAYER_CONVERTS = 1 << 8,      /* with takes_nhwc: may take one activation layout and give the other */
+    LAYER_CONVERTS = 1 << 8,      /* may take one activation layout and give the other (nhwc_sides) */
 };
+
+enum { LAYER_NHWC_IN = 1, LAYER_NHWC_OUT = 2, LAYER_NHWC_BOTH = 3 };
 
 /* Where a kind's parameters and buffers go: layer_tensor() registers one (name suffix, PyTorch
  * shape, role and fans for the initialiser). */
@@ -87,10 +89,11 @@ typedef struct {
     void (*set_seed)(Layer *l, uint64_t seed);
     /* batch statistics summed by `reducer` (synchronised batch norm; NULL: no batch statistics) */
     void (*set_reducer)(Layer *l, const StatReducer *reducer);
-    /* channels-last activations (net_layout.c): whether the fast kernels read and write them
-     * (NULL: NCHW only), giving the layout they take unless LAYER_CONVERTS; then set_layout
-     * hands l->nhwc_in and l->nhwc_out to the kernels (NULL: they read the Layer's) */
-    bool (*takes_nhwc)(const Layer *l);
+    /* channels-last activations (net_layout.c): which sides the fast kernels take channels-last,
+     * LAYER_NHWC_IN and LAYER_NHWC_OUT (NULL: neither); a layer without LAYER_CONVERTS gives the
+     * layout it takes, and so takes both or neither. set_layout hands l->nhwc_in and
+     * l->nhwc_out to the kernels (NULL: they read the Layer's). */
+    unsigned (*nhwc_sides)(const Layer *l);
     void (*set_layout)(Layer *l);
 } LayerTraits;
 

@@ -267,14 +267,15 @@ static void deconv2d_bind(Layer *l, const NetTensor *t, bool param, float *value
 static size_t conv2d_scratch(const Layer *l, int max_batch) { return conv2d_work_floats(&l->u.conv, max_batch); }
 static size_t deconv2d_scratch(const Layer *l, int max_batch) { return deconv2d_work_floats(&l->u.deconv, max_batch); }
 
-/* A convolution oneDNN runs reads and writes channels-last activations, in either combination. */
-static bool conv2d_takes_nhwc(const Layer *l) {
+/* A convolution oneDNN runs reads and writes channels-last activations, in either combination;
+ * on im2col a convolution writes them (its GEMM transposed) and a transposed one reads them. */
+static unsigned conv2d_nhwc_sides(const Layer *l) {
     ConvShape s = CONV_SHAPE_OF(&l->u.conv, false);
-    return conv_onednn_takes(&s);
+    return conv_onednn_takes(&s) ? LAYER_NHWC_BOTH : LAYER_NHWC_OUT;
 }
-static bool deconv2d_takes_nhwc(const Layer *l) {
+static unsigned deconv2d_nhwc_sides(const Layer *l) {
     ConvShape s = CONV_SHAPE_OF(&l->u.deconv, true);
-    return conv_onednn_takes(&s);
+    return conv_onednn_takes(&s) ? LAYER_NHWC_BOTH : LAYER_NHWC_IN;
 }
 static void conv2d_set_layout(Layer *l) { l->u.conv.nhwc_in = l->nhwc_in, l->u.conv.nhwc_out = l->nhwc_out; }
 static void deconv2d_set_layout(Layer *l) { l->u.deconv.nhwc_in = l->nhwc_in, l->u.deconv.nhwc_out = l->nhwc_out; }
@@ -469,7 +470,7 @@ const LayerTraits layer_conv2d_traits = {
     .state_bytes = weight_state, .bind_state = conv2d_bind_state, KERNELS(conv2d_fwd, conv2d_bwd),
     REFERENCE(conv2d_fwd_naive, conv2d_bwd_naive), DOUBLE(conv2d_tan, conv2d_double),
     .set_training = weight_set_training, .set_seed = weight_set_seed,
-    .takes_nhwc = conv2d_takes_nhwc, .set_layout = conv2d_set_layout
+    .nhwc_sides = conv2d_nhwc_sides, .set_layout = conv2d_set_layout
 };
 const LayerTraits layer_deconv2d_traits = {
     GRAMMAR("deconv2d", "deconv2d OUT k=K [s=1] [p=0] [op=0] [bias=1]", "k s p op bias", 1, 1, LAYER_WORDS_UNITS),
@@ -477,7 +478,7 @@ const LayerTraits layer_deconv2d_traits = {
     .format = conv_format, .tensors = deconv2d_tensors, .bind = deconv2d_bind,
     .scratch_floats = deconv2d_scratch, KERNELS(deconv2d_fwd, deconv2d_bwd),
     REFERENCE(deconv2d_fwd_naive, deconv2d_bwd_naive),
-    .takes_nhwc = deconv2d_takes_nhwc, .set_layout = deconv2d_set_layout
+    .nhwc_sides = deconv2d_nhwc_sides, .set_layout = deconv2d_set_layout
 };
 const LayerTraits layer_projection_traits = {
     GRAMMAR("projection", "projection [classes=K] [sn=0|1]", "classes sn", 0, 0, LAYER_WORDS_NONE),

@@ -65,7 +65,7 @@ static void batchnorm_bwd(const Net *net, const Layer *l, const float *x, const 
 }
 static void batchnorm_set_training(Layer *l, bool training) { l->u.bn.training = training; }
 /* Batch norm takes channels-last tensors; conditional batch norm, whose rows are samples, does not. */
-static bool batchnorm_takes_nhwc(const Layer *l) { return l->spec.kind == LAYER_BATCHNORM; }
+static unsigned batchnorm_nhwc_sides(const Layer *l) { return l->spec.kind == LAYER_BATCHNORM ? LAYER_NHWC_BOTH : 0; }
 static void batchnorm_set_layout(Layer *l) { l->u.bn.nhwc = l->nhwc_in; }
 static void batchnorm_set_reducer(Layer *l, const StatReducer *reducer) { l->u.bn.reducer = reducer; }
 
@@ -103,7 +103,7 @@ const LayerTraits layer_batchnorm_traits = {
     .tensors = batchnorm_tensors, .bind = batchnorm_bind, .state_bytes = batchnorm_state,
     .bind_state = batchnorm_bind_state, KERNELS(batchnorm_fwd, batchnorm_bwd),
     .set_training = batchnorm_set_training, .set_reducer = batchnorm_set_reducer,
-    .takes_nhwc = batchnorm_takes_nhwc, .set_layout = batchnorm_set_layout
+    .nhwc_sides = batchnorm_nhwc_sides, .set_layout = batchnorm_set_layout
 };
 const LayerTraits layer_cbatchnorm_traits = {
     GRAMMAR("cbatchnorm", "cbatchnorm [eps=1e-5] [momentum=0.1] [classes=K]", "eps momentum classes", 0, 0,

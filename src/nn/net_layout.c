@@ -10,12 +10,14 @@
  * The tensors are the network's input and every layer's output (a block's: the sum of its
  * branches). Tensors that must share a layout are joined into classes (union-find):
  *   - a layer that gives the layout it takes (activations, batch norm, pooling, upsampling)
- *     joins its input and its output; a convolution (LAYER_CONVERTS) joins nothing;
+ *     joins its input and its output; a convolution (LAYER_CONVERTS) joins nothing, and may take
+ *     channels-last on one side only (im2col: a convolution's output, a transposed one's input);
  *   - a block joins its output with both branches' outputs (the input itself for an identity
  *     shortcut), as they are added;
  *   - reshape and flatten join their input and output, which are one piece of memory.
  * A class is pinned to NCHW when any of its tensors is the network's input or output, is not
- * (C,H,W), or is read or written by a layer whose fast kernels do not take channels-last. Every
+ * (C,H,W), or is read or written by a layer whose fast kernels do not take channels-last on that
+ * side. Every
  * other class is channels-last. The gradients follow the activations' layouts. The plain-loop
  * reference kernels and the double backprop of the gradient penalties are NCHW only, so under
  * them (net->naive, net->rdact), and when net_set_channels_last(false) says so, every tensor is
@@ -57,12 +59,11 @@ static int link_branch(const Net *net, int first, int end, int in, Classes *c, i
             int b = l->main_end < l->after ? link_branch(net, l->main_end, l->after, cur, c, input) : cur;
             join(c, i, a);
             join(c, i, b);
-        } else if (t->takes_nhwc && l->in.ndim == 3 && t->takes_nhwc(l)) {
-            if (!(t->flags & LAYER_CONVERTS)) join(c, i, cur);
         } else {
-            pin(c, cur);
-            pin(c, i);
-            if (layer_aliases_input(l)) join(c, i, cur);
+            unsigned sides = t->nhwc_sides && l->in.ndim == 3 ? t->nhwc_sides(l) : 0;
+            if (!(sides & LAYER_NHWC_IN)) pin(c, cur);
+            if (!(sides & LAYER_NHWC_OUT)) pin(c, i);
+            if (!(t->flags & LAYER_CONVERTS)) join(c, i, cur); /* one layout: also reshape, flatten */
         }
         if (l->in.ndim != 3) pin(c, cur);
         if (l->out.ndim != 3) pin(c, i);

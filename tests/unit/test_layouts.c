@@ -7,7 +7,8 @@
  * order); the float32-to-bf16 cast's vector path matches the scalar rounding bit for bit.
  *
  * The networks: the SNGAN ResNet's generator and discriminator blocks (configs/sngan-resnet32.ini,
- * 32 channels) and a DCGAN-like net with a transposed convolution, each built three times from
+ * 32 channels), a DCGAN-like net with a transposed convolution and one with the DCGAN's 1-channel
+ * layers at both ends (im2col in float32), each built three times from
  * one seed: allowed channels-last activations, not allowed (net_set_channels_last), and on the
  * plain-loop kernels (whose sums are in double). The output, the input gradient, every parameter
  * gradient and the running statistics of both fast networks agree with the plain loops to
@@ -19,7 +20,8 @@
  * oneDNN takes the convolutions (the default path) the first must hold channels-last layers, so
  * the comparison cannot pass by comparing NCHW with NCHW. Then the path is switched to im2col
  * under the planned network: its channels-last convolutions run im2col on NCHW copies (the
- * fallback of conv2d.c and deconv2d.c) and must still agree. */
+ * fallback of conv2d.c and deconv2d.c; the im2col layers' own channels-last sides run as they
+ * are) and must still agree. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -235,6 +237,12 @@ static const Case cases[] = {
      "conv2d 16 k=3 p=1\nleakyrelu 0.2\ndeconv2d 16 k=4 s=2 p=1\nbatchnorm\ntanh\nconv2d 16 k=4 s=2 p=1\n"
      "batchnorm\nleakyrelu 0.2\nflatten\ndense 1",
      {3, {16, 7, 7}}},
+    /* 1-channel layers stay on im2col in float32, whose convolution writes channels-last and whose
+     * transposed convolution reads it */
+    {"DCGAN's thin layers",
+     "conv2d 16 k=4 s=2 p=1\nleakyrelu 0.2\nconv2d 16 k=3 p=1\nbatchnorm\nleakyrelu 0.2\n"
+     "deconv2d 16 k=4 s=2 p=1\nbatchnorm\nrelu\ndeconv2d 1 k=4 s=2 p=1\ntanh",
+     {3, {1, 8, 8}}},
 };
 
 /* A network built from its case with parameters from seed 5, channels-last allowed or not. */
