@@ -18,8 +18,10 @@
  * Each row of S values is summed in 8 float lanes (a single running sum is a chain of dependent
  * adds that cannot vectorise; it made batch norm 5.7% of the reference DCGAN's training step),
  * and the rows' totals are accumulated in double.
- * Channels-last (nhwc) tensors (N,S,C) are N*S rows of C: the loops for S = 1 (batch norm after
- * a dense layer) run on them as they are, each channel's sums taken in double value by value.
+ * Channels-last (nhwc) tensors (N,S,C) are N*S rows of C, with loops of their own: the sums in
+ * float lanes one per channel over blocks of ROW_BLOCK rows, each block's added in double; y and
+ * dx by the same expressions in double as the NCHW loops, so only the sums' order differs. (The
+ * loops for S = 1, on N*S rows, took twice as long: their sums are in double value by value.)
  */
 #include "nn/batchnorm.h"
 
@@ -72,12 +74,91 @@ NASH_CLONES static void row_sums(const float *a, const float *b, float shift, in
     *s2 += t2;
 }
 
+/* ---- channels-last: rows of C channels, GROUP channels at a time ------------------------------- */
+
+enum { GROUP = 64, ROW_BLOCK = 64 };
+
+static int group_of(int c, int c0) { return c - c0 < GROUP ? c - c0 : GROUP; }
+
+/* s1[c] = sum a,  s2[c] = sum a (b - shift[c]) over `rows` rows (shift NULL: 0). a, b (rows, C) */
+NASH_CLONES static void rows_sums(const float *a, const float *b, const float *shift, size_t rows, int C, double *s1,
+                                  double *s2) {
+    for (int c0 = 0; c0 < C; c0 += GROUP) {
+        const int g = group_of(C, c0);
+        float sh[GROUP];
+        for (int k = 0; k < g; k++) sh[k] = shift ? shift[c0 + k] : 0.0f, s1[c0 + k] = s2[c0 + k] = 0.0;
+        for (size_t r0 = 0; r0 < rows; r0 += ROW_BLOCK) {
+            float t1[GROUP] = {0}, t2[GROUP] = {0};
+            const size_t r1 = rows - r0 < ROW_BLOCK ? rows : r0 + ROW_BLOCK;
+            for (size_t r = r0; r < r1; r++) {
+                const float *ar = a + r * (size_t)C + c0, *br = b + r * (size_t)C + c0;
+                for (int k = 0; k < g; k++) {
+                    t1[k] += ar[k];
+                    t2[k] += ar[k] * (br[k] - sh[k]);
+                }
+            }
+            for (int k = 0; k < g; k++) s1[c0 + k] += t1[k], s2[c0 + k] += t2[k];
+        }
+    }
+}
+
+/* y = x scale + shift per channel, in double as batchnorm_normalise. x, y (rows, C) */
+NASH_CLONES static void rows_normalise(const BatchNorm *l, const float *x, float *y, size_t rows, const double *mean,
+                                       const double *invstd) {
+    const int C = l->c;
+    for (int c0 = 0; c0 < C; c0 += GROUP) {
+        const int g = group_of(C, c0);
+        double scale[GROUP], shift[GROUP];
+        for (int k = 0; k < g; k++) {
+            scale[k] = l->weight[c0 + k] * invstd[c0 + k];
+            shift[k] = l->bias[c0 + k] - mean[c0 + k] * scale[k];
+        }
+        for (size_t r = 0; r < rows; r++) {
+            const float *xr = x + r * (size_t)C + c0;
+            float *yr = y + r * (size_t)C + c0;
+            for (int k = 0; k < g; k++) yr[k] = (float)(xr[k] * scale[k] + shift[k]);
+        }
+    }
+}
+
+/* dx from dy: training (means of dy and dy xhat given) by batchnorm_dx's expression, or eval
+ * (mean_dy NULL: dx = gamma dy / sqrt(running_var + eps)). x, dy, dx (rows, C) */
+NASH_CLONES static void rows_dx(const BatchNorm *l, const float *x, const float *dy, float *dx, size_t rows,
+                                const double *mean_dy, const double *mean_dy_xhat) {
+    const int C = l->c;
+    for (int c0 = 0; c0 < C; c0 += GROUP) {
+        const int g = group_of(C, c0);
+        double mean[GROUP], invstd[GROUP], scale[GROUP], m1[GROUP], m2[GROUP];
+        for (int k = 0; k < g; k++) {
+            const int c = c0 + k;
+            mean[k] = l->save_mean[c], invstd[k] = l->save_invstd[c];
+            scale[k] = mean_dy ? l->weight[c] * invstd[k] : l->weight[c] / sqrt((double)l->running_var[c] + l->eps);
+            m1[k] = mean_dy ? mean_dy[c] : 0.0, m2[k] = mean_dy ? mean_dy_xhat[c] : 0.0;
+        }
+        for (size_t r = 0; r < rows; r++) {
+            const size_t at = r * (size_t)C + (size_t)c0;
+            if (!mean_dy) {
+                for (int k = 0; k < g; k++) dx[at + k] = (float)(dy[at + k] * scale[k]);
+                continue;
+            }
+            for (int k = 0; k < g; k++) {
+                double xhat = (x[at + k] - mean[k]) * invstd[k];
+                dx[at + k] = (float)(scale[k] * (dy[at + k] - m1[k] - xhat * m2[k]));
+            }
+        }
+    }
+}
+
 /* *s1 += sum a,  *s2 += sum a (b - shift), over channel c of every sample, for every c; shift
  * (C) or NULL for 0. With S = 1 (batch norm after a dense layer) the channels are the vector.
  * a, b (N,C,S)  s1, s2 (C), zeroed here */
 NASH_CLONES static void channel_sums(const BatchNorm *l, const float *a, const float *b, const float *shift, int n,
                                      double *s1, double *s2) {
     const int C = l->c, S = l->s;
+    if (l->nhwc) {
+        rows_sums(a, b, shift, (size_t)n * (size_t)S, C, s1, s2);
+        return;
+    }
     for (int c = 0; c < C; c++) s1[c] = s2[c] = 0.0;
     if (S == 1) {
         for (int i = 0; i < n; i++) {
@@ -103,6 +184,10 @@ static size_t affine_row(const BatchNorm *l, int i) { return l->labels ? (size_t
 NASH_CLONES static void batchnorm_normalise(const BatchNorm *l, const float *x, float *y, int n, const double *mean,
                                             const double *invstd) {
     const int C = l->c, S = l->s;
+    if (l->nhwc) {
+        rows_normalise(l, x, y, (size_t)n * (size_t)S, mean, invstd);
+        return;
+    }
     if (S == 1) {
         for (int i = 0; i < n; i++) {
             const float *xi = x + (size_t)i * C, *gamma = l->weight + affine_row(l, i),
@@ -157,22 +242,8 @@ static void batchnorm_forward_train(BatchNorm *l, const float *x, float *y, int 
     batchnorm_normalise(l, x, y, n, mean, invstd);
 }
 
-/* Channels-last (N,S,C) as N*S samples of (C,1): the same statistics, over the same M = N*S
- * values per channel. Never conditional (a sample's class would index the rows). */
-static BatchNorm as_rows(const BatchNorm *l) {
-    BatchNorm rows = *l;
-    rows.s = 1;
-    rows.nhwc = false;
-    return rows;
-}
-
 /* x (N,C,S)  y (N,C,S) */
 void batchnorm_forward(BatchNorm *l, const float *x, float *y, int n) {
-    if (l->nhwc && l->s > 1 && !l->labels) {
-        BatchNorm rows = as_rows(l);
-        batchnorm_forward(&rows, x, y, n * l->s);
-        return;
-    }
     if (l->training) {
         batchnorm_forward_train(l, x, y, n);
         return;
@@ -230,6 +301,10 @@ NASH_CLONES static void batchnorm_backward_eval(const BatchNorm *l, const float 
         batchnorm_add_param_grads(l, sum_dy, sum_dy_xhat);
     }
     if (!dx) return;
+    if (l->nhwc) {
+        rows_dx(l, x, dy, dx, (size_t)n * (size_t)l->s, NULL, NULL);
+        return;
+    }
     for (int i = 0; i < n; i++) {
         const float *gamma = l->weight + affine_row(l, i);
         for (int c = 0; c < C; c++) {
@@ -245,6 +320,10 @@ NASH_CLONES static void batchnorm_backward_eval(const BatchNorm *l, const float 
 NASH_CLONES static void batchnorm_dx(const BatchNorm *l, const float *x, const float *dy, float *dx, int n,
                                      const double *mean_dy, const double *mean_dy_xhat) {
     const int C = l->c, S = l->s;
+    if (l->nhwc) {
+        rows_dx(l, x, dy, dx, (size_t)n * (size_t)S, mean_dy, mean_dy_xhat);
+        return;
+    }
     for (int i = 0; i < n; i++) {
         const float *gamma = l->weight + affine_row(l, i);
         for (int c = 0; c < C; c++) {
@@ -269,11 +348,6 @@ NASH_CLONES static void batchnorm_dx(const BatchNorm *l, const float *x, const f
 
 /* x (N,C,S)  dy (N,C,S)  dx (N,C,S) or NULL */
 void batchnorm_backward(const BatchNorm *l, const float *x, const float *dy, float *dx, int n, bool param_grads) {
-    if (l->nhwc && l->s > 1 && !l->labels) {
-        BatchNorm rows = as_rows(l);
-        batchnorm_backward(&rows, x, dy, dx, n * l->s, param_grads);
-        return;
-    }
     if (!l->training) {
         batchnorm_backward_eval(l, x, dy, dx, n, param_grads);
         return;
