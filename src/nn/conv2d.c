@@ -71,9 +71,9 @@ void conv2d_forward(const Conv2d *l, const float *x, float *y, int n, float *wor
         unfold_chunk(l, x, s, c, work, chunk_phases(cl, work));
         if (l->nhwc_out) { /* the chunk's samples are ld rows of Cout: y^T = col^T W^T */
             float *rows = y + (size_t)s * y_size;
-            if (l->has_bias)
+            if (l->has_bias) /* a loop: a memcpy call per row of Cout floats cost more than its stores */
                 for (int p = 0; p < ld; p++)
-                    memcpy(rows + (size_t)p * (size_t)l->cout, l->bias, sizeof(float) * l->cout);
+                    for (int co = 0; co < l->cout; co++) rows[(size_t)p * (size_t)l->cout + (size_t)co] = l->bias[co];
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasTrans, ld, l->cout, k, 1.0f, work, ld, l->weight, k,
                         l->has_bias ? 1.0f : 0.0f, rows, l->cout);
             continue;
