@@ -13,10 +13,11 @@
  * plain-loop kernels (whose sums are in double). The output, the input gradient, every parameter
  * gradient and the running statistics of both fast networks agree with the plain loops to
  * 1e-5 + 1e-4 |ref|, in training and in evaluation mode, at batches of 4 and 3 and images of up
- * to 16x16. (At the workload's batch of 64 and 32x32, a weight gradient sums 65536 products, and
- * float32's rounding where they cancel exceeds that tolerance in either layout: NCHW's by up to
- * 1.4x and channels-last's by up to 3.2x at batch 8, measured; the layouts' sums differ only in
- * their order.) Where
+ * to 16x16 (G's up to 8x8). (At the workload's batch of 64 and 32x32 a weight gradient sums 65536
+ * products, and float32's rounding where they cancel exceeds that tolerance in either layout: by
+ * up to 3.2x at batch 8, measured, in NCHW and channels-last alike; with tanh, whose outputs are
+ * never zero, G's 32->3 layer at 16x16 and batch 4 already did, by 1.0-1.3x in both layouts. The
+ * layouts' sums differ only in their order.) Where
  * oneDNN takes the convolutions (the default path) the first must hold channels-last layers, so
  * the comparison cannot pass by comparing NCHW with NCHW. Then the path is switched to im2col
  * under the planned network: its channels-last convolutions run im2col on NCHW copies (the
@@ -221,27 +222,33 @@ typedef struct {
     Shape in;
 } Case;
 
+/* With tanh for ReLU and LeakyReLU, as test_layers' SNGAN rows: among the hundreds of thousands of
+ * pre-activations of a batch of 47, one lands within float32 rounding of a kink, on one side of
+ * it for the fast kernels and on the other for the plain loops, and the gradient of that one
+ * value (through batch norm, of the whole batch) differs by far more than rounding (measured with
+ * ReLU on the SNGAN G blocks: at batches 47 and 63, one sample's dx 0.117 away; with tanh both
+ * agree). The activations are elementwise, the same code in either layout. */
 static const Case cases[] = {
     {"SNGAN G",
-     "residual\nbatchnorm\nrelu\nupsample 2\nconv2d 32 k=3 p=1\nbatchnorm\nrelu\nconv2d 32 k=3 p=1\nshortcut\n"
-     "upsample 2\nconv2d 32 k=1\nend\nresidual\nbatchnorm\nrelu\nupsample 2\nconv2d 32 k=3 p=1\nbatchnorm\nrelu\n"
-     "conv2d 32 k=3 p=1\nshortcut\nupsample 2\nconv2d 32 k=1\nend\nbatchnorm\nrelu\nconv2d 3 k=3 p=1\ntanh",
-     {3, {32, 4, 4}}},
+     "residual\nbatchnorm\ntanh\nupsample 2\nconv2d 32 k=3 p=1\nbatchnorm\ntanh\nconv2d 32 k=3 p=1\nshortcut\n"
+     "upsample 2\nconv2d 32 k=1\nend\nresidual\nbatchnorm\ntanh\nupsample 2\nconv2d 32 k=3 p=1\nbatchnorm\ntanh\n"
+     "conv2d 32 k=3 p=1\nshortcut\nupsample 2\nconv2d 32 k=1\nend\nbatchnorm\ntanh\nconv2d 3 k=3 p=1\ntanh",
+     {3, {32, 2, 2}}},
     {"SNGAN D",
-     "residual\nconv2d 32 k=3 p=1 sn=1\nrelu\nconv2d 32 k=3 p=1 sn=1\navgpool2d k=2\nshortcut\navgpool2d k=2\n"
-     "conv2d 32 k=1 sn=1\nend\nresidual\nrelu\nconv2d 32 k=3 p=1 sn=1\nrelu\nconv2d 32 k=3 p=1 sn=1\navgpool2d k=2\n"
-     "shortcut\nconv2d 32 k=1 sn=1\navgpool2d k=2\nend\nresidual\nrelu\nconv2d 32 k=3 p=1 sn=1\nrelu\n"
-     "conv2d 32 k=3 p=1 sn=1\nend\nrelu\nsumpool\ndense 1 sn=1",
+     "residual\nconv2d 32 k=3 p=1 sn=1\ntanh\nconv2d 32 k=3 p=1 sn=1\navgpool2d k=2\nshortcut\navgpool2d k=2\n"
+     "conv2d 32 k=1 sn=1\nend\nresidual\ntanh\nconv2d 32 k=3 p=1 sn=1\ntanh\nconv2d 32 k=3 p=1 sn=1\navgpool2d k=2\n"
+     "shortcut\nconv2d 32 k=1 sn=1\navgpool2d k=2\nend\nresidual\ntanh\nconv2d 32 k=3 p=1 sn=1\ntanh\n"
+     "conv2d 32 k=3 p=1 sn=1\nend\ntanh\nsumpool\ndense 1 sn=1",
      {3, {3, 16, 16}}},
     {"DCGAN-like",
-     "conv2d 16 k=3 p=1\nleakyrelu 0.2\ndeconv2d 16 k=4 s=2 p=1\nbatchnorm\ntanh\nconv2d 16 k=4 s=2 p=1\n"
-     "batchnorm\nleakyrelu 0.2\nflatten\ndense 1",
+     "conv2d 16 k=3 p=1\ntanh\ndeconv2d 16 k=4 s=2 p=1\nbatchnorm\ntanh\nconv2d 16 k=4 s=2 p=1\n"
+     "batchnorm\ntanh\nflatten\ndense 1",
      {3, {16, 7, 7}}},
     /* 1-channel layers stay on im2col in float32, whose convolution writes channels-last and whose
      * transposed convolution reads it */
     {"DCGAN's thin layers",
-     "conv2d 16 k=4 s=2 p=1\nleakyrelu 0.2\nconv2d 16 k=3 p=1\nbatchnorm\nleakyrelu 0.2\n"
-     "deconv2d 16 k=4 s=2 p=1\nbatchnorm\nrelu\ndeconv2d 1 k=4 s=2 p=1\ntanh",
+     "conv2d 16 k=4 s=2 p=1\ntanh\nconv2d 16 k=3 p=1\nbatchnorm\ntanh\n"
+     "deconv2d 16 k=4 s=2 p=1\nbatchnorm\ntanh\ndeconv2d 1 k=4 s=2 p=1\ntanh",
      {3, {1, 8, 8}}},
 };
 
