@@ -32,7 +32,7 @@ typedef struct {
     int c, s;
     float eps, momentum;
     bool training;
-    bool nhwc;                         /* x, y, dy, dx channels-last (N,S,C) (docs/layers.md); not when conditional */
+    bool nhwc;                         /* x, y, dy, dx channels-last (N,S,C); never conditional */
     float *weight, *bias;              /* gamma, beta (C), or (K,C) when conditional */
     float *dweight, *dbias;            /* the same shapes */
     const int32_t *labels;             /* conditional: (N) classes of the batch; NULL: not */
@@ -42,11 +42,12 @@ typedef struct {
     const StatReducer *reducer;        /* NULL: this rank's batch only */
 } BatchNorm;
 
-/* x (N,C,S)  y (N,C,S), or both (N,S,C) when nhwc. Training mode fills save_mean/save_invstd and updates running stats.
- */
+/* x (N,C,S)  y (N,C,S), or both (N,S,C) when nhwc. Training mode fills save_mean/save_invstd
+ * and updates running stats. */
 void batchnorm_forward(BatchNorm *l, const float *x, float *y, int n);
-/* x (N,C,S)  dy (N,C,S)  dx (N,C,S) or NULL, or all (N,S,C) when nhwc. Training mode uses the statistics saved by the
- * last forward on the same x; eval mode treats the running statistics as constants. */
+/* x (N,C,S)  dy (N,C,S)  dx (N,C,S) or NULL, or all (N,S,C) when nhwc. Training mode uses the
+ * statistics saved by the last forward on the same x; eval mode treats the running statistics as
+ * constants. */
 void batchnorm_backward(const BatchNorm *l, const float *x, const float *dy, float *dx, int n, bool param_grads);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/arena.h"
 #include "nn/relayout.h"
 
 /* ---- the path choice ------------------------------------------------------------------------ */
@@ -78,8 +79,8 @@ const char *conv_onednn_describe(char *buf, size_t size) {
 
 /* ---- the NCHW copies of a channels-last layer oneDNN does not run ------------------------------ */
 
-/* Floats rounded up to 16, so every copy starts 64-byte aligned. */
-static size_t slices(size_t floats) { return (floats + 15) / 16 * 16; }
+/* Floats rounded up to whole NASH_ALIGN bytes, so every copy starts aligned. */
+static size_t slices(size_t floats) { return nash_align_up(floats * sizeof(float)) / sizeof(float); }
 
 size_t conv_nchw_copies_floats(const ConvShape *s, int n) {
     size_t in = (size_t)n * (size_t)s->cin * (size_t)s->h * (size_t)s->w;

@@ -64,8 +64,12 @@ static void batchnorm_bwd(const Net *net, const Layer *l, const float *x, const 
     batchnorm_backward(&l->u.bn, x, dy, dx, n, param_grads);
 }
 static void batchnorm_set_training(Layer *l, bool training) { l->u.bn.training = training; }
-/* Batch norm takes channels-last tensors; conditional batch norm, whose rows are samples, does not. */
-static unsigned batchnorm_nhwc_sides(const Layer *l) { return l->spec.kind == LAYER_BATCHNORM ? LAYER_NHWC_BOTH : 0; }
+/* Batch norm takes channels-last tensors; conditional batch norm, whose rows are samples, has no
+ * such row in its traits. */
+static unsigned batchnorm_nhwc_sides(const Layer *l) {
+    (void)l;
+    return LAYER_NHWC_BOTH;
+}
 static void batchnorm_set_layout(Layer *l) { l->u.bn.nhwc = l->nhwc_in; }
 static void batchnorm_set_reducer(Layer *l, const StatReducer *reducer) { l->u.bn.reducer = reducer; }
 
